@@ -1,0 +1,98 @@
+#include "app/config.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "log/log.hpp"
+#include "model/codes.hpp"
+
+namespace kh::app {
+namespace {
+using Poco::JSON::Object;
+
+template <typename T>
+T value(const Object::Ptr& o, const char* key, T fallback) {
+    if (!o || !o->has(key) || o->isNull(key)) return fallback;
+    try {
+        return o->getValue<T>(key);
+    } catch (const Poco::Exception&) {
+        throw std::runtime_error(std::string("setting '") + key + "' has the wrong type");
+    }
+}
+
+Object::Ptr section(const Object::Ptr& o, const char* key) {
+    return o->has(key) && o->isObject(key) ? o->getObject(key) : Object::Ptr();
+}
+
+bool readable(const std::string& path) {
+    struct stat st {};
+    return !path.empty() && ::stat(path.c_str(), &st) == 0;
+}
+}  // namespace
+
+Config loadConfig(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read configuration file " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Object::Ptr root;
+    try {
+        root = Poco::JSON::Parser().parse(ss.str()).extract<Object::Ptr>();
+    } catch (const std::exception&) {
+        throw std::runtime_error("configuration file " + path + " is not a JSON object");
+    }
+    Config c;
+    c.institutionCode = value<std::string>(root, "institutionCode", "");
+    c.stateDir = value<std::string>(root, "stateDir", c.stateDir);
+    c.keyDir = value<std::string>(root, "keyDir", c.keyDir);
+    c.logLevel = value<std::string>(root, "logLevel", c.logLevel);
+    auto http = section(root, "http");
+    c.http.listen = value<std::string>(http, "listen", c.http.listen);
+    c.http.threads = value<int>(http, "threads", c.http.threads);
+    auto files = section(root, "fileDrop");
+    c.fileDropEnabled = value<bool>(files, "enabled", bool(files));
+    c.fileDrop.root = value<std::string>(files, "root", c.stateDir + "/share");
+    c.fileDrop.pollMillis = value<int>(files, "pollMillis", c.fileDrop.pollMillis);
+    c.fileDrop.settleMillis = value<int>(files, "settleMillis", c.fileDrop.settleMillis);
+    auto up = section(root, "upstream");
+    c.upstream.baseUrl = value<std::string>(up, "baseUrl", "");
+    c.upstream.caFile = value<std::string>(up, "caFile", "");
+    c.upstream.certFile = value<std::string>(up, "certFile", "");
+    c.upstream.keyFile = value<std::string>(up, "keyFile", "");
+    c.upstream.timeoutSeconds = value<int>(up, "timeoutSeconds", c.upstream.timeoutSeconds);
+    c.backoff.baseMillis = value<int>(up, "backoffBaseMillis", int(c.backoff.baseMillis));
+    c.backoff.maxMillis = value<int>(up, "backoffMaxMillis", int(c.backoff.maxMillis));
+    c.breakerFailures = value<int>(up, "breakerFailures", c.breakerFailures);
+    c.breakerCoolDownMillis = value<int>(up, "breakerCoolDownMillis", int(c.breakerCoolDownMillis));
+    c.liveWaitMillis = value<int>(up, "liveWaitMillis", c.liveWaitMillis);
+    auto cache = section(root, "cache");
+    c.freshSeconds = value<int>(cache, "freshSeconds", int(c.freshSeconds));
+    auto batch = section(root, "batch");
+    c.batchChunkSize = size_t(value<int>(batch, "chunkSize", int(c.batchChunkSize)));
+    c.batchMaxEntries = size_t(value<int>(batch, "maxEntries", int(c.batchMaxEntries)));
+    return c;
+}
+
+std::vector<std::string> checkConfig(const Config& c) {
+    std::vector<std::string> problems;
+    if (!model::isValidInstitutionCode(c.institutionCode))
+        problems.push_back("institutionCode: 医療機関等コードは10桁で検証番号が正しい必要があります (10 digits with a valid check digit)");
+    if (c.upstream.baseUrl.rfind("https://", 0) != 0)
+        problems.push_back("upstream.baseUrl: https:// のURLを指定してください (must be an https URL)");
+    for (const auto& [name, path] : {std::pair<const char*, std::string>{"upstream.caFile", c.upstream.caFile},
+                                     {"upstream.certFile", c.upstream.certFile},
+                                     {"upstream.keyFile", c.upstream.keyFile}})
+        if (!readable(path)) problems.push_back(std::string(name) + ": ファイルが読めません (file not readable): " + path);
+    log::Level level;
+    if (!log::parseLevel(c.logLevel, level)) problems.push_back("logLevel: debug | info | warn | error");
+    if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");
+    if (c.http.threads < 2 || c.http.threads > 1024) problems.push_back("http.threads: 2..1024");
+    return problems;
+}
+
+}  // namespace kh::app

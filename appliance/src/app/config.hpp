@@ -1,0 +1,39 @@
+// The boot configuration (/etc/kakehashi/kakehashi.json): what the box needs to start. Settings that IT
+// staff change at run time live in the store.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "endpoint/file_drop.hpp"
+#include "endpoint/http_server.hpp"
+#include "services/batch_service.hpp"
+#include "services/eligibility_service.hpp"
+#include "upstream/https_transport.hpp"
+#include "upstream/retry_policy.hpp"
+
+namespace kh::app {
+
+struct Config {
+    std::string institutionCode;
+    std::string stateDir = "/var/lib/kakehashi";
+    std::string keyDir = "/etc/kakehashi/keys";
+    std::string logLevel = "info";
+    endpoint::HttpServerSettings http;
+    bool fileDropEnabled = true;
+    endpoint::FileDropSettings fileDrop;
+    upstream::TlsSettings upstream;
+    upstream::BackoffSettings backoff;
+    int breakerFailures = 5;
+    int64_t breakerCoolDownMillis = 10000;
+    int64_t freshSeconds = -1;
+    int liveWaitMillis = 15000;
+    size_t batchChunkSize = 1000;
+    size_t batchMaxEntries = 10000;
+};
+
+// Throws std::runtime_error with a message naming the setting at fault.
+Config loadConfig(const std::string& path);
+// Problems that stop the box from working, in Japanese and English; empty when the config is usable.
+std::vector<std::string> checkConfig(const Config& c);
+
+}  // namespace kh::app

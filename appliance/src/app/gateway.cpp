@@ -1,0 +1,78 @@
+#include "app/gateway.hpp"
+
+#include <sys/stat.h>
+
+#include "endpoint/http_api.hpp"
+#include "log/log.hpp"
+
+namespace kh::app {
+
+std::string databasePath(const Config& c) {
+    ::mkdir(c.stateDir.c_str(), 0700);
+    return c.stateDir + "/kakehashi.db";
+}
+
+Gateway::Gateway(const Config& config)
+    : config_(config),
+      store_(databasePath(config), config.keyDir),
+      journal_(store_),
+      cache_(store_),
+      queue_(store_),
+      inbound_(store_),
+      batches_(store_, queue_),
+      clients_(store_),
+      transport_(config.upstream),
+      breaker_(config.breakerFailures, config.breakerCoolDownMillis),
+      dispatcher_(queue_, transport_, breaker_, config.backoff),
+      eligibility_({config.institutionCode, config.freshSeconds, std::chrono::milliseconds(config.liveWaitMillis)},
+                   store_.key(), cache_, queue_, dispatcher_, breaker_),
+      batchService_({config.institutionCode, config.batchChunkSize, config.batchMaxEntries, 2}, batches_, queue_,
+                    dispatcher_, transport_, breaker_) {
+    endpoint::HttpApiParts parts{eligibility_, batchService_, journal_, metrics_, [this] { return ready_.load(); },
+                                 KAKEHASHI_VERSION};
+    http_ = std::make_unique<endpoint::HttpServer>(config.http, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
+    if (config.fileDropEnabled)
+        fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_);
+    addMetrics();
+}
+
+Gateway::~Gateway() { stop(); }
+
+void Gateway::addMetrics() {
+    metrics_.addProbe("kakehashi_outbound_queue_depth", "Requests waiting for the central system.", "gauge",
+                      [this] { return double(queue_.pendingCount()); });
+    metrics_.addProbe("kakehashi_batches_open", "Batches still being processed.", "gauge",
+                      [this] { return double(batches_.openCount()); });
+    metrics_.addProbe("kakehashi_upstream_link_up", "1 while the central system answers.", "gauge",
+                      [this] { return breaker_.linkUp() ? 1.0 : 0.0; });
+    metrics_.addProbe("kakehashi_upstream_attempts_failed_total", "Failed attempts to reach the central system.", "counter",
+                      [this] { return double(dispatcher_.stats().failedAttempts.load()); });
+    const auto& c = eligibility_.counters();
+    metrics_.addProbe("kakehashi_eligibility_cache_hits_total", "Inquiries answered from a fresh cache entry.", "counter",
+                      [&c] { return double(c.cacheHits.load()); });
+    metrics_.addProbe("kakehashi_eligibility_live_total", "Inquiries answered live by the central system.", "counter",
+                      [&c] { return double(c.liveAnswers.load()); });
+    metrics_.addProbe("kakehashi_eligibility_stale_total", "Inquiries answered from the cache while the link was down.",
+                      "counter", [&c] { return double(c.staleAnswers.load()); });
+}
+
+void Gateway::start() {
+    dispatcher_.start();
+    batchService_.start();
+    if (fileDrop_) fileDrop_->start();
+    http_->start();
+    ready_ = true;
+    log::info("gateway.ready", {{"http", config_.http.listen}, {"files", fileDrop_ ? config_.fileDrop.root : "off"}});
+}
+
+void Gateway::stop() {
+    if (!ready_.exchange(false)) return;
+    log::info("gateway.stopping");
+    http_->stop();
+    if (fileDrop_) fileDrop_->stop();
+    batchService_.stop();
+    dispatcher_.stop();
+    log::info("gateway.stopped");
+}
+
+}  // namespace kh::app

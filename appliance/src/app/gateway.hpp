@@ -1,0 +1,57 @@
+// The running gateway: every part of `kakehashi serve`, built from the configuration in dependency order
+// and stopped in reverse (channels first, so nothing new is accepted while work drains).
+#pragma once
+#include <atomic>
+#include <memory>
+
+#include "app/config.hpp"
+#include "endpoint/file_drop.hpp"
+#include "endpoint/http_server.hpp"
+#include "endpoint/metrics.hpp"
+#include "services/batch_service.hpp"
+#include "services/eligibility_service.hpp"
+#include "store/api_clients.hpp"
+#include "store/batches.hpp"
+#include "store/eligibility_cache.hpp"
+#include "store/inbound_files.hpp"
+#include "store/journal.hpp"
+#include "store/outbound_queue.hpp"
+#include "store/store.hpp"
+#include "upstream/dispatcher.hpp"
+#include "upstream/https_transport.hpp"
+
+namespace kh::app {
+
+class Gateway {
+public:
+    explicit Gateway(const Config& config);
+    ~Gateway();
+    void start();
+    void stop();
+    unsigned short httpPort() const { return http_->port(); }
+
+private:
+    void addMetrics();
+
+    Config config_;
+    std::atomic<bool> ready_{false};
+    store::Store store_;
+    store::Journal journal_;
+    store::EligibilityCache cache_;
+    store::OutboundQueue queue_;
+    store::InboundFiles inbound_;
+    store::Batches batches_;
+    store::ApiClients clients_;
+    upstream::HttpsTransport transport_;
+    upstream::CircuitBreaker breaker_;
+    upstream::Dispatcher dispatcher_;
+    services::EligibilityService eligibility_;
+    services::BatchService batchService_;
+    endpoint::Metrics metrics_;
+    std::unique_ptr<endpoint::HttpServer> http_;
+    std::unique_ptr<endpoint::FileDrop> fileDrop_;
+};
+
+std::string databasePath(const Config& c);
+
+}  // namespace kh::app

@@ -1,0 +1,27 @@
+// Thin OpenSSL wrappers: random bytes, SHA-256, HMAC-SHA256, AES-256-GCM, secure zeroing.
+// Byte strings are std::string (binary-safe); keys are 32 bytes.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kh::crypto {
+
+std::string randomBytes(size_t n);
+std::string uuid4();  // RFC 4122 version 4, lower-case text
+
+std::string sha256(std::string_view data);
+std::string hmacSha256(std::string_view key, std::string_view data);
+std::string hex(std::string_view bytes);
+bool constantTimeEqual(std::string_view a, std::string_view b);
+
+// AES-256-GCM. Sealed form: 12-byte nonce | ciphertext | 16-byte tag. `aad` binds the ciphertext to
+// its place (table and row key), so a payload copied to another row does not open.
+std::string sealAesGcm(std::string_view key, std::string_view plaintext, std::string_view aad);
+std::optional<std::string> openAesGcm(std::string_view key, std::string_view sealed, std::string_view aad);
+
+void secureZero(void* p, size_t n);
+void secureZero(std::string& s);
+
+}  // namespace kh::crypto

@@ -1,0 +1,266 @@
+#include "endpoint/file_drop.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "crypto/primitives.hpp"
+#include "log/log.hpp"
+#include "model/errors.hpp"
+#include "store/data_key.hpp"
+
+namespace kh::endpoint {
+namespace {
+using model::ErrorId;
+using model::KakehashiError;
+
+long long steadyMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string readWhole(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void syncFolder(const std::string& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+std::string joinedFieldErrors(const std::vector<model::FieldError>& errors) {
+    std::string out;
+    for (const auto& e : errors) out += (out.empty() ? "" : "、") + e.field + "：" + e.message;
+    return out;
+}
+
+spec::Encoding encodingOf(const store::InboundFile& f) {
+    return f.encoding == "shift_jis" ? spec::Encoding::ShiftJis : spec::Encoding::Utf8;
+}
+
+// Sniff the declared encoding so even a rejected file is answered in the receipt computer's encoding.
+std::string sniffEncoding(const std::string& body) {
+    std::string head = body.substr(0, 200);
+    for (auto& c : head) c = char(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* name : {"shift_jis", "shift-jis", "sjis", "cp932", "windows-31j", "ms_kanji"})
+        if (head.find(name) != std::string::npos) return "shift_jis";
+    return "utf-8";
+}
+}  // namespace
+
+FileDrop::FileDrop(FileDropSettings settings, store::InboundFiles& inbound, store::Journal& journal,
+                   services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics)
+    : settings_(std::move(settings)), inbound_(inbound), journal_(journal), eligibility_(eligibility), batches_(batches),
+      metrics_(metrics) {
+    for (const char* sub : {"", "/req", "/res", "/quarantine"}) ::mkdir((settings_.root + sub).c_str(), 0770);
+}
+
+FileDrop::~FileDrop() { stop(); }
+
+void FileDrop::start() { worker_ = std::thread([this] { run(); }); }
+
+void FileDrop::stop() {
+    {
+        std::lock_guard<std::mutex> l(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (worker_.joinable()) worker_.join();
+}
+
+void FileDrop::run() {
+    std::unique_lock<std::mutex> l(mutex_);
+    while (!stopping_) {
+        l.unlock();
+        try {
+            scanOnce();
+        } catch (const std::exception& e) {
+            log::error("file.scan_failed", {{"error", e.what()}});
+        }
+        l.lock();
+        wake_.wait_for(l, std::chrono::milliseconds(settings_.pollMillis), [&] { return stopping_; });
+    }
+}
+
+void FileDrop::scanOnce() {
+    takeCompleteFiles();
+    for (const auto& f : inbound_.open("accepted")) answerAccepted(f);
+    for (const auto& f : inbound_.open("waiting")) answerWaiting(f);
+}
+
+void FileDrop::takeCompleteFiles() {
+    std::string reqDir = settings_.root + "/req";
+    DIR* dir = ::opendir(reqDir.c_str());
+    if (!dir) return;
+    std::map<std::string, Seen> now;
+    long long nowMs = steadyMs();
+    while (dirent* e = ::readdir(dir)) {
+        std::string name = e->d_name;
+        if (name.empty() || name[0] == '.') continue;  // hidden and temporary files are still being written
+        struct stat st {};
+        if (::lstat((reqDir + "/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        Seen s = seen_.count(name) ? seen_[name] : Seen{};
+        long long mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+        if (s.size != (long long)st.st_size || s.mtimeNs != mtime) s = Seen{(long long)st.st_size, mtime, nowMs};
+        now[name] = s;
+    }
+    ::closedir(dir);
+    seen_ = now;
+    std::vector<std::pair<std::string, long long>> complete;
+    for (const auto& [name, s] : seen_)
+        if (nowMs - s.stableSinceMs >= settings_.settleMillis) complete.emplace_back(name, s.size);
+    for (const auto& [name, size] : complete) take(name, size);
+}
+
+// Record first, then remove from req/: after a crash the file is either still in req/ or in the store.
+void FileDrop::take(const std::string& name, long long size) {
+    std::string path = settings_.root + "/req/" + name;
+    std::string body;
+    bool tooLarge = size > (long long)settings_.maxFileBytes;
+    if (!tooLarge) body = readWhole(path);
+    auto kind = spec::kindFromFileName(name);
+    std::string kindName = tooLarge ? "too-large" : kind == spec::MessageKind::Unknown ? "unknown" : name.substr(0, 13);
+    std::string sha = crypto::hex(crypto::sha256(body)) + (tooLarge ? "-" + std::to_string(size) : "");
+    int64_t id = inbound_.accept(name, sha, kindName, sniffEncoding(body), body);
+    journal_.record({"in", "file", kindName, name, body});
+    if (tooLarge || kind == spec::MessageKind::Unknown) {
+        ::rename(path.c_str(), (settings_.root + "/quarantine/" + name).c_str());
+    } else {
+        ::unlink(path.c_str());
+    }
+    syncFolder(settings_.root + "/req");
+    seen_.erase(name);
+    log::info("file.taken", {{"file", name}, {"inbound_id", std::to_string(id)}, {"bytes", std::to_string(size)}});
+}
+
+void FileDrop::answerAccepted(const store::InboundFile& f) {
+    if (f.kind == "too-large") return reject(f, ErrorId::TooLarge, "limit " + std::to_string(settings_.maxFileBytes) + " bytes");
+    if (f.kind == "unknown") return reject(f, ErrorId::BadFileName, "expected OQS…req_<id>.xml");
+    try {
+        auto doc = spec::parseXml(f.body);
+        switch (spec::kindFromFileName(f.name)) {
+        case spec::MessageKind::SingleInquiry: return answerSingle(f, doc);
+        case spec::MessageKind::BatchUpload: return answerBatchUpload(f, doc);
+        case spec::MessageKind::BatchDownload: return answerBatchDownload(f, doc);
+        default: return reject(f, ErrorId::UnknownMessage, "");
+        }
+    } catch (const KakehashiError& e) {
+        reject(f, e.id(), e.what());
+    }
+}
+
+spec::ResultHeader FileDrop::headerFor(const store::InboundFile& f, const spec::RequestHeader& req) const {
+    spec::ResultHeader h;
+    h.processExecutionTime = model::japanTimestamp();
+    h.confirmationDate = req.confirmationDate.empty() ? model::JapanDate::today().str() : req.confirmationDate;
+    h.institutionCode = req.institutionCode;
+    h.arbitraryFileIdentifier = req.arbitraryFileIdentifier;
+    h.characterCodeIdentifier = encodingOf(f) == spec::Encoding::ShiftJis ? "1" : "0";
+    return h;
+}
+
+void FileDrop::answerSingle(const store::InboundFile& f, const spec::ParsedXml& doc) {
+    auto req = spec::decodeSingleInquiryRequest(doc.root);
+    if (req.header.institutionCode != eligibility_.policy().institutionCode)
+        return reject(f, ErrorId::WrongInstitution, "MedicalInstitutionCode");
+    auto errors = model::validate(req.inquiry);
+    if (!errors.empty()) return reject(f, ErrorId::InvalidField, joinedFieldErrors(errors));
+    auto out = eligibility_.inquire(req.inquiry, req.header.arbitraryFileIdentifier, std::chrono::milliseconds(0));
+    if (out.kind == services::InquiryOutcome::Kind::Queued) {
+        inbound_.waitFor(f.id, out.ticket);
+        return;
+    }
+    writeSingle(f, req, out);
+}
+
+void FileDrop::answerWaiting(const store::InboundFile& f) {
+    auto req = spec::decodeSingleInquiryRequest(spec::parseXml(f.body).root);
+    auto out = eligibility_.follow(f.ticket, req.inquiry);
+    if (out.kind != services::InquiryOutcome::Kind::Queued) writeSingle(f, req, out);
+}
+
+void FileDrop::writeSingle(const store::InboundFile& f, const spec::SingleInquiryRequest& req,
+                           const services::InquiryOutcome& out) {
+    if (out.kind == services::InquiryOutcome::Kind::Refused) return reject(f, out.error, out.detail);
+    spec::SingleInquiryResponse res;
+    res.header = headerFor(f, req.header);
+    res.result = out.answer->result;
+    if (out.answer->stale) {
+        // The file format has no "stale" flag: say it in the message, with the confirmation time.
+        res.result->processingMessage = "オンライン資格確認等システムに接続できないため、" +
+                                        model::japanIso8601(model::fromUnixSeconds(out.answer->confirmedAt)) +
+                                        " に確認した資格情報を返します";
+    }
+    writeResult(f, spec::resultFileName(f.name), spec::encode(res), out.answer->source.c_str());
+}
+
+void FileDrop::answerBatchUpload(const store::InboundFile& f, const spec::ParsedXml& doc) {
+    auto req = spec::decodeBatchUploadRequest(doc.root);
+    if (req.header.institutionCode != eligibility_.policy().institutionCode)
+        return reject(f, ErrorId::WrongInstitution, "MedicalInstitutionCode");
+    auto batch = batches_.submit("file:" + std::to_string(f.id), req.header.arbitraryFileIdentifier, req.inquiries);
+    spec::BatchAcceptedResponse res;
+    res.header = headerFor(f, req.header);
+    res.receptionNumber = batch.receptionNumber;
+    res.receptionDateTime = model::japanTimestamp(model::fromUnixSeconds(batch.receivedAt));
+    writeResult(f, spec::resultFileName(f.name), spec::encode(res), "batch-accepted");
+}
+
+void FileDrop::answerBatchDownload(const store::InboundFile& f, const spec::ParsedXml& doc) {
+    auto req = spec::decodeBatchDownloadRequest(doc.root);
+    auto view = batches_.view(req.receptionNumber);
+    if (!view || view->batch.institutionCode != eligibility_.policy().institutionCode)
+        return reject(f, ErrorId::UnknownReception, "ReceptionNumber");
+    spec::BatchResultResponse res;
+    res.header = headerFor(f, req.header);
+    res.header.arbitraryFileIdentifier = view->batch.fileIdentifier;
+    res.receptionNumber = req.receptionNumber;
+    if (!view->done) res.header.segmentOfResult = "2";  // 処理中: ask again later
+    res.units = std::move(view->units);
+    writeResult(f, spec::resultFileName(f.name), spec::encode(res), view->done ? "batch-result" : "batch-processing");
+}
+
+void FileDrop::reject(const store::InboundFile& f, ErrorId id, const std::string& detail) {
+    const auto& info = model::errorInfo(id);
+    spec::SingleInquiryResponse res;
+    spec::RequestHeader none;
+    res.header = headerFor(f, none);
+    res.header.segmentOfResult = "9";
+    res.header.errorCode = info.code;
+    res.header.errorMessage = std::string(info.title) + (detail.empty() ? "" : "（" + detail + "）");
+    std::string errName = spec::errorFileName(f.name);
+    if (errName.empty()) {
+        // Not a spec name: still answer beside it, so the sender sees why (names from a folder listing
+        // never hold '/', and hidden names are never taken).
+        auto dot = f.name.rfind('.');
+        errName = (dot == std::string::npos || dot == 0 ? f.name : f.name.substr(0, dot)) + ".err";
+    }
+    // Keep the rejected request itself for staff to inspect.
+    std::string kept = settings_.root + "/quarantine/" + std::to_string(f.id) + "_" + (f.name.find('/') == std::string::npos ? f.name : "file");
+    bool alreadyQuarantined = f.kind == "unknown" || f.kind == "too-large";
+    if (!alreadyQuarantined && !f.body.empty()) store::writeFileDurably(kept, f.body, 0640);
+    log::warn("file.rejected", {{"file", f.name}, {"error", info.name}});
+    writeResult(f, errName, spec::encode(res), "rejected");
+}
+
+void FileDrop::writeResult(const store::InboundFile& f, const std::string& resultName, const spec::XmlElement& doc,
+                           const char* outcome) {
+    std::string bytes = spec::writeXml(doc, encodingOf(f));
+    journal_.record({"out", "file", outcome, resultName, bytes});
+    store::writeFileDurably(settings_.root + "/res/" + resultName, bytes, 0640);
+    inbound_.answered(f.id);
+    metrics_.countFile(outcome);
+    log::info("file.answered", {{"file", resultName}, {"outcome", outcome}});
+}
+
+}  // namespace kh::endpoint

@@ -1,0 +1,70 @@
+// The file channel receipt computers already speak: XML requests dropped into req/, results written to
+// res/ under the names they expect. A file is taken only once it has stopped changing, recorded in the
+// store before it is removed from req/, and answered by tmp + fsync + rename. Rejected files get a spec
+// error result (<name>.err) and are kept in quarantine/.
+#pragma once
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "endpoint/metrics.hpp"
+#include "services/batch_service.hpp"
+#include "services/eligibility_service.hpp"
+#include "spec/messages.hpp"
+#include "store/inbound_files.hpp"
+#include "store/journal.hpp"
+
+namespace kh::endpoint {
+
+struct FileDropSettings {
+    std::string root;          // holds req/, res/, quarantine/
+    int pollMillis = 200;
+    int settleMillis = 300;    // unchanged size and mtime for this long = complete
+    size_t maxFileBytes = 32u * 1024 * 1024;
+};
+
+class FileDrop {
+public:
+    FileDrop(FileDropSettings settings, store::InboundFiles& inbound, store::Journal& journal,
+             services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics);
+    ~FileDrop();
+    void start();
+    void stop();
+    void scanOnce();  // one pass: take complete files, answer what can be answered
+
+private:
+    struct Seen {
+        long long size = -1;
+        long long mtimeNs = 0;
+        long long stableSinceMs = 0;
+    };
+    void run();
+    void takeCompleteFiles();
+    void take(const std::string& name, long long size);
+    void answerAccepted(const store::InboundFile& f);
+    void answerWaiting(const store::InboundFile& f);
+    void answerSingle(const store::InboundFile& f, const spec::ParsedXml& doc);
+    void answerBatchUpload(const store::InboundFile& f, const spec::ParsedXml& doc);
+    void answerBatchDownload(const store::InboundFile& f, const spec::ParsedXml& doc);
+    void writeSingle(const store::InboundFile& f, const spec::SingleInquiryRequest& req,
+                     const services::InquiryOutcome& out);
+    void reject(const store::InboundFile& f, model::ErrorId id, const std::string& detail);
+    void writeResult(const store::InboundFile& f, const std::string& resultName, const spec::XmlElement& doc, const char* outcome);
+    spec::ResultHeader headerFor(const store::InboundFile& f, const spec::RequestHeader& req) const;
+
+    FileDropSettings settings_;
+    store::InboundFiles& inbound_;
+    store::Journal& journal_;
+    services::EligibilityService& eligibility_;
+    services::BatchService& batches_;
+    Metrics& metrics_;
+    std::map<std::string, Seen> seen_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread worker_;
+};
+
+}  // namespace kh::endpoint

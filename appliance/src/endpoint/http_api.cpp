@@ -1,0 +1,111 @@
+#include "endpoint/http_api.hpp"
+
+#include "crypto/primitives.hpp"
+#include "endpoint/json_answer.hpp"
+#include "endpoint/json_request.hpp"
+#include "model/errors.hpp"
+
+namespace kh::endpoint {
+namespace {
+using model::ErrorId;
+using model::KakehashiError;
+
+HttpReply json(int status, std::string body) { return HttpReply{status, "application/json", std::move(body), {}}; }
+
+HttpReply inquiryReply(const services::InquiryOutcome& out) {
+    using Kind = services::InquiryOutcome::Kind;
+    if (out.kind == Kind::Answered) return json(200, encodeAnswer(*out.answer));
+    if (out.kind == Kind::Queued) {
+        auto r = json(202, encodeQueued(out.ticket));
+        r.headers.push_back({"Location", "/api/v1/eligibility/inquiries/" + std::to_string(out.ticket)});
+        return r;
+    }
+    return problemReply(out.error, out.detail);
+}
+
+bool isReceptionNumber(const std::string& s) {
+    if (s.empty() || s.size() > 32) return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+    return true;
+}
+
+Route postInquiry(HttpApiParts p) {
+    return {"POST", "/api/v1/eligibility/inquiries", "資格確認 (one eligibility inquiry): cache when fresh, else live",
+            Access::ApiClient, [p](HttpCall& call) {
+                auto q = decodeInquiryRequest(call.body);
+                auto errors = model::validate(q);
+                if (!errors.empty()) return problemReply(ErrorId::InvalidField, "", errors);
+                return inquiryReply(p.eligibility.inquire(q, "", p.eligibility.policy().liveWait));
+            }};
+}
+
+Route getInquiry(HttpApiParts p) {
+    return {"GET", "/api/v1/eligibility/inquiries/{ticket}", "The answer to a queued inquiry", Access::ApiClient,
+            [p](HttpCall& call) {
+                const auto& t = call.params["ticket"];
+                if (t.empty() || t.size() > 18 || t.find_first_not_of("0123456789") != std::string::npos)
+                    return problemReply(ErrorId::NotFound, "unknown ticket");
+                return inquiryReply(p.eligibility.follow(std::stoll(t), {}));
+            }};
+}
+
+Route postBatch(HttpApiParts p) {
+    return {"POST", "/api/v1/eligibility/batches", "一括照会 (batch inquiry): accepted durably, answered later",
+            Access::ApiClient, [p](HttpCall& call) {
+                auto req = decodeBatchRequest(call.body, 10000);
+                // Idempotency-Key lets a client resend after a lost answer without making a second batch.
+                std::string key = call.headers.count("idempotency-key") ? call.headers["idempotency-key"] : crypto::uuid4();
+                if (key.size() > 128) return problemReply(ErrorId::InvalidField, "Idempotency-Key is too long");
+                auto batch = p.batches.submit("http:" + call.client->name + ":" + key, req.fileIdentifier, req.entries);
+                auto view = p.batches.view(batch.receptionNumber, false);
+                auto r = json(202, encodeBatch(*view));
+                r.headers.push_back({"Location", "/api/v1/eligibility/batches/" + batch.receptionNumber});
+                return r;
+            }};
+}
+
+Route getBatch(HttpApiParts p) {
+    return {"GET", "/api/v1/eligibility/batches/{id}", "Status and, when done, the answers of a batch", Access::ApiClient,
+            [p](HttpCall& call) {
+                const auto& id = call.params["id"];
+                if (!isReceptionNumber(id)) return problemReply(ErrorId::UnknownReception, "reception numbers are letters and digits");
+                auto view = p.batches.view(id);
+                if (!view) return problemReply(ErrorId::UnknownReception, "");
+                return json(view->done ? 200 : 202, encodeBatch(*view));
+            }};
+}
+
+Route health() {
+    return {"GET", "/healthz", "Liveness", Access::Public, [](HttpCall&) { return json(200, "{\"status\":\"ok\"}"); }};
+}
+
+Route readiness(HttpApiParts p) {
+    return {"GET", "/readyz", "Readiness: store open and workers running", Access::Public, [p](HttpCall&) {
+                return p.ready() ? json(200, "{\"status\":\"ready\"}") : json(503, "{\"status\":\"starting\"}");
+            }};
+}
+
+Route metrics(HttpApiParts p) {
+    return {"GET", "/metrics", "Prometheus metrics", Access::Public, [p](HttpCall&) {
+                return HttpReply{200, "text/plain; version=0.0.4", p.metrics.render(), {}};
+            }};
+}
+}  // namespace
+
+HttpReply problemReply(ErrorId id, const std::string& detail, const std::vector<model::FieldError>& fields) {
+    return HttpReply{model::errorInfo(id).httpStatus, "application/problem+json", encodeProblem(id, detail, fields), {}};
+}
+
+std::vector<Route> buildApiRoutes(HttpApiParts parts) {
+    std::vector<Route> routes = {postInquiry(parts), getInquiry(parts), postBatch(parts), getBatch(parts),
+                                 health(), readiness(parts), metrics(parts)};
+    // The OpenAPI document is made from the table itself, so it cannot drift from the routes.
+    auto doc = std::make_shared<std::string>();
+    routes.push_back({"GET", "/api/v1/openapi.json", "This API's OpenAPI document", Access::Public,
+                      [doc](HttpCall&) { return json(200, *doc); }});
+    *doc = openApiDocument(routes, parts.version);
+    return routes;
+}
+
+}  // namespace kh::endpoint

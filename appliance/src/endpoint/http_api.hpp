@@ -1,0 +1,27 @@
+// The LAN HTTP API: eligibility inquiries and batches for receipt computers, health and metrics.
+// Builds the route table; the server (http_server) authenticates, journals and dispatches by it.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "endpoint/metrics.hpp"
+#include "endpoint/routes.hpp"
+#include "services/batch_service.hpp"
+#include "services/eligibility_service.hpp"
+#include "store/journal.hpp"
+
+namespace kh::endpoint {
+
+struct HttpApiParts {
+    services::EligibilityService& eligibility;
+    services::BatchService& batches;
+    store::Journal& journal;
+    Metrics& metrics;
+    std::function<bool()> ready;  // store open, workers running
+    std::string version;
+};
+
+std::vector<Route> buildApiRoutes(HttpApiParts parts);
+HttpReply problemReply(model::ErrorId id, const std::string& detail, const std::vector<model::FieldError>& fields = {});
+
+}  // namespace kh::endpoint

@@ -1,0 +1,21 @@
+// The HTTP API's JSON answers: eligibility results, queued tickets, batches, and problem details.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "model/eligibility.hpp"
+#include "model/errors.hpp"
+#include "services/batch_service.hpp"
+#include "services/eligibility_service.hpp"
+
+namespace kh::endpoint {
+
+std::string encodeAnswer(const services::Answer& a);
+std::string encodeQueued(int64_t ticket);
+std::string encodeBatch(const services::BatchView& v);
+
+// application/problem+json for one error of the shared table (fieldErrors optional).
+std::string encodeProblem(model::ErrorId id, const std::string& detail,
+                          const std::vector<model::FieldError>& fieldErrors = {});
+
+}  // namespace kh::endpoint

@@ -1,0 +1,90 @@
+#include "endpoint/json_request.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "model/errors.hpp"
+
+namespace kh::endpoint {
+namespace {
+using model::ErrorId;
+using model::KakehashiError;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+constexpr size_t kMaxBody = 16u * 1024 * 1024;
+
+Poco::Dynamic::Var parseJson(const std::string& body) {
+    if (body.empty()) throw KakehashiError(ErrorId::EmptyRequest, "empty body");
+    if (body.size() > kMaxBody) throw KakehashiError(ErrorId::TooLarge, "body over 16 MiB");
+    try {
+        Poco::JSON::Parser parser;
+        return parser.parse(body);
+    } catch (const Poco::Exception&) {
+        throw KakehashiError(ErrorId::MalformedJson, "body is not valid JSON");
+    } catch (const std::exception&) {
+        throw KakehashiError(ErrorId::MalformedJson, "body is not valid JSON");
+    }
+}
+
+std::string stringField(const Object& o, const char* name, bool required) {
+    if (!o.has(name) || o.isNull(name)) {
+        if (required) throw KakehashiError(ErrorId::InvalidField, std::string(name) + " is required");
+        return {};
+    }
+    auto v = o.get(name);
+    if (!v.isString()) throw KakehashiError(ErrorId::InvalidField, std::string(name) + " must be a string");
+    std::string s = v.extract<std::string>();
+    if (s.size() > 256) throw KakehashiError(ErrorId::InvalidField, std::string(name) + " is too long");
+    return s;
+}
+
+model::EligibilityInquiry inquiryFrom(const Object& o) {
+    model::EligibilityInquiry q;
+    q.insured.insurerNumber = stringField(o, "insurerNumber", true);
+    q.insured.cardSymbol = stringField(o, "cardSymbol", false);
+    q.insured.cardNumber = stringField(o, "cardNumber", true);
+    q.insured.branchNumber = stringField(o, "branchNumber", false);
+    q.insured.birthDate = stringField(o, "birthDate", true);
+    q.arbitraryIdentifier = stringField(o, "arbitraryIdentifier", false);
+    if (o.has("limitCertificateConsent")) {
+        auto v = o.get("limitCertificateConsent");
+        if (!v.isBoolean()) throw KakehashiError(ErrorId::InvalidField, "limitCertificateConsent must be true or false");
+        q.limitCertificateConsent = v.extract<bool>();
+    }
+    return q;
+}
+
+Object::Ptr asObject(const Poco::Dynamic::Var& v, const char* what) {
+    if (v.type() != typeid(Object::Ptr)) throw KakehashiError(ErrorId::MalformedJson, std::string(what) + " must be a JSON object");
+    return v.extract<Object::Ptr>();
+}
+
+}  // namespace
+
+model::EligibilityInquiry decodeInquiryRequest(const std::string& body) {
+    return inquiryFrom(*asObject(parseJson(body), "the request"));
+}
+
+BatchRequest decodeBatchRequest(const std::string& body, size_t maxEntries) {
+    auto root = asObject(parseJson(body), "the request");
+    BatchRequest req;
+    req.fileIdentifier = stringField(*root, "fileIdentifier", false);
+    if (!root->has("entries") || root->get("entries").type() != typeid(Array::Ptr))
+        throw KakehashiError(ErrorId::InvalidField, "entries must be an array");
+    auto entries = root->getArray("entries");
+    if (entries->size() == 0) throw KakehashiError(ErrorId::EmptyRequest, "entries is empty");
+    if (entries->size() > maxEntries)
+        throw KakehashiError(ErrorId::TooManyEntries, "at most " + std::to_string(maxEntries) + " entries");
+    for (size_t i = 0; i < entries->size(); ++i) {
+        try {
+            req.entries.push_back(inquiryFrom(*asObject(entries->get(unsigned(i)), "an entry")));
+        } catch (const KakehashiError& e) {
+            throw KakehashiError(e.id(), "entries[" + std::to_string(i) + "]: " + e.what());
+        }
+    }
+    return req;
+}
+
+}  // namespace kh::endpoint

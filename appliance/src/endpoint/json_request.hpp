@@ -1,0 +1,21 @@
+// The HTTP API's JSON requests: inquiries and batches. Decoding is strict about types and sizes, names the
+// field at fault, and never throws anything but KakehashiError (a fuzz target holds it to that).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "model/eligibility.hpp"
+
+namespace kh::endpoint {
+
+// {"insurerNumber","cardSymbol","cardNumber","branchNumber","birthDate","limitCertificateConsent","arbitraryIdentifier"}
+model::EligibilityInquiry decodeInquiryRequest(const std::string& body);
+
+// {"fileIdentifier"?: "...", "entries": [ <inquiry>, ... ]}
+struct BatchRequest {
+    std::string fileIdentifier;
+    std::vector<model::EligibilityInquiry> entries;
+};
+BatchRequest decodeBatchRequest(const std::string& body, size_t maxEntries);
+
+}  // namespace kh::endpoint

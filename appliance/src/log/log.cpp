@@ -1,0 +1,79 @@
+#include "log/log.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+
+namespace kh::log {
+namespace {
+std::atomic<Level> gLevel{Level::Info};
+std::mutex gMutex;
+
+const char* levelName(Level l) {
+    switch (l) {
+    case Level::Debug: return "debug";
+    case Level::Info: return "info";
+    case Level::Warn: return "warn";
+    default: return "error";
+    }
+}
+
+void appendJsonString(std::string& out, const std::string& s) {
+    out += '"';
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += char(c);
+        } else if (c < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += char(c);
+        }
+    }
+    out += '"';
+}
+
+std::string utcNow() {
+    auto now = std::chrono::system_clock::now();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    std::time_t t = std::time_t(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
+    return buf;
+}
+}  // namespace
+
+void setLevel(Level level) { gLevel = level; }
+
+bool parseLevel(const std::string& name, Level& out) {
+    if (name == "debug") out = Level::Debug;
+    else if (name == "info") out = Level::Info;
+    else if (name == "warn") out = Level::Warn;
+    else if (name == "error") out = Level::Error;
+    else return false;
+    return true;
+}
+
+void write(Level level, const char* event, Fields fields) {
+    if (level < gLevel.load()) return;
+    std::string line = "{\"ts\":\"" + utcNow() + "\",\"level\":\"" + levelName(level) + "\",\"event\":";
+    appendJsonString(line, event);
+    for (const auto& [k, v] : fields) {
+        line += ",";
+        appendJsonString(line, k);
+        line += ":";
+        appendJsonString(line, v);
+    }
+    line += "}\n";
+    std::lock_guard<std::mutex> l(gMutex);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+}
+
+}  // namespace kh::log

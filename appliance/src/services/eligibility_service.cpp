@@ -1,0 +1,105 @@
+#include "services/eligibility_service.hpp"
+
+#include "log/log.hpp"
+#include "services/result_codec.hpp"
+#include "spec/messages.hpp"
+
+namespace kh::services {
+
+EligibilityService::EligibilityService(EligibilityPolicy policy, const store::DataKey& key, store::EligibilityCache& cache,
+                                       store::OutboundQueue& queue, upstream::Dispatcher& dispatcher,
+                                       upstream::CircuitBreaker& breaker)
+    : policy_(std::move(policy)), key_(key), cache_(cache), queue_(queue), dispatcher_(dispatcher), breaker_(breaker) {}
+
+std::string EligibilityService::identityIndex(const model::InsuredIdentity& p) const {
+    using model::normalisedIdentifier;
+    return key_.blindIndex({normalisedIdentifier(p.insurerNumber), normalisedIdentifier(p.cardSymbol),
+                            normalisedIdentifier(p.cardNumber), normalisedIdentifier(p.branchNumber), p.birthDate});
+}
+
+bool EligibilityService::fresh(int64_t confirmedAt) const {
+    auto now = std::chrono::system_clock::now();
+    if (policy_.freshSeconds >= 0) return model::unixSeconds(now) - confirmedAt <= policy_.freshSeconds;
+    return model::JapanDate::today(model::fromUnixSeconds(confirmedAt)) == model::JapanDate::today(now);
+}
+
+std::optional<Answer> EligibilityService::cached(const model::EligibilityInquiry& q) {
+    auto hit = cache_.get(identityIndex(q.insured));
+    if (!hit) return std::nullopt;
+    Answer a{parseResult(hit->result), "cache", !fresh(hit->confirmedAt), hit->confirmedAt};
+    a.result.inquiry = q;  // echo this request's search info, not the one that filled the cache
+    return a;
+}
+
+InquiryOutcome EligibilityService::inquire(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
+                                           std::chrono::milliseconds wait) {
+    if (auto a = cached(q); a && !a->stale) {
+        ++counters_.cacheHits;
+        return {InquiryOutcome::Kind::Answered, a};
+    }
+    spec::SingleInquiryRequest req;
+    req.header = {model::JapanDate::today().str(), policy_.institutionCode, fileIdentifier};
+    req.inquiry = q;
+    std::string body = spec::writeXml(spec::encode(req), spec::Encoding::Utf8);
+    int64_t ticket = queue_.enqueue("inquiry", "eligibility", body);
+    dispatcher_.wake();
+    if (!breaker_.linkUp()) return staleOrQueued(q, ticket);
+    if (wait.count() > 0) {
+        if (auto item = dispatcher_.waitFor(ticket, wait)) return fromItem(*item, q);
+    }
+    return staleOrQueued(q, ticket);
+}
+
+InquiryOutcome EligibilityService::staleOrQueued(const model::EligibilityInquiry& q, int64_t ticket) {
+    if (auto a = cached(q)) {
+        ++counters_.staleAnswers;
+        a->stale = true;
+        InquiryOutcome out{InquiryOutcome::Kind::Answered, a};
+        out.ticket = ticket;  // the live check still goes out and refreshes the cache
+        return out;
+    }
+    ++counters_.queued;
+    InquiryOutcome out{InquiryOutcome::Kind::Queued};
+    out.ticket = ticket;
+    return out;
+}
+
+InquiryOutcome EligibilityService::follow(int64_t ticket, const model::EligibilityInquiry& q) {
+    auto item = queue_.get(ticket);
+    if (!item) return {InquiryOutcome::Kind::Refused, std::nullopt, ticket, model::ErrorId::NotFound, "ticket"};
+    if (item->state == "pending") {
+        InquiryOutcome out{InquiryOutcome::Kind::Queued};
+        out.ticket = ticket;
+        return out;
+    }
+    return fromItem(*item, q);
+}
+
+InquiryOutcome EligibilityService::fromItem(const store::OutboundItem& item, const model::EligibilityInquiry& q) {
+    InquiryOutcome out;
+    out.ticket = item.id;
+    try {
+        auto doc = spec::parseXml(item.response);
+        auto res = spec::decodeSingleInquiryResponse(doc.root);
+        if (item.state != "done" || !res.result || res.header.segmentOfResult != "1") {
+            out.kind = InquiryOutcome::Kind::Refused;
+            out.error = model::ErrorId::UpstreamRejected;
+            out.detail = res.header.errorCode.empty() ? item.error : res.header.errorCode + " " + res.header.errorMessage;
+            return out;
+        }
+        Answer a{*res.result, "live", false, model::unixSeconds(std::chrono::system_clock::now())};
+        a.result.inquiry = q;
+        if (a.result.processingStatus == "1") cache_.put(identityIndex(q.insured), {serialiseResult(a.result), a.confirmedAt});
+        ++counters_.liveAnswers;
+        out.kind = InquiryOutcome::Kind::Answered;
+        out.answer = std::move(a);
+    } catch (const model::KakehashiError& e) {
+        log::warn("eligibility.bad_upstream_answer", {{"request_id", item.requestId}, {"error", e.info().name}});
+        out.kind = InquiryOutcome::Kind::Refused;
+        out.error = model::ErrorId::UpstreamRejected;
+        out.detail = item.error.empty() ? "unreadable answer" : item.error;
+    }
+    return out;
+}
+
+}  // namespace kh::services

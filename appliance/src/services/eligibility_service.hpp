@@ -1,0 +1,71 @@
+// 資格確認 policy: answer from the cache while fresh (default: confirmed today, Japan time), else ask the
+// central system; when it cannot be reached, answer from the cache marked stale, or queue the inquiry and
+// answer when the link returns. Every answer says where it came from and when it was confirmed.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "model/eligibility.hpp"
+#include "model/errors.hpp"
+#include "store/eligibility_cache.hpp"
+#include "store/outbound_queue.hpp"
+#include "upstream/dispatcher.hpp"
+
+namespace kh::services {
+
+struct EligibilityPolicy {
+    std::string institutionCode;       // 医療機関等コード of this box
+    int64_t freshSeconds = -1;         // -1: fresh while confirmed on the same Japan date
+    std::chrono::milliseconds liveWait{15000};  // how long an HTTP caller waits for a live answer
+};
+
+struct Answer {
+    model::EligibilityResult result;
+    std::string source;  // live | cache
+    bool stale = false;
+    int64_t confirmedAt = 0;  // unix seconds
+};
+
+struct InquiryOutcome {
+    enum class Kind { Answered, Queued, Refused } kind = Kind::Refused;
+    std::optional<Answer> answer;
+    int64_t ticket = 0;  // outbound item, when queued
+    model::ErrorId error = model::ErrorId::Internal;
+    std::string detail;
+};
+
+class EligibilityService {
+public:
+    EligibilityService(EligibilityPolicy policy, const store::DataKey& key, store::EligibilityCache& cache,
+                       store::OutboundQueue& queue, upstream::Dispatcher& dispatcher, upstream::CircuitBreaker& breaker);
+
+    // `wait` 0: never block (file channel); the caller follows the ticket.
+    InquiryOutcome inquire(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
+                           std::chrono::milliseconds wait);
+    // Outcome of a queued inquiry: Answered, Refused, or Queued while still pending.
+    InquiryOutcome follow(int64_t ticket, const model::EligibilityInquiry& q);
+    const EligibilityPolicy& policy() const { return policy_; }
+
+    struct Counters {
+        std::atomic<int64_t> cacheHits{0}, liveAnswers{0}, staleAnswers{0}, queued{0};
+    };
+    const Counters& counters() const { return counters_; }
+
+private:
+    std::string identityIndex(const model::InsuredIdentity& p) const;
+    bool fresh(int64_t confirmedAt) const;
+    std::optional<Answer> cached(const model::EligibilityInquiry& q);
+    InquiryOutcome fromItem(const store::OutboundItem& item, const model::EligibilityInquiry& q);
+    InquiryOutcome staleOrQueued(const model::EligibilityInquiry& q, int64_t ticket);
+
+    EligibilityPolicy policy_;
+    const store::DataKey& key_;
+    store::EligibilityCache& cache_;
+    store::OutboundQueue& queue_;
+    upstream::Dispatcher& dispatcher_;
+    upstream::CircuitBreaker& breaker_;
+    Counters counters_;
+};
+
+}  // namespace kh::services

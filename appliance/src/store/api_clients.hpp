@@ -1,0 +1,30 @@
+// Receipt computers allowed to use the HTTP API. A token is shown once when made; only its SHA-256 is kept.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace kh::store {
+
+struct ApiClient {
+    int64_t id = 0;
+    std::string name;
+    std::vector<std::string> allowCidrs;  // empty: any address
+};
+
+class ApiClients {
+public:
+    explicit ApiClients(Store& store) : store_(store) {}
+    // Creates (or replaces the token of) a client and returns the new token, in clear, once.
+    std::string issue(const std::string& name, const std::vector<std::string>& allowCidrs);
+    std::optional<ApiClient> authenticate(const std::string& token);
+    std::vector<ApiClient> list();
+
+private:
+    Store& store_;
+};
+
+}  // namespace kh::store

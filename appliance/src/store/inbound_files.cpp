@@ -1,0 +1,61 @@
+#include "store/inbound_files.hpp"
+
+namespace kh::store {
+namespace {
+const char* kSelect = "SELECT id, name, sha256, kind, encoding, state, COALESCE(ticket,0), body_sealed FROM inbound_files ";
+}
+
+int64_t InboundFiles::accept(const std::string& name, const std::string& sha256, const std::string& kind,
+                             const std::string& encoding, const std::string& body) {
+    auto& db = store_.db();
+    Transaction tx(db);
+    auto found = db.prepare("SELECT id FROM inbound_files WHERE name = ? AND sha256 = ?");
+    found.bind(1, name).bind(2, sha256);
+    if (found.step()) return found.int64(0);
+    db.prepare("INSERT INTO inbound_files(name, sha256, kind, encoding, state, received_at, body_sealed) "
+               "VALUES(?,?,?,?, 'accepted', ?, ?)")
+        .bind(1, name).bind(2, sha256).bind(3, kind).bind(4, encoding).bind(5, nowSeconds())
+        .bindBlob(6, store_.key().seal(body, "inbound:" + sha256))
+        .run();
+    int64_t id = db.lastInsertId();
+    tx.commit();
+    return id;
+}
+
+std::vector<InboundFile> InboundFiles::open(const std::string& state) {
+    std::vector<InboundFile> out;
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare(std::string(kSelect) + "WHERE state = ? ORDER BY id");
+    st.bind(1, state);
+    while (st.step()) {
+        InboundFile f{st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.int64(6), {}};
+        f.body = store_.key().open(st.blob(7), "inbound:" + f.sha256);
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+std::optional<InboundFile> InboundFiles::get(int64_t id) {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare(std::string(kSelect) + "WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    InboundFile f{st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.int64(6), {}};
+    f.body = store_.key().open(st.blob(7), "inbound:" + f.sha256);
+    return f;
+}
+
+void InboundFiles::waitFor(int64_t id, int64_t ticket) {
+    auto l = store_.db().lock();
+    store_.db().prepare("UPDATE inbound_files SET state='waiting', ticket=? WHERE id=?").bind(1, ticket).bind(2, id).run();
+}
+
+void InboundFiles::answered(int64_t id) {
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("UPDATE inbound_files SET state='answered', answered_at=? WHERE id=?")
+        .bind(1, nowSeconds()).bind(2, id)
+        .run();
+}
+
+}  // namespace kh::store

@@ -1,0 +1,89 @@
+#include "store/journal.hpp"
+
+#include <chrono>
+#include <stdexcept>
+#include <vector>
+
+namespace kh::store {
+
+int64_t nowSeconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Journal::Journal(Store& store) : store_(store), writer_([this] { writerLoop(); }) {}
+
+Journal::~Journal() {
+    {
+        std::lock_guard<std::mutex> l(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    writer_.join();
+}
+
+void Journal::record(JournalEntry entry) {
+    std::unique_lock<std::mutex> l(mutex_);
+    if (stopping_) throw std::runtime_error("journal is closed");
+    pending_.push_back(std::move(entry));
+    uint64_t mine = ++enqueued_;
+    wake_.notify_one();
+    done_.wait(l, [&] { return committed_ >= mine || !failure_.empty(); });
+    if (committed_ < mine) throw std::runtime_error("journal write failed: " + failure_);
+}
+
+void Journal::recordExchange(JournalEntry in, JournalEntry out) {
+    std::unique_lock<std::mutex> l(mutex_);
+    if (stopping_) throw std::runtime_error("journal is closed");
+    pending_.push_back(std::move(in));
+    pending_.push_back(std::move(out));
+    enqueued_ += 2;
+    uint64_t mine = enqueued_;
+    wake_.notify_one();
+    done_.wait(l, [&] { return committed_ >= mine || !failure_.empty(); });
+    if (committed_ < mine) throw std::runtime_error("journal write failed: " + failure_);
+}
+
+void Journal::recordIn(Transaction&, const JournalEntry& entry) { insert(entry, nowSeconds()); }
+
+void Journal::insert(const JournalEntry& e, int64_t at) {
+    auto& db = store_.db();
+    std::string sealed = store_.key().seal(e.payload, "journal:" + e.correlation);
+    db.prepare("INSERT INTO journal(at, direction, channel, kind, correlation, payload_sealed) VALUES(?,?,?,?,?,?)")
+        .bind(1, at).bind(2, e.direction).bind(3, e.channel).bind(4, e.kind).bind(5, e.correlation).bindBlob(6, sealed)
+        .run();
+}
+
+void Journal::writerLoop() {
+    std::unique_lock<std::mutex> l(mutex_);
+    for (;;) {
+        wake_.wait(l, [&] { return stopping_ || !pending_.empty(); });
+        if (pending_.empty() && stopping_) return;
+        std::vector<JournalEntry> group(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
+        pending_.clear();
+        uint64_t upTo = committed_ + group.size();
+        l.unlock();
+        std::string error;
+        try {
+            Transaction tx(store_.db());
+            int64_t at = nowSeconds();
+            for (const auto& e : group) insert(e, at);
+            tx.commit();
+        } catch (const std::exception& ex) {
+            error = ex.what();
+        }
+        l.lock();
+        if (error.empty()) committed_ = upTo;
+        else failure_ = error;
+        done_.notify_all();
+        if (!error.empty()) return;
+    }
+}
+
+int64_t Journal::count() {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare("SELECT COUNT(*) FROM journal");
+    st.step();
+    return st.int64(0);
+}
+
+}  // namespace kh::store

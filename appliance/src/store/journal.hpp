@@ -1,0 +1,46 @@
+// The journal of every message in and out. record() returns only once the entry is on disk; entries
+// arriving together share one commit (group commit), so a busy channel pays one fsync per group.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "store/store.hpp"
+
+namespace kh::store {
+
+struct JournalEntry {
+    std::string direction;    // in | out
+    std::string channel;      // file | http | upstream
+    std::string kind;         // e.g. OQSsiquc01req, eligibility-inquiry
+    std::string correlation;  // file name, request id, reception number — never patient data
+    std::string payload;      // sealed before it is written
+};
+
+class Journal {
+public:
+    explicit Journal(Store& store);
+    ~Journal();
+    void record(JournalEntry entry);    // durable when it returns
+    void recordExchange(JournalEntry in, JournalEntry out);  // a request and its answer, one commit
+    void recordIn(Transaction&, const JournalEntry& entry);  // inside the caller's transaction
+    int64_t count();
+
+private:
+    void writerLoop();
+    void insert(const JournalEntry& e, int64_t at);
+
+    Store& store_;
+    std::mutex mutex_;
+    std::condition_variable wake_, done_;
+    std::deque<JournalEntry> pending_;
+    uint64_t enqueued_ = 0, committed_ = 0;
+    bool stopping_ = false;
+    std::string failure_;
+    std::thread writer_;
+};
+
+}  // namespace kh::store

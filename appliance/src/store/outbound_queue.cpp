@@ -1,0 +1,106 @@
+#include "store/outbound_queue.hpp"
+
+#include "crypto/primitives.hpp"
+
+namespace kh::store {
+namespace {
+const char* kColumns =
+    "SELECT id, request_id, kind, owner, body_sealed, state, attempts, COALESCE(http_status,0), COALESCE(error,''), "
+    "response_sealed FROM outbound_queue ";
+}
+
+int64_t OutboundQueue::enqueue(Transaction&, const std::string& kind, const std::string& owner, const std::string& body) {
+    auto& db = store_.db();
+    std::string requestId = crypto::uuid4();
+    int64_t now = nowSeconds();
+    db.prepare("INSERT INTO outbound_queue(request_id, kind, owner, body_sealed, next_attempt_at, created_at) "
+               "VALUES(?,?,?,?,?,?)")
+        .bind(1, requestId).bind(2, kind).bind(3, owner).bindBlob(4, store_.key().seal(body, "outbound:" + requestId))
+        .bind(5, now).bind(6, now)
+        .run();
+    return db.lastInsertId();
+}
+
+int64_t OutboundQueue::enqueue(const std::string& kind, const std::string& owner, const std::string& body) {
+    Transaction tx(store_.db());
+    int64_t id = enqueue(tx, kind, owner, body);
+    tx.commit();
+    return id;
+}
+
+std::optional<OutboundItem> OutboundQueue::read(Statement& st) {
+    if (!st.step()) return std::nullopt;
+    OutboundItem it;
+    it.id = st.int64(0);
+    it.requestId = st.text(1);
+    it.kind = st.text(2);
+    it.owner = st.text(3);
+    it.body = store_.key().open(st.blob(4), "outbound:" + it.requestId);
+    it.state = st.text(5);
+    it.attempts = int(st.int64(6));
+    it.httpStatus = int(st.int64(7));
+    it.error = st.text(8);
+    if (!st.isNull(9)) it.response = store_.key().open(st.blob(9), "outbound-response:" + it.requestId);
+    return it;
+}
+
+std::optional<OutboundItem> OutboundQueue::head() {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare(std::string(kColumns) + "WHERE state = 'pending' ORDER BY id LIMIT 1");
+    return read(st);
+}
+
+std::optional<OutboundItem> OutboundQueue::get(int64_t id) {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare(std::string(kColumns) + "WHERE id = ?");
+    st.bind(1, id);
+    return read(st);
+}
+
+int64_t OutboundQueue::nextAttemptAt(int64_t id) {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare("SELECT next_attempt_at FROM outbound_queue WHERE id = ?");
+    st.bind(1, id);
+    return st.step() ? st.int64(0) : 0;
+}
+
+void OutboundQueue::complete(int64_t id, int httpStatus, const std::string& response) {
+    auto item = get(id);
+    if (!item) return;
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("UPDATE outbound_queue SET state='done', attempts=attempts+1, http_status=?, finished_at=?, error=NULL, "
+                 "response_sealed=? WHERE id=?")
+        .bind(1, httpStatus).bind(2, nowSeconds())
+        .bindBlob(3, store_.key().seal(response, "outbound-response:" + item->requestId)).bind(4, id)
+        .run();
+}
+
+void OutboundQueue::fail(int64_t id, int httpStatus, const std::string& error, const std::string& response) {
+    auto item = get(id);
+    if (!item) return;
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("UPDATE outbound_queue SET state='failed', attempts=attempts+1, http_status=?, finished_at=?, error=?, "
+                 "response_sealed=? WHERE id=?")
+        .bind(1, httpStatus).bind(2, nowSeconds()).bind(3, error)
+        .bindBlob(4, store_.key().seal(response, "outbound-response:" + item->requestId)).bind(5, id)
+        .run();
+}
+
+void OutboundQueue::retryLater(int64_t id, int64_t notBefore, const std::string& error) {
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("UPDATE outbound_queue SET attempts=attempts+1, next_attempt_at=?, error=? WHERE id=?")
+        .bind(1, notBefore).bind(2, error).bind(3, id)
+        .run();
+}
+
+int64_t OutboundQueue::pendingCount() {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare("SELECT COUNT(*) FROM outbound_queue WHERE state='pending'");
+    st.step();
+    return st.int64(0);
+}
+
+}  // namespace kh::store

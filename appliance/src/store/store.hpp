@@ -1,0 +1,25 @@
+// The store: the database and the data key that seals patient payloads, opened together.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "store/data_key.hpp"
+#include "store/database.hpp"
+
+namespace kh::store {
+
+class Store {
+public:
+    Store(const std::string& databasePath, const std::string& keyDir)
+        : key_(DataKey::loadOrCreate(keyDir)), db_(databasePath) {}
+    Database& db() { return db_; }
+    const DataKey& key() const { return key_; }
+
+private:
+    DataKey key_;
+    Database db_;
+};
+
+int64_t nowSeconds();
+
+}  // namespace kh::store

@@ -1,0 +1,36 @@
+// The transport to the central system, kept behind one interface so a production profile (token
+// handling, JSON body encoding) can be added without touching services. Profile v1 is documented in
+// tests/central-sim/README.md.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace kh::upstream {
+
+struct CentralResponse {
+    int status = 0;
+    std::string body;
+    int retryAfterSeconds = 0;  // from Retry-After, 0 when absent
+};
+
+// The request never reached an answer (refused, reset, timed out, TLS failure): worth retrying.
+class TransportError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class CentralTransport {
+public:
+    virtual ~CentralTransport() = default;
+    virtual CentralResponse post(const std::string& path, const std::string& xmlBody, const std::string& requestId) = 0;
+    virtual CentralResponse get(const std::string& path, const std::string& requestId) = 0;
+};
+
+// Profile v1 paths.
+namespace profile_v1 {
+inline const char* inquiryPath() { return "/v1/qualifications/inquiry"; }
+inline const char* batchUploadPath() { return "/v1/qualifications/batches"; }
+inline std::string batchResultPath(const std::string& reception) { return "/v1/qualifications/batches/" + reception; }
+}  // namespace profile_v1
+
+}  // namespace kh::upstream

@@ -1,0 +1,47 @@
+// Profile v1 transport: HTTPS with mutual TLS (the facility's client certificate, the central CA pinned,
+// TLS 1.2 or newer, host name checked), keep-alive sessions reused across requests.
+#pragma once
+#include <Poco/Net/Context.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "upstream/central_transport.hpp"
+
+namespace Poco::Net {
+class HTTPSClientSession;
+}
+
+namespace kh::upstream {
+
+struct TlsSettings {
+    std::string baseUrl;       // https://host:port
+    std::string caFile;        // the central CA: the only trusted anchor
+    std::string certFile;      // the facility's client certificate
+    std::string keyFile;
+    int timeoutSeconds = 30;
+};
+
+class HttpsTransport : public CentralTransport {
+public:
+    explicit HttpsTransport(const TlsSettings& settings);
+    ~HttpsTransport() override;
+    CentralResponse post(const std::string& path, const std::string& xmlBody, const std::string& requestId) override;
+    CentralResponse get(const std::string& path, const std::string& requestId) override;
+
+private:
+    CentralResponse send(const std::string& method, const std::string& path, const std::string& body, const std::string& requestId);
+    std::unique_ptr<Poco::Net::HTTPSClientSession> takeSession();
+    void giveBack(std::unique_ptr<Poco::Net::HTTPSClientSession> s);
+
+    std::string host_;
+    unsigned short port_ = 443;
+    int timeoutSeconds_;
+    Poco::Net::Context::Ptr context_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Poco::Net::HTTPSClientSession>> idle_;
+};
+
+}  // namespace kh::upstream

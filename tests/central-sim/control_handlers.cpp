@@ -1,0 +1,281 @@
+#include "control_handlers.hpp"
+
+#include <sstream>
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include "api_handlers.hpp"
+#include "codes.hpp"
+#include "event_log.hpp"
+#include "http_io.hpp"
+
+namespace ksim {
+
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+struct ControlCall {
+    Poco::Net::HTTPServerRequest& request;
+    std::string body;
+};
+
+using ControlHandler = StoredAnswer (*)(const ControlCall& call, SimState& state);
+
+struct ControlRoute {
+    const char* method;
+    const char* path;
+    const char* summary;
+    ControlHandler handle;
+};
+
+StoredAnswer json(int status, const Object::Ptr& object) {
+    std::ostringstream out;
+    object->stringify(out);
+    return {status, out.str(), {}};
+}
+
+StoredAnswer jsonError(int status, const std::string& message) {
+    Object::Ptr o = new Object;
+    o->set("error", message);
+    return json(status, o);
+}
+
+Object::Ptr okObject() {
+    Object::Ptr o = new Object;
+    o->set("ok", true);
+    return o;
+}
+
+StoredAnswer health(const ControlCall&, SimState&) { return json(200, okObject()); }
+
+Object::Ptr personJson(const Person& p, const Population& population) {
+    Object::Ptr o = new Object;
+    o->set("insurerNumber", trimmed(population.insurerOf(p).number));
+    o->set("insurerName", population.insurerOf(p).name);
+    o->set("cardSymbol", p.cardSymbol);
+    o->set("cardNumber", p.cardNumber);
+    o->set("branchNumber", p.branchNumber);
+    o->set("birthDate", p.birthDate);
+    o->set("name", p.name);
+    o->set("nameKana", p.nameKana);
+    o->set("sex", p.sex);
+    o->set("validity", std::string(1, p.validity));
+    o->set("kind", kindName(p.kind));
+    o->set("contributionRatio", p.contributionRatio);
+    o->set("elderlyCertificate", p.elderly.has_value());
+    o->set("limitCertificate", p.limit.has_value());
+    return o;
+}
+
+long queryNumber(const ControlCall& call, const char* name, long fallback, long max) {
+    try {
+        long value = std::stol(queryParameter(call.request, name, std::to_string(fallback)));
+        return value < 0 ? 0 : value > max ? max : value;
+    } catch (const std::exception&) {
+        return fallback;
+    }
+}
+
+// ?offset=0&limit=100 (≤ 10000), optional filters ?kind=shaho|kokuho|koki|kohi&validity=1|2|4|5.
+StoredAnswer population(const ControlCall& call, SimState& state) {
+    std::string kind = queryParameter(call.request, "kind", "");
+    std::string validity = queryParameter(call.request, "validity", "");
+    long offset = queryNumber(call, "offset", 0, 1L << 30), limit = queryNumber(call, "limit", 100, 10000);
+    Array::Ptr persons = new Array;
+    long matched = 0;
+    for (const Person& p : state.population.persons()) {
+        if (!kind.empty() && kind != kindName(p.kind)) continue;
+        if (!validity.empty() && validity != std::string(1, p.validity)) continue;
+        if (matched++ >= offset && static_cast<long>(persons->size()) < limit)
+            persons->add(personJson(p, state.population));
+    }
+    Object::Ptr o = new Object;
+    o->set("total", matched);
+    o->set("offset", offset);
+    o->set("persons", persons);
+    return json(200, o);
+}
+
+StoredAnswer requests(const ControlCall&, SimState& state) {
+    Array::Ptr list = new Array;
+    for (const LogEntry& e : state.requests.entries()) {
+        Object::Ptr o = new Object;
+        o->set("requestId", e.requestId);
+        o->set("method", e.method);
+        o->set("path", e.path);
+        o->set("institution", e.institution);
+        o->set("bodySha256", e.bodySha256);
+        o->set("firstStatus", e.firstStatus);
+        o->set("lastStatus", e.lastStatus);
+        o->set("timesSeen", e.timesSeen);
+        o->set("acted", e.acted);
+        o->set("conflicts", e.conflicts);
+        list->add(o);
+    }
+    Object::Ptr o = new Object;
+    o->set("requests", list);
+    return json(200, o);
+}
+
+Object::Ptr faultsJson(const FaultSettings& f) {
+    Object::Ptr o = new Object;
+    o->set("latencyMs", f.latencyMs);
+    o->set("errorRate", f.errorRate);
+    o->set("dropRate", f.dropRate);
+    o->set("malformedRate", f.malformedRate);
+    o->set("outage", f.outage);
+    o->set("slowBatchMs", f.slowBatchMs);
+    return o;
+}
+
+StoredAnswer getFaults(const ControlCall&, SimState& state) { return json(200, faultsJson(state.faults.settings())); }
+
+double rate(const Object::Ptr& in, const std::string& key) {
+    double v = in->getValue<double>(key);
+    if (v < 0.0 || v > 1.0) throw std::out_of_range(key + " must be between 0 and 1");
+    return v;
+}
+
+int milliseconds(const Object::Ptr& in, const std::string& key) {
+    int v = in->getValue<int>(key);
+    if (v < 0 || v > 3600000) throw std::out_of_range(key + " must be between 0 and 3600000");
+    return v;
+}
+
+// Changes only the keys given; unknown keys are refused so a typo does not pass silently.
+FaultSettings mergedFaults(FaultSettings f, const Object::Ptr& in) {
+    for (const auto& [key, value] : *in) {
+        if (key == "latencyMs") f.latencyMs = milliseconds(in, key);
+        else if (key == "errorRate") f.errorRate = rate(in, key);
+        else if (key == "dropRate") f.dropRate = rate(in, key);
+        else if (key == "malformedRate") f.malformedRate = rate(in, key);
+        else if (key == "outage") f.outage = in->getValue<bool>(key);
+        else if (key == "slowBatchMs") f.slowBatchMs = milliseconds(in, key);
+        else throw std::invalid_argument("unknown fault " + key);
+    }
+    return f;
+}
+
+StoredAnswer setFaults(const ControlCall& call, SimState& state) {
+    FaultSettings merged;
+    try {
+        Poco::JSON::Parser parser;
+        auto in = parser.parse(call.body).extract<Object::Ptr>();
+        merged = mergedFaults(state.faults.settings(), in);
+    } catch (const Poco::Exception& e) {
+        return jsonError(400, "bad faults: " + e.displayText());
+    } catch (const std::exception& e) {
+        return jsonError(400, std::string("bad faults: ") + e.what());
+    }
+    state.faults.set(merged);
+    logEvent("sim.faults", {{"latencyMs", std::to_string(merged.latencyMs)},
+                            {"errorRate", std::to_string(merged.errorRate)},
+                            {"dropRate", std::to_string(merged.dropRate)},
+                            {"malformedRate", std::to_string(merged.malformedRate)},
+                            {"outage", merged.outage ? "true" : "false"},
+                            {"slowBatchMs", std::to_string(merged.slowBatchMs)}});
+    return json(200, faultsJson(merged));
+}
+
+StoredAnswer reset(const ControlCall&, SimState& state) {
+    state.requests.clear();
+    state.batches.clear();
+    state.faults.reset();
+    logEvent("sim.reset", {});
+    return json(200, okObject());
+}
+
+StoredAnswer routes(const ControlCall&, SimState&);
+
+const std::vector<ControlRoute>& controlRoutes() {
+    static const std::vector<ControlRoute> table = {
+        {"GET", "/sim/health", "liveness", health},
+        {"GET", "/sim/population", "persons of the synthetic population (offset, limit, kind, validity)", population},
+        {"GET", "/sim/requests", "the log of X-Request-Ids seen", requests},
+        {"GET", "/sim/faults", "current faults", getFaults},
+        {"POST", "/sim/faults", "change faults (only the keys given)", setFaults},
+        {"POST", "/sim/reset", "clear the request log, batches and faults", reset},
+        {"GET", "/sim/routes", "this table and the API's", routes},
+    };
+    return table;
+}
+
+StoredAnswer routes(const ControlCall&, SimState&) {
+    Array::Ptr api = new Array, control = new Array;
+    for (const ApiRoute& r : apiRoutes()) {
+        Object::Ptr o = new Object;
+        o->set("method", r.method);
+        o->set("path", r.pattern);
+        o->set("summary", r.summary);
+        o->set("implemented", r.implemented);
+        api->add(o);
+    }
+    for (const ControlRoute& r : controlRoutes()) {
+        Object::Ptr o = new Object;
+        o->set("method", r.method);
+        o->set("path", r.path);
+        o->set("summary", r.summary);
+        control->add(o);
+    }
+    Object::Ptr o = new Object;
+    o->set("api", api);
+    o->set("control", control);
+    return json(200, o);
+}
+
+StoredAnswer dispatch(const std::string& method, const std::string& path, const ControlCall& call, SimState& state) {
+    bool pathKnown = false;
+    for (const ControlRoute& r : controlRoutes()) {
+        if (path != r.path) continue;
+        pathKnown = true;
+        if (method == r.method) return r.handle(call, state);
+    }
+    return pathKnown ? jsonError(405, "method not allowed") : jsonError(404, "no such control endpoint");
+}
+
+class ControlRequestHandler : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit ControlRequestHandler(SimState& state) : state_(state) {}
+
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+        ControlCall call{request, {}};
+        StoredAnswer answer;
+        if (readBody(request, call.body, 1024 * 1024) != BodyRead::Ok) {
+            response.setKeepAlive(false);
+            answer = jsonError(413, "body too large");
+        } else {
+            answer = dispatch(request.getMethod(), requestPath(request), call, state_);
+        }
+        sendAnswer(response, answer, "application/json; charset=UTF-8");
+    }
+
+private:
+    SimState& state_;
+};
+
+class ControlHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    explicit ControlHandlerFactory(SimState& state) : state_(state) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+        return new ControlRequestHandler(state_);  // POCO owns and deletes the handler
+    }
+
+private:
+    SimState& state_;
+};
+
+}  // namespace
+
+Poco::Net::HTTPRequestHandlerFactory::Ptr makeControlHandlerFactory(SimState& state) {
+    return new ControlHandlerFactory(state);
+}
+
+}  // namespace ksim

@@ -1,0 +1,12 @@
+// The simulator-only control API (plain HTTP, JSON, bound to loopback): health, the population for
+// tests to pick persons from, the request log, faults and reset. Never part of the profile itself.
+#pragma once
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+#include "sim_state.hpp"
+
+namespace ksim {
+
+Poco::Net::HTTPRequestHandlerFactory::Ptr makeControlHandlerFactory(SimState& state);
+
+}  // namespace ksim

@@ -1,0 +1,64 @@
+#include "http_io.hpp"
+
+#include <istream>
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/URI.h>
+
+namespace ksim {
+
+BodyRead readBody(Poco::Net::HTTPServerRequest& request, std::string& body, std::size_t cap) {
+    if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(cap))
+        return BodyRead::TooLarge;
+    try {
+        std::istream& in = request.stream();
+        char chunk[65536];
+        while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+            body.append(chunk, static_cast<std::size_t>(in.gcount()));
+            if (body.size() > cap) return BodyRead::TooLarge;
+        }
+    } catch (const Poco::Exception&) {
+        return BodyRead::Failed;
+    }
+    return BodyRead::Ok;
+}
+
+std::string requestPath(const Poco::Net::HTTPServerRequest& request) {
+    try {
+        return Poco::URI(request.getURI()).getPath();
+    } catch (const Poco::Exception&) {
+        return request.getURI();
+    }
+}
+
+std::string queryParameter(const Poco::Net::HTTPServerRequest& request, const std::string& name,
+                           const std::string& fallback) {
+    try {
+        for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters())
+            if (key == name) return value;
+    } catch (const Poco::Exception&) {
+    }
+    return fallback;
+}
+
+void sendAnswer(Poco::Net::HTTPServerResponse& response, const StoredAnswer& answer,
+                const std::string& contentType) {
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+    for (const auto& [name, value] : answer.headers) response.set(name, value);
+    response.setContentType(contentType);
+    response.setContentLength64(static_cast<Poco::Int64>(answer.body.size()));
+    response.send().write(answer.body.data(), static_cast<std::streamsize>(answer.body.size()));
+}
+
+void dropConnection(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+    response.setKeepAlive(false);
+    try {
+        auto& impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl&>(request);
+        impl.socket().shutdown();
+    } catch (const std::exception&) {  // already closed
+    }
+}
+
+}  // namespace ksim

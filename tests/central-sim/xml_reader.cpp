@@ -1,0 +1,103 @@
+#include "xml_reader.hpp"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/DOM/DOMParser.h>
+#include <Poco/DOM/Document.h>
+#include <Poco/DOM/Element.h>
+#include <Poco/DOM/Node.h>
+#include <Poco/DOM/NodeList.h>
+#include <Poco/Exception.h>
+#include <Poco/SAX/XMLReader.h>
+
+namespace ksim {
+
+namespace {
+
+using Poco::XML::Element;
+using Poco::XML::Node;
+
+bool declaresDocumentType(const std::string& body) {
+    return body.find("<!DOCTYPE") != std::string::npos || body.find("<!doctype") != std::string::npos ||
+           body.find("<!ENTITY") != std::string::npos;
+}
+
+std::string localName(const Node* node) {
+    const std::string& name = node->nodeName();
+    auto colon = name.find(':');
+    return colon == std::string::npos ? name : name.substr(colon + 1);
+}
+
+std::vector<Element*> childElements(const Node* parent, const std::string& name) {
+    std::vector<Element*> found;
+    for (Node* n = parent->firstChild(); n; n = n->nextSibling())
+        if (n->nodeType() == Node::ELEMENT_NODE && localName(n) == name) found.push_back(static_cast<Element*>(n));
+    return found;
+}
+
+Element* childElement(const Node* parent, const std::string& name) {
+    auto found = childElements(parent, name);
+    return found.empty() ? nullptr : found.front();
+}
+
+std::string childText(const Node* parent, const std::string& name) {
+    Element* e = parent ? childElement(parent, name) : nullptr;
+    return e ? e->innerText() : std::string();
+}
+
+SearchInfo readSearchInfo(const Element* e) {
+    SearchInfo s;
+    s.insurerNumber = childText(e, "InsurerNumber");
+    s.cardSymbol = childText(e, "InsuredCardSymbol");
+    s.cardNumber = childText(e, "InsuredIdentificationNumber");
+    s.branchNumber = childText(e, "InsuredBranchNumber");
+    s.birthDate = childText(e, "Birthdate");
+    s.limitConsentFlag = childText(e, "LimitApplicationCertificateRelatedConsFlg");
+    s.arbitraryIdentifier = childText(e, "ArbitraryIdentifier");
+    return s;
+}
+
+Poco::AutoPtr<Poco::XML::Document> parse(const std::string& body) {
+    Poco::XML::DOMParser parser;
+    parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, false);
+    parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
+    parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);
+    parser.setFeature(Poco::XML::DOMParser::FEATURE_FILTER_WHITESPACE, true);
+    return parser.parseMemory(body.data(), body.size());
+}
+
+}  // namespace
+
+ReadResult readQualificationRequest(const std::string& body) {
+    ReadResult result;
+    if (declaresDocumentType(body)) {
+        result.error = "DTD and entity declarations are not accepted";
+        return result;
+    }
+    Poco::AutoPtr<Poco::XML::Document> doc;
+    try {
+        doc = parse(body);
+    } catch (const Poco::Exception&) {
+        result.error = "the body is not well-formed XML";
+        return result;
+    }
+    Element* root = doc->documentElement();
+    if (!root || localName(root) != "XmlMsg") {
+        result.error = "the root element is not XmlMsg";
+        return result;
+    }
+    Element* header = childElement(root, "MessageHeader");
+    Element* messageBody = childElement(root, "MessageBody");
+    if (!header || !messageBody) {
+        result.error = "MessageHeader or MessageBody is missing";
+        return result;
+    }
+    result.request.header = {childText(header, "QualificationConfirmationDate"),
+                             childText(header, "MedicalInstitutionCode"),
+                             childText(header, "ArbitraryFileIdentifier")};
+    for (Element* e : childElements(messageBody, "QualificationConfirmSearchInfo"))
+        result.request.searches.push_back(readSearchInfo(e));
+    result.ok = true;
+    return result;
+}
+
+}  // namespace ksim

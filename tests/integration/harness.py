@@ -1,0 +1,373 @@
+"""Test harness for integration tests: real processes only.
+
+Starts the central simulator (kakehashi-central-sim) over mutual TLS on loopback and the appliance
+(kakehashi serve) with a generated configuration, and offers small helpers to drop spec files, call the
+HTTP API and read results. Every gateway's log is checked for patient data when it stops.
+"""
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import xml.etree.ElementTree as ET
+
+SOURCE = os.environ.get("KAKEHASHI_SOURCE", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+KAKEHASHI_BIN = os.environ.get("KAKEHASHI_BIN", os.path.join(SOURCE, "build", "appliance", "kakehashi"))
+SIM_BIN = os.environ.get("CENTRAL_SIM_BIN", os.path.join(SOURCE, "build", "tests", "central-sim", "kakehashi-central-sim"))
+INSTITUTION = "1312345679"
+OTHER_INSTITUTION = "2712345673"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout, what, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("timed out waiting for " + what)
+
+
+_CERTS = None
+
+
+def certs():
+    """One demo PKI per test process (scripts/make-certs is idempotent)."""
+    global _CERTS
+    if _CERTS is None:
+        _CERTS = tempfile.mkdtemp(prefix="kakehashi-certs-")
+        subprocess.run([os.path.join(SOURCE, "scripts", "make-certs"), _CERTS], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return _CERTS
+
+
+class CentralSim:
+    """The central simulator as a real process."""
+
+    def __init__(self, workdir, batch_delay_ms=1000, seed=20261125, population=10000,
+                 server_cert="central-server"):
+        self.workdir = workdir
+        self.api_port = free_port()
+        self.control_port = free_port()
+        self.batch_delay_ms = batch_delay_ms
+        self.seed = seed
+        self.population = population
+        self.server_cert = server_cert
+        self.proc = None
+        self.log_path = os.path.join(workdir, "central-sim.log")
+
+    @property
+    def base_url(self):
+        return "https://127.0.0.1:%d" % self.api_port
+
+    def start(self):
+        c = certs()
+        args = [SIM_BIN, "--listen", "127.0.0.1:%d" % self.api_port, "--control", "127.0.0.1:%d" % self.control_port,
+                "--cert", os.path.join(c, self.server_cert + ".crt"), "--key", os.path.join(c, self.server_cert + ".key"),
+                "--client-ca", os.path.join(c, "facility-ca.crt"), "--seed", str(self.seed),
+                "--population", str(self.population), "--batch-delay-ms", str(self.batch_delay_ms)]
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log)
+        line = self.proc.stdout.readline().decode()
+        if "central-sim ready" not in line:
+            raise AssertionError("central simulator did not start: " + line)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.proc.stdout.close()
+            self.log.close()
+        self.proc = None
+
+    def control(self, method, path, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.control_port, timeout=30)
+        data = json.dumps(body).encode() if body is not None else None
+        conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
+        res = conn.getresponse()
+        payload = res.read()
+        conn.close()
+        return json.loads(payload) if payload else None
+
+    def persons(self, count, offset=0, validity=None):
+        out = []
+        while len(out) < count:
+            page = self.control("GET", "/sim/population?offset=%d&limit=500" % offset)["persons"]
+            if not page:
+                break
+            offset += len(page)
+            out.extend(p for p in page if validity is None or p.get("validity") == validity)
+        return out[:count]
+
+    def requests(self):
+        return self.control("GET", "/sim/requests")["requests"]
+
+    def faults(self, **faults):
+        return self.control("POST", "/sim/faults", faults)
+
+
+def sensitive_strings(persons):
+    """What must never reach a log: names, kana names, and long insured numbers."""
+    out = set()
+    for p in persons:
+        for key in ("name", "nameKana"):
+            value = p.get(key, "")
+            for part in value.replace("\u3000", " ").split(" "):
+                if len(part) >= 2:
+                    out.add(part)
+            if value:
+                out.add(value)
+        if len(p.get("cardNumber", "")) >= 6:
+            out.add(p["cardNumber"])
+    return out
+
+
+class Gateway:
+    """The appliance (kakehashi serve) as a real process with its own state, keys and share."""
+
+    def __init__(self, workdir, sim, **overrides):
+        self.workdir = workdir
+        self.sim = sim
+        self.http_port = free_port()
+        self.share = os.path.join(workdir, "share")
+        self.config_path = os.path.join(workdir, "kakehashi.json")
+        self.log_path = os.path.join(workdir, "kakehashi.log")
+        self.proc = None
+        self.token = None
+        self.config = self._config(overrides)
+        with open(self.config_path, "w") as f:
+            json.dump(self.config, f, indent=2)
+
+    def _config(self, overrides):
+        c = certs()
+        config = {
+            "institutionCode": INSTITUTION,
+            "stateDir": os.path.join(self.workdir, "state"),
+            "keyDir": os.path.join(self.workdir, "keys"),
+            "logLevel": "info",
+            "http": {"listen": "127.0.0.1:%d" % self.http_port, "threads": 16},
+            "fileDrop": {"enabled": True, "root": self.share, "pollMillis": 100, "settleMillis": 200},
+            "upstream": {"baseUrl": self.sim.base_url, "caFile": os.path.join(c, "central-ca.crt"),
+                         "certFile": os.path.join(c, "facility-client.crt"),
+                         "keyFile": os.path.join(c, "facility-client.key"), "timeoutSeconds": 10,
+                         "backoffBaseMillis": 200, "backoffMaxMillis": 1000, "breakerFailures": 3,
+                         "breakerCoolDownMillis": 1000, "liveWaitMillis": 8000},
+            "cache": {"freshSeconds": -1},
+            "batch": {"chunkSize": 500, "maxEntries": 10000},
+        }
+        for key, value in overrides.items():
+            if isinstance(value, dict) and isinstance(config.get(key), dict):
+                config[key].update(value)
+            else:
+                config[key] = value
+        return config
+
+    def issue_token(self):
+        out = subprocess.run([KAKEHASHI_BIN, "api-client", "add", "test-client", "--config", self.config_path],
+                             check=True, capture_output=True, text=True)
+        self.token = out.stdout.strip()
+        return self.token
+
+    def start(self, wait=True):
+        if self.token is None:
+            self.issue_token()
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([KAKEHASHI_BIN, "serve", "--config", self.config_path],
+                                     stdout=self.log, stderr=self.log)
+        if wait:
+            wait_until(self.ready, 20, "the gateway to be ready")
+        return self
+
+    def ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("gateway exited with %s; log: %s" % (self.proc.returncode, self.tail_log()))
+        try:
+            status, _, _ = self.request("GET", "/readyz", auth=False)
+            return status == 200
+        except OSError:
+            return False
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.log.close()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("gateway did not stop on SIGTERM")
+            finally:
+                self.log.close()
+        return self.proc.returncode if self.proc else None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def tail_log(self, n=4000):
+        with open(self.log_path, "rb") as f:
+            return f.read()[-n:].decode("utf-8", "replace")
+
+    def request(self, method, path, body=None, auth=True, headers=None, raw=None, as_text=False):
+        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=60)
+        h = dict(headers or {})
+        if auth:
+            h["Authorization"] = "Bearer " + self.token
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        if data is not None:
+            h.setdefault("Content-Type", "application/json")
+        conn.request(method, path, body=data, headers=h)
+        res = conn.getresponse()
+        payload = res.read()
+        conn.close()
+        parsed = payload.decode() if as_text else None
+        if payload and not as_text and "json" in (res.getheader("Content-Type") or ""):
+            parsed = json.loads(payload)
+        return res.status, parsed, res
+
+    # --- file channel -------------------------------------------------------------------------------
+
+    def drop(self, name, data):
+        """Write like a receipt computer over SMB: slowly, in pieces, then leave it."""
+        path = os.path.join(self.share, "req", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def result(self, name, timeout=30):
+        path = os.path.join(self.share, "res", name)
+        wait_until(lambda: os.path.exists(path), timeout, "result file " + name)
+        with open(path, "rb") as f:
+            return f.read()
+
+    def assert_no_patient_data_in_log(self, test, persons):
+        with open(self.log_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+        for s in sensitive_strings(persons):
+            test.assertNotIn(s, text, "patient data leaked into the gateway log")
+
+
+# --- spec XML documents -----------------------------------------------------------------------------
+
+def search_info(p, arbitrary_id=None, limit_consent=False):
+    parts = ["<QualificationConfirmSearchInfo>",
+             "<InsurerNumber>%s</InsurerNumber>" % p["insurerNumber"].strip()]
+    if p.get("cardSymbol"):
+        parts.append("<InsuredCardSymbol>%s</InsuredCardSymbol>" % p["cardSymbol"])
+    parts.append("<InsuredIdentificationNumber>%s</InsuredIdentificationNumber>" % p["cardNumber"])
+    if p.get("branchNumber"):
+        parts.append("<InsuredBranchNumber>%s</InsuredBranchNumber>" % p["branchNumber"])
+    parts.append("<Birthdate>%s</Birthdate>" % p["birthDate"])
+    parts.append("<LimitApplicationCertificateRelatedConsFlg>%d</LimitApplicationCertificateRelatedConsFlg>"
+                 % (1 if limit_consent else 0))
+    if arbitrary_id:
+        parts.append("<ArbitraryIdentifier>%s</ArbitraryIdentifier>" % arbitrary_id)
+    parts.append("</QualificationConfirmSearchInfo>")
+    return "".join(parts)
+
+
+def header(file_id, institution=INSTITUTION):
+    return ("<MessageHeader><QualificationConfirmationDate>%s</QualificationConfirmationDate>"
+            "<MedicalInstitutionCode>%s</MedicalInstitutionCode><ArbitraryFileIdentifier>%s</ArbitraryFileIdentifier>"
+            "</MessageHeader>" % (time.strftime("%Y%m%d", time.gmtime(time.time() + 9 * 3600)), institution, file_id))
+
+
+def document(body, encoding="UTF-8"):
+    text = '<?xml version="1.0" encoding="%s" standalone="no"?>\n<XmlMsg>%s</XmlMsg>' % (encoding, body)
+    return text.encode("cp932" if encoding.lower() in ("shift_jis", "cp932") else "utf-8")
+
+
+def single_request(p, file_id="F1", encoding="UTF-8", institution=INSTITUTION, arbitrary_id="A1"):
+    return document(header(file_id, institution) + "<MessageBody>" + search_info(p, arbitrary_id) + "</MessageBody>",
+                    encoding)
+
+
+def batch_upload(persons, file_id="B1"):
+    units = "".join(search_info(p, "E%05d" % i) for i, p in enumerate(persons))
+    return document(header(file_id) + "<MessageBody>" + units + "</MessageBody>")
+
+
+def batch_download(reception, file_id="D1"):
+    return document(header(file_id) + "<MessageBody><ReceptionNumber>%s</ReceptionNumber></MessageBody>" % reception)
+
+
+def parse(data):
+    """Parse a result document whatever its declared encoding (expat has no Shift_JIS: decode CP932 first)."""
+    head = data[:120].lower()
+    if b"shift_jis" in head:
+        text_ = data.decode("cp932")
+        return ET.fromstring(text_.replace('encoding="Shift_JIS"', 'encoding="UTF-8"').encode("utf-8"))
+    return ET.fromstring(data)
+
+
+def text(root, path):
+    el = root.find(path)
+    return el.text if el is not None and el.text is not None else ""
+
+
+def inquiry_json(p, arbitrary_id="A1"):
+    return {"insurerNumber": p["insurerNumber"].strip(), "cardSymbol": p.get("cardSymbol", ""),
+            "cardNumber": p["cardNumber"], "branchNumber": p.get("branchNumber", ""), "birthDate": p["birthDate"],
+            "arbitraryIdentifier": arbitrary_id}
+
+
+class IntegrationTest(unittest.TestCase):
+    """Starts a simulator and a gateway per test; checks the gateway's log for patient data at the end."""
+
+    sim_options = {}
+    gateway_options = {}
+
+    def setUp(self):
+        self.workdir = tempfile.mkdtemp(prefix="kakehashi-it-")
+        self.sim = CentralSim(self.workdir, **self.sim_options).start()
+        self.gateway = Gateway(self.workdir, self.sim, **self.gateway_options).start()
+        self.used_persons = []
+
+    def tearDown(self):
+        try:
+            if self.gateway.alive():
+                self.assertEqual(self.gateway.stop(), 0, "SIGTERM should drain and exit cleanly")
+            self.gateway.assert_no_patient_data_in_log(self, self.used_persons)
+        finally:
+            self.sim.stop()
+            if os.environ.get("KAKEHASHI_KEEP_TEST_DIRS") is None and not self._failed():
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _failed(self):
+        outcome = getattr(self, "_outcome", None)
+        errors = getattr(outcome, "errors", None) or []
+        return any(exc for _, exc in errors) or bool(getattr(getattr(outcome, "result", None), "failures", []))
+
+    def persons(self, count, **kw):
+        ps = self.sim.persons(count, **kw)
+        self.used_persons.extend(ps)
+        return ps
+
+
+def main():
+    unittest.main(verbosity=2)

@@ -1,0 +1,51 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "model/eligibility.hpp"
+#include "model/japan_date.hpp"
+
+using namespace kh::model;
+
+TEST_CASE("dates parse only as real calendar days", "[model][date]") {
+    CHECK(JapanDate::parse("20240229"));
+    CHECK_FALSE(JapanDate::parse("20230229"));
+    CHECK_FALSE(JapanDate::parse("20241301"));
+    CHECK_FALSE(JapanDate::parse("2024-01-01"));
+    CHECK_FALSE(JapanDate::parse("202401011"));
+    CHECK(JapanDate::parse("19700101")->dayNumber() == 0);
+    CHECK(JapanDate::fromDayNumber(JapanDate::parse("20261125")->dayNumber()).str() == "20261125");
+}
+
+TEST_CASE("today is the Japan date whatever the process time zone", "[model][date]") {
+    // 2026-11-25 15:30 UTC is 2026-11-26 00:30 in Japan. The test binary runs with TZ=UTC.
+    auto t = fromUnixSeconds(1795620600);  // 2026-11-25T15:30:00Z
+    CHECK(JapanDate::today(t).str() == "20261126");
+    CHECK(japanTimestamp(t) == "20261126003000");
+    CHECK(japanIso8601(t) == "2026-11-26T00:30:00+09:00");
+    setenv("TZ", "America/Los_Angeles", 1);
+    CHECK(JapanDate::today(t).str() == "20261126");
+    setenv("TZ", "UTC", 1);
+    CHECK(parseJapanTimestamp("20261126003000") == t);
+    CHECK_FALSE(parseJapanTimestamp("20261126246000"));
+}
+
+TEST_CASE("an inquiry is validated field by field", "[model][eligibility]") {
+    EligibilityInquiry q;
+    q.insured = {"01130012", "", "1234", "01", "19800101"};
+    CHECK(validate(q).empty());
+    q.insured.insurerNumber = "01130013";
+    q.insured.branchNumber = "1";
+    q.insured.birthDate = "19800230";
+    auto errors = validate(q);
+    REQUIRE(errors.size() == 3);
+    CHECK(errors[0].field == "InsurerNumber");
+    CHECK(errors[1].field == "InsuredBranchNumber");
+    CHECK(errors[2].field == "Birthdate");
+    q = {};
+    q.insured = {"01130012", "", "  ", "", "29990101"};
+    errors = validate(q);
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0].field == "InsuredIdentificationNumber");
+    CHECK(errors[1].field == "Birthdate");  // in the future
+}
