@@ -72,6 +72,21 @@ class HttpApiTest(IntegrationTest):
         s, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
         self.assertEqual(s, 200)
 
+    def test_address_allow_list_and_body_limit(self):
+        import subprocess
+        from harness import KAKEHASHI_BIN
+        token = subprocess.run([KAKEHASHI_BIN, "api-client", "add", "ward-3", "--allow", "10.0.0.0/8",
+                                "--config", self.gateway.config_path], check=True, capture_output=True,
+                               text=True).stdout.strip()
+        p = self.persons(1, validity="1")[0]
+        s, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p), auth=False,
+                                          headers={"Authorization": "Bearer " + token})
+        self.assertEqual((s, body["type"]), (403, "urn:kakehashi:problem:forbidden"))
+        s, body, _ = self.gateway.request("POST", "/api/v1/eligibility/batches", raw=b"{" + b" " * (17 * 1024 * 1024))
+        self.assertEqual((s, body["type"]), (413, "urn:kakehashi:problem:too-large"))
+        s, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
+        self.assertEqual(s, 200)
+
     def test_openapi_health_and_metrics(self):
         s, doc, _ = self.gateway.request("GET", "/api/v1/openapi.json", auth=False)
         self.assertEqual(s, 200)

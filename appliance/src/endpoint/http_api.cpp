@@ -16,7 +16,7 @@ HttpReply inquiryReply(const services::InquiryOutcome& out) {
     using Kind = services::InquiryOutcome::Kind;
     if (out.kind == Kind::Answered) return json(200, encodeAnswer(*out.answer));
     if (out.kind == Kind::Queued) {
-        auto r = json(202, encodeQueued(out.ticket));
+        auto r = json(202, encodeQueued(out.ticket, out.requestId));
         r.headers.push_back({"Location", "/api/v1/eligibility/inquiries/" + std::to_string(out.ticket)});
         return r;
     }

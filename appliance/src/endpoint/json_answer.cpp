@@ -87,10 +87,11 @@ std::string encodeAnswer(const services::Answer& a) {
     return stringify(o);
 }
 
-std::string encodeQueued(int64_t ticket) {
+std::string encodeQueued(int64_t ticket, const std::string& requestId) {
     Object::Ptr o = new Object(true);
     o->set("status", std::string("queued"));
     o->set("ticket", ticket);
+    if (!requestId.empty()) o->set("requestId", requestId);
     o->set("location", "/api/v1/eligibility/inquiries/" + std::to_string(ticket));
     o->set("message", std::string(model::errorInfo(ErrorId::Queued).title));
     return stringify(o);

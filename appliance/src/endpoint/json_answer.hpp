@@ -11,7 +11,7 @@
 namespace kh::endpoint {
 
 std::string encodeAnswer(const services::Answer& a);
-std::string encodeQueued(int64_t ticket);
+std::string encodeQueued(int64_t ticket, const std::string& requestId);
 std::string encodeBatch(const services::BatchView& v);
 
 // application/problem+json for one error of the shared table (fieldErrors optional).

@@ -61,12 +61,18 @@ InquiryOutcome EligibilityService::staleOrQueued(const model::EligibilityInquiry
     ++counters_.queued;
     InquiryOutcome out{InquiryOutcome::Kind::Queued};
     out.ticket = ticket;
+    if (auto item = queue_.get(ticket)) out.requestId = item->requestId;
     return out;
 }
 
 InquiryOutcome EligibilityService::follow(int64_t ticket, const model::EligibilityInquiry& q) {
     auto item = queue_.get(ticket);
-    if (!item) return {InquiryOutcome::Kind::Refused, std::nullopt, ticket, model::ErrorId::NotFound, "ticket"};
+    if (!item) {
+        InquiryOutcome out;
+        out.error = model::ErrorId::NotFound;
+        out.detail = "unknown ticket";
+        return out;
+    }
     if (item->state == "pending") {
         InquiryOutcome out{InquiryOutcome::Kind::Queued};
         out.ticket = ticket;

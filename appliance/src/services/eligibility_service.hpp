@@ -30,7 +30,8 @@ struct Answer {
 struct InquiryOutcome {
     enum class Kind { Answered, Queued, Refused } kind = Kind::Refused;
     std::optional<Answer> answer;
-    int64_t ticket = 0;  // outbound item, when queued
+    int64_t ticket = 0;      // outbound item, when queued
+    std::string requestId;   // its upstream request id (for tracing; not patient data)
     model::ErrorId error = model::ErrorId::Internal;
     std::string detail;
 };

@@ -4,13 +4,30 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/RejectCertificateHandler.h>
+#include <Poco/Net/InvalidCertificateHandler.h>
+#include <Poco/Net/VerificationErrorArgs.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 #include <openssl/ssl.h>
 
+#include "log/log.hpp"
+
 namespace kh::upstream {
+namespace {
+// Refuses every certificate that failed verification, and says why (expired, unknown issuer, …) so the
+// IT person reading the log knows which certificate to fix.
+class RefuseAndExplain : public Poco::Net::InvalidCertificateHandler {
+public:
+    RefuseAndExplain() : Poco::Net::InvalidCertificateHandler(false) {}
+    void onInvalidCertificate(const void*, Poco::Net::VerificationErrorArgs& args) override {
+        log::error("upstream.certificate_refused", {{"reason", args.errorMessage()},
+                                                    {"subject", args.certificate().subjectName()},
+                                                    {"depth", std::to_string(args.errorDepth())}});
+        args.setIgnoreError(false);
+    }
+};
+}  // namespace
 
 HttpsTransport::HttpsTransport(const TlsSettings& s) : timeoutSeconds_(s.timeoutSeconds) {
     Poco::URI uri(s.baseUrl);
@@ -27,7 +44,7 @@ HttpsTransport::HttpsTransport(const TlsSettings& s) : timeoutSeconds_(s.timeout
     context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
     SSL_CTX_set_min_proto_version(context_->sslContext(), TLS1_2_VERSION);
     // A certificate that fails verification is refused, never offered to a handler that might accept it.
-    Poco::Net::SSLManager::instance().initializeClient(nullptr, new Poco::Net::RejectCertificateHandler(false), context_);
+    Poco::Net::SSLManager::instance().initializeClient(nullptr, new RefuseAndExplain, context_);
 }
 
 HttpsTransport::~HttpsTransport() = default;
@@ -81,7 +98,7 @@ CentralResponse HttpsTransport::send(const std::string& method, const std::strin
         giveBack(std::move(session));
         return out;
     } catch (const Poco::Exception& e) {
-        throw TransportError(e.className() + std::string(": ") + e.message());
+        throw TransportError(e.displayText());
     } catch (const std::exception& e) {
         throw TransportError(e.what());
     }
