@@ -118,9 +118,8 @@ private:
     }
 
     void journal(const HttpCall& call, const Route& route, const HttpReply& reply) {
-        std::string correlation = crypto::uuid4();
-        s_.journal.recordExchange({"in", "http", call.method + " " + route.pattern, correlation, call.body},
-                                  {"out", "http", std::to_string(reply.status), correlation, reply.body});
+        s_.journal.recordExchange("http", call.method + " " + route.pattern + " " + std::to_string(reply.status),
+                                  crypto::uuid4(), call.body, reply.body);
     }
 
     void send(Poco::Net::HTTPServerResponse& res, const HttpReply& reply) {

@@ -1,135 +1,124 @@
 #include "endpoint/json_answer.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-
-#include <sstream>
-
+#include "endpoint/json_writer.hpp"
 #include "model/errors.hpp"
 
 namespace kh::endpoint {
 namespace {
 using model::ErrorId;
-using model::KakehashiError;
-using Poco::JSON::Array;
-using Poco::JSON::Object;
 
-void put(Object& o, const char* k, const std::string& v) {
-    if (!v.empty()) o.set(k, v);
-}
-
-Object::Ptr recordJson(const model::EligibilityRecord& r) {
-    Object::Ptr o = new Object(true);
-    put(*o, "insuredCardClassification", r.insuredCardClassification);
-    put(*o, "insurerNumber", r.insurerNumber);
-    put(*o, "insurerName", r.insurerName);
-    put(*o, "cardSymbol", r.cardSymbol);
-    put(*o, "cardNumber", r.cardNumber);
-    put(*o, "branchNumber", r.branchNumber);
-    put(*o, "personalFamilyClassification", r.personalFamilyClassification);
-    put(*o, "name", r.name);
-    put(*o, "nameKana", r.nameKana);
-    put(*o, "sex", r.sex1);
-    put(*o, "birthDate", r.birthDate);
-    put(*o, "address", r.address);
-    put(*o, "postNumber", r.postNumber);
-    put(*o, "qualificationDate", r.qualificationDate);
-    put(*o, "disqualificationDate", r.disqualificationDate);
-    put(*o, "cardValidDate", r.cardValidDate);
-    put(*o, "cardExpirationDate", r.cardExpirationDate);
-    put(*o, "burdenRatio", r.partialContributionRatio);
-    put(*o, "reasonOfLoss", r.reasonOfLoss);
+void writeRecord(JsonWriter& w, const model::EligibilityRecord& r) {
+    w.object("eligibility")
+        .fieldIfSet("insuredCardClassification", r.insuredCardClassification)
+        .fieldIfSet("insurerNumber", r.insurerNumber)
+        .fieldIfSet("insurerName", r.insurerName)
+        .fieldIfSet("cardSymbol", r.cardSymbol)
+        .fieldIfSet("cardNumber", r.cardNumber)
+        .fieldIfSet("branchNumber", r.branchNumber)
+        .fieldIfSet("personalFamilyClassification", r.personalFamilyClassification)
+        .fieldIfSet("name", r.name)
+        .fieldIfSet("nameKana", r.nameKana)
+        .fieldIfSet("sex", r.sex1)
+        .fieldIfSet("birthDate", r.birthDate)
+        .fieldIfSet("address", r.address)
+        .fieldIfSet("postNumber", r.postNumber)
+        .fieldIfSet("qualificationDate", r.qualificationDate)
+        .fieldIfSet("disqualificationDate", r.disqualificationDate)
+        .fieldIfSet("cardValidDate", r.cardValidDate)
+        .fieldIfSet("cardExpirationDate", r.cardExpirationDate)
+        .fieldIfSet("burdenRatio", r.partialContributionRatio)
+        .fieldIfSet("reasonOfLoss", r.reasonOfLoss);
     if (r.elderlyRecipient) {
-        Object::Ptr e = new Object(true);
-        put(*e, "validStartDate", r.elderlyRecipient->validStartDate);
-        put(*e, "validEndDate", r.elderlyRecipient->validEndDate);
-        put(*e, "contributionRatio", r.elderlyRecipient->contributionRatio);
-        o->set("elderlyRecipientCertificate", e);
+        w.object("elderlyRecipientCertificate")
+            .fieldIfSet("validStartDate", r.elderlyRecipient->validStartDate)
+            .fieldIfSet("validEndDate", r.elderlyRecipient->validEndDate)
+            .fieldIfSet("contributionRatio", r.elderlyRecipient->contributionRatio)
+            .endObject();
     }
     if (r.limitCertificate) {
-        Object::Ptr c = new Object(true);
-        put(*c, "classification", r.limitCertificate->classification);
-        put(*c, "classificationFlag", r.limitCertificate->classificationFlag);
-        put(*c, "validStartDate", r.limitCertificate->validStartDate);
-        put(*c, "validEndDate", r.limitCertificate->validEndDate);
-        o->set("limitCertificate", c);
+        w.object("limitCertificate")
+            .fieldIfSet("classification", r.limitCertificate->classification)
+            .fieldIfSet("classificationFlag", r.limitCertificate->classificationFlag)
+            .fieldIfSet("validStartDate", r.limitCertificate->validStartDate)
+            .fieldIfSet("validEndDate", r.limitCertificate->validEndDate)
+            .endObject();
     }
-    put(*o, "referenceNumber", r.referenceNumber);
-    return o;
+    w.fieldIfSet("referenceNumber", r.referenceNumber).endObject();
 }
 
-Object::Ptr resultJson(const model::EligibilityResult& r) {
-    Object::Ptr o = new Object(true);
-    o->set("status", std::string(r.processingStatus == "1" ? model::statusName(r.validity) : "error"));
-    put(*o, "qualificationValidity", r.validityRaw);
-    Object::Ptr p = new Object(true);
-    p->set("status", r.processingStatus);
-    put(*p, "code", r.processingCode);
-    put(*p, "message", r.processingMessage);
-    o->set("processingResult", p);
-    put(*o, "arbitraryIdentifier", r.inquiry.arbitraryIdentifier);
-    if (r.record) o->set("eligibility", recordJson(*r.record));
-    return o;
-}
-
-std::string stringify(const Object::Ptr& o) {
-    std::ostringstream ss;
-    o->stringify(ss);
-    return ss.str();
+// The fields of one answer, inside an object the caller opened.
+void writeResult(JsonWriter& w, const model::EligibilityResult& r) {
+    w.field("status", r.processingStatus == "1" ? model::statusName(r.validity) : "error")
+        .fieldIfSet("qualificationValidity", r.validityRaw)
+        .object("processingResult")
+        .field("status", r.processingStatus)
+        .fieldIfSet("code", r.processingCode)
+        .fieldIfSet("message", r.processingMessage)
+        .endObject()
+        .fieldIfSet("arbitraryIdentifier", r.inquiry.arbitraryIdentifier);
+    if (r.record) writeRecord(w, *r.record);
 }
 }  // namespace
 
 std::string encodeAnswer(const services::Answer& a) {
-    auto o = resultJson(a.result);
-    o->set("source", a.source);
-    o->set("stale", a.stale);
-    o->set("confirmedAt", model::japanIso8601(model::fromUnixSeconds(a.confirmedAt)));
-    return stringify(o);
+    JsonWriter w;
+    w.beginObject();
+    writeResult(w, a.result);
+    w.field("source", a.source)
+        .field("stale", a.stale)
+        .field("confirmedAt", model::japanIso8601(model::fromUnixSeconds(a.confirmedAt)))
+        .endObject();
+    return w.take();
 }
 
 std::string encodeQueued(int64_t ticket, const std::string& requestId) {
-    Object::Ptr o = new Object(true);
-    o->set("status", std::string("queued"));
-    o->set("ticket", ticket);
-    if (!requestId.empty()) o->set("requestId", requestId);
-    o->set("location", "/api/v1/eligibility/inquiries/" + std::to_string(ticket));
-    o->set("message", std::string(model::errorInfo(ErrorId::Queued).title));
-    return stringify(o);
+    JsonWriter w;
+    w.beginObject()
+        .field("status", "queued")
+        .field("ticket", ticket)
+        .fieldIfSet("requestId", requestId)
+        .field("location", "/api/v1/eligibility/inquiries/" + std::to_string(ticket))
+        .field("message", model::errorInfo(ErrorId::Queued).title)
+        .endObject();
+    return w.take();
 }
 
 std::string encodeBatch(const services::BatchView& v) {
-    Object::Ptr o = new Object(true);
-    o->set("receptionNumber", v.batch.receptionNumber);
-    o->set("status", std::string(v.done ? "done" : "processing"));
-    o->set("entryCount", v.batch.entryCount);
-    o->set("receivedAt", model::japanIso8601(model::fromUnixSeconds(v.batch.receivedAt)));
+    JsonWriter w;
+    w.beginObject()
+        .field("receptionNumber", v.batch.receptionNumber)
+        .field("status", v.done ? "done" : "processing")
+        .field("entryCount", v.batch.entryCount)
+        .field("receivedAt", model::japanIso8601(model::fromUnixSeconds(v.batch.receivedAt)));
     if (v.done) {
-        Array::Ptr units = new Array;
-        for (const auto& u : v.units) units->add(resultJson(u));
-        o->set("entries", units);
+        w.beginArray("entries");
+        for (const auto& u : v.units) {
+            w.beginObject();
+            writeResult(w, u);
+            w.endObject();
+        }
+        w.endArray();
     }
-    return stringify(o);
+    w.endObject();
+    return w.take();
 }
 
 std::string encodeProblem(ErrorId id, const std::string& detail, const std::vector<model::FieldError>& fieldErrors) {
     const auto& info = model::errorInfo(id);
-    Object::Ptr o = new Object(true);
-    o->set("type", std::string("urn:kakehashi:problem:") + info.name);
-    o->set("title", std::string(info.title));
-    o->set("status", info.httpStatus);
-    o->set("code", std::string(info.code));
-    if (!detail.empty()) o->set("detail", detail);
+    JsonWriter w;
+    w.beginObject()
+        .field("type", std::string("urn:kakehashi:problem:") + info.name)
+        .field("title", info.title)
+        .field("status", int64_t(info.httpStatus))
+        .field("code", info.code)
+        .fieldIfSet("detail", detail);
     if (!fieldErrors.empty()) {
-        Array::Ptr errors = new Array;
-        for (const auto& fe : fieldErrors) {
-            Object::Ptr e = new Object(true);
-            e->set("field", fe.field);
-            e->set("message", fe.message);
-            errors->add(e);
-        }
-        o->set("errors", errors);
+        w.beginArray("errors");
+        for (const auto& fe : fieldErrors) w.beginObject().field("field", fe.field).field("message", fe.message).endObject();
+        w.endArray();
     }
-    return stringify(o);
+    w.endObject();
+    return w.take();
 }
 
 }  // namespace kh::endpoint

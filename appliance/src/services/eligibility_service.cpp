@@ -23,10 +23,29 @@ bool EligibilityService::fresh(int64_t confirmedAt) const {
     return model::JapanDate::today(model::fromUnixSeconds(confirmedAt)) == model::JapanDate::today(now);
 }
 
+std::optional<EligibilityService::Decoded> EligibilityService::decoded(const std::string& index) {
+    std::shared_lock<std::shared_mutex> l(decodedMutex_);
+    auto it = decoded_.find(index);
+    if (it == decoded_.end()) return std::nullopt;
+    return it->second;
+}
+
+void EligibilityService::keepDecoded(const std::string& index, Decoded d) {
+    std::unique_lock<std::shared_mutex> l(decodedMutex_);
+    if (decoded_.size() >= 50000) decoded_.clear();
+    decoded_[index] = std::move(d);
+}
+
 std::optional<Answer> EligibilityService::cached(const model::EligibilityInquiry& q) {
-    auto hit = cache_.get(identityIndex(q.insured));
-    if (!hit) return std::nullopt;
-    Answer a{parseResult(hit->result), "cache", !fresh(hit->confirmedAt), hit->confirmedAt};
+    std::string index = identityIndex(q.insured);
+    auto d = decoded(index);
+    if (!d) {
+        auto hit = cache_.get(index);
+        if (!hit) return std::nullopt;
+        d = Decoded{hit->confirmedAt, std::make_shared<const model::EligibilityResult>(parseResult(hit->result))};
+        keepDecoded(index, *d);
+    }
+    Answer a{*d->result, "cache", !fresh(d->confirmedAt), d->confirmedAt};
     a.result.inquiry = q;  // echo this request's search info, not the one that filled the cache
     return a;
 }
@@ -95,7 +114,11 @@ InquiryOutcome EligibilityService::fromItem(const store::OutboundItem& item, con
         }
         Answer a{*res.result, "live", false, model::unixSeconds(std::chrono::system_clock::now())};
         a.result.inquiry = q;
-        if (a.result.processingStatus == "1") cache_.put(identityIndex(q.insured), {serialiseResult(a.result), a.confirmedAt});
+        if (a.result.processingStatus == "1") {
+            std::string index = identityIndex(q.insured);
+            cache_.put(index, {serialiseResult(a.result), a.confirmedAt});
+            keepDecoded(index, {a.confirmedAt, std::make_shared<const model::EligibilityResult>(a.result)});
+        }
         ++counters_.liveAnswers;
         out.kind = InquiryOutcome::Kind::Answered;
         out.answer = std::move(a);

@@ -3,8 +3,11 @@
 // answer when the link returns. Every answer says where it came from and when it was confirmed.
 #pragma once
 #include <chrono>
+#include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 
 #include "model/eligibility.hpp"
 #include "model/errors.hpp"
@@ -54,6 +57,14 @@ public:
     const Counters& counters() const { return counters_; }
 
 private:
+    // Cached answers kept decoded, so a cache hit costs no XML parse. Bounded; dropped whole when full.
+    struct Decoded {
+        int64_t confirmedAt = 0;
+        std::shared_ptr<const model::EligibilityResult> result;
+    };
+    std::optional<Decoded> decoded(const std::string& index);
+    void keepDecoded(const std::string& index, Decoded d);
+
     std::string identityIndex(const model::InsuredIdentity& p) const;
     bool fresh(int64_t confirmedAt) const;
     std::optional<Answer> cached(const model::EligibilityInquiry& q);
@@ -67,6 +78,8 @@ private:
     upstream::Dispatcher& dispatcher_;
     upstream::CircuitBreaker& breaker_;
     Counters counters_;
+    std::shared_mutex decodedMutex_;
+    std::unordered_map<std::string, Decoded> decoded_;
 };
 
 }  // namespace kh::services

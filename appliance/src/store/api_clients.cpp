@@ -25,6 +25,10 @@ std::vector<std::string> splitCidrs(const std::string& s) {
 std::string ApiClients::issue(const std::string& name, const std::vector<std::string>& allowCidrs) {
     // 32 random bytes: a token this strong needs no slow hash; SHA-256 is enough to keep it unusable if read.
     std::string token = "kkh_" + crypto::hex(crypto::randomBytes(32));
+    {
+        std::lock_guard<std::mutex> g(mutex_);
+        known_.clear();  // a replaced token must stop working at once
+    }
     auto l = store_.db().lock();
     store_.db()
         .prepare("INSERT INTO api_clients(name, token_hash, allow_cidrs, created_at) VALUES(?,?,?,?) "
@@ -36,11 +40,20 @@ std::string ApiClients::issue(const std::string& name, const std::vector<std::st
 
 std::optional<ApiClient> ApiClients::authenticate(const std::string& token) {
     if (token.empty() || token.size() > 256) return std::nullopt;
+    std::string hash = crypto::sha256(token);
+    {
+        std::lock_guard<std::mutex> g(mutex_);
+        auto it = known_.find(hash);
+        if (it != known_.end()) return it->second;
+    }
     auto l = store_.db().lock();
     auto st = store_.db().prepare("SELECT id, name, allow_cidrs FROM api_clients WHERE token_hash = ?");
-    st.bindBlob(1, crypto::sha256(token));
+    st.bindBlob(1, hash);
     if (!st.step()) return std::nullopt;
-    return ApiClient{st.int64(0), st.text(1), splitCidrs(st.text(2))};
+    ApiClient client{st.int64(0), st.text(1), splitCidrs(st.text(2))};
+    std::lock_guard<std::mutex> g(mutex_);
+    known_[hash] = client;
+    return client;
 }
 
 std::vector<ApiClient> ApiClients::list() {

@@ -1,7 +1,10 @@
 // Receipt computers allowed to use the HTTP API. A token is shown once when made; only its SHA-256 is kept.
+// Known hashes are remembered in memory, so a request's token check does not wait on the database.
 #pragma once
 #include <cstdint>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,8 @@ public:
 
 private:
     Store& store_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, ApiClient> known_;  // token hash → client
 };
 
 }  // namespace kh::store

@@ -10,7 +10,7 @@ int64_t nowSeconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Journal::Journal(Store& store) : store_(store), writer_([this] { writerLoop(); }) {}
+Journal::Journal(Store& store) : store_(store), db_(store.path()), writer_([this] { writerLoop(); }) {}
 
 Journal::~Journal() {
     {
@@ -31,22 +31,17 @@ void Journal::record(JournalEntry entry) {
     if (committed_ < mine) throw std::runtime_error("journal write failed: " + failure_);
 }
 
-void Journal::recordExchange(JournalEntry in, JournalEntry out) {
-    std::unique_lock<std::mutex> l(mutex_);
-    if (stopping_) throw std::runtime_error("journal is closed");
-    pending_.push_back(std::move(in));
-    pending_.push_back(std::move(out));
-    enqueued_ += 2;
-    uint64_t mine = enqueued_;
-    wake_.notify_one();
-    done_.wait(l, [&] { return committed_ >= mine || !failure_.empty(); });
-    if (committed_ < mine) throw std::runtime_error("journal write failed: " + failure_);
+std::string exchangePayload(const std::string& request, const std::string& response) {
+    return std::to_string(request.size()) + "\n" + request + response;
 }
 
-void Journal::recordIn(Transaction&, const JournalEntry& entry) { insert(entry, nowSeconds()); }
+void Journal::recordExchange(const std::string& channel, const std::string& kind, const std::string& correlation,
+                             const std::string& request, const std::string& response) {
+    record({"exchange", channel, kind, correlation, exchangePayload(request, response)});
+}
 
 void Journal::insert(const JournalEntry& e, int64_t at) {
-    auto& db = store_.db();
+    auto& db = db_;
     std::string sealed = store_.key().seal(e.payload, "journal:" + e.correlation);
     db.prepare("INSERT INTO journal(at, direction, channel, kind, correlation, payload_sealed) VALUES(?,?,?,?,?,?)")
         .bind(1, at).bind(2, e.direction).bind(3, e.channel).bind(4, e.kind).bind(5, e.correlation).bindBlob(6, sealed)
@@ -64,7 +59,7 @@ void Journal::writerLoop() {
         l.unlock();
         std::string error;
         try {
-            Transaction tx(store_.db());
+            Transaction tx(db_);
             int64_t at = nowSeconds();
             for (const auto& e : group) insert(e, at);
             tx.commit();
@@ -80,8 +75,8 @@ void Journal::writerLoop() {
 }
 
 int64_t Journal::count() {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT COUNT(*) FROM journal");
+    auto l = db_.lock();
+    auto st = db_.prepare("SELECT COUNT(*) FROM journal");
     st.step();
     return st.int64(0);
 }

@@ -1,5 +1,7 @@
 // The journal of every message in and out. record() returns only once the entry is on disk; entries
-// arriving together share one commit (group commit), so a busy channel pays one fsync per group.
+// arriving together share one commit (group commit), so a busy channel pays one fsync per group. The
+// journal writes through its own connection, so its commits never hold up readers of the store. The
+// journal writes through its own connection, so its commits never hold up readers of the store.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -13,7 +15,7 @@
 namespace kh::store {
 
 struct JournalEntry {
-    std::string direction;    // in | out
+    std::string direction;    // in | out | exchange (a request and its answer in one row)
     std::string channel;      // file | http | upstream
     std::string kind;         // e.g. OQSsiquc01req, eligibility-inquiry
     std::string correlation;  // file name, request id, reception number — never patient data
@@ -25,8 +27,9 @@ public:
     explicit Journal(Store& store);
     ~Journal();
     void record(JournalEntry entry);    // durable when it returns
-    void recordExchange(JournalEntry in, JournalEntry out);  // a request and its answer, one commit
-    void recordIn(Transaction&, const JournalEntry& entry);  // inside the caller's transaction
+    // A request and its answer as one row; the payload is framed by exchangePayload().
+    void recordExchange(const std::string& channel, const std::string& kind, const std::string& correlation,
+                        const std::string& request, const std::string& response);
     int64_t count();
 
 private:
@@ -34,6 +37,7 @@ private:
     void insert(const JournalEntry& e, int64_t at);
 
     Store& store_;
+    Database db_;  // the journal's own connection to the same file
     std::mutex mutex_;
     std::condition_variable wake_, done_;
     std::deque<JournalEntry> pending_;
@@ -42,5 +46,8 @@ private:
     std::string failure_;
     std::thread writer_;
 };
+
+// "<request length>\n<request><response>": both bodies in one sealed payload, split without ambiguity.
+std::string exchangePayload(const std::string& request, const std::string& response);
 
 }  // namespace kh::store

@@ -11,11 +11,13 @@ namespace kh::store {
 class Store {
 public:
     Store(const std::string& databasePath, const std::string& keyDir)
-        : key_(DataKey::loadOrCreate(keyDir)), db_(databasePath) {}
+        : path_(databasePath), key_(DataKey::loadOrCreate(keyDir)), db_(databasePath) {}
     Database& db() { return db_; }
     const DataKey& key() const { return key_; }
+    const std::string& path() const { return path_; }
 
 private:
+    std::string path_;
     DataKey key_;
     Database db_;
 };

@@ -5,7 +5,7 @@
 CREATE TABLE journal (
     id            INTEGER PRIMARY KEY,
     at            INTEGER NOT NULL,          -- unix seconds
-    direction     TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+    direction     TEXT    NOT NULL CHECK (direction IN ('in', 'out', 'exchange')),
     channel       TEXT    NOT NULL,          -- file | http | upstream
     kind          TEXT    NOT NULL,          -- message kind, e.g. OQSsiquc01req
     correlation   TEXT    NOT NULL,          -- file name, request id or reception number
