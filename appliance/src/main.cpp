@@ -8,7 +8,7 @@
 
 #include "app/config.hpp"
 #include "app/gateway.hpp"
-#include "log/log.hpp"
+#include "base/log.hpp"
 #include "store/api_clients.hpp"
 
 namespace {

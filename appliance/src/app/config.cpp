@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "log/log.hpp"
+#include "base/log.hpp"
 #include "model/codes.hpp"
 
 namespace kh::app {

@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 
 #include "endpoint/http_api.hpp"
-#include "log/log.hpp"
+#include "base/log.hpp"
 
 namespace kh::app {
 

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "crypto/primitives.hpp"
-#include "log/log.hpp"
+#include "base/log.hpp"
 #include "model/errors.hpp"
 #include "store/data_key.hpp"
 
@@ -38,12 +38,6 @@ void syncFolder(const std::string& dir) {
     }
 }
 
-std::string joinedFieldErrors(const std::vector<model::FieldError>& errors) {
-    std::string out;
-    for (const auto& e : errors) out += (out.empty() ? "" : "、") + e.field + "：" + e.message;
-    return out;
-}
-
 spec::Encoding encodingOf(const store::InboundFile& f) {
     return f.encoding == "shift_jis" ? spec::Encoding::ShiftJis : spec::Encoding::Utf8;
 }
@@ -67,28 +61,15 @@ FileDrop::FileDrop(FileDropSettings settings, store::InboundFiles& inbound, stor
 
 FileDrop::~FileDrop() { stop(); }
 
-void FileDrop::start() { worker_ = std::thread([this] { run(); }); }
+void FileDrop::start() { loop_.start(std::chrono::milliseconds(settings_.pollMillis), [this] { pass(); }); }
 
-void FileDrop::stop() {
-    {
-        std::lock_guard<std::mutex> l(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (worker_.joinable()) worker_.join();
-}
+void FileDrop::stop() { loop_.stop(); }
 
-void FileDrop::run() {
-    std::unique_lock<std::mutex> l(mutex_);
-    while (!stopping_) {
-        l.unlock();
-        try {
-            scanOnce();
-        } catch (const std::exception& e) {
-            log::error("file.scan_failed", {{"error", e.what()}});
-        }
-        l.lock();
-        wake_.wait_for(l, std::chrono::milliseconds(settings_.pollMillis), [&] { return stopping_; });
+void FileDrop::pass() {
+    try {
+        scanOnce();
+    } catch (const std::exception& e) {
+        log::error("file.scan_failed", {{"error", e.what()}});
     }
 }
 
@@ -174,7 +155,7 @@ void FileDrop::answerSingle(const store::InboundFile& f, const spec::ParsedXml& 
     if (req.header.institutionCode != eligibility_.policy().institutionCode)
         return reject(f, ErrorId::WrongInstitution, "MedicalInstitutionCode");
     auto errors = model::validate(req.inquiry);
-    if (!errors.empty()) return reject(f, ErrorId::InvalidField, joinedFieldErrors(errors));
+    if (!errors.empty()) return reject(f, ErrorId::InvalidField, model::describe(errors));
     auto out = eligibility_.inquire(req.inquiry, req.header.arbitraryFileIdentifier, std::chrono::milliseconds(0));
     if (out.kind == services::InquiryOutcome::Kind::Queued) {
         inbound_.waitFor(f.id, out.ticket);

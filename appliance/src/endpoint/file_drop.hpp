@@ -3,12 +3,10 @@
 // store before it is removed from req/, and answered by tmp + fsync + rename. Rejected files get a spec
 // error result (<name>.err) and are kept in quarantine/.
 #pragma once
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "base/background_loop.hpp"
 #include "endpoint/metrics.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
@@ -40,7 +38,7 @@ private:
         long long mtimeNs = 0;
         long long stableSinceMs = 0;
     };
-    void run();
+    void pass();
     void takeCompleteFiles();
     void take(const std::string& name, long long size);
     void answerAccepted(const store::InboundFile& f);
@@ -61,10 +59,7 @@ private:
     services::BatchService& batches_;
     Metrics& metrics_;
     std::map<std::string, Seen> seen_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread worker_;
+    base::BackgroundLoop loop_;
 };
 
 }  // namespace kh::endpoint

@@ -13,7 +13,7 @@
 
 #include "crypto/primitives.hpp"
 #include "endpoint/http_api.hpp"
-#include "log/log.hpp"
+#include "base/log.hpp"
 #include "model/errors.hpp"
 
 namespace kh::endpoint {

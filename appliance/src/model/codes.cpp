@@ -69,4 +69,10 @@ std::string normalisedIdentifier(const std::string& raw) {
     return out;
 }
 
+std::string describe(const std::vector<FieldError>& errors) {
+    std::string out;
+    for (const auto& e : errors) out += (out.empty() ? "" : "、") + e.field + "：" + e.message;
+    return out;
+}
+
 }  // namespace kh::model

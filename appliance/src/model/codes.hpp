@@ -26,4 +26,7 @@ struct FieldError {
     std::string message;  // Japanese, for staff
 };
 
+// "InsurerNumber：…、Birthdate：…" — every problem on one line, for a result file or a per-entry error.
+std::string describe(const std::vector<FieldError>& errors);
+
 }  // namespace kh::model

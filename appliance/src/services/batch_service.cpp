@@ -1,7 +1,7 @@
 #include "services/batch_service.hpp"
 
 #include "crypto/primitives.hpp"
-#include "log/log.hpp"
+#include "base/log.hpp"
 #include "model/errors.hpp"
 #include "services/result_codec.hpp"
 #include "spec/messages.hpp"
@@ -11,11 +11,6 @@ namespace {
 using model::ErrorId;
 using model::KakehashiError;
 
-std::string firstFieldError(const std::vector<model::FieldError>& errors) {
-    std::string out;
-    for (const auto& e : errors) out += (out.empty() ? "" : "、") + e.field + "：" + e.message;
-    return out;
-}
 }  // namespace
 
 BatchService::BatchService(BatchPolicy policy, store::Batches& batches, store::OutboundQueue& queue,
@@ -26,16 +21,9 @@ BatchService::BatchService(BatchPolicy policy, store::Batches& batches, store::O
 
 BatchService::~BatchService() { stop(); }
 
-void BatchService::start() { poller_ = std::thread([this] { run(); }); }
+void BatchService::start() { loop_.start(std::chrono::milliseconds(250), [this] { pass(); }); }
 
-void BatchService::stop() {
-    {
-        std::lock_guard<std::mutex> l(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (poller_.joinable()) poller_.join();
-}
+void BatchService::stop() { loop_.stop(); }
 
 store::Batch BatchService::submit(const std::string& origin, const std::string& fileIdentifier,
                                   const std::vector<model::EligibilityInquiry>& inquiries) {
@@ -47,7 +35,7 @@ store::Batch BatchService::submit(const std::string& origin, const std::string& 
     for (const auto& q : inquiries) {
         store::NewBatchEntry e{serialiseInquiry(q), std::nullopt};
         auto errors = model::validate(q);
-        if (!errors.empty()) e.localResult = serialiseResult(errorResult(q, ErrorId::InvalidField, firstFieldError(errors)));
+        if (!errors.empty()) e.localResult = serialiseResult(errorResult(q, ErrorId::InvalidField, model::describe(errors)));
         entries.push_back(std::move(e));
     }
     auto uploadBody = [&](const std::vector<std::string>& chunk) {
@@ -59,7 +47,7 @@ store::Batch BatchService::submit(const std::string& origin, const std::string& 
     auto batch = batches_.create(origin, policy_.institutionCode, fileIdentifier, entries, policy_.chunkSize, uploadBody);
     log::info("batch.accepted", {{"reception", batch.receptionNumber}, {"entries", std::to_string(batch.entryCount)}});
     dispatcher_.wake();
-    wake_.notify_all();
+    loop_.poke();
     return batch;
 }
 
@@ -77,17 +65,11 @@ std::optional<BatchView> BatchService::view(const std::string& receptionNumber, 
     return v;
 }
 
-void BatchService::run() {
-    std::unique_lock<std::mutex> l(mutex_);
-    while (!stopping_) {
-        l.unlock();
-        try {
-            progressOnce();
-        } catch (const std::exception& e) {
-            log::error("batch.progress_failed", {{"error", e.what()}});
-        }
-        l.lock();
-        wake_.wait_for(l, std::chrono::milliseconds(250), [&] { return stopping_; });
+void BatchService::pass() {
+    try {
+        progressOnce();
+    } catch (const std::exception& e) {
+        log::error("batch.progress_failed", {{"error", e.what()}});
     }
 }
 
@@ -96,10 +78,7 @@ void BatchService::progressOnce() {
     int64_t now = store::nowSeconds();
     for (const auto& c : batches_.chunks("polling")) {
         if (c.nextPollAt > now) continue;
-        {
-            std::lock_guard<std::mutex> l(mutex_);
-            if (stopping_) return;
-        }
+        if (loop_.stopping()) return;
         poll(c);
     }
 }

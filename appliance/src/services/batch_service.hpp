@@ -2,13 +2,11 @@
 // upstream in chunks through the ordered queue, polls each chunk until its result is ready, and answers
 // entry by entry. Progress lives in the store, so a restart picks up exactly where it stopped.
 #pragma once
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "base/background_loop.hpp"
 #include "model/eligibility.hpp"
 #include "model/errors.hpp"
 #include "store/batches.hpp"
@@ -46,7 +44,7 @@ public:
     void progressOnce();  // one pass over uploading and polling chunks (the poller calls it)
 
 private:
-    void run();
+    void pass();
     void advanceUpload(const store::BatchChunk& c);
     void poll(const store::BatchChunk& c);
     void answerChunkWithError(const store::BatchChunk& c, model::ErrorId id, const std::string& detail);
@@ -57,10 +55,7 @@ private:
     upstream::Dispatcher& dispatcher_;
     upstream::CentralTransport& transport_;
     upstream::CircuitBreaker& breaker_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread poller_;
+    base::BackgroundLoop loop_;
 };
 
 }  // namespace kh::services

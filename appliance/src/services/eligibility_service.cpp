@@ -1,6 +1,6 @@
 #include "services/eligibility_service.hpp"
 
-#include "log/log.hpp"
+#include "base/log.hpp"
 #include "services/result_codec.hpp"
 #include "spec/messages.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "log/log.hpp"
+#include "base/log.hpp"
 #include "spec/xml.hpp"
 
 namespace kh::upstream {

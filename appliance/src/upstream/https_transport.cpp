@@ -11,7 +11,7 @@
 #include <Poco/URI.h>
 #include <openssl/ssl.h>
 
-#include "log/log.hpp"
+#include "base/log.hpp"
 
 namespace kh::upstream {
 namespace {

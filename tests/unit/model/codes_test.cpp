@@ -36,3 +36,8 @@ TEST_CASE("identifiers are normalised for the blind index", "[model][codes]") {
     CHECK(normalisedIdentifier("\xEF\xBC\x8D") == "-");                            // full-width hyphen-minus
     CHECK(trimmed("  ") == "");
 }
+
+TEST_CASE("field errors are described on one line, field by field", "[model][codes]") {
+    CHECK(describe({}) == "");
+    CHECK(describe({{"InsurerNumber", "a"}, {"Birthdate", "b"}}) == "InsurerNumber：a、Birthdate：b");
+}
