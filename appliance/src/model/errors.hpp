@@ -27,6 +27,10 @@ namespace kh::model {
     X(UpstreamUnavailable, "KKH-E3001", 503, "upstream-unavailable", "オンライン資格確認等システムに接続できません") \
     X(UpstreamRejected,    "KKH-E3002", 502, "upstream-rejected",    "オンライン資格確認等システムが要求を拒否しました") \
     X(Queued,              "KKH-E3003", 202, "queued",               "要求を受け付けました。接続回復後に回答します") \
+    X(PluginFailed,        "KKH-E4001", 502, "plugin-failed",        "アダプタープラグインの処理に失敗しました")   \
+    X(PluginTimeout,       "KKH-E4002", 504, "plugin-timeout",       "アダプタープラグインが時間内に終わりませんでした") \
+    X(PluginMemory,        "KKH-E4003", 507, "plugin-memory",        "アダプタープラグインがメモリ上限を超えました") \
+    X(PluginRefused,       "KKH-E4004", 503, "plugin-refused",       "アダプタープラグインを読み込めません（署名・設定を確認してください）") \
     X(Internal,            "KKH-E9001", 500, "internal",             "内部エラーが発生しました")
 
 enum class ErrorId {

@@ -1,0 +1,32 @@
+// A plugin bundle's manifest (plugins/<id>/plugin.json): who it is, what it contributes, what settings it
+// takes. The host reads it; a plugin never registers itself by side effect.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace kh::plugins {
+
+struct ChannelBinding {
+    std::string type;     // "file" | "http"
+    std::string folder;   // file: folder under the share root holding in/ and out/ (e.g. "vendor-a")
+    std::string pattern;  // file: glob of request names, e.g. "*.csv"
+    std::string route;    // http: sub-path under /api/v1/adapters/{id}/, e.g. "inquiries"
+};
+
+struct Manifest {
+    std::string id;          // [a-z0-9-]{2,40}
+    std::string name;        // for people (Japanese allowed)
+    std::string version;     // semver "1.2.3"
+    int apiLevel = 1;        // host API level the plugin was written for
+    std::string kind;        // "adapter"
+    std::string entry;       // entry file, e.g. "adapter.lua"
+    std::string settingsSchemaJson = "{}";  // JSON-Schema subset, see settings_schema.hpp
+    std::vector<ChannelBinding> channels;
+};
+
+constexpr int kHostApiLevel = 1;
+
+// Reads and checks <dir>/plugin.json. Throws std::runtime_error with a message that names the field.
+Manifest loadManifest(const std::string& dir);
+
+}  // namespace kh::plugins

@@ -1,0 +1,51 @@
+// The plugins the box runs: found under the plugins root, loaded in the configured order, each checked
+// (manifest, signature, settings) before it runs, and enabled, disabled or reloaded without a restart.
+#pragma once
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "plugins/lua_adapter.hpp"
+#include "plugins/manifest.hpp"
+
+namespace kh::plugins {
+
+struct PluginsConfig {
+    std::string root;                          // folder holding one folder per plugin
+    std::vector<std::string> order;            // ids, in the order they are loaded and bound
+    std::vector<std::string> trustedKeys;      // public-key PEM files of trusted vendors
+    bool developmentMode = false;              // unsigned plugins load only here
+    std::map<std::string, std::string> settings;  // id → settings JSON
+    SandboxLimits limits;
+};
+
+struct PluginStatus {
+    std::string id, version, state;  // state: "enabled" | "disabled" | "refused"
+    std::string problem;             // why refused (signature, manifest, settings, load error)
+    Manifest manifest;
+};
+
+class PluginRegistry {
+public:
+    explicit PluginRegistry(PluginsConfig config);
+    void loadAll();                                    // never throws: a bad plugin is "refused"
+    std::shared_ptr<Adapter> adapter(const std::string& id);  // nullptr unless enabled
+    std::vector<PluginStatus> status();
+    // Each returns "" on success or the problem; reload re-reads the bundle from disk.
+    std::string enable(const std::string& id);
+    std::string disable(const std::string& id);
+    std::string reload(const std::string& id);
+    const PluginsConfig& config() const { return config_; }
+
+private:
+    PluginStatus loadOne(const std::string& id, std::shared_ptr<Adapter>& out);
+
+    PluginsConfig config_;
+    std::mutex mutex_;
+    std::map<std::string, PluginStatus> status_;
+    std::map<std::string, std::shared_ptr<Adapter>> adapters_;
+};
+
+}  // namespace kh::plugins
