@@ -8,6 +8,7 @@
 
 #include "app/config.hpp"
 #include "app/gateway.hpp"
+#include "app/plugin_cli.hpp"
 #include "base/log.hpp"
 #include "store/api_clients.hpp"
 
@@ -18,6 +19,7 @@ int usage() {
                  "  kakehashi check-config --config FILE   設定を検査 (check the configuration)\n"
                  "  kakehashi api-client add NAME [--allow CIDR,...] --config FILE\n"
                  "                                          HTTP APIクライアントのトークンを発行 (issue a client token)\n"
+                 "  kakehashi plugin new|test|sign|keygen …   アダプタープラグインの開発 (adapter plugin kit)\n"
                  "  kakehashi version\n";
     return 2;
 }
@@ -47,13 +49,14 @@ int serve(const std::vector<std::string>& args) {
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);
     auto config = loadChecked(args);
     kh::app::Gateway gateway(config);
     gateway.start();
     int sig = 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) gateway.reloadPlugins();  // SIGHUP: reload plugins
     kh::log::info("signal.received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     gateway.stop();
     return 0;
@@ -92,6 +95,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (args[0] == "api-client") return apiClient(args);
+        if (args[0] == "plugin") return kh::app::pluginCommand(args);
     } catch (const std::exception& e) {
         kh::log::error("fatal", {{"error", e.what()}});
         return 1;

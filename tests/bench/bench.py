@@ -360,6 +360,20 @@ def start_to_ready(gateway, results):
     log("start-to-ready: " + ", ".join("%.3f" % t for t in times))
 
 
+def adapter_cost(results):
+    """Lua adapter (csv-sjis) over the native spec-XML path, per message: decode one inquiry, encode one answer."""
+    binary = os.path.join(harness.SOURCE, "build", "tests", "bench", "kakehashi-bench-adapter")
+    if not os.path.exists(binary):
+        raise BenchError("missing " + binary + " (scripts/build)")
+    out = subprocess.run([binary, os.path.join(harness.SOURCE, "plugins"), "20000"], check=True,
+                         capture_output=True, text=True).stdout
+    values = dict(line.split() for line in out.strip().splitlines())
+    results["lua_us"] = float(values["lua_adapter_us"])
+    results["native_us"] = float(values["native_spec_xml_us"])
+    results["lua_over_us"] = float(values["lua_over_native_us"])
+    log("adapter cost: lua %.2f us, native %.2f us per message" % (results["lua_us"], results["native_us"]))
+
+
 # --- the report ------------------------------------------------------------------------------------
 
 def table(r):
@@ -382,6 +396,8 @@ def table(r):
         ("idle RSS MB", "%.1f" % r["rss_idle"], "", "", "<= 40", verdict(r["rss_idle"] <= 40)),
         ("RSS after load MB", "%.1f" % r["rss_after_load"], "", "", "", ""),
         ("start-to-ready s (median of 5)", "%.3f" % r["ready"], "", "", "<= 0.5", verdict(r["ready"] <= 0.5)),
+        ("Lua adapter per message us", "%.1f" % r["lua_us"], "%.1f (native)" % r["native_us"], "", "", ""),
+        ("Lua adapter over native us", "%.1f" % r["lua_over_us"], "", "", "<= 20", verdict(r["lua_over_us"] <= 20)),
     ]
     widths = (36, 11, 17, 8, 10, 6)
     head = ("metric", "kakehashi", "baseline(nginx)", "ratio", "target", "result")
@@ -406,6 +422,8 @@ def table(r):
         % (r["batch_file_mb"], SETTLE_MILLIS, POLL_MILLIS),
         "- start-to-ready runs (s): %s; state dir from this run (journal of the load run, two batches)."
         % ", ".join("%.3f" % t for t in r["ready_all"]),
+        "- adapter cost: csv-sjis (Lua) vs the native spec XML codec, one inquiry decoded and one answer encoded "
+        "per message, 20,000 messages, one thread.",
         "- load average at start: %s (the machine may be shared)." % r["loadavg"],
     ]
     return "\n".join(out) + "\n"
@@ -444,6 +462,7 @@ def main():
         if gateway.stop() != 0:
             raise BenchError("the gateway did not exit cleanly on SIGTERM")
         start_to_ready(gateway, results)
+        adapter_cost(results)
         ok = True
     finally:
         if gateway is not None and gateway.alive():

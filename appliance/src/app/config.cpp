@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -27,6 +28,40 @@ T value(const Object::Ptr& o, const char* key, T fallback) {
 
 Object::Ptr section(const Object::Ptr& o, const char* key) {
     return o->has(key) && o->isObject(key) ? o->getObject(key) : Object::Ptr();
+}
+
+std::vector<std::string> strings(const Object::Ptr& o, const char* key) {
+    std::vector<std::string> out;
+    if (!o || !o->has(key)) return out;
+    auto a = o->getArray(key);
+    if (!a) throw std::runtime_error(std::string("setting '") + key + "' must be a list of strings");
+    for (size_t i = 0; i < a->size(); ++i) out.push_back(a->getElement<std::string>(unsigned(i)));
+    return out;
+}
+
+// "plugins": {"root", "order": [ids], "trustedKeys": [pem files], "developmentMode", "shareRoot",
+//             "settings": {id: {...}}, "limits": {"memoryBytes", "instructions", "deadlineMillis"}}
+void loadPlugins(const Object::Ptr& root, Config& c) {
+    auto p = section(root, "plugins");
+    if (!p) return;
+    c.pluginsEnabled = true;
+    c.plugins.root = value<std::string>(p, "root", "/usr/share/kakehashi/plugins");
+    c.plugins.order = strings(p, "order");
+    c.plugins.trustedKeys = strings(p, "trustedKeys");
+    c.plugins.developmentMode = value<bool>(p, "developmentMode", false);
+    c.pluginShareRoot = value<std::string>(p, "shareRoot", c.fileDrop.root);
+    if (auto settings = section(p, "settings")) {
+        for (const auto& [id, v] : *settings) {
+            std::ostringstream ss;
+            Poco::JSON::Stringifier::stringify(v, ss);
+            c.plugins.settings[id] = ss.str();
+        }
+    }
+    auto limits = section(p, "limits");
+    c.plugins.limits.memoryBytes = size_t(value<int>(limits, "memoryBytes", int(c.plugins.limits.memoryBytes)));
+    c.plugins.limits.instructions = uint64_t(value<int>(limits, "instructions", int(c.plugins.limits.instructions)));
+    c.plugins.limits.deadline =
+        std::chrono::milliseconds(value<int>(limits, "deadlineMillis", int(c.plugins.limits.deadline.count())));
 }
 
 bool readable(const std::string& path) {
@@ -75,6 +110,7 @@ Config loadConfig(const std::string& path) {
     auto batch = section(root, "batch");
     c.batchChunkSize = size_t(value<int>(batch, "chunkSize", int(c.batchChunkSize)));
     c.batchMaxEntries = size_t(value<int>(batch, "maxEntries", int(c.batchMaxEntries)));
+    loadPlugins(root, c);
     return c;
 }
 

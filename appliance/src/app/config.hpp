@@ -6,6 +6,7 @@
 
 #include "endpoint/file_drop.hpp"
 #include "endpoint/http_server.hpp"
+#include "plugins/registry.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
 #include "upstream/https_transport.hpp"
@@ -29,6 +30,9 @@ struct Config {
     int liveWaitMillis = 15000;
     size_t batchChunkSize = 1000;
     size_t batchMaxEntries = 10000;
+    bool pluginsEnabled = false;       // a "plugins" section is present
+    plugins::PluginsConfig plugins;    // root, order, trusted keys, settings, limits
+    std::string pluginShareRoot;       // vendor folders live here (default: the file channel's root)
 };
 
 // Throws std::runtime_error with a message naming the setting at fault.

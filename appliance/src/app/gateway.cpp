@@ -21,6 +21,7 @@ Gateway::Gateway(const Config& config)
       inbound_(store_),
       batches_(store_, queue_),
       clients_(store_),
+      deadLetters_(store_),
       transport_(config.upstream),
       breaker_(config.breakerFailures, config.breakerCoolDownMillis),
       dispatcher_(queue_, transport_, breaker_, config.backoff),
@@ -28,8 +29,15 @@ Gateway::Gateway(const Config& config)
                    store_.key(), cache_, queue_, dispatcher_, breaker_),
       batchService_({config.institutionCode, config.batchChunkSize, config.batchMaxEntries, 2}, batches_, queue_,
                     dispatcher_, transport_, breaker_) {
+    if (config.pluginsEnabled) {
+        plugins_ = std::make_unique<plugins::PluginRegistry>(config.plugins);
+        plugins_->loadAll();
+        pluginChannel_ = std::make_unique<endpoint::PluginChannel>(
+            config.pluginShareRoot, config.fileDrop.pollMillis, config.fileDrop.settleMillis, *plugins_, inbound_,
+            deadLetters_, journal_, eligibility_, metrics_);
+    }
     endpoint::HttpApiParts parts{eligibility_, batchService_, journal_, metrics_, [this] { return ready_.load(); },
-                                 KAKEHASHI_VERSION};
+                                 KAKEHASHI_VERSION, pluginChannel_.get()};
     http_ = std::make_unique<endpoint::HttpServer>(config.http, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
     if (config.fileDropEnabled)
         fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_);
@@ -60,9 +68,18 @@ void Gateway::start() {
     dispatcher_.start();
     batchService_.start();
     if (fileDrop_) fileDrop_->start();
+    if (pluginChannel_) pluginChannel_->start();
     http_->start();
     ready_ = true;
     log::info("gateway.ready", {{"http", config_.http.listen}, {"files", fileDrop_ ? config_.fileDrop.root : "off"}});
+}
+
+void Gateway::reloadPlugins() {
+    if (!plugins_) return;
+    for (const auto& p : plugins_->status()) {
+        std::string problem = plugins_->reload(p.id);
+        log::info("plugin.reloaded", {{"plugin", p.id}, {"ok", problem.empty() ? "yes" : "no"}});
+    }
 }
 
 void Gateway::stop() {
@@ -70,6 +87,7 @@ void Gateway::stop() {
     log::info("gateway.stopping");
     http_->stop();
     if (fileDrop_) fileDrop_->stop();
+    if (pluginChannel_) pluginChannel_->stop();
     batchService_.stop();
     dispatcher_.stop();
     log::info("gateway.stopped");

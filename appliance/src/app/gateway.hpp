@@ -8,6 +8,9 @@
 #include "endpoint/file_drop.hpp"
 #include "endpoint/http_server.hpp"
 #include "endpoint/metrics.hpp"
+#include "endpoint/plugin_channel.hpp"
+#include "plugins/registry.hpp"
+#include "store/dead_letters.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
 #include "store/api_clients.hpp"
@@ -29,6 +32,7 @@ public:
     void start();
     void stop();
     unsigned short httpPort() const { return http_->port(); }
+    void reloadPlugins();  // SIGHUP: every plugin re-read from disk, without a restart
 
 private:
     void addMetrics();
@@ -42,12 +46,15 @@ private:
     store::InboundFiles inbound_;
     store::Batches batches_;
     store::ApiClients clients_;
+    store::DeadLetters deadLetters_;
     upstream::HttpsTransport transport_;
     upstream::CircuitBreaker breaker_;
     upstream::Dispatcher dispatcher_;
     services::EligibilityService eligibility_;
     services::BatchService batchService_;
     endpoint::Metrics metrics_;
+    std::unique_ptr<plugins::PluginRegistry> plugins_;
+    std::unique_ptr<endpoint::PluginChannel> pluginChannel_;
     std::unique_ptr<endpoint::HttpServer> http_;
     std::unique_ptr<endpoint::FileDrop> fileDrop_;
 };

@@ -19,23 +19,11 @@ namespace {
 using model::ErrorId;
 using model::KakehashiError;
 
-long long steadyMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 std::string readWhole(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
-}
-
-void syncFolder(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
 }
 
 spec::Encoding encodingOf(const store::InboundFile& f) {
@@ -55,7 +43,7 @@ std::string sniffEncoding(const std::string& body) {
 FileDrop::FileDrop(FileDropSettings settings, store::InboundFiles& inbound, store::Journal& journal,
                    services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics)
     : settings_(std::move(settings)), inbound_(inbound), journal_(journal), eligibility_(eligibility), batches_(batches),
-      metrics_(metrics) {
+      metrics_(metrics), settled_(settings_.settleMillis) {
     for (const char* sub : {"", "/req", "/res", "/quarantine"}) ::mkdir((settings_.root + sub).c_str(), 0770);
 }
 
@@ -80,27 +68,8 @@ void FileDrop::scanOnce() {
 }
 
 void FileDrop::takeCompleteFiles() {
-    std::string reqDir = settings_.root + "/req";
-    DIR* dir = ::opendir(reqDir.c_str());
-    if (!dir) return;
-    std::map<std::string, Seen> now;
-    long long nowMs = steadyMs();
-    while (dirent* e = ::readdir(dir)) {
-        std::string name = e->d_name;
-        if (name.empty() || name[0] == '.') continue;  // hidden and temporary files are still being written
-        struct stat st {};
-        if (::lstat((reqDir + "/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        Seen s = seen_.count(name) ? seen_[name] : Seen{};
-        long long mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-        if (s.size != (long long)st.st_size || s.mtimeNs != mtime) s = Seen{(long long)st.st_size, mtime, nowMs};
-        now[name] = s;
-    }
-    ::closedir(dir);
-    seen_ = now;
-    std::vector<std::pair<std::string, long long>> complete;
-    for (const auto& [name, s] : seen_)
-        if (nowMs - s.stableSinceMs >= settings_.settleMillis) complete.emplace_back(name, s.size);
-    for (const auto& [name, size] : complete) take(name, size);
+    for (const auto& [name, size] : settled_.poll(settings_.root + "/req", [](const std::string&) { return true; }))
+        take(name, size);
 }
 
 // Record first, then remove from req/: after a crash the file is either still in req/ or in the store.
@@ -120,7 +89,7 @@ void FileDrop::take(const std::string& name, long long size) {
         ::unlink(path.c_str());
     }
     syncFolder(settings_.root + "/req");
-    seen_.erase(name);
+    settled_.forget(settings_.root + "/req", name);
     log::info("file.taken", {{"file", name}, {"inbound_id", std::to_string(id)}, {"bytes", std::to_string(size)}});
 }
 
@@ -238,7 +207,7 @@ void FileDrop::writeResult(const store::InboundFile& f, const std::string& resul
                            const char* outcome) {
     std::string bytes = spec::writeXml(doc, encodingOf(f));
     journal_.record({"out", "file", outcome, resultName, bytes});
-    store::writeFileDurably(settings_.root + "/res/" + resultName, bytes, 0640);
+    writeResultFile(settings_.root + "/res", resultName, bytes);
     inbound_.answered(f.id);
     metrics_.countFile(outcome);
     log::info("file.answered", {{"file", resultName}, {"outcome", outcome}});

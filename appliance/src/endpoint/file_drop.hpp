@@ -8,6 +8,7 @@
 
 #include "base/background_loop.hpp"
 #include "endpoint/metrics.hpp"
+#include "endpoint/settled_files.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
 #include "spec/messages.hpp"
@@ -33,11 +34,6 @@ public:
     void scanOnce();  // one pass: take complete files, answer what can be answered
 
 private:
-    struct Seen {
-        long long size = -1;
-        long long mtimeNs = 0;
-        long long stableSinceMs = 0;
-    };
     void pass();
     void takeCompleteFiles();
     void take(const std::string& name, long long size);
@@ -58,7 +54,7 @@ private:
     services::EligibilityService& eligibility_;
     services::BatchService& batches_;
     Metrics& metrics_;
-    std::map<std::string, Seen> seen_;
+    SettledFiles settled_;
     base::BackgroundLoop loop_;
 };
 

@@ -76,6 +76,17 @@ Route getBatch(HttpApiParts p) {
             }};
 }
 
+Route adapterRoute(HttpApiParts p) {
+    return {"POST", "/api/v1/adapters/{id}/{route}", "A vendor dialect, through the adapter plugin {id}", Access::ApiClient,
+            [p](HttpCall& call) { return p.plugins->handleHttp(call.params["id"], call.params["route"], call); }};
+}
+
+Route pluginList(HttpApiParts p) {
+    return {"GET", "/api/v1/plugins", "Adapter plugins: state and, when refused, why", Access::ApiClient, [p](HttpCall&) {
+                return json(200, p.plugins->statusJson());
+            }};
+}
+
 Route health() {
     return {"GET", "/healthz", "Liveness", Access::Public, [](HttpCall&) { return json(200, "{\"status\":\"ok\"}"); }};
 }
@@ -100,6 +111,10 @@ HttpReply problemReply(ErrorId id, const std::string& detail, const std::vector<
 std::vector<Route> buildApiRoutes(HttpApiParts parts) {
     std::vector<Route> routes = {postInquiry(parts), getInquiry(parts), postBatch(parts), getBatch(parts),
                                  health(), readiness(parts), metrics(parts)};
+    if (parts.plugins) {
+        routes.push_back(adapterRoute(parts));
+        routes.push_back(pluginList(parts));
+    }
     // The OpenAPI document is made from the table itself, so it cannot drift from the routes.
     auto doc = std::make_shared<std::string>();
     routes.push_back({"GET", "/api/v1/openapi.json", "This API's OpenAPI document", Access::Public,

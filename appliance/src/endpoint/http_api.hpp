@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "endpoint/metrics.hpp"
+#include "endpoint/plugin_channel.hpp"
 #include "endpoint/routes.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
@@ -19,6 +20,7 @@ struct HttpApiParts {
     Metrics& metrics;
     std::function<bool()> ready;  // store open, workers running
     std::string version;
+    PluginChannel* plugins = nullptr;  // vendor adapter routes, when plugins are configured
 };
 
 std::vector<Route> buildApiRoutes(HttpApiParts parts);

@@ -11,6 +11,9 @@ struct ChannelBinding {
     std::string folder;   // file: folder under the share root holding in/ and out/ (e.g. "vendor-a")
     std::string pattern;  // file: glob of request names, e.g. "*.csv"
     std::string route;    // http: sub-path under /api/v1/adapters/{id}/, e.g. "inquiries"
+    // http: "response" (answers in the HTTP reply) or "webhook" (202 at once; the results are pushed to
+    // the plugin's "callbackUrl" setting, with its secret "callbackToken" as a bearer token)
+    std::string delivery = "response";
 };
 
 struct Manifest {

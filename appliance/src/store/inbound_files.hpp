@@ -15,6 +15,8 @@ struct InboundFile {
     std::string name, sha256, kind, encoding, state;
     int64_t ticket = 0;  // outbound item while waiting
     std::string body;    // opened
+    std::string channel = "spec";  // spec | plugin:<id>
+    std::vector<int64_t> tickets;  // per entry, for multi-entry vendor messages (0 = answered locally)
 };
 
 class InboundFiles {
@@ -22,13 +24,16 @@ public:
     explicit InboundFiles(Store& store) : store_(store) {}
     // Returns the id; an identical (name, content) already recorded returns the existing id.
     int64_t accept(const std::string& name, const std::string& sha256, const std::string& kind,
-                   const std::string& encoding, const std::string& body);
-    std::vector<InboundFile> open(const std::string& state);  // accepted | waiting, oldest first
+                   const std::string& encoding, const std::string& body, const std::string& channel = "spec");
+    // accepted | waiting rows of one channel ("plugin:" matches every plugin channel), oldest first
+    std::vector<InboundFile> open(const std::string& state, const std::string& channel = "spec");
     void waitFor(int64_t id, int64_t ticket);
+    void waitForEach(int64_t id, const std::vector<int64_t>& tickets);
     void answered(int64_t id);
     std::optional<InboundFile> get(int64_t id);
 
 private:
+    InboundFile read(Statement& st);
     Store& store_;
 };
 

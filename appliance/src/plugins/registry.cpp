@@ -1,0 +1,152 @@
+// The plugin registry: each plugin named in plugins.order is checked (manifest → signature → settings)
+// and only then given a sandboxed LuaAdapter. A plugin is "enabled" exactly when it holds an adapter;
+// loading runs outside the lock, and the new adapter is swapped in under it, so a call in flight keeps
+// the shared_ptr it already holds. Reload reflects the disk: a bundle that no longer passes is refused,
+// not kept running on its old copy. Logs carry ids, versions and problems, never settings values.
+#include "plugins/registry.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "base/log.hpp"
+#include "plugins/settings_schema.hpp"
+#include "plugins/signature.hpp"
+
+namespace kh::plugins {
+namespace {
+
+const char* const kNotInOrder = "plugins.order にありません (not in plugins.order)";
+
+std::string joined(const std::vector<std::string>& problems) {
+    std::string text;
+    for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
+    return text;
+}
+
+PluginStatus refused(PluginStatus status, const std::string& problem) {
+    status.state = "refused";
+    status.problem = problem;
+    log::warn("plugin.refused", {{"id", status.id}, {"version", status.version}, {"problem", problem}});
+    return status;
+}
+
+// Plugin folders under the root that plugins.order does not name: listed as disabled, never loaded.
+std::vector<PluginStatus> unlisted(const PluginsConfig& config) {
+    std::vector<PluginStatus> out;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(config.root, error)) {
+        auto id = entry.path().filename().string();
+        if (id.front() == '.' || !entry.is_directory(error)) continue;
+        if (std::count(config.order.begin(), config.order.end(), id)) continue;
+        PluginStatus status{id, "", "disabled", kNotInOrder, {}};
+        try {
+            status.manifest = loadManifest(entry.path().string());
+            status.version = status.manifest.version;
+        } catch (const std::exception&) {  // shown when it is enabled and loaded
+        }
+        out.push_back(std::move(status));
+    }
+    return out;
+}
+
+}  // namespace
+
+PluginRegistry::PluginRegistry(PluginsConfig config) : config_(std::move(config)) {}
+
+PluginStatus PluginRegistry::loadOne(const std::string& id, std::shared_ptr<Adapter>& out) {
+    out.reset();
+    PluginStatus status{id, "", "refused", "", {}};
+    auto dir = config_.root + "/" + id;
+    try {
+        status.manifest = loadManifest(dir);
+    } catch (const std::exception& e) {
+        return refused(status, e.what());
+    }
+    status.version = status.manifest.version;
+    if (auto problem = verifyBundle(dir, config_.trustedKeys); !problem.empty()) {
+        if (!config_.developmentMode) return refused(status, problem);
+        log::warn("plugin.unsigned_dev_mode", {{"id", id}, {"version", status.version}, {"problem", problem}});
+    }
+    auto found = config_.settings.find(id);
+    auto settings = found == config_.settings.end() ? std::string("{}") : found->second;
+    const auto& schema = status.manifest.settingsSchemaJson;
+    if (auto problems = validateSettings(schema, settings); !problems.empty()) return refused(status, joined(problems));
+    try {
+        out = std::make_shared<LuaAdapter>(status.manifest, dir, visibleSettings(schema, settings), config_.limits);
+    } catch (const std::exception& e) {
+        return refused(status, e.what());
+    }
+    status.state = "enabled";
+    log::info("plugin.loaded", {{"id", id}, {"version", status.version}});
+    return status;
+}
+
+void PluginRegistry::loadAll() {
+    std::map<std::string, PluginStatus> statuses;
+    std::map<std::string, std::shared_ptr<Adapter>> adapters;
+    for (const auto& id : config_.order) {
+        if (statuses.count(id)) continue;  // named twice: loaded once
+        std::shared_ptr<Adapter> adapter;
+        statuses[id] = loadOne(id, adapter);
+        if (adapter) adapters[id] = std::move(adapter);
+    }
+    for (auto& status : unlisted(config_)) statuses[status.id] = std::move(status);
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_.swap(statuses);
+    adapters_.swap(adapters);
+}
+
+std::shared_ptr<Adapter> PluginRegistry::adapter(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = adapters_.find(id);
+    return found == adapters_.end() ? nullptr : found->second;
+}
+
+// In plugins.order first, then the unlisted ones by id.
+std::vector<PluginStatus> PluginRegistry::status() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<PluginStatus> out;
+    for (const auto& id : config_.order) {
+        auto found = status_.find(id);
+        if (found != status_.end() && std::none_of(out.begin(), out.end(), [&](auto& s) { return s.id == id; }))
+            out.push_back(found->second);
+    }
+    for (const auto& [id, s] : status_)
+        if (!std::count(config_.order.begin(), config_.order.end(), id)) out.push_back(s);
+    return out;
+}
+
+// Enabling loads the bundle afresh, so a plugin is never enabled without passing every check again.
+std::string PluginRegistry::enable(const std::string& id) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (adapters_.count(id)) return "";
+    }
+    return reload(id);
+}
+
+std::string PluginRegistry::disable(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = status_.find(id);
+    if (found == status_.end()) return "プラグインがありません (no such plugin: " + id + ")";
+    adapters_.erase(id);
+    if (found->second.state == "enabled") {
+        found->second.state = "disabled";
+        found->second.problem.clear();
+        log::info("plugin.disabled", {{"id", id}, {"version", found->second.version}});
+    }
+    return "";
+}
+
+std::string PluginRegistry::reload(const std::string& id) {
+    if (!std::count(config_.order.begin(), config_.order.end(), id)) return kNotInOrder;
+    std::shared_ptr<Adapter> adapter;
+    auto status = loadOne(id, adapter);
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_[id] = status;
+    if (adapter) adapters_[id] = std::move(adapter);
+    else adapters_.erase(id);
+    return status.problem;
+}
+
+}  // namespace kh::plugins
