@@ -19,8 +19,17 @@ int proxyLength(lua_State* L) {
     return 1;
 }
 
+// next() over the data table (the plugin's own `next` may have been replaced).
+int dataNext(lua_State* L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    if (lua_next(L, 1) != 0) return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
 int proxyPairs(lua_State* L) {
-    lua_getglobal(L, "next");
+    lua_pushcfunction(L, dataNext);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_pushnil(L);
     return 3;
@@ -45,12 +54,16 @@ void pushReadOnlyData(lua_State* L, const Value& t) {
 }
 
 // An empty proxy whose metatable reads from the data table and refuses writes; getmetatable shows a
-// string only, so the data table cannot be reached.
+// string only, so the data table cannot be reached. readValue reads through it (see sandbox.hpp).
 void pushReadOnly(lua_State* L, const Value& v) {
     if (!v.isTable()) return pushValue(L, v);
     pushReadOnlyData(L, v);
     lua_newtable(L);
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 2, 5);
+    lua_pushvalue(L, -3);
+    lua_rawseti(L, -2, 1);
+    lua_pushlightuserdata(L, const_cast<void*>(readOnlyMarker()));
+    lua_rawseti(L, -2, 2);
     lua_pushvalue(L, -3);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, refuseWrite);

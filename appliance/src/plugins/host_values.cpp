@@ -11,6 +11,22 @@ extern "C" {
 namespace kh::plugins {
 namespace {
 const char kJsonNull = 0;  // its address is kakehashi.json.null, a light userdata
+const char kReadOnly = 0;
+
+// Replaces a read-only proxy at `index` by its data table on the stack; returns the index to read.
+int throughReadOnlyProxy(lua_State* L, int index) {
+    if (!lua_getmetatable(L, index)) return index;
+    lua_rawgeti(L, -1, 2);
+    const bool proxy = lua_touserdata(L, -1) == &kReadOnly;
+    lua_pop(L, 1);
+    if (!proxy) {
+        lua_pop(L, 1);
+        return index;
+    }
+    lua_rawgeti(L, -1, 1);
+    lua_remove(L, -2);  // the metatable
+    return lua_gettop(L);
+}
 
 Value readAt(lua_State* L, int index, int depth);
 
@@ -46,10 +62,13 @@ void readKeys(lua_State* L, int index, int depth, Value& t) {
 
 Value readTable(lua_State* L, int index, int depth) {
     if (depth >= kMaxValueDepth) throw std::runtime_error("value nested deeper than 64 levels");
-    if (!lua_checkstack(L, 4)) throw std::runtime_error("Lua stack exhausted");
+    if (!lua_checkstack(L, 6)) throw std::runtime_error("Lua stack exhausted");
+    const int top = lua_gettop(L);
+    index = throughReadOnlyProxy(L, index);
     Value t = Value::table();
     readSequence(L, index, depth, t);
     readKeys(L, index, depth, t);
+    lua_settop(L, top);
     return t;
 }
 
@@ -181,6 +200,8 @@ const char* Value::typeName() const {
 }
 
 Value readValue(lua_State* L, int index) { return readAt(L, index, 0); }
+
+const void* readOnlyMarker() { return &kReadOnly; }
 
 void pushValue(lua_State* L, const Value& v) {
     luaL_checkstack(L, 3, "value nested too deeply");

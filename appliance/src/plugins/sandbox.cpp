@@ -3,9 +3,12 @@
 // allow-list environment itself is built in host_stdlib.cpp.
 #include "plugins/sandbox.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 extern "C" {
 #include <lauxlib.h>
@@ -33,6 +36,18 @@ std::string clip(std::string text, size_t limit = kMaxDetail) {
 
 bool safeRelativePath(const std::string& path) {
     return !path.empty() && path.front() != '/' && path.find("..") == std::string::npos;
+}
+
+// The regular file <dir>/<relative> when it really lies inside <dir> (a symlink may not lead out).
+std::optional<std::filesystem::path> insidePlugin(const std::string& dir, const char* relative) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path root = fs::canonical(dir, ec);
+    if (ec) return std::nullopt;
+    const fs::path file = fs::canonical(root / relative, ec);
+    if (ec || !fs::is_regular_file(file, ec)) return std::nullopt;
+    if (std::mismatch(root.begin(), root.end(), file.begin(), file.end()).first != root.end()) return std::nullopt;
+    return file;
 }
 
 struct InstallJob {
@@ -193,7 +208,9 @@ int Sandbox::runProtected(lua_CFunction f, void* job) {
 
 int Sandbox::pushChunkFile(lua_State* L, const char* relativePath) noexcept {
     try {
-        std::ifstream in(pluginDir_ + "/" + relativePath, std::ios::binary);
+        const auto path = insidePlugin(pluginDir_, relativePath);
+        if (!path) return kUnreadable;
+        std::ifstream in(*path, std::ios::binary);
         if (!in) return kUnreadable;
         std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         if (in.bad() || source.size() > limits_.memoryBytes) return kUnreadable;

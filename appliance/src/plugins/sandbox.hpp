@@ -55,10 +55,14 @@ struct Value {
 constexpr int kMaxValueDepth = 64;
 
 // Copies the value at `index` without running any metamethod and without raising a Lua error (tables are
-// read raw). Throws std::runtime_error when nested deeper than kMaxValueDepth (or cyclic).
+// read raw; a read-only proxy is read through to its data). Throws std::runtime_error when nested deeper
+// than kMaxValueDepth (or cyclic).
 Value readValue(lua_State* L, int index);
 // Pushes `v`. May raise a Lua error (memory): call it only in protected mode, with no C++ object live.
 void pushValue(lua_State* L, const Value& v);
+// A read-only proxy (kakehashi.settings) is an empty table whose metatable holds [1] = the data table and
+// [2] = this marker (a light userdata).
+const void* readOnlyMarker();
 // Pushes `values` in protected mode. Returns how many were pushed, or -1 with the error value pushed
 // instead (memory). For host functions: the one way they hand C++-built results to Lua.
 int pushValues(lua_State* L, const std::vector<Value>& values);

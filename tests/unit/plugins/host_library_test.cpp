@@ -31,8 +31,11 @@ public:
     }
     ~Snippets() {
         std::remove((dir_ + "/adapter.lua").c_str());
+        std::remove((dir_ + "/outside.lua").c_str());
         ::rmdir(dir_.c_str());
     }
+
+    const std::string& dir() const { return dir_; }
 
     Value run(const std::string& code, std::vector<Value> args = {}) {
         args.insert(args.begin(), Value::fromString(code));
@@ -252,5 +255,12 @@ TEST_CASE("check.insurer and check.institution apply the check digits", "[plugin
 TEST_CASE("kakehashi.settings shows the visible settings", "[plugins][host][settings]") {
     Snippets lua;
     CHECK(lua.text("return kakehashi.settings.mode") == "test");
+    CHECK(lua.text("return kakehashi.json.encode(kakehashi.settings)") == R"({"mode":"test"})");
     CHECK_THAT(lua.error("kakehashi.settings.mode = 'live'"), Catch::Contains("read-only"));
+}
+
+TEST_CASE("require does not follow a symlink out of the plugin's folder", "[plugins][host][sandbox]") {
+    Snippets lua;
+    REQUIRE(::symlink("/etc/passwd", (lua.dir() + "/outside.lua").c_str()) == 0);
+    CHECK_THAT(lua.error("return require('outside')"), Catch::Contains("module not allowed: outside"));
 }
