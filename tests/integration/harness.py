@@ -244,6 +244,7 @@ class Gateway:
         res = conn.getresponse()
         payload = res.read()
         conn.close()
+        self.last_body = payload
         parsed = payload.decode() if as_text else None
         if payload and not as_text and "json" in (res.getheader("Content-Type") or ""):
             parsed = json.loads(payload)

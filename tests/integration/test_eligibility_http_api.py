@@ -87,6 +87,23 @@ class HttpApiTest(IntegrationTest):
         s, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
         self.assertEqual(s, 200)
 
+    def test_native_spec_xml_adapter_on_the_adapter_route(self):
+        from harness import document, header, search_info, parse, text
+        ps = self.persons(2, validity="1")
+        body = document(header("X1") + "<MessageBody>" + "".join(search_info(p, "N%d" % i) for i, p in enumerate(ps))
+                        + "</MessageBody>", "Shift_JIS")
+        s, _, res = self.gateway.request("POST", "/api/v1/adapters/spec-xml/inquiries", raw=body,
+                                         headers={"Content-Type": "application/xml"}, as_text=False)
+        self.assertEqual(s, 200)
+        self.assertEqual(res.getheader("Content-Type"), "application/xml; charset=Shift_JIS")
+        root = parse(self.gateway.last_body)
+        units = root.findall("MessageBody/BulkConfirmUnit")
+        self.assertEqual([text(u, "QualificationConfirmSearchInfo/ArbitraryIdentifier") for u in units], ["N0", "N1"])
+        self.assertEqual([text(u, "ResultOfQualificationConfirmation/Name") for u in units], [p["name"] for p in ps])
+        s, plugins, _ = self.gateway.request("GET", "/api/v1/plugins")
+        self.assertIn({"id": "spec-xml", "state": "enabled"},
+                      [{"id": p["id"], "state": p["state"]} for p in plugins["plugins"]])
+
     def test_openapi_health_and_metrics(self):
         s, doc, _ = self.gateway.request("GET", "/api/v1/openapi.json", auth=False)
         self.assertEqual(s, 200)

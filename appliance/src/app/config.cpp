@@ -110,6 +110,7 @@ Config loadConfig(const std::string& path) {
     auto batch = section(root, "batch");
     c.batchChunkSize = size_t(value<int>(batch, "chunkSize", int(c.batchChunkSize)));
     c.batchMaxEntries = size_t(value<int>(batch, "maxEntries", int(c.batchMaxEntries)));
+    c.pluginShareRoot = c.fileDrop.root;
     loadPlugins(root, c);
     return c;
 }

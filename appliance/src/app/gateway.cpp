@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "endpoint/http_api.hpp"
+#include "plugins/spec_xml_adapter.hpp"
 #include "base/log.hpp"
 
 namespace kh::app {
@@ -29,13 +30,13 @@ Gateway::Gateway(const Config& config)
                    store_.key(), cache_, queue_, dispatcher_, breaker_),
       batchService_({config.institutionCode, config.batchChunkSize, config.batchMaxEntries, 2}, batches_, queue_,
                     dispatcher_, transport_, breaker_) {
-    if (config.pluginsEnabled) {
-        plugins_ = std::make_unique<plugins::PluginRegistry>(config.plugins);
-        plugins_->loadAll();
-        pluginChannel_ = std::make_unique<endpoint::PluginChannel>(
-            config.pluginShareRoot, config.fileDrop.pollMillis, config.fileDrop.settleMillis, *plugins_, inbound_,
-            deadLetters_, journal_, eligibility_, metrics_);
-    }
+    // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
+    plugins_ = std::make_unique<plugins::PluginRegistry>(config.plugins);
+    plugins_->addBuiltIn(std::make_shared<plugins::SpecXmlAdapter>(), plugins::SpecXmlAdapter::manifest());
+    if (config.pluginsEnabled) plugins_->loadAll();
+    pluginChannel_ = std::make_unique<endpoint::PluginChannel>(config.pluginShareRoot, config.fileDrop.pollMillis,
+                                                               config.fileDrop.settleMillis, *plugins_, inbound_,
+                                                               deadLetters_, journal_, eligibility_, metrics_);
     endpoint::HttpApiParts parts{eligibility_, batchService_, journal_, metrics_, [this] { return ready_.load(); },
                                  KAKEHASHI_VERSION, pluginChannel_.get()};
     http_ = std::make_unique<endpoint::HttpServer>(config.http, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);

@@ -48,11 +48,24 @@ const plugins::ChannelBinding* findBinding(const plugins::Manifest& m, const std
     return nullptr;
 }
 
-// The answer for an entry the adapter marked invalid, or the central system refused.
-std::string refusedAnswer(const model::EligibilityInquiry& q, ErrorId id, const std::string& detail) {
-    services::Answer a{services::errorResult(q, id, detail), "local", false, store::nowSeconds()};
-    return encodeAnswer(a);
-}
+// The answers to a message's entries, in both forms adapters read: JSON (Lua) and canonical results (native).
+struct AnswerBuilder {
+    std::vector<std::string> json;
+    std::vector<model::EligibilityResult> results;
+
+    void answered(const services::Answer& a) {
+        json.push_back(encodeAnswer(a));
+        results.push_back(a.result);
+    }
+    // An entry the adapter marked invalid, or the central system refused.
+    void refused(const model::EligibilityInquiry& q, ErrorId id, const std::string& detail) {
+        answered(services::Answer{services::errorResult(q, id, detail), "local", false, store::nowSeconds()});
+    }
+    void queued(const model::EligibilityInquiry& q, const services::InquiryOutcome& out) {
+        json.push_back(encodeQueued(out.ticket, out.requestId));
+        results.push_back(services::errorResult(q, ErrorId::Queued, ""));
+    }
+};
 }  // namespace
 
 PluginChannel::PluginChannel(std::string shareRoot, int pollMillis, int settleMillis, plugins::PluginRegistry& registry,
@@ -121,20 +134,20 @@ HttpReply PluginChannel::handleHttp(const std::string& pluginId, const std::stri
     plugins::ChannelMessage msg{route, call.body, call.headers["content-type"]};
     try {
         auto decoded = adapter->decodeRequest(msg);
-        std::vector<std::string> answers;
+        AnswerBuilder answers;
         for (const auto& e : decoded.entries) {
             if (!e.inquiry) {
                 model::EligibilityInquiry echo;
                 echo.arbitraryIdentifier = e.arbitraryIdentifier;
-                answers.push_back(refusedAnswer(echo, ErrorId::InvalidField, model::describe(e.errors)));
+                answers.refused(echo, ErrorId::InvalidField, model::describe(e.errors));
                 continue;
             }
             auto out = eligibility_.inquire(*e.inquiry, "", eligibility_.policy().liveWait);
-            answers.push_back(out.kind == services::InquiryOutcome::Kind::Answered ? encodeAnswer(*out.answer)
-                              : out.kind == services::InquiryOutcome::Kind::Queued ? encodeQueued(out.ticket, out.requestId)
-                                                                                    : refusedAnswer(*e.inquiry, out.error, out.detail));
+            if (out.kind == services::InquiryOutcome::Kind::Answered) answers.answered(*out.answer);
+            else if (out.kind == services::InquiryOutcome::Kind::Queued) answers.queued(*e.inquiry, out);
+            else answers.refused(*e.inquiry, out.error, out.detail);
         }
-        auto outputs = adapter->encodeResult({msg, decoded.correlation, answers});
+        auto outputs = adapter->encodeResult({msg, decoded.correlation, answers.json, answers.results});
         if (outputs.empty()) return HttpReply{204, "application/json", "", {}};
         return HttpReply{200, outputs[0].contentType.empty() ? "application/json" : outputs[0].contentType, outputs[0].body, {}};
     } catch (const plugins::AdapterError& e) {
@@ -158,9 +171,9 @@ std::string PluginChannel::statusJson() {
     return w.take();
 }
 
-std::vector<std::string> PluginChannel::answerEntries(const plugins::DecodedRequest& decoded, std::vector<int64_t>& tickets,
-                                                      bool& complete) {
-    std::vector<std::string> answers;
+plugins::AnswerSet PluginChannel::answerEntries(const plugins::ChannelMessage& msg, const plugins::DecodedRequest& decoded,
+                                                std::vector<int64_t>& tickets, bool& complete) {
+    AnswerBuilder answers;
     tickets.resize(decoded.entries.size(), 0);
     complete = true;
     for (size_t i = 0; i < decoded.entries.size(); ++i) {
@@ -168,7 +181,7 @@ std::vector<std::string> PluginChannel::answerEntries(const plugins::DecodedRequ
         if (!e.inquiry) {
             model::EligibilityInquiry echo;
             echo.arbitraryIdentifier = e.arbitraryIdentifier;
-            answers.push_back(refusedAnswer(echo, ErrorId::InvalidField, model::describe(e.errors)));
+            answers.refused(echo, ErrorId::InvalidField, model::describe(e.errors));
             continue;
         }
         auto out = tickets[i] > 0 ? eligibility_.follow(tickets[i], *e.inquiry)
@@ -176,14 +189,14 @@ std::vector<std::string> PluginChannel::answerEntries(const plugins::DecodedRequ
         if (out.kind == services::InquiryOutcome::Kind::Queued) {
             tickets[i] = out.ticket;
             complete = false;
-            answers.emplace_back();
+            answers.queued(*e.inquiry, out);
         } else if (out.kind == services::InquiryOutcome::Kind::Answered) {
-            answers.push_back(encodeAnswer(*out.answer));
+            answers.answered(*out.answer);
         } else {
-            answers.push_back(refusedAnswer(*e.inquiry, out.error, out.detail));
+            answers.refused(*e.inquiry, out.error, out.detail);
         }
     }
-    return answers;
+    return {msg, decoded.correlation, std::move(answers.json), std::move(answers.results)};
 }
 
 void PluginChannel::process(const store::InboundFile& f) {
@@ -196,12 +209,12 @@ void PluginChannel::process(const store::InboundFile& f) {
         auto decoded = adapter->decodeRequest(msg);
         std::vector<int64_t> tickets = f.tickets;
         bool complete = false;
-        auto answers = answerEntries(decoded, tickets, complete);
+        auto answers = answerEntries(msg, decoded, tickets, complete);
         if (!complete) {
             inbound_.waitForEach(f.id, tickets);
             return;
         }
-        auto outputs = adapter->encodeResult({msg, decoded.correlation, answers});
+        auto outputs = adapter->encodeResult(answers);
         if (deliver(f, outputs)) inbound_.answered(f.id);
     } catch (const plugins::AdapterError& e) {
         deadLetter(f, e.id(), e.what());

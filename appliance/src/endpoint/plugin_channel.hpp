@@ -37,8 +37,8 @@ private:
     void process(const store::InboundFile& f);
     bool deliver(const store::InboundFile& f, const std::vector<plugins::ChannelMessage>& outputs);
     void deadLetter(const store::InboundFile& f, model::ErrorId id, const std::string& detail);
-    std::vector<std::string> answerEntries(const plugins::DecodedRequest& decoded, std::vector<int64_t>& tickets,
-                                           bool& complete);
+    plugins::AnswerSet answerEntries(const plugins::ChannelMessage& msg, const plugins::DecodedRequest& decoded,
+                                     std::vector<int64_t>& tickets, bool& complete);
 
     std::string shareRoot_;
     int settleMillis_;

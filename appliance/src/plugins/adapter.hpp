@@ -35,9 +35,10 @@ struct DecodedRequest {
 // One answer per entry, in order: the same JSON object the HTTP API answers with (see json_answer),
 // so plugins and HTTP clients see one shape.
 struct AnswerSet {
-    ChannelMessage request;                 // the message being answered (name, content type)
+    ChannelMessage request;                 // the message being answered
     std::string correlation;
-    std::vector<std::string> answersJson;   // one JSON object per entry
+    std::vector<std::string> answersJson;   // one JSON object per entry (what Lua plugins see)
+    std::vector<model::EligibilityResult> results;  // the same answers as canonical results (native adapters)
 };
 
 // A plugin failure: the message goes to the dead letters with this error; the process is never harmed.

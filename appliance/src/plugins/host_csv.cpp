@@ -21,8 +21,10 @@ public:
     Rows rows() {
         Rows out;
         while (pos_ < text_.size()) {
-            if (atLineEnd()) skipLineEnd();  // a blank line
-            else out.push_back(record());
+            if (atLineEnd())
+                skipLineEnd();  // a blank line
+            else
+                out.push_back(record());
         }
         return out;
     }
@@ -32,9 +34,7 @@ private:
         throw std::runtime_error(std::string("csv.parse: ") + what + " on line " + std::to_string(line));
     }
     bool at(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
-    bool atLineEnd() const {
-        return at('\n') || (at('\r') && (pos_ + 1 == text_.size() || text_[pos_ + 1] == '\n'));
-    }
+    bool atLineEnd() const { return at('\n') || (at('\r') && (pos_ + 1 == text_.size() || text_[pos_ + 1] == '\n')); }
     void skipLineEnd() {
         if (at('\r')) ++pos_;
         if (at('\n')) ++pos_, ++line_;
@@ -128,17 +128,19 @@ std::string fieldText(const Value& v, size_t row, size_t column) {
         std::snprintf(buffer, sizeof buffer, "%.14g", v.number);  // as Lua's tostring shows it
         return buffer;
     }
-    throw std::runtime_error("csv.format: row " + std::to_string(row) + ", field " + std::to_string(column) +
-                             " is a " + v.typeName() + " (use strings)");
+    throw std::runtime_error("csv.format: row " + std::to_string(row) + ", field " + std::to_string(column) + " is a " +
+                             v.typeName() + " (use strings)");
 }
 
 Rows rowsFrom(const Value& v) {
     if (!v.isTable()) throw std::runtime_error("csv.format: rows must be an array of arrays");
     Rows rows;
     for (size_t i = 0; i < v.items.size(); ++i) {
-        if (!v.items[i].isTable()) throw std::runtime_error("csv.format: row " + std::to_string(i + 1) + " is not an array");
+        if (!v.items[i].isTable())
+            throw std::runtime_error("csv.format: row " + std::to_string(i + 1) + " is not an array");
         std::vector<std::string> row;
-        for (size_t k = 0; k < v.items[i].items.size(); ++k) row.push_back(fieldText(v.items[i].items[k], i + 1, k + 1));
+        for (size_t k = 0; k < v.items[i].items.size(); ++k)
+            row.push_back(fieldText(v.items[i].items[k], i + 1, k + 1));
         rows.push_back(std::move(row));
     }
     return rows;
@@ -166,7 +168,8 @@ int parse(lua_State* L) {
 
 int format(lua_State* L) {
     luaL_checktype(L, 1, LUA_TTABLE);
-    return host::guarded(L, [L] { return host::results(L, {Value::fromString(formatCsv(rowsFrom(readValue(L, 1))))}); });
+    return host::guarded(L,
+                         [L] { return host::results(L, {Value::fromString(formatCsv(rowsFrom(readValue(L, 1))))}); });
 }
 }  // namespace
 

@@ -74,8 +74,8 @@ std::optional<WarekiDate> parseLetterForm(std::string_view s) {
     if (!era) return std::nullopt;
     s.remove_prefix(1);
     WarekiDate d{*era, 0, 0, 0};
-    if (takeYear(s, d.year) && takeSeparator(s) && takeNumber(s, d.month) && takeSeparator(s) &&
-        takeNumber(s, d.day) && s.empty())
+    if (takeYear(s, d.year) && takeSeparator(s) && takeNumber(s, d.month) && takeSeparator(s) && takeNumber(s, d.day) &&
+        s.empty())
         return d;
     return std::nullopt;
 }

@@ -76,7 +76,8 @@ private:
         throw std::runtime_error(std::string("json.decode: ") + what + " at byte " + std::to_string(pos_ + 1));
     }
     void skipSpace() {
-        while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
+        while (pos_ < text_.size() &&
+               (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
             ++pos_;
     }
     bool at(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
@@ -160,16 +161,21 @@ private:
         for (;;) {
             const char c = next();
             if (c == '"') return out;
-            if (c == '\\') escape(out);
-            else if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
-            else out += c;
+            if (c == '\\')
+                escape(out);
+            else if (static_cast<unsigned char>(c) < 0x20)
+                fail("control character in a string");
+            else
+                out += c;
         }
     }
 
     void escape(std::string& out) {
         const char e = next();
         switch (e) {
-        case '"': case '\\': case '/': out += e; break;
+        case '"':
+        case '\\':
+        case '/': out += e; break;
         case 'b': out += '\b'; break;
         case 'f': out += '\f'; break;
         case 'n': out += '\n'; break;
@@ -185,10 +191,14 @@ private:
         for (int i = 0; i < 4; ++i) {
             const char c = next();
             v <<= 4;
-            if (c >= '0' && c <= '9') v |= unsigned(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= unsigned(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= unsigned(c - 'A' + 10);
-            else fail("invalid \\u escape");
+            if (c >= '0' && c <= '9')
+                v |= unsigned(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v |= unsigned(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                v |= unsigned(c - 'A' + 10);
+            else
+                fail("invalid \\u escape");
         }
         return v;
     }

@@ -114,24 +114,28 @@ struct Install {
     const Value* settings;
 };
 
-void setPart(lua_State* L, const char* name) { lua_setfield(L, -2, name); }
+struct Part {
+    const char* name;
+    void (*open)(lua_State*);
+};
+
+const Part kParts[] = {{"json", host::openJson},     {"csv", host::openCsv},   {"sjis", host::openSjis},
+                       {"fixed", host::openFixed},   {"date", host::openDate}, {"check", host::openCheck},
+                       {"record", host::openRecord}, {"err", openNamedErrors}};
 
 int openKakehashi(lua_State* L) {
     const auto* install = static_cast<const Install*>(lua_touserdata(L, 1));
     lua_newtable(L);
-    host::openLog(L, *install->context), setPart(L, "log");
-    host::openJson(L), setPart(L, "json");
-    host::openCsv(L), setPart(L, "csv");
-    host::openSjis(L), setPart(L, "sjis");
-    host::openFixed(L), setPart(L, "fixed");
-    host::openDate(L), setPart(L, "date");
-    host::openCheck(L), setPart(L, "check");
-    host::openRecord(L), setPart(L, "record");
-    openNamedErrors(L), setPart(L, "err");
+    host::openLog(L, *install->context);
+    lua_setfield(L, -2, "log");
+    for (const Part& part : kParts) {
+        part.open(L);
+        lua_setfield(L, -2, part.name);
+    }
     pushReadOnly(L, *install->settings);
     lua_pushvalue(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &kSettings);
-    setPart(L, "settings");
+    lua_setfield(L, -2, "settings");
     return 1;
 }
 

@@ -54,8 +54,9 @@ int logAt(lua_State* L) {
         const std::string plugin = lua_tostring(L, lua_upvalueindex(1));
         const std::string message = redactForLog(std::string_view(text, n));
         if (lua_istable(L, 2))
-            log::write(level, "plugin.log",
-                       {{"plugin", plugin}, {"message", message}, {"fields", redactForLog(renderFields(readValue(L, 2)))}});
+            log::write(
+                level, "plugin.log",
+                {{"plugin", plugin}, {"message", message}, {"fields", redactForLog(renderFields(readValue(L, 2)))}});
         else
             log::write(level, "plugin.log", {{"plugin", plugin}, {"message", message}});
         return 0;

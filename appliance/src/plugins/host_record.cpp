@@ -57,7 +57,8 @@ bool hasErrorFor(const std::vector<FieldError>& errors, const std::string& field
 Value errorsValue(const std::vector<FieldError>& errors) {
     Value list = Value::table();
     for (const auto& e : errors)
-        list.append(Value::table().set("field", Value::fromString(e.field)).set("message", Value::fromString(e.message)));
+        list.append(
+            Value::table().set("field", Value::fromString(e.field)).set("message", Value::fromString(e.message)));
     return list;
 }
 
@@ -77,11 +78,13 @@ int recordInquiry(lua_State* L) {
 }
 
 int checkInsurer(lua_State* L) {
-    return host::guarded(L, [L] { return host::results(L, {Value::fromBool(model::isValidInsurerNumber(stringArg(L, 1)))}); });
+    return host::guarded(
+        L, [L] { return host::results(L, {Value::fromBool(model::isValidInsurerNumber(stringArg(L, 1)))}); });
 }
 
 int checkInstitution(lua_State* L) {
-    return host::guarded(L, [L] { return host::results(L, {Value::fromBool(model::isValidInstitutionCode(stringArg(L, 1)))}); });
+    return host::guarded(
+        L, [L] { return host::results(L, {Value::fromBool(model::isValidInstitutionCode(stringArg(L, 1)))}); });
 }
 }  // namespace
 

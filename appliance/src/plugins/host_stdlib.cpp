@@ -17,9 +17,9 @@ namespace {
 constexpr size_t kMaxRepBytes = 8u * 1024 * 1024;
 const char kModules = 0;  // registry key of the cache of required modules
 
-const char* const kBaseFunctions[] = {"assert", "error",  "ipairs", "next",     "pairs",  "select",
-                                      "tonumber", "tostring", "type", "rawequal", "rawget", "rawlen",
-                                      "rawset", "getmetatable", "_VERSION", nullptr};
+const char* const kBaseFunctions[] = {"assert",   "error",        "ipairs",   "next",     "pairs",  "select",
+                                      "tonumber", "tostring",     "type",     "rawequal", "rawget", "rawlen",
+                                      "rawset",   "getmetatable", "_VERSION", nullptr};
 const char* const kOsFunctions[] = {"time", "date", "clock", "difftime", nullptr};
 const char* const kNoStringFunctions[] = {"dump", "rep", nullptr};
 const char* const kNoMathFunctions[] = {"randomseed", nullptr};
@@ -47,8 +47,7 @@ void copyFields(lua_State* L, int from, int to, const char* const* names, bool k
 }
 
 // env[name] = a copy of the library `open` makes; the copy is left on the stack.
-void copyLibrary(lua_State* L, int env, const char* name, lua_CFunction open, const char* const* names,
-                 bool keep) {
+void copyLibrary(lua_State* L, int env, const char* name, lua_CFunction open, const char* const* names, bool keep) {
     luaL_requiref(L, name, open, 0);
     lua_newtable(L);
     copyFields(L, lua_absindex(L, -2), lua_absindex(L, -1), names, keep);

@@ -110,8 +110,10 @@ std::string sliceFixed(std::string_view line, long long start, long long width) 
     std::string field;
     for (size_t i = 0; i < end;) {  // walk from the line's start: only then are character edges known
         const size_t length = charLength(line, i);
-        if (i >= begin && i + length <= end) field.append(line.substr(i, length));
-        else if (i + length > begin) field += kGetaCp932;  // cut by the field's edge
+        if (i >= begin && i + length <= end)
+            field.append(line.substr(i, length));
+        else if (i + length > begin)
+            field += kGetaCp932;  // cut by the field's edge
         i += length;
     }
     return model::trimmed(toUtf8(field));
@@ -133,7 +135,8 @@ void openSjis(lua_State* L) {
 }
 
 void openFixed(lua_State* L) {
-    const luaL_Reg functions[] = {{"slice", fixedSlice}, {"pad", fixedPad}, {"digits", fixedDigits}, {nullptr, nullptr}};
+    const luaL_Reg functions[] = {
+        {"slice", fixedSlice}, {"pad", fixedPad}, {"digits", fixedDigits}, {nullptr, nullptr}};
     luaL_newlib(L, functions);
 }
 }  // namespace host

@@ -32,7 +32,8 @@ DecodedEntry problemEntry(const Value& entry, const std::string& where) {
     const Value& error = *entry.field("error");
     if (!error.isTable()) contractBroken(where + ".error must be {field=, message=}");
     DecodedEntry out;
-    out.errors.push_back({requiredText(error, "field", where + ".error"), requiredText(error, "message", where + ".error")});
+    out.errors.push_back(
+        {requiredText(error, "field", where + ".error"), requiredText(error, "message", where + ".error")});
     out.arbitraryIdentifier = optionalText(entry, "arbitraryIdentifier", where);
     return out;
 }
@@ -73,7 +74,8 @@ bool plainFileName(const std::string& name) {
 ChannelMessage outputMessage(const Value& v, size_t index) {
     const std::string where = "encode_result: output[" + std::to_string(index + 1) + "]";
     if (!v.isTable()) contractBroken(where + " must be {name=, body=, contentType=}");
-    ChannelMessage m{requiredText(v, "name", where), requiredText(v, "body", where), optionalText(v, "contentType", where)};
+    ChannelMessage m{requiredText(v, "name", where), requiredText(v, "body", where),
+                     optionalText(v, "contentType", where)};
     if (!plainFileName(m.name)) contractBroken(where + ".name must be a file name without a folder");
     return m;
 }
@@ -115,11 +117,13 @@ LuaAdapter::LuaAdapter(const Manifest& manifest, const std::string& dir, const s
         installHostLibrary(*sandbox_, {manifest_.id, manifest_.version, settingsJson_});
         sandbox_->loadEntry(manifest_.entry);
     } catch (const AdapterError& e) {
-        const std::string reason = e.id() == ErrorId::PluginFailed ? "" : std::string(model::errorInfo(e.id()).name) + ": ";
+        const std::string reason =
+            e.id() == ErrorId::PluginFailed ? "" : std::string(model::errorInfo(e.id()).name) + ": ";
         throw AdapterError(ErrorId::PluginFailed, "the plugin did not load: " + reason + e.what());
     }
     for (const char* required : {"decode_request", "encode_result"})
-        if (!sandbox_->hasFunction(required)) throw AdapterError(ErrorId::PluginFailed, std::string(required) + " missing");
+        if (!sandbox_->hasFunction(required))
+            throw AdapterError(ErrorId::PluginFailed, std::string(required) + " missing");
 }
 
 LuaAdapter::~LuaAdapter() = default;
@@ -136,7 +140,8 @@ DecodedRequest LuaAdapter::decodeRequest(const ChannelMessage& message) {
 std::vector<ChannelMessage> LuaAdapter::encodeResult(const AnswerSet& answers) {
     Value list = Value::table();
     for (size_t i = 0; i < answers.answersJson.size(); ++i) list.append(hostJson(answers.answersJson[i], "an answer"));
-    Value request = Value::table().set("name", text(answers.request.name)).set("contentType", text(answers.request.contentType));
+    Value request =
+        Value::table().set("name", text(answers.request.name)).set("contentType", text(answers.request.contentType));
     Value result = Value::table()
                        .set("request", std::move(request))
                        .set("correlation", text(answers.correlation))

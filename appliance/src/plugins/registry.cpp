@@ -92,6 +92,10 @@ void PluginRegistry::loadAll() {
     }
     for (auto& status : unlisted(config_)) statuses[status.id] = std::move(status);
     std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [id, builtIn] : builtIns_) {
+        statuses[id] = PluginStatus{id, builtIn.second.version, "enabled", "", builtIn.second};
+        adapters[id] = builtIn.first;
+    }
     status_.swap(statuses);
     adapters_.swap(adapters);
 }
@@ -138,7 +142,19 @@ std::string PluginRegistry::disable(const std::string& id) {
     return "";
 }
 
+void PluginRegistry::addBuiltIn(std::shared_ptr<Adapter> adapter, Manifest manifest) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string id = manifest.id;
+    status_[id] = PluginStatus{id, manifest.version, "enabled", "", manifest};
+    adapters_[id] = adapter;
+    builtIns_[id] = {std::move(adapter), std::move(manifest)};
+}
+
 std::string PluginRegistry::reload(const std::string& id) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (builtIns_.count(id)) return "";  // part of the binary: nothing to re-read
+    }
     if (!std::count(config_.order.begin(), config_.order.end(), id)) return kNotInOrder;
     std::shared_ptr<Adapter> adapter;
     auto status = loadOne(id, adapter);

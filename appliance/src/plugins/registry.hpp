@@ -38,6 +38,8 @@ public:
     std::string disable(const std::string& id);
     std::string reload(const std::string& id);
     const PluginsConfig& config() const { return config_; }
+    // A native (C++) adapter, always enabled, bound like a plugin: no bundle, no signature to check.
+    void addBuiltIn(std::shared_ptr<Adapter> adapter, Manifest manifest);
 
 private:
     PluginStatus loadOne(const std::string& id, std::shared_ptr<Adapter>& out);
@@ -46,6 +48,7 @@ private:
     std::mutex mutex_;
     std::map<std::string, PluginStatus> status_;
     std::map<std::string, std::shared_ptr<Adapter>> adapters_;
+    std::map<std::string, std::pair<std::shared_ptr<Adapter>, Manifest>> builtIns_;
 };
 
 }  // namespace kh::plugins

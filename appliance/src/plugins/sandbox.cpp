@@ -139,8 +139,7 @@ std::pair<ErrorId, std::string> namedFailure(const Value& error) {
 
 const void* namedErrorKey() { return &kNamedError; }
 
-Sandbox::Sandbox(std::string pluginDir, SandboxLimits limits)
-    : pluginDir_(std::move(pluginDir)), limits_(limits) {
+Sandbox::Sandbox(std::string pluginDir, SandboxLimits limits) : pluginDir_(std::move(pluginDir)), limits_(limits) {
     L_ = lua_newstate(&Sandbox::allocate, this);
     if (L_ == nullptr) throw AdapterError(ErrorId::PluginFailed, "the plugin's Lua state could not be created");
     *static_cast<Sandbox**>(lua_getextraspace(L_)) = this;

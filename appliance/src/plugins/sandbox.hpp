@@ -39,11 +39,11 @@ struct Value {
     static Value fromNumber(double d);
     static Value fromString(std::string s);
     static Value table();
-    static Value null();                      // kakehashi.json.null
-    static Value registry(const void* key);   // pushed as registry[key] (lua_rawgetp)
+    static Value null();                     // kakehashi.json.null
+    static Value registry(const void* key);  // pushed as registry[key] (lua_rawgetp)
 
-    Value& set(std::string key, Value v);     // add or replace a string-keyed field
-    Value& append(Value v);                   // t[#t + 1] = v
+    Value& set(std::string key, Value v);            // add or replace a string-keyed field
+    Value& append(Value v);                          // t[#t + 1] = v
     const Value* field(std::string_view key) const;  // nullptr when absent
 
     bool isNil() const { return kind == Kind::Nil; }

@@ -94,8 +94,9 @@ TEST_CASE("CSV with quotes, commas and line breaks round-trips", "[plugins][host
 
 TEST_CASE("kakehashi.csv parses rows and header records and formats with CRLF", "[plugins][host][csv]") {
     Snippets lua;
-    CHECK(lua.text("local r = kakehashi.csv.parse('番号,名前\\r\\n\"1,2\",\"山田\"\"太郎\"\\r\\n3\\r\\n', {header = true})\n"
-                   "return r[1]['番号'] .. '|' .. r[1]['名前'] .. '|' .. r[2]['番号'] .. '|' .. tostring(r[2]['名前'])") ==
+    CHECK(lua.text(
+              "local r = kakehashi.csv.parse('番号,名前\\r\\n\"1,2\",\"山田\"\"太郎\"\\r\\n3\\r\\n', {header = true})\n"
+              "return r[1]['番号'] .. '|' .. r[1]['名前'] .. '|' .. r[2]['番号'] .. '|' .. tostring(r[2]['名前'])") ==
           "1,2|山田\"太郎|3|nil");
     CHECK(lua.text("return kakehashi.csv.format(kakehashi.csv.parse('a,\"b,c\"\\n1,2'))") == "a,\"b,c\"\r\n1,2\r\n");
     CHECK_THAT(lua.error("return kakehashi.csv.format({{'a', {}}})"), Catch::Contains("row 1, field 2"));
@@ -120,7 +121,9 @@ TEST_CASE("fixed-width slices and pads never split a double-byte character", "[p
     CHECK(sliceFixed(line, 40, 5) == "");
     CHECK_THROWS(sliceFixed(line, 0, 2));
 
-    CHECK(padFixed("漢字ab", 5, false) == "\x8A\xBF\x8E\x9A" "a");
+    CHECK(padFixed("漢字ab", 5, false) ==
+          "\x8A\xBF\x8E\x9A"
+          "a");
     CHECK(padFixed("漢字", 3, false) == "\x8A\xBF ");  // 字 would not fit whole
     CHECK(padFixed("12", 5, true) == "   12");
     CHECK(padFixed("ｱ", 2, false) == "\xB1 ");
@@ -215,27 +218,29 @@ TEST_CASE("log redaction hides digit runs and Japanese text", "[plugins][host][l
     CHECK(redactForLog(std::string(199, 'a') + "12").size() == 200);
 
     Snippets lua;
-    const std::string line = capturedStderr([&] {
-        lua.run("kakehashi.log.warn('山田太郎 01130012 を照会', {patient = 'P0001', count = 2})");
-    });
+    const std::string line = capturedStderr(
+        [&] { lua.run("kakehashi.log.warn('山田太郎 01130012 を照会', {patient = 'P0001', count = 2})"); });
     CHECK_THAT(line, Catch::Contains("\"event\":\"plugin.log\"") && Catch::Contains("\"plugin\":\"snippets\"") &&
                          Catch::Contains("\"level\":\"warn\"") && Catch::Contains("＊ # ＊") &&
                          Catch::Contains("count=2 patient=P#"));
     CHECK_THAT(line, !Catch::Contains("01130012") && !Catch::Contains("山田") && !Catch::Contains("0001"));
 }
 
-TEST_CASE("record.inquiry normalises a valid inquiry and names the fields of an invalid one", "[plugins][host][record]") {
+TEST_CASE("record.inquiry normalises a valid inquiry and names the fields of an invalid one",
+          "[plugins][host][record]") {
     Snippets lua;
-    const Value ok = lua.run("return kakehashi.record.inquiry{insurerNumber = ' 01130012 ', cardSymbol = '１２－３４',"
-                             " cardNumber = '5678 ', branchNumber = '01', birthDate = '19800101', arbitraryIdentifier = 'P1'}");
+    const Value ok = lua.run(
+        "return kakehashi.record.inquiry{insurerNumber = ' 01130012 ', cardSymbol = '１２－３４',"
+        " cardNumber = '5678 ', branchNumber = '01', birthDate = '19800101', arbitraryIdentifier = 'P1'}");
     REQUIRE(ok.isTable());
     CHECK(ok.field("insurerNumber")->text == "01130012");
     CHECK(ok.field("cardSymbol")->text == "１２－３４");
     CHECK(ok.field("cardNumber")->text == "5678");
     CHECK(ok.field("limitCertificateConsent")->boolean == false);
 
-    const Value bad = lua.run("local q, errors = kakehashi.record.inquiry{insurerNumber = '01130013', cardNumber = 5678,"
-                              " birthDate = '19800101'} return {q = q, errors = errors}");
+    const Value bad = lua.run(
+        "local q, errors = kakehashi.record.inquiry{insurerNumber = '01130013', cardNumber = 5678,"
+        " birthDate = '19800101'} return {q = q, errors = errors}");
     CHECK(bad.field("q") == nullptr);
     const Value& errors = *bad.field("errors");
     REQUIRE(errors.items.size() == 2);

@@ -54,13 +54,18 @@ AdapterError adapterErrorOf(F&& f) {
 }
 
 AnswerSet answers(const std::string& correlation, std::vector<std::string> json) {
-    return AnswerSet{{"req.txt", "", ""}, correlation, std::move(json)};
+    AnswerSet set;
+    set.request = {"req.txt", "", ""};
+    set.correlation = correlation;
+    set.answersJson = std::move(json);
+    return set;
 }
 }  // namespace
 
 TEST_CASE("the echo plugin decodes lines into inquiries, checked again by the host", "[plugins][lua_adapter]") {
     LuaAdapter adapter = echo();
-    const DecodedRequest r = adapter.decodeRequest({"req.txt", "01130012,5678,19800101,P1\r\n01130013,1,19800101,P2\nbad\n", ""});
+    const DecodedRequest r =
+        adapter.decodeRequest({"req.txt", "01130012,5678,19800101,P1\r\n01130013,1,19800101,P2\nbad\n", ""});
     CHECK(r.correlation == "req.txt@" + kh::model::JapanDate::today().str());
     REQUIRE(r.entries.size() == 3);
 
@@ -83,8 +88,9 @@ TEST_CASE("the echo plugin decodes lines into inquiries, checked again by the ho
 
 TEST_CASE("the echo plugin encodes one status a line, reading ctx.settings", "[plugins][lua_adapter]") {
     LuaAdapter adapter = echo(R"({"prefix":">"})");
-    const auto out = adapter.encodeResult(answers("c1", {R"({"status":"valid","arbitraryIdentifier":"P1","stale":false})",
-                                                         R"({"status":"error","arbitraryIdentifier":"P2"})"}));
+    const auto out =
+        adapter.encodeResult(answers("c1", {R"({"status":"valid","arbitraryIdentifier":"P1","stale":false})",
+                                            R"({"status":"error","arbitraryIdentifier":"P2"})"}));
     REQUIRE(out.size() == 1);
     CHECK(out[0].name == "req.txt.out");
     CHECK(out[0].body == ">P1:valid\r\n>P2:error\r\n");
@@ -100,7 +106,9 @@ TEST_CASE("wrong return types from a plugin are PluginFailed and the adapter kee
         INFO(name);
         CHECK(adapterErrorOf([&] { adapter.decodeRequest({name, "", ""}); }).id() == ErrorId::PluginFailed);
     }
-    CHECK_THAT(adapterErrorOf([&] { adapter.decodeRequest({"string", "", ""}); }).what(),
+    CHECK_THAT(adapterErrorOf([&] {
+                   adapter.decodeRequest({"string", "", ""});
+               }).what(),
                Catch::Contains("decode_request must return {entries"));
     CHECK(adapterErrorOf([&] { adapter.decodeRequest({"too-many", "", ""}); }).id() == ErrorId::TooManyEntries);
     for (const char* correlation : {"nil", "name", "body", "path", "map"}) {
