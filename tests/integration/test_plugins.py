@@ -25,6 +25,9 @@ HOSTILE = {
     "hostile-bytecode": ("load(string.dump(function() end))() return { entries = {} }", "KKH-E4001"),
     "hostile-throws": ("error('boom') ", "KKH-E4001"),
     "hostile-badreturn": ("return 42", "KKH-E4001"),
+    # Pattern matching runs in C, out of the instruction hook's reach: costly patterns are refused up front.
+    "hostile-pattern": ("string.find(string.rep('a', 2000), '.-.-.-b') return { entries = {} }", "KKH-E4001"),
+    "hostile-pattern-long": ("string.rep('a', 1000000):find('a*b') return { entries = {} }", "KKH-E4001"),
 }
 
 
