@@ -10,7 +10,9 @@
 #include "app/gateway.hpp"
 #include "app/plugin_cli.hpp"
 #include "base/log.hpp"
+#include "services/home_reception.hpp"
 #include "store/api_clients.hpp"
+#include "store/settings.hpp"
 
 namespace {
 int usage() {
@@ -19,6 +21,7 @@ int usage() {
                  "  kakehashi check-config --config FILE   設定を検査 (check the configuration)\n"
                  "  kakehashi api-client add NAME [--allow CIDR,...] --config FILE\n"
                  "                                          HTTP APIクライアントのトークンを発行 (issue a client token)\n"
+                 "  kakehashi home-reception set-url URL --config FILE  マイナ在宅受付WebのURLを手動設定 (set by hand)\n"
                  "  kakehashi plugin new|test|sign|keygen …   アダプタープラグインの開発 (adapter plugin kit)\n"
                  "  kakehashi version\n";
     return 2;
@@ -62,6 +65,26 @@ int serve(const std::vector<std::string>& args) {
     return 0;
 }
 
+// kakehashi home-reception set-url URL: the マイナ在宅受付Web URL set by hand (recorded as "cli").
+int homeReception(const std::vector<std::string>& args) {
+    if (args.size() < 3 || args[1] != "set-url") return usage();
+    auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
+    kh::store::Store store(kh::app::databasePath(config), config.keyDir);
+    kh::store::Settings settings(store);
+    struct NoCentral : kh::upstream::CentralTransport {
+        kh::upstream::CentralResponse post(const std::string&, const std::string&, const std::string&) override {
+            throw kh::upstream::TransportError("not used by the CLI");
+        }
+        kh::upstream::CentralResponse get(const std::string&, const std::string&) override {
+            throw kh::upstream::TransportError("not used by the CLI");
+        }
+    } central;
+    kh::services::HomeReceptionService service(settings, central, config.facilityName);
+    auto url = service.setByHand(args[2], "cli");
+    std::cout << "設定しました (set): " << url.url << std::endl;
+    return 0;
+}
+
 int apiClient(const std::vector<std::string>& args) {
     if (args.size() < 3 || args[1] != "add") return usage();
     auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
@@ -96,6 +119,7 @@ int main(int argc, char** argv) {
         }
         if (args[0] == "api-client") return apiClient(args);
         if (args[0] == "plugin") return kh::app::pluginCommand(args);
+        if (args[0] == "home-reception") return homeReception(args);
     } catch (const std::exception& e) {
         kh::log::error("fatal", {{"error", e.what()}});
         return 1;

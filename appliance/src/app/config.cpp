@@ -83,6 +83,7 @@ Config loadConfig(const std::string& path) {
     }
     Config c;
     c.institutionCode = value<std::string>(root, "institutionCode", "");
+    c.facilityName = value<std::string>(root, "facilityName", "");
     c.stateDir = value<std::string>(root, "stateDir", c.stateDir);
     c.keyDir = value<std::string>(root, "keyDir", c.keyDir);
     c.logLevel = value<std::string>(root, "logLevel", c.logLevel);

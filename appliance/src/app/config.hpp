@@ -16,6 +16,7 @@ namespace kh::app {
 
 struct Config {
     std::string institutionCode;
+    std::string facilityName;          // 医療機関名, shown on the home-reception poster
     std::string stateDir = "/var/lib/kakehashi";
     std::string keyDir = "/etc/kakehashi/keys";
     std::string logLevel = "info";

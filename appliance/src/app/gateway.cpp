@@ -23,13 +23,15 @@ Gateway::Gateway(const Config& config)
       batches_(store_, queue_),
       clients_(store_),
       deadLetters_(store_),
+      settings_(store_),
       transport_(config.upstream),
       breaker_(config.breakerFailures, config.breakerCoolDownMillis),
       dispatcher_(queue_, transport_, breaker_, config.backoff),
       eligibility_({config.institutionCode, config.freshSeconds, std::chrono::milliseconds(config.liveWaitMillis)},
                    store_.key(), cache_, queue_, dispatcher_, breaker_),
       batchService_({config.institutionCode, config.batchChunkSize, config.batchMaxEntries, 2}, batches_, queue_,
-                    dispatcher_, transport_, breaker_) {
+                    dispatcher_, transport_, breaker_),
+      homeReception_(settings_, transport_, config.facilityName) {
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
     plugins_ = std::make_unique<plugins::PluginRegistry>(config.plugins);
     plugins_->addBuiltIn(std::make_shared<plugins::SpecXmlAdapter>(), plugins::SpecXmlAdapter::manifest());
@@ -38,7 +40,7 @@ Gateway::Gateway(const Config& config)
                                                                config.fileDrop.settleMillis, *plugins_, inbound_,
                                                                deadLetters_, journal_, eligibility_, metrics_);
     endpoint::HttpApiParts parts{eligibility_, batchService_, journal_, metrics_, [this] { return ready_.load(); },
-                                 KAKEHASHI_VERSION, pluginChannel_.get()};
+                                 KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_};
     http_ = std::make_unique<endpoint::HttpServer>(config.http, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
     if (config.fileDropEnabled)
         fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_);
@@ -72,7 +74,21 @@ void Gateway::start() {
     if (pluginChannel_) pluginChannel_->start();
     http_->start();
     ready_ = true;
+    fetchHomeReceptionUrl();
     log::info("gateway.ready", {{"http", config_.http.listen}, {"files", fileDrop_ ? config_.fileDrop.root : "off"}});
+}
+
+// The first start learns the institution's マイナ在宅受付Web URL from the central system; a failure is
+// logged and the URL can be fetched later (POST …/url/refresh) or set by hand.
+void Gateway::fetchHomeReceptionUrl() {
+    if (homeReception_.url()) return;
+    urlFetcher_ = std::thread([this] {
+        try {
+            homeReception_.refreshFromCentral();
+        } catch (const std::exception& e) {
+            log::warn("home_reception.url_not_fetched", {{"error", e.what()}});
+        }
+    });
 }
 
 void Gateway::reloadPlugins() {
@@ -91,6 +107,7 @@ void Gateway::stop() {
     if (pluginChannel_) pluginChannel_->stop();
     batchService_.stop();
     dispatcher_.stop();
+    if (urlFetcher_.joinable()) urlFetcher_.join();
     log::info("gateway.stopped");
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <atomic>
 #include <memory>
+#include <thread>
 
 #include "app/config.hpp"
 #include "endpoint/file_drop.hpp"
@@ -10,7 +11,9 @@
 #include "endpoint/metrics.hpp"
 #include "endpoint/plugin_channel.hpp"
 #include "plugins/registry.hpp"
+#include "services/home_reception.hpp"
 #include "store/dead_letters.hpp"
+#include "store/settings.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
 #include "store/api_clients.hpp"
@@ -36,6 +39,7 @@ public:
 
 private:
     void addMetrics();
+    void fetchHomeReceptionUrl();
 
     Config config_;
     std::atomic<bool> ready_{false};
@@ -47,16 +51,19 @@ private:
     store::Batches batches_;
     store::ApiClients clients_;
     store::DeadLetters deadLetters_;
+    store::Settings settings_;
     upstream::HttpsTransport transport_;
     upstream::CircuitBreaker breaker_;
     upstream::Dispatcher dispatcher_;
     services::EligibilityService eligibility_;
     services::BatchService batchService_;
+    services::HomeReceptionService homeReception_;
     endpoint::Metrics metrics_;
     std::unique_ptr<plugins::PluginRegistry> plugins_;
     std::unique_ptr<endpoint::PluginChannel> pluginChannel_;
     std::unique_ptr<endpoint::HttpServer> http_;
     std::unique_ptr<endpoint::FileDrop> fileDrop_;
+    std::thread urlFetcher_;
 };
 
 std::string databasePath(const Config& c);

@@ -1,6 +1,7 @@
 #include "endpoint/http_api.hpp"
 
 #include "crypto/primitives.hpp"
+#include "endpoint/home_reception_routes.hpp"
 #include "endpoint/json_answer.hpp"
 #include "endpoint/json_request.hpp"
 #include "model/errors.hpp"
@@ -111,6 +112,8 @@ HttpReply problemReply(ErrorId id, const std::string& detail, const std::vector<
 std::vector<Route> buildApiRoutes(HttpApiParts parts) {
     std::vector<Route> routes = {postInquiry(parts), getInquiry(parts), postBatch(parts), getBatch(parts),
                                  health(), readiness(parts), metrics(parts)};
+    if (parts.homeReception)
+        for (auto& r : homeReceptionRoutes(*parts.homeReception)) routes.push_back(std::move(r));
     if (parts.plugins) {
         routes.push_back(adapterRoute(parts));
         routes.push_back(pluginList(parts));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/codes.hpp"
+#include "model/consent.hpp"
 #include "model/japan_date.hpp"
 
 namespace kh::model {
@@ -59,6 +60,7 @@ struct EligibilityRecord {
     std::string limitCertificateConsentFlag, limitCertificateConsentTime;
     std::optional<LimitCertificate> limitCertificate;
     std::string referenceNumber;  // 照会番号, when registered
+    std::optional<ConsentBlock> consent;  // 閲覧同意 (…InfoConsFlg/ConsTime/AvailableTime), when present
 };
 
 // The answer to one inquiry.
@@ -70,6 +72,8 @@ struct EligibilityResult {
     std::string validityRaw;  // the code as received
     EligibilityInquiry inquiry;  // echoed search info
     std::optional<EligibilityRecord> record;
+    std::string medicalTreatmentFlag;  // MedicalTreatmentFlag of a consented-patients unit (raw)
+    std::string examinationDate;       // ExaminationDate of a consented-patients unit (YYYYMMDD)
 };
 
 // 一括照会 (batch) entry result: BulkConfirmUnit.

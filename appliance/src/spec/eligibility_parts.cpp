@@ -68,6 +68,44 @@ const Field<LimitCertificate> kLimitFields[] = {
     {"LimitApplicationCertificateLongTermDate", &LimitCertificate::longTermDate},
 };
 
+// The consent block (閲覧同意): <prefix>ConsFlg / ConsTime / AvailableTime per category, in the documented order.
+struct ConsentScopeElements {
+    const char* prefix;
+    model::ScopeConsent model::ConsentBlock::*member;
+};
+const ConsentScopeElements kConsentScopes[] = {
+    {"SpecificHealthCheckupsInfo", &model::ConsentBlock::checkup},
+    {"PharmacistsInfo", &model::ConsentBlock::medication},
+    {"DiagnosisInfo", &model::ConsentBlock::clinical},
+    {"OperationInfo", &model::ConsentBlock::operation},
+};
+const Field<model::ScopeConsent> kConsentFields[] = {
+    {"ConsFlg", &model::ScopeConsent::flag},
+    {"ConsTime", &model::ScopeConsent::consTime},
+    {"AvailableTime", &model::ScopeConsent::availableTime},
+};
+
+// Present in the model when any of its elements is present in the document.
+std::optional<model::ConsentBlock> readConsent(const XmlElement& result) {
+    model::ConsentBlock block;
+    bool present = false;
+    for (const auto& scope : kConsentScopes)
+        for (const auto& f : kConsentFields) {
+            const XmlElement* e = result.child(std::string(scope.prefix) + f.element);
+            present = present || e;
+            if (e) block.*scope.member.*f.member = e->text;
+        }
+    if (!present) return std::nullopt;
+    return block;
+}
+
+void writeConsent(XmlElement& result, const std::optional<model::ConsentBlock>& block) {
+    if (!block) return;
+    for (const auto& scope : kConsentScopes)
+        for (const auto& f : kConsentFields)
+            detail::addIfPresent(result, (std::string(scope.prefix) + f.element).c_str(), (*block).*scope.member.*f.member);
+}
+
 constexpr const char kElderlyBlock[] = "ElderlyRecipientCertificateInfo";
 constexpr const char kLimitBlock[] = "LimitApplicationCertificateRelatedInfo";
 
@@ -143,6 +181,7 @@ model::EligibilityRecord decodeRecord(const XmlElement& result) {
     r.elderlyRecipient = readBlock(result, kElderlyBlock, kElderlyFields);
     readFields(result, r, kLimitConsentFields);
     r.limitCertificate = readBlock(result, kLimitBlock, kLimitFields);
+    r.consent = readConsent(result);
     r.referenceNumber = result.childText("ReferenceNumber");
     return r;
 }
@@ -153,6 +192,7 @@ void encodeRecord(XmlElement& parent, const model::EligibilityRecord& r) {
     writeBlock(result, kElderlyBlock, r.elderlyRecipient, kElderlyFields);
     writeFields(result, r, kLimitConsentFields);
     writeBlock(result, kLimitBlock, r.limitCertificate, kLimitFields);
+    writeConsent(result, r.consent);
     detail::addIfPresent(result, "ReferenceNumber", r.referenceNumber);
 }
 
@@ -178,6 +218,8 @@ model::EligibilityResult decodeResult(const XmlElement& parent) {
     r.validityRaw = parent.childText("QualificationValidity");
     r.validity = validityFromCode(r.validityRaw);
     if (const XmlElement* info = parent.child("QualificationConfirmSearchInfo")) r.inquiry = decodeSearchInfo(*info);
+    r.medicalTreatmentFlag = parent.childText("MedicalTreatmentFlag");  // consented-patients units only
+    r.examinationDate = parent.childText("ExaminationDate");
     if (const XmlElement* record = findRecord(parent)) {
         r.record = decodeRecord(*record);
         if (r.record->referenceNumber.empty()) r.record->referenceNumber = parent.childText("ReferenceNumber");
@@ -194,6 +236,8 @@ void encodeSingleResult(XmlElement& body, const model::EligibilityResult& r) {
 void encodeBatchUnit(XmlElement& unit, const model::EligibilityResult& r) {
     encodeSearchInfo(unit, r.inquiry);
     encodeOutcome(unit, r);
+    addIfPresent(unit, "MedicalTreatmentFlag", r.medicalTreatmentFlag);
+    addIfPresent(unit, "ExaminationDate", r.examinationDate);
     if (r.record) encodeRecord(unit, *r.record);
 }
 

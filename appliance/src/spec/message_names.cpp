@@ -1,7 +1,8 @@
 // File names of the interface (§1 of spec-interface.md): `OQS` + si/mu + operation + 01/02 + req/res + `_`
-// + id + `.xml`, e.g. OQSsiquc01req_202611240001.xml. Every known name (siquc, muquc, siimm, muhvq, muonq)
-// has 5 lower-case letters before the phase, so that is the pattern checked. Names that could leave the folder or do
-// not follow the pattern are refused.
+// + id + `.xml`, e.g. OQSsiquc01req_202611240001.xml; medication and checkup info use `YZK` / `TKK` in place of
+// `OQS` (YZKsiquc01req_…). Every known name (siquc, muquc, siimm, muimm, muhvq, muonq) has 5 lower-case letters
+// before the phase, so that is the pattern checked. Names that could leave the folder or do not follow the pattern
+// are refused.
 #include <cctype>
 #include <optional>
 
@@ -14,6 +15,7 @@ constexpr size_t kPrefixLength = 13;  // "OQSsiquc01req"
 constexpr size_t kMaxIdLength = 64;
 
 struct FileName {
+    std::string system;     // "OQS", "YZK" (薬剤情報) or "TKK" (特定健診情報)
     std::string operation;  // "siquc01", "muquc02", …
     bool request = false;
     std::string id;         // between '_' and the extension
@@ -45,8 +47,10 @@ bool validId(const std::string& id) {
 
 std::optional<FileName> parseFileName(const std::string& name) {
     if (!hasSafeCharacters(name) || name.size() < kPrefixLength + 1 + 1 + 4) return std::nullopt;
-    if (name.compare(0, 3, "OQS") != 0 || name[kPrefixLength] != '_') return std::nullopt;
     FileName f;
+    f.system = name.substr(0, 3);
+    if ((f.system != "OQS" && f.system != "YZK" && f.system != "TKK") || name[kPrefixLength] != '_')
+        return std::nullopt;
     f.operation = name.substr(3, 7);
     const std::string direction = name.substr(10, 3);
     f.extension = name.substr(name.size() - 4);
@@ -67,22 +71,30 @@ std::optional<FileName> parseRequestFileName(const std::string& name) {
 MessageKind kindFromFileName(const std::string& fileName) {
     const auto f = parseRequestFileName(fileName);
     if (!f) return MessageKind::Unknown;
-    if (f->operation == "siquc01") return MessageKind::SingleInquiry;
-    if (f->operation == "muquc01") return MessageKind::BatchUpload;
-    if (f->operation == "muquc02") return MessageKind::BatchDownload;
+    const std::string& op = f->operation;
+    if (f->system == "YZK") return op == "siquc01" ? MessageKind::MedicationInfo : MessageKind::Unknown;
+    if (f->system == "TKK") return op == "siquc01" ? MessageKind::CheckupInfo : MessageKind::Unknown;
+    if (op == "siquc01") return MessageKind::SingleInquiry;
+    if (op == "muquc01") return MessageKind::BatchUpload;
+    if (op == "muquc02") return MessageKind::BatchDownload;
+    if (op == "muhvq01" || op == "muonq01") return MessageKind::ConsentListUpload;
+    if (op == "muhvq02" || op == "muonq02") return MessageKind::ConsentListDownload;
+    if (op == "siimm01") return MessageKind::ReferenceNumberSingle;
+    if (op == "muimm01") return MessageKind::ReferenceNumberUpload;
+    if (op == "muimm02") return MessageKind::ReferenceNumberDownload;
     return MessageKind::Unknown;
 }
 
 std::string resultFileName(const std::string& requestFileName) {
     const auto f = parseRequestFileName(requestFileName);
     if (!f) return {};
-    return "OQS" + f->operation + "res_" + f->id + f->extension;
+    return f->system + f->operation + "res_" + f->id + f->extension;
 }
 
 std::string errorFileName(const std::string& requestFileName) {
     const auto f = parseRequestFileName(requestFileName);
     if (!f) return {};
-    return "OQS" + f->operation + "req_" + f->id + ".err";
+    return f->system + f->operation + "req_" + f->id + ".err";
 }
 
 }  // namespace kh::spec

@@ -12,10 +12,16 @@
 namespace kh::spec {
 
 // What a file or body is, from its file-name prefix (OQSsiquc01req_…) or its content.
-enum class MessageKind { Unknown, SingleInquiry, BatchUpload, BatchDownload };
+enum class MessageKind {
+    Unknown, SingleInquiry, BatchUpload, BatchDownload,
+    ConsentListUpload, ConsentListDownload,                                     // OQSmuhvq / OQSmuonq 01 / 02
+    ReferenceNumberSingle, ReferenceNumberUpload, ReferenceNumberDownload,      // OQSsiimm01, OQSmuimm01 / 02
+    MedicationInfo, CheckupInfo,                                                // YZKsiquc01, TKKsiquc01
+};
 
 // "OQSsiquc01req_202611240001.xml" → SingleInquiry; also OQSmuquc01req → BatchUpload,
-// OQSmuquc02req → BatchDownload. Returns Unknown for anything else.
+// OQSmuquc02req → BatchDownload, and the kinds above (the system prefix may be OQS, YZK or TKK).
+// Returns Unknown for anything else.
 MessageKind kindFromFileName(const std::string& fileName);
 // "OQSsiquc01req_X.xml" → "OQSsiquc01res_X.xml", ".err" name → "OQSsiquc01req_X.err". Empty if not a req name.
 std::string resultFileName(const std::string& requestFileName);

@@ -31,6 +31,7 @@ namespace profile_v1 {
 inline const char* inquiryPath() { return "/v1/qualifications/inquiry"; }
 inline const char* batchUploadPath() { return "/v1/qualifications/batches"; }
 inline std::string batchResultPath(const std::string& reception) { return "/v1/qualifications/batches/" + reception; }
+inline const char* homeReceptionUrlPath() { return "/v1/home-consent/url"; }  // IF-039/040, JSON {url}
 }  // namespace profile_v1
 
 }  // namespace kh::upstream

@@ -13,6 +13,7 @@
 #include "store/inbound_files.hpp"
 #include "store/journal.hpp"
 #include "store/outbound_queue.hpp"
+#include "store/settings.hpp"
 
 using namespace kh::store;
 
@@ -162,4 +163,21 @@ TEST_CASE("an exchange is journalled as one sealed row that splits back into req
     size_t requestBytes = std::stoul(payload.substr(0, nl));
     CHECK(payload.substr(nl + 1, requestBytes) == "{\"a\":1}");
     CHECK(payload.substr(nl + 1 + requestBytes) == "{\"b\":\"山田\"}");
+}
+
+TEST_CASE("settings keep every change with who made it", "[store]") {
+    auto dir = tempDir();
+    Store store(dir + "/k.db", dir + "/keys");
+    Settings settings(store);
+    CHECK_FALSE(settings.get("homeReception.url"));
+    settings.set("homeReception.url", "https://a.invalid/", "central");
+    settings.set("homeReception.url", "https://b.invalid/", "cli");
+    auto now = settings.get("homeReception.url");
+    REQUIRE(now);
+    CHECK(now->value == "https://b.invalid/");
+    CHECK(now->updatedBy == "cli");
+    auto history = settings.history("homeReception.url");
+    REQUIRE(history.size() == 2);
+    CHECK(history[0].value == "https://b.invalid/");
+    CHECK(history[1].updatedBy == "central");
 }

@@ -1,0 +1,40 @@
+#include "model/medical_info.hpp"
+
+#include "model/japan_date.hpp"
+
+namespace kh::model {
+namespace {
+bool printable(const std::string& s) {
+    for (unsigned char c : s)
+        if (c < 0x20 || c == 0x7F) return false;
+    return true;
+}
+
+void validateDates(const MedicalInfoRequest& r, std::vector<FieldError>& errors) {
+    const auto start = JapanDate::parse(r.startDate), end = JapanDate::parse(r.endDate);
+    if (!r.startDate.empty() && !start) errors.push_back({"StartDate", "開始日はYYYYMMDD形式の実在する日付です"});
+    if (!r.endDate.empty() && !end) errors.push_back({"EndDate", "終了日はYYYYMMDD形式の実在する日付です"});
+    if (start && end && *end < *start) errors.push_back({"EndDate", "終了日が開始日より前です"});
+}
+}  // namespace
+
+std::vector<FieldError> validate(const MedicalInfoRequest& r) {
+    std::vector<FieldError> errors;
+    if (!isValidInstitutionCode(r.institutionCode))
+        errors.push_back({"MedicalInstitutionCode", "医療機関等コードが正しくありません（10桁・検証番号）"});
+    EligibilityInquiry keys;
+    keys.insured = r.insured;
+    for (auto& e : validate(keys)) errors.push_back(std::move(e));
+    if (r.insured.branchNumber.empty())  // 枝番 is required to view information (spec-interface.md §5)
+        errors.push_back({"InsuredBranchNumber", "枝番がありません"});
+    validateDates(r, errors);
+    if (r.fileCategory != 1 && r.fileCategory != 2)
+        errors.push_back({"FileCategory", "ファイル種別は1（PDF）または2（XML）です"});
+    if (!medicalTreatmentFromCode(medicalTreatmentCode(r.treatment)))
+        errors.push_back({"MedicalTreatmentFlag", "診療区分は1・2・3のいずれかです"});
+    if (r.arbitraryFileIdentifier.size() > 64 || !printable(r.arbitraryFileIdentifier))
+        errors.push_back({"ArbitraryFileIdentifier", "任意ファイル識別子が長すぎるか、使えない文字を含みます"});
+    return errors;
+}
+
+}  // namespace kh::model
