@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "codes.hpp"
+#include "home_consent_handlers.hpp"
 #include "japan_time.hpp"
 #include "qualification.hpp"
 #include "xml_reader.hpp"
@@ -14,12 +15,21 @@ StoredAnswer errorAnswer(SimError error, const AnswerHeader& header, const std::
     return {info.status, errorDocument(header, info.code, message.empty() ? info.message : message), {}};
 }
 
-namespace {
-
 AnswerHeader answerHeader(const RequestHeader& request, const std::string& institution) {
     std::string date = trimmed(request.confirmationDate);
     return {date.empty() ? jstDateNow() : date, institution, request.arbitraryFileIdentifier};
 }
+
+bool ownInstitution(const std::string& namedRaw, const std::string& institution, const AnswerHeader& header,
+                    StoredAnswer& refusal) {
+    std::string named = trimmed(namedRaw);
+    if (named.empty()) refusal = errorAnswer(SimError::BadRequestContent, header, "MedicalInstitutionCode is missing");
+    else if (named != institution) refusal = errorAnswer(SimError::WrongInstitution, header);
+    else return true;
+    return false;
+}
+
+namespace {
 
 // Parses the body and checks that it speaks for the certificate's institution.
 bool readOwnRequest(const ApiCall& call, QualificationRequest& request, StoredAnswer& refusal) {
@@ -29,11 +39,8 @@ bool readOwnRequest(const ApiCall& call, QualificationRequest& request, StoredAn
         return false;
     }
     AnswerHeader header = answerHeader(read.request.header, call.institution);
-    std::string named = trimmed(read.request.header.institutionCode);
-    if (named.empty()) {
-        refusal = errorAnswer(SimError::BadRequestContent, header, "MedicalInstitutionCode is missing");
-    } else if (named != call.institution) {
-        refusal = errorAnswer(SimError::WrongInstitution, header);
+    if (!ownInstitution(read.request.header.institutionCode, call.institution, header, refusal)) {
+        return false;
     } else if (read.request.searches.empty()) {
         refusal = errorAnswer(SimError::BadRequestContent, header, "QualificationConfirmSearchInfo is missing");
     } else {
@@ -41,6 +48,14 @@ bool readOwnRequest(const ApiCall& call, QualificationRequest& request, StoredAn
         return true;
     }
     return false;
+}
+
+// The institution's reference number for the person of a result, if any.
+ResultExtras resultExtras(const QualificationOutcome& outcome, const std::string& institution, const SimState& state) {
+    ResultExtras extras;
+    if (outcome.person)
+        extras.referenceNumber = state.consents.referenceNumber(institution, state.population.indexOf(*outcome.person));
+    return extras;
 }
 
 StoredAnswer handleInquiry(const ApiCall& call, SimState& state) {
@@ -53,7 +68,9 @@ StoredAnswer handleInquiry(const ApiCall& call, SimState& state) {
                            "a single check takes exactly one QualificationConfirmSearchInfo");
     const SearchInfo& search = request.searches.front();
     QualificationOutcome outcome = answerSearch(state.population, search);
-    return {200, qualificationResultDocument(header, search, outcome, state.population), {}};
+    return {200, qualificationResultDocument(header, search, outcome, state.population,
+                                             resultExtras(outcome, call.institution, state)),
+            {}};
 }
 
 StoredAnswer handleBatchUpload(const ApiCall& call, SimState& state) {
@@ -78,11 +95,21 @@ StoredAnswer handleBatchResult(const ApiCall& call, SimState& state) {
     AnswerHeader header = answerHeader(batch->request.header, call.institution);
     if (!batchReady(*batch, state))
         return {202, batchPendingDocument(header, reception), {{"Retry-After", "1"}}};
+    if (batch->kind == BatchKind::HomeConsent) {
+        std::vector<std::string> references;
+        for (const Consent& c : batch->consents)
+            references.push_back(state.consents.referenceNumber(call.institution, c.person));
+        return {200, homeConsentResultDocument(header, reception, batch->consents, references, state.population), {}};
+    }
     std::vector<QualificationOutcome> outcomes;
+    std::vector<ResultExtras> extras;
     outcomes.reserve(batch->request.searches.size());
-    for (const SearchInfo& search : batch->request.searches)
+    for (const SearchInfo& search : batch->request.searches) {
         outcomes.push_back(answerSearch(state.population, search));
-    return {200, batchResultDocument(header, reception, batch->request.searches, outcomes, state.population), {}};
+        extras.push_back(resultExtras(outcomes.back(), call.institution, state));
+    }
+    return {200, batchResultDocument(header, reception, batch->request.searches, outcomes, state.population, extras),
+            {}};
 }
 
 StoredAnswer notImplemented(const ApiCall& call, SimState&) {
@@ -93,17 +120,17 @@ StoredAnswer notImplemented(const ApiCall& call, SimState&) {
 
 const std::vector<ApiRoute>& apiRoutes() {
     static const std::vector<ApiRoute> routes = {
-        {"POST", "/v1/qualifications/inquiry", "single qualification check (OQSsiquc01)", false, true, handleInquiry},
-        {"POST", "/v1/qualifications/batches", "batch check upload (OQSmuquc01)", false, true, handleBatchUpload},
-        {"GET", "/v1/qualifications/batches/{reception}", "batch check result (OQSmuquc02)", true, true, handleBatchResult},
-        {"POST", "/v1/reference-numbers", "register reference numbers (OQSsiimm01, OQSmuimm01/02)", false, false, notImplemented},
-        {"POST", "/v1/home-consent/qualifications", "consented patients' qualifications (OQSmuhvq, OQSmuonq)", false, false, notImplemented},
-        {"GET", "/v1/home-consent/url", "the institution's home reception web URL (IF-039/040)", true, false, notImplemented},
-        {"POST", "/v1/medical-info/{kind}", "medication / checkup / clinical info (YZKsiquc01, TKKsiquc01)", false, false, notImplemented},
-        {"POST", "/v1/consents/withdrawals", "the facility cancels a consent (IF-037/038)", false, false, notImplemented},
-        {"GET", "/v1/consents/withdrawals", "withdrawals made by patients", true, false, notImplemented},
-        {"POST", "/v1/identity/challenge", "nonce for a card check on a home visit", false, false, notImplemented},
-        {"POST", "/v1/identity/verify", "card or visual check, optionally registering consent", false, false, notImplemented},
+        {"POST", "/v1/qualifications/inquiry", "single qualification check (OQSsiquc01)", false, true, false, handleInquiry},
+        {"POST", "/v1/qualifications/batches", "batch check upload (OQSmuquc01)", false, true, false, handleBatchUpload},
+        {"GET", "/v1/qualifications/batches/{reception}", "batch result, also of home-consent requests (OQSmuquc02, OQSmuhvq02, OQSmuonq02)", true, true, false, handleBatchResult},
+        {"POST", "/v1/reference-numbers", "register reference numbers (OQSsiimm01, OQSmuimm01)", false, true, false, handleReferenceNumbers},
+        {"POST", "/v1/home-consent/qualifications", "consented patients' qualifications (OQSmuhvq01, OQSmuonq01)", false, true, false, handleHomeConsentQualifications},
+        {"GET", "/v1/home-consent/url", "the institution's home reception web URL (IF-039/040)", true, true, true, handleHomeConsentUrl},
+        {"POST", "/v1/medical-info/{kind}", "medication / checkup / clinical info (YZKsiquc01, TKKsiquc01)", false, true, false, handleMedicalInfo},
+        {"POST", "/v1/consents/withdrawals", "the facility cancels a consent (IF-037/038)", false, true, true, handleWithdrawalByFacility},
+        {"GET", "/v1/consents/withdrawals", "withdrawals by patients and the facility since a time", true, true, true, handleWithdrawalList},
+        {"POST", "/v1/identity/challenge", "nonce for a card check on a home visit", false, false, false, notImplemented},
+        {"POST", "/v1/identity/verify", "card or visual check, optionally registering consent", false, false, false, notImplemented},
     };
     return routes;
 }

@@ -1,9 +1,11 @@
 // The endpoints of profile v1 and their route table: the qualification check, batch upload and batch
-// result are implemented; the other endpoints of the profile are listed (so the table documents the
-// whole profile) and answer 404 SIM-4042 until they are. Handlers get a request that already passed
-// mTLS, X-Request-Id, faults and idempotency (api_server.cpp).
+// result here; the home-consent endpoints (URL, consented patients, reference numbers, medical
+// information, withdrawals) in home_consent_handlers.cpp; the identity endpoints are listed (so the
+// table documents the whole profile) and answer 404 SIM-4042 until they are. Handlers get a request
+// that already passed mTLS, X-Request-Id, faults and idempotency (api_server.cpp).
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "request_log.hpp"
@@ -18,6 +20,13 @@ struct ApiCall {
     std::string institution;  // from the client certificate; empty when it names none
     std::string body;
     std::vector<std::string> params;  // the {…} segments of the route pattern
+    std::vector<std::pair<std::string, std::string>> query;  // decoded query parameters, in order
+
+    std::string queryValue(const std::string& name) const {
+        for (const auto& [key, value] : query)
+            if (key == name) return value;
+        return {};
+    }
 };
 
 using ApiHandler = StoredAnswer (*)(const ApiCall& call, SimState& state);
@@ -28,6 +37,7 @@ struct ApiRoute {
     const char* summary;
     bool safe;         // GET: evaluated afresh on every arrival, never replayed
     bool implemented;
+    bool json;         // answers JSON (the "malformed" fault then sends truncated JSON)
     ApiHandler handle;
 };
 
@@ -35,5 +45,11 @@ const std::vector<ApiRoute>& apiRoutes();
 
 // An error document answer (SegmentOfResult 9); message empty = the table's default.
 StoredAnswer errorAnswer(SimError error, const AnswerHeader& header = {}, const std::string& message = "");
+// The header an answer echoes: the request's date (today when absent), the certificate's institution.
+AnswerHeader answerHeader(const RequestHeader& request, const std::string& institution);
+// The MedicalInstitutionCode check every XmlMsg request passes: missing 400 SIM-4003, another
+// institution 403 SIM-4031. True when the body speaks for the certificate's institution.
+bool ownInstitution(const std::string& named, const std::string& institution, const AnswerHeader& header,
+                    StoredAnswer& refusal);
 
 }  // namespace ksim

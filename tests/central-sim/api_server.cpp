@@ -72,7 +72,8 @@ public:
 
 private:
     void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, Exchange& x);
-    bool applyFaults(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, Exchange& x);
+    bool applyFaults(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                     const ApiRoute* route, Exchange& x);
     StoredAnswer process(const ApiRoute* route, bool pathKnown, const ApiCall& call);
     StoredAnswer processOnce(const ApiRoute* route, bool pathKnown, const ApiCall& call, Exchange& x);
 
@@ -99,19 +100,21 @@ void ApiRequestHandler::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::
     std::string id = request.get("X-Request-Id", "");
     if (!isValidRequestId(id)) return send(response, errorAnswer(SimError::MissingRequestId), x);
     x.requestId = id;
-    ApiCall call{x.method, x.path, id, state_.institutions.institutionFor(peerCommonName(request)), std::move(body), {}};
+    ApiCall call{x.method, x.path, id, state_.institutions.institutionFor(peerCommonName(request)), std::move(body),
+                 {}, queryParameters(request)};
     x.institution = call.institution;
     state_.requests.arrive({{call.institution, id}, x.method, x.path, sha256Hex(call.body)});
-    if (applyFaults(request, response, x)) return;
     bool pathKnown = false;
     const ApiRoute* route = findRoute(x.method, x.path, call.params, pathKnown);
+    if (applyFaults(request, response, route, x)) return;
     send(response, processOnce(route, pathKnown, call, x), x);
 }
 
-// Latency first, then at most one of: outage/drop (no answer), 503, malformed 200. A refused
-// request does not act, so its retry with the same X-Request-Id is processed normally.
+// Latency first, then at most one of: outage/drop (no answer), 503, malformed 200 (truncated XML, or
+// truncated JSON on a JSON endpoint). A refused request does not act, so its retry with the same
+// X-Request-Id is processed normally.
 bool ApiRequestHandler::applyFaults(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                                    Exchange& x) {
+                                    const ApiRoute* route, Exchange& x) {
     RequestKey key{x.institution, x.requestId};
     FaultSettings settings = state_.faults.settings();
     if (settings.latencyMs > 0) std::this_thread::sleep_for(std::chrono::milliseconds(settings.latencyMs));
@@ -134,7 +137,10 @@ bool ApiRequestHandler::applyFaults(Poco::Net::HTTPServerRequest& request, Poco:
         case FaultAction::Malformed:
             x.outcome = "fault-malformed";
             state_.requests.refused(key, 200);
-            send(response, {200, malformedDocument(), {}}, x);
+            if (route && route->json)
+                send(response, {200, "{\"truncated\": [", {{"Content-Type", "application/json; charset=UTF-8"}}}, x);
+            else
+                send(response, {200, malformedDocument(), {}}, x);
             return true;
     }
     return false;

@@ -13,9 +13,23 @@ constexpr std::size_t kMaxBatches = 10000;
 std::shared_ptr<const Batch> Batches::add(const std::string& institution, QualificationRequest request) {
     auto batch = std::make_shared<Batch>();
     batch->institution = institution;
+    batch->request = std::move(request);
+    return store(std::move(batch));
+}
+
+std::shared_ptr<const Batch> Batches::addHomeConsent(const std::string& institution, RequestHeader header,
+                                                     std::vector<Consent> consents) {
+    auto batch = std::make_shared<Batch>();
+    batch->institution = institution;
+    batch->kind = BatchKind::HomeConsent;
+    batch->request.header = std::move(header);
+    batch->consents = std::move(consents);
+    return store(std::move(batch));
+}
+
+std::shared_ptr<const Batch> Batches::store(std::shared_ptr<Batch> batch) {
     batch->receptionDateTime = jstTimestampNow();
     batch->uploadedAt = std::chrono::steady_clock::now();
-    batch->request = std::move(request);
     std::lock_guard<std::mutex> lock(mutex_);
     char number[32];
     std::snprintf(number, sizeof number, "R%015llu", static_cast<unsigned long long>(++counter_));

@@ -1,6 +1,6 @@
-// Uploaded batch checks (一括照会, OQSmuquc01) waiting for download (OQSmuquc02): each gets a unique
-// ReceptionNumber ("R" + 15 digits) and becomes ready a set delay after upload. Only the institution
-// that uploaded a batch can see it. Keeps the newest 10,000 batches.
+// Uploaded batch checks (一括照会, OQSmuquc01) and home-consent requests (OQSmuhvq01 / OQSmuonq01)
+// waiting for download: each gets a unique ReceptionNumber ("R" + 15 digits) and becomes ready a set
+// delay after upload. Only the institution that uploaded a batch can see it. Keeps the newest 10,000.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -10,22 +10,29 @@
 #include <string>
 #include <unordered_map>
 
+#include "consents.hpp"
 #include "xml_reader.hpp"
 
 namespace ksim {
+
+enum class BatchKind { Qualification, HomeConsent };
 
 struct Batch {
     std::string reception;
     std::string institution;
     std::string receptionDateTime;  // YYYYMMDDHHmmss, JST
     std::chrono::steady_clock::time_point uploadedAt;
-    QualificationRequest request;
+    BatchKind kind = BatchKind::Qualification;
+    QualificationRequest request;   // for HomeConsent only the header is set
+    std::vector<Consent> consents;  // HomeConsent: the matching consents, as they were at upload
 };
 
 class Batches {
 public:
     // Stores the batch and returns it with its ReceptionNumber and times set.
     std::shared_ptr<const Batch> add(const std::string& institution, QualificationRequest request);
+    std::shared_ptr<const Batch> addHomeConsent(const std::string& institution, RequestHeader header,
+                                                std::vector<Consent> consents);
     // The batch, or nothing when unknown or uploaded by another institution.
     std::shared_ptr<const Batch> find(const std::string& reception, const std::string& institution) const;
     std::size_t size() const;
@@ -33,6 +40,8 @@ public:
     void clear();
 
 private:
+    std::shared_ptr<const Batch> store(std::shared_ptr<Batch> batch);
+
     mutable std::mutex mutex_;
     std::uint64_t counter_ = 0;
     std::unordered_map<std::string, std::shared_ptr<const Batch>> batches_;

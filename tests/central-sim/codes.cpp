@@ -47,6 +47,11 @@ bool isDate8(const std::string& s) {
     return d <= daysInMonth(y, m);
 }
 
+bool isTimestamp14(const std::string& s) {
+    if (s.size() != 14 || !isAllDigits(s) || !isDate8(s.substr(0, 8))) return false;
+    return std::stoi(s.substr(8, 2)) < 24 && std::stoi(s.substr(10, 2)) < 60 && std::stoi(s.substr(12, 2)) < 60;
+}
+
 // Decodes one UTF-8 sequence at s[i]; returns its code point and advances i (bad bytes pass as-is).
 static char32_t decodeAt(const std::string& s, std::size_t& i) {
     unsigned char c = static_cast<unsigned char>(s[i]);

@@ -19,6 +19,8 @@ bool isValidInstitutionCode(const std::string& code);
 bool isAllDigits(const std::string& s);
 // YYYYMMDD naming a real calendar day.
 bool isDate8(const std::string& s);
+// YYYYMMDDHHmmss naming a real moment (hour 00–23).
+bool isTimestamp14(const std::string& s);
 
 // Leading and trailing ASCII whitespace and U+3000 removed.
 std::string trimmed(const std::string& s);

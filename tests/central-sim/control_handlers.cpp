@@ -12,8 +12,12 @@
 
 #include "api_handlers.hpp"
 #include "codes.hpp"
+#include "control_call.hpp"
 #include "event_log.hpp"
+#include "home_reception.hpp"
 #include "http_io.hpp"
+#include "json_io.hpp"
+#include "routes.hpp"
 
 namespace ksim {
 
@@ -22,31 +26,14 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-struct ControlCall {
-    Poco::Net::HTTPServerRequest& request;
-    std::string body;
-};
-
-using ControlHandler = StoredAnswer (*)(const ControlCall& call, SimState& state);
-
 struct ControlRoute {
     const char* method;
-    const char* path;
+    const char* path;  // a pattern: {name} segments are captured into ControlCall::params
     const char* summary;
     ControlHandler handle;
 };
 
-StoredAnswer json(int status, const Object::Ptr& object) {
-    std::ostringstream out;
-    object->stringify(out);
-    return {status, out.str(), {}};
-}
-
-StoredAnswer jsonError(int status, const std::string& message) {
-    Object::Ptr o = new Object;
-    o->set("error", message);
-    return json(status, o);
-}
+StoredAnswer json(int status, const Object::Ptr& object) { return jsonAnswer(status, object); }
 
 Object::Ptr okObject() {
     Object::Ptr o = new Object;
@@ -189,6 +176,7 @@ StoredAnswer reset(const ControlCall&, SimState& state) {
     state.requests.clear();
     state.batches.clear();
     state.faults.reset();
+    state.consents.clear();
     logEvent("sim.reset", {});
     return json(200, okObject());
 }
@@ -202,8 +190,14 @@ const std::vector<ControlRoute>& controlRoutes() {
         {"GET", "/sim/requests", "the log of X-Request-Ids seen", requests},
         {"GET", "/sim/faults", "current faults", getFaults},
         {"POST", "/sim/faults", "change faults (only the keys given)", setFaults},
-        {"POST", "/sim/reset", "clear the request log, batches and faults", reset},
+        {"POST", "/sim/reset", "clear the request log, batches, faults, consents, withdrawals, reference numbers, PIN tries", reset},
         {"GET", "/sim/routes", "this table and the API's", routes},
+        {"GET", "/home-reception/{token}", "the simulated マイナ在宅受付Web page of an institution", homeReceptionPage},
+        {"POST", "/sim/home-reception/{token}/consent", "a patient consents (identifiers, scopes, PIN)", homeReceptionConsent},
+        {"POST", "/sim/home-reception/{token}/withdraw", "a patient withdraws every consent at the institution", homeReceptionWithdraw},
+        {"GET", "/sim/home-reception/url", "the home-reception URL of ?institution=CODE", homeReceptionUrl},
+        {"GET", "/sim/consents", "consents, withdrawals and reference numbers", listConsents},
+        {"POST", "/sim/consents/{consentId}/expire", "move a consent's examination date to yesterday", expireConsent},
     };
     return table;
 }
@@ -231,12 +225,16 @@ StoredAnswer routes(const ControlCall&, SimState&) {
     return json(200, o);
 }
 
-StoredAnswer dispatch(const std::string& method, const std::string& path, const ControlCall& call, SimState& state) {
+StoredAnswer dispatch(const std::string& method, const std::string& path, ControlCall& call, SimState& state) {
     bool pathKnown = false;
     for (const ControlRoute& r : controlRoutes()) {
-        if (path != r.path) continue;
+        std::vector<std::string> captured;
+        if (!matchPath(r.path, path, captured)) continue;
         pathKnown = true;
-        if (method == r.method) return r.handle(call, state);
+        if (method == r.method) {
+            call.params = std::move(captured);
+            return r.handle(call, state);
+        }
     }
     return pathKnown ? jsonError(405, "method not allowed") : jsonError(404, "no such control endpoint");
 }
@@ -246,15 +244,20 @@ public:
     explicit ControlRequestHandler(SimState& state) : state_(state) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-        ControlCall call{request, {}};
+        ControlCall call{request, {}, {}};
         StoredAnswer answer;
         if (readBody(request, call.body, 1024 * 1024) != BodyRead::Ok) {
             response.setKeepAlive(false);
             answer = jsonError(413, "body too large");
         } else {
-            answer = dispatch(request.getMethod(), requestPath(request), call, state_);
+            try {
+                answer = dispatch(request.getMethod(), requestPath(request), call, state_);
+            } catch (const std::exception&) {
+                logEvent("control.exception", {{"path", requestPath(request)}});
+                answer = jsonError(500, "internal error of the simulator");
+            }
         }
-        sendAnswer(response, answer, "application/json; charset=UTF-8");
+        sendAnswer(response, answer, kJsonContentType);
     }
 
 private:

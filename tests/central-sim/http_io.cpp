@@ -33,6 +33,15 @@ std::string requestPath(const Poco::Net::HTTPServerRequest& request) {
     }
 }
 
+std::vector<std::pair<std::string, std::string>> queryParameters(const Poco::Net::HTTPServerRequest& request) {
+    try {
+        auto parameters = Poco::URI(request.getURI()).getQueryParameters();
+        return {parameters.begin(), parameters.end()};
+    } catch (const Poco::Exception&) {
+        return {};
+    }
+}
+
 std::string queryParameter(const Poco::Net::HTTPServerRequest& request, const std::string& name,
                            const std::string& fallback) {
     try {
@@ -46,8 +55,12 @@ std::string queryParameter(const Poco::Net::HTTPServerRequest& request, const st
 void sendAnswer(Poco::Net::HTTPServerResponse& response, const StoredAnswer& answer,
                 const std::string& contentType) {
     response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
-    for (const auto& [name, value] : answer.headers) response.set(name, value);
-    response.setContentType(contentType);
+    std::string type = contentType;
+    for (const auto& [name, value] : answer.headers) {
+        if (name == "Content-Type") type = value;
+        else response.set(name, value);
+    }
+    response.setContentType(type);
     response.setContentLength64(static_cast<Poco::Int64>(answer.body.size()));
     response.send().write(answer.body.data(), static_cast<std::streamsize>(answer.body.size()));
 }

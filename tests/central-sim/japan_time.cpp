@@ -90,6 +90,8 @@ std::string jstTimestampNow() {
 
 std::string jstDateNow() { return ymd(jstNow().date); }
 
+long jstTodayDays() { return daysFromCivil(jstNow().date); }
+
 std::string jstIsoNow() {
     JstClock now = jstNow();
     char buf[48];

@@ -26,6 +26,7 @@ int ageOn(const CivilDate& birth, const CivilDate& on);
 
 std::string jstTimestampNow();  // YYYYMMDDHHmmss
 std::string jstDateNow();       // YYYYMMDD
+long jstTodayDays();            // today in Japan, as days since 1970-01-01
 std::string jstIsoNow();        // 2026-11-25T09:30:00.123+09:00, for log lines
 
 }  // namespace ksim

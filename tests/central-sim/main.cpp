@@ -89,6 +89,7 @@ int run(const Options& options) {
     Poco::Net::SecureServerSocket apiSocket(Poco::Net::SocketAddress(options.listen), 128,
                                             makeServerContext(options.cert, options.key, options.clientCa));
     Poco::Net::ServerSocket controlSocket(controlAddress, 64);
+    state->controlBaseUrl = url("http", controlSocket.address());  // the home-reception pages live there
     Poco::ThreadPool apiPool(2, options.threads + 2);
     Poco::ThreadPool controlPool(1, 8);
     Poco::Net::HTTPServer api(makeApiHandlerFactory(*state), apiPool, apiSocket, serverParams(options.threads));

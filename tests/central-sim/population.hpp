@@ -63,13 +63,18 @@ public:
     const Insurer& insurerOf(const Person& p) const { return insurers_[p.insurer]; }
     // Registered persons matching the key (validity-4 persons are never found).
     std::vector<const Person*> find(const SearchKey& key) const;
+    // The same without the birth date (照会番号登録 names no birth date); key.birthDate is ignored.
+    std::vector<const Person*> findByCard(const SearchKey& key) const;
+    std::size_t indexOf(const Person& p) const { return static_cast<std::size_t>(&p - persons_.data()); }
 
 private:
     void buildIndex();
+    std::vector<const Person*> narrowed(const std::vector<std::size_t>& candidates, const SearchKey& key) const;
 
     std::vector<Insurer> insurers_;
     std::vector<Person> persons_;
     std::unordered_multimap<std::string, std::size_t> index_;
+    std::unordered_multimap<std::string, std::size_t> cardIndex_;  // without the birth date
 };
 
 }  // namespace ksim

@@ -48,4 +48,10 @@ QualificationOutcome answerSearch(const Population& population, const SearchInfo
     return outcome;
 }
 
+const Person* uniquePerson(const Population& population, const SearchKey& key) {
+    auto found = population.find(key);
+    if (found.size() != 1 || (found.front()->validity != '1' && found.front()->validity != '2')) return nullptr;
+    return found.front();
+}
+
 }  // namespace ksim

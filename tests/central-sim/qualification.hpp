@@ -19,4 +19,8 @@ struct QualificationOutcome {
 
 QualificationOutcome answerSearch(const Population& population, const SearchInfo& search);
 
+// The one registered person (validity 1 or 2) the identifiers name, or nullptr when none or several
+// (複数該当) match. Used by the home-consent flows, which need one definite person.
+const Person* uniquePerson(const Population& population, const SearchKey& key);
+
 }  // namespace ksim

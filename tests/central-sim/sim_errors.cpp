@@ -16,6 +16,7 @@ const SimErrorInfo& errorInfo(SimError error) {
         {405, "SIM-4051", "method not allowed on this endpoint"},
         {503, "SIM-5031", "service temporarily unavailable"},
         {500, "SIM-5001", "internal error of the simulator"},
+        {400, "SIM-4004", "an element has an invalid value"},
     };
     return table[static_cast<int>(error)];
 }

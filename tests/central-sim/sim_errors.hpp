@@ -18,6 +18,7 @@ enum class SimError {
     MethodNotAllowed,
     Unavailable,
     Internal,
+    InvalidValue,
 };
 
 struct SimErrorInfo {

@@ -1,7 +1,11 @@
 // Everything the request handlers share: the options, the population, the institution table, the
-// request log, the faults and the batches. Made once in main and outlives the servers.
+// request log, the faults, the batches and the home-consent store. Made once in main and outlives the
+// servers.
 #pragma once
+#include <string>
+
 #include "batches.hpp"
+#include "consents.hpp"
 #include "faults.hpp"
 #include "institutions.hpp"
 #include "options.hpp"
@@ -20,6 +24,10 @@ struct SimState {
     RequestLog requests;
     Faults faults;
     Batches batches;
+    ConsentStore consents;
+    // "http://127.0.0.1:18444": the control server, where the home-reception pages live. Set in main
+    // once the control socket is bound, before any server starts.
+    std::string controlBaseUrl;
 };
 
 }  // namespace ksim

@@ -67,7 +67,22 @@ void writeLimitConsent(XmlWriter& w, const Person& p, const SearchInfo& s) {
     w.close();
 }
 
-void writeResult(XmlWriter& w, const Person& p, const Population& population, const SearchInfo& s) {
+void writeConsentScope(XmlWriter& w, const std::string& prefix, bool consented, const Consent& c) {
+    w.leaf(prefix + "ConsFlg", consented ? "1" : "0");
+    if (!consented) return;
+    w.leaf(prefix + "ConsTime", c.consentTime);
+    w.leaf(prefix + "AvailableTime", c.availableTime);
+}
+
+// The consent block: 特定健診, 薬剤情報, 診療情報, in the order of the file interface.
+void writeConsentBlock(XmlWriter& w, const Consent& c) {
+    writeConsentScope(w, "SpecificHealthCheckupsInfo", c.checkup, c);
+    writeConsentScope(w, "PharmacistsInfo", c.medication, c);
+    writeConsentScope(w, "DiagnosisInfo", c.clinical, c);
+}
+
+void writeResult(XmlWriter& w, const Person& p, const Population& population, const SearchInfo& s,
+                 const ResultExtras& extras) {
     const Insurer& insurer = population.insurerOf(p);
     w.open("ResultOfQualificationConfirmation");
     w.leaf("InsuredCardClassification", p.cardClassification);
@@ -94,6 +109,8 @@ void writeResult(XmlWriter& w, const Person& p, const Population& population, co
     if (p.validity == '2') w.leaf("ReasonOfLoss", p.reasonOfLoss);
     if (p.elderly) writeElderly(w, *p.elderly);
     writeLimitConsent(w, p, s);
+    if (extras.consent) writeConsentBlock(w, *extras.consent);
+    w.leafIfSet("ReferenceNumber", extras.referenceNumber);
     w.close();
 }
 
@@ -104,10 +121,25 @@ void writeProcessing(XmlWriter& w, const QualificationOutcome& o) {
     w.leafIfSet("QualificationValidity", o.validity);
 }
 
+// The header of a batch result: the counts of the units after SegmentOfResult.
+void writeBatchHeader(XmlWriter& w, const AnswerHeader& header, const std::string& reception,
+                      const std::vector<QualificationOutcome>& outcomes) {
+    BatchCounts counts;
+    counts.total = outcomes.size();
+    for (const auto& o : outcomes) (o.processingStatus == "1" ? counts.normal : counts.errors)++;
+    beginHeader(w, header, "1");
+    w.leaf("ReceptionNumber", reception);
+    w.leaf("NumberOfProcessingResult", std::to_string(counts.total));
+    w.leaf("NumberOfNormalProcessing", std::to_string(counts.normal));
+    w.leaf("NumberOfError", std::to_string(counts.errors));
+    endHeader(w);
+}
+
 }  // namespace
 
 std::string qualificationResultDocument(const AnswerHeader& header, const SearchInfo& search,
-                                        const QualificationOutcome& outcome, const Population& population) {
+                                        const QualificationOutcome& outcome, const Population& population,
+                                        const ResultExtras& extras) {
     XmlWriter w;
     beginHeader(w, header, "1");
     endHeader(w);
@@ -116,7 +148,7 @@ std::string qualificationResultDocument(const AnswerHeader& header, const Search
     writeSearchEcho(w, search);
     if (outcome.person) {
         w.open("ResultList");
-        writeResult(w, *outcome.person, population, search);
+        writeResult(w, *outcome.person, population, search, extras);
         w.close();
     }
     return w.finish();
@@ -145,23 +177,65 @@ std::string batchPendingDocument(const AnswerHeader& header, const std::string& 
 std::string batchResultDocument(const AnswerHeader& header, const std::string& reception,
                                 const std::vector<SearchInfo>& searches,
                                 const std::vector<QualificationOutcome>& outcomes,
-                                const Population& population) {
-    BatchCounts counts;
-    counts.total = outcomes.size();
-    for (const auto& o : outcomes) (o.processingStatus == "1" ? counts.normal : counts.errors)++;
+                                const Population& population, const std::vector<ResultExtras>& extras) {
     XmlWriter w;
-    beginHeader(w, header, "1");
-    w.leaf("ReceptionNumber", reception);
-    w.leaf("NumberOfProcessingResult", std::to_string(counts.total));
-    w.leaf("NumberOfNormalProcessing", std::to_string(counts.normal));
-    w.leaf("NumberOfError", std::to_string(counts.errors));
-    endHeader(w);
+    writeBatchHeader(w, header, reception, outcomes);
     w.open("MessageBody");
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         w.open("BulkConfirmUnit");
         writeSearchEcho(w, searches[i]);
         writeProcessing(w, outcomes[i]);
-        if (outcomes[i].person) writeResult(w, *outcomes[i].person, population, searches[i]);
+        if (outcomes[i].person)
+            writeResult(w, *outcomes[i].person, population, searches[i], i < extras.size() ? extras[i] : ResultExtras{});
+        w.close();
+    }
+    return w.finish();
+}
+
+std::string homeConsentResultDocument(const AnswerHeader& header, const std::string& reception,
+                                      const std::vector<Consent>& consents,
+                                      const std::vector<std::string>& referenceNumbers,
+                                      const Population& population) {
+    std::vector<QualificationOutcome> outcomes;
+    for (const Consent& c : consents) {
+        const Person& p = population.persons()[c.person];
+        outcomes.push_back({"1", "", "", p.validity == '2' ? "2" : "1", &p});
+    }
+    XmlWriter w;
+    writeBatchHeader(w, header, reception, outcomes);
+    w.open("MessageBody");
+    const SearchInfo noSearch;  // no 限度額 consent on this path: the flag is written as 0
+    for (std::size_t i = 0; i < consents.size(); ++i) {
+        w.open("BulkConfirmUnit");
+        w.leaf("MedicalTreatmentFlag", consents[i].treatmentFlag);
+        w.leaf("ExaminationDate", consents[i].examinationDate);
+        writeProcessing(w, outcomes[i]);
+        writeResult(w, *outcomes[i].person, population, noSearch, {referenceNumbers.at(i), &consents[i]});
+        w.close();
+    }
+    return w.finish();
+}
+
+std::string registrationResultDocument(const AnswerHeader& header, const std::vector<RegistrationResult>& results) {
+    std::size_t normal = 0;
+    for (const auto& r : results) normal += r.status == "1";
+    XmlWriter w;
+    beginHeader(w, header, "1");
+    w.leaf("NumberOfProcessingResult", std::to_string(results.size()));
+    w.leaf("NumberOfNormalProcessing", std::to_string(normal));
+    w.leaf("NumberOfError", std::to_string(results.size() - normal));
+    endHeader(w);
+    w.open("MessageBody");
+    for (const RegistrationResult& r : results) {
+        w.open("ReferenceNumberRegistrationResult");
+        w.leaf("ReferenceNumber", r.referenceNumber);
+        w.leafIfSet("InsurerNumber", r.insurerNumber);
+        w.leafIfSet("InsuredCardSymbol", r.cardSymbol);
+        w.leafIfSet("InsuredIdentificationNumber", r.cardNumber);
+        w.leafIfSet("InsuredBranchNumber", r.branchNumber);
+        w.leaf("ProcessingResultStatus", r.status);
+        w.leaf("ProcessingResultCode", r.code);
+        w.leaf("ProcessingResultMessage", r.message);
         w.close();
     }
     return w.finish();

@@ -65,32 +65,87 @@ Poco::AutoPtr<Poco::XML::Document> parse(const std::string& body) {
     return parser.parseMemory(body.data(), body.size());
 }
 
-}  // namespace
-
-ReadResult readQualificationRequest(const std::string& body) {
-    ReadResult result;
+// Parses and checks the envelope; on failure sets error and returns nullptr.
+Poco::AutoPtr<Poco::XML::Document> parseXmlMsg(const std::string& body, std::string& error, Element*& header,
+                                               Element*& messageBody) {
     if (declaresDocumentType(body)) {
-        result.error = "DTD and entity declarations are not accepted";
-        return result;
+        error = "DTD and entity declarations are not accepted";
+        return nullptr;
     }
     Poco::AutoPtr<Poco::XML::Document> doc;
     try {
         doc = parse(body);
     } catch (const Poco::Exception&) {
-        result.error = "the body is not well-formed XML";
-        return result;
+        error = "the body is not well-formed XML";
+        return nullptr;
     }
     Element* root = doc->documentElement();
     if (!root || localName(root) != "XmlMsg") {
-        result.error = "the root element is not XmlMsg";
-        return result;
+        error = "the root element is not XmlMsg";
+        return nullptr;
     }
-    Element* header = childElement(root, "MessageHeader");
-    Element* messageBody = childElement(root, "MessageBody");
+    header = childElement(root, "MessageHeader");
+    messageBody = childElement(root, "MessageBody");
     if (!header || !messageBody) {
-        result.error = "MessageHeader or MessageBody is missing";
-        return result;
+        error = "MessageHeader or MessageBody is missing";
+        return nullptr;
     }
+    return doc;
+}
+
+constexpr int kMaxTreeDepth = 16;
+
+XmlElement toTree(const Element* e, int depth) {
+    XmlElement out;
+    out.name = localName(e);
+    bool hasChildElements = false;
+    for (Node* n = e->firstChild(); n; n = n->nextSibling()) {
+        if (n->nodeType() != Node::ELEMENT_NODE) continue;
+        hasChildElements = true;
+        if (depth < kMaxTreeDepth) out.children.push_back(toTree(static_cast<Element*>(n), depth + 1));
+    }
+    if (!hasChildElements) out.text = e->innerText();
+    return out;
+}
+
+}  // namespace
+
+const XmlElement* XmlElement::child(const std::string& wanted) const {
+    for (const XmlElement& c : children)
+        if (c.name == wanted) return &c;
+    return nullptr;
+}
+
+std::vector<const XmlElement*> XmlElement::all(const std::string& wanted) const {
+    std::vector<const XmlElement*> out;
+    for (const XmlElement& c : children)
+        if (c.name == wanted) out.push_back(&c);
+    return out;
+}
+
+std::string XmlElement::childText(const std::string& wanted) const {
+    const XmlElement* c = child(wanted);
+    return c ? c->text : std::string();
+}
+
+XmlMsgRead readXmlMsg(const std::string& body) {
+    XmlMsgRead result;
+    Element* header = nullptr;
+    Element* messageBody = nullptr;
+    auto doc = parseXmlMsg(body, result.error, header, messageBody);
+    if (!doc) return result;
+    result.header = toTree(header, 1);
+    result.body = toTree(messageBody, 1);
+    result.ok = true;
+    return result;
+}
+
+ReadResult readQualificationRequest(const std::string& body) {
+    ReadResult result;
+    Element* header = nullptr;
+    Element* messageBody = nullptr;
+    auto doc = parseXmlMsg(body, result.error, header, messageBody);
+    if (!doc) return result;
     result.request.header = {childText(header, "QualificationConfirmationDate"),
                              childText(header, "MedicalInstitutionCode"),
                              childText(header, "ArbitraryFileIdentifier")};

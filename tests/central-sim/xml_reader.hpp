@@ -1,6 +1,7 @@
-// Reads the request documents of profile v1 (OQSsiquc01req, OQSmuquc01req) from untrusted bytes: any
-// DOCTYPE or ENTITY declaration is refused before parsing, external entities are off, the size is
-// capped by the caller. Liberal in what it reads: any element order, unknown elements ignored,
+// Reads the request documents of profile v1 from untrusted bytes — the check requests (OQSsiquc01req,
+// OQSmuquc01req) into SearchInfo, any other XmlMsg (home consent, reference numbers, medical info) into
+// a small tree: any DOCTYPE or ENTITY declaration is refused before parsing, external entities are off,
+// the size is capped by the caller. Liberal in what it reads: any element order, unknown elements ignored,
 // namespace prefixes dropped, every child optional.
 #pragma once
 #include <string>
@@ -33,5 +34,25 @@ struct ReadResult {
 };
 
 ReadResult readQualificationRequest(const std::string& body);
+
+// Any XmlMsg document as a small tree, read under the same rules (no DTD or entities, prefixes
+// dropped). Only the first 16 levels are kept; text is kept for elements without child elements.
+struct XmlElement {
+    std::string name, text;
+    std::vector<XmlElement> children;
+
+    const XmlElement* child(const std::string& name) const;
+    std::vector<const XmlElement*> all(const std::string& name) const;
+    // The text of the first child of that name, or empty.
+    std::string childText(const std::string& name) const;
+};
+
+struct XmlMsgRead {
+    bool ok = false;
+    std::string error;  // as ReadResult::error
+    XmlElement header, body;
+};
+
+XmlMsgRead readXmlMsg(const std::string& body);
 
 }  // namespace ksim

@@ -1,6 +1,7 @@
 // libFuzzer target for the spec layer: bytes from a receipt computer's share go through parseXml and every
-// eligibility-message decoder. Only KakehashiError is an expected outcome; any other exception, a sanitizer
-// report or a broken round trip (write → read → write must be stable) crashes so the fuzzer keeps the input.
+// message decoder (eligibility, consented patients, reference numbers, medication / checkup info). Only
+// KakehashiError is an expected outcome; any other exception, a sanitizer report or a broken round trip
+// (write → read → write must be stable) crashes so the fuzzer keeps the input.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -8,7 +9,10 @@
 #include <string_view>
 
 #include "model/errors.hpp"
+#include "spec/home_consent_messages.hpp"
+#include "spec/medical_info_messages.hpp"
 #include "spec/messages.hpp"
+#include "spec/reference_number_messages.hpp"
 #include "spec/xml.hpp"
 
 namespace {
@@ -46,14 +50,32 @@ void checkTree(const XmlElement& root) {
 void checkFileName(std::string_view bytes) {
     const std::string name(bytes.substr(0, 128));
     kindFromFileName(name);
-    for (const std::string& derived : {resultFileName(name), errorFileName(name)})
+    consentListTreatmentFromFileName(name);
+    medicalInfoScopeFromFileName(name);
+    for (const std::string& derived :
+         {resultFileName(name), errorFileName(name), medicalInfoResultFileName(name, 1)})
         require(derived.find('/') == std::string::npos && derived.find("..") == std::string::npos);
+}
+
+// The opaque medical-info result: either kind may throw KakehashiError; a kept body is the input unchanged.
+void checkMedicalInfoResult(std::string_view bytes) {
+    for (int fileCategory : {1, 2}) {
+        try {
+            require(decodeMedicalInfoResult(std::string(bytes), fileCategory).body == bytes);
+        } catch (const KakehashiError&) {
+        }
+    }
+}
+
+kh::model::MedicalInfoRequest decodeMedicationRequest(const XmlElement& root) {
+    return decodeMedicalInfoRequest(root, kh::model::ConsentScope::Medication);
 }
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);
     checkFileName(bytes);
+    checkMedicalInfoResult(bytes);
     ParsedXml parsed;
     try {
         parsed = parseXml(bytes);
@@ -68,5 +90,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     checkMessage(parsed.root, enc, decodeSingleInquiryResponse);
     checkMessage(parsed.root, enc, decodeBatchAcceptedResponse);
     checkMessage(parsed.root, enc, decodeBatchResultResponse);
+    checkMessage(parsed.root, enc, decodeConsentListRequest);
+    checkMessage(parsed.root, enc, decodeReferenceNumberRequest);
+    checkMessage(parsed.root, enc, decodeReferenceNumberBatchRequest);
+    checkMessage(parsed.root, enc, decodeReferenceNumberResponse);
+    checkMessage(parsed.root, enc, decodeMedicationRequest);
     return 0;
 }

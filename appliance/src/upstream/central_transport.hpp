@@ -32,6 +32,17 @@ inline const char* inquiryPath() { return "/v1/qualifications/inquiry"; }
 inline const char* batchUploadPath() { return "/v1/qualifications/batches"; }
 inline std::string batchResultPath(const std::string& reception) { return "/v1/qualifications/batches/" + reception; }
 inline const char* homeReceptionUrlPath() { return "/v1/home-consent/url"; }  // IF-039/040, JSON {url}
+// The POST path of a queued message, by its kind; "" for a kind this profile does not know.
+inline std::string pathForKind(const std::string& kind) {
+    if (kind == "inquiry") return inquiryPath();
+    if (kind == "batch-upload") return batchUploadPath();
+    if (kind == "reference-numbers") return "/v1/reference-numbers";
+    if (kind == "consent-list") return "/v1/home-consent/qualifications";
+    if (kind == "consent-withdrawal") return "/v1/consents/withdrawals";
+    const std::string medical = "medical-info:";
+    if (kind.compare(0, medical.size(), medical) == 0) return "/v1/medical-info/" + kind.substr(medical.size());
+    return "";
+}
 }  // namespace profile_v1
 
 }  // namespace kh::upstream

@@ -59,9 +59,7 @@ std::optional<store::OutboundItem> Dispatcher::waitFor(int64_t id, std::chrono::
     }
 }
 
-std::string Dispatcher::pathFor(const std::string& kind) const {
-    return kind == "batch-upload" ? profile_v1::batchUploadPath() : profile_v1::inquiryPath();
-}
+std::string Dispatcher::pathFor(const std::string& kind) const { return profile_v1::pathForKind(kind); }
 
 void Dispatcher::run() {
     std::unique_lock<std::mutex> l(mutex_);
@@ -98,10 +96,15 @@ void Dispatcher::run() {
 }
 
 void Dispatcher::sendHead(const store::OutboundItem& item) {
+    std::string path = pathFor(item.kind);
+    if (path.empty()) {  // written by a newer version, or damaged: never block the queue behind it
+        queue_.fail(item.id, 0, "unknown message kind " + item.kind, "");
+        return;
+    }
     CentralResponse res;
     try {
         ++stats_.sent;
-        res = transport_.post(pathFor(item.kind), item.body, item.requestId);
+        res = transport_.post(path, item.body, item.requestId);
     } catch (const TransportError& e) {
         retryLater(item, e.what());
         return;

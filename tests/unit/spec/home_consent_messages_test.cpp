@@ -17,7 +17,7 @@ const Encoding kBothEncodings[] = {Encoding::Utf8, Encoding::ShiftJis};
 
 ConsentListRequest byConsentDate() {
     ConsentListRequest m;
-    m.header = {"", "1312345678", "在宅-①"};
+    m.header = {"", "1312345679", "在宅-①"};
     m.consentDateFrom = "20261101";
     m.consentDateTo = "20261130";
     m.medicalTreatmentFlag = "2";
@@ -139,7 +139,7 @@ TEST_CASE("MedicalTreatmentFlag must be 2 or 3 and match the file name's kind", 
     CHECK(fieldNames(validate(byConsentDate(), model::MedicalTreatment::Online)) ==
           std::vector<std::string>{"MedicalTreatmentFlag"});
     ConsentListRequest wrongInstitution = byConsentDate();
-    wrongInstitution.header.institutionCode = "1312345670";
+    wrongInstitution.header.institutionCode = "1312345678";
     CHECK(fieldNames(validate(wrongInstitution)) == std::vector<std::string>{"MedicalInstitutionCode"});
 }
 
@@ -158,7 +158,7 @@ TEST_CASE("consented-patients file names map to kinds and treatments", "[spec][c
 TEST_CASE("a 02res unit round-trips the consent block, treatment and examination date", "[spec][consent]") {
     ResultHeader header;
     header.processExecutionTime = "20261124093001";
-    header.institutionCode = "1312345678";
+    header.institutionCode = "1312345679";
     model::BatchUnit without = consentedUnit();
     without.record->consent.reset();
     without.medicalTreatmentFlag.clear();
@@ -227,7 +227,7 @@ TEST_CASE("a consent block is read in any order, and partly, from a single or a 
 TEST_CASE("the reception phases reuse the batch messages", "[spec][consent]") {
     const ConsentListAcceptedResponse accepted{{}, "R202611240001", "20261124093002"};
     CHECK(roundTrip(accepted, Encoding::ShiftJis, decodeBatchAcceptedResponse).receptionNumber == "R202611240001");
-    const ConsentListDownloadRequest download{{"", "1312345678", ""}, "R202611240001"};
+    const ConsentListDownloadRequest download{{"", "1312345679", ""}, "R202611240001"};
     CHECK(roundTrip(download, Encoding::Utf8, decodeBatchDownloadRequest).receptionNumber == "R202611240001");
     CHECK_THROWS_AS(decodeConsentListRequest(parseXml("<XmlMsg><MessageHeader/></XmlMsg>").root), KakehashiError);
 }

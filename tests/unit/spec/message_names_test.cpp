@@ -9,7 +9,7 @@ TEST_CASE("request file names map to message kinds", "[spec][names]") {
     CHECK(kindFromFileName("OQSsiquc01req_202611240001.xml") == MessageKind::SingleInquiry);
     CHECK(kindFromFileName("OQSmuquc01req_202611240001.xml") == MessageKind::BatchUpload);
     CHECK(kindFromFileName("OQSmuquc02req_202611240001.xml") == MessageKind::BatchDownload);
-    CHECK(kindFromFileName("OQSsiimm01req_202611240001.xml") == MessageKind::Unknown);  // not supported here
+    CHECK(kindFromFileName("OQSsiimm01req_202611240001.xml") == MessageKind::ReferenceNumberSingle);
     CHECK(kindFromFileName("OQSsiquc01res_202611240001.xml") == MessageKind::Unknown);  // a result, not a request
 }
 

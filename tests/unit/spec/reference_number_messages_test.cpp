@@ -73,7 +73,8 @@ TEST_CASE("OQSsiimm01req round-trips in UTF-8 and Shift_JIS", "[spec][reference]
         CHECK(fields(back.header) == fields(m.header));
         CHECK(fields(back.registration) == fields(m.registration));
     }
-    const XmlElement& info = *encode(m).child("MessageBody")->child("ReferenceNumberRegistrationInfo");
+    const XmlElement tree = encode(m);
+    const XmlElement& info = *tree.child("MessageBody")->child("ReferenceNumberRegistrationInfo");
     CHECK(childNames(info) == std::vector<std::string>{"ReferenceNumber", "InsurerNumber", "InsuredCardSymbol",
                                                        "InsuredIdentificationNumber", "InsuredBranchNumber"});
 }
@@ -119,7 +120,8 @@ TEST_CASE("OQSsiimm01res and OQSmuimm02res round-trip their results", "[spec][re
             for (size_t i = 0; i < m->results.size(); ++i) CHECK(fields(back.results[i]) == fields(m->results[i]));
         }
     }
-    const XmlElement& header = *encode(batch).child("MessageHeader");
+    const XmlElement batchTree = encode(batch);
+    const XmlElement& header = *batchTree.child("MessageHeader");
     CHECK(header.childText("ReceptionNumber") == "R202611240001");
     CHECK(header.childText("NumberOfNormalProcessing") == "1");
     CHECK(header.childText("NumberOfError") == "1");

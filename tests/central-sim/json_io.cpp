@@ -1,0 +1,87 @@
+#include "json_io.hpp"
+
+#include <sstream>
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Parser.h>
+
+#include "codes.hpp"
+
+namespace ksim {
+
+const char* const kJsonContentType = "application/json; charset=UTF-8";
+
+StoredAnswer jsonAnswer(int status, const Poco::JSON::Object::Ptr& object) {
+    std::ostringstream out;
+    object->stringify(out);
+    return {status, out.str(), {{"Content-Type", kJsonContentType}}};
+}
+
+StoredAnswer jsonError(int status, const std::string& message, const std::string& code) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+    o->set("error", message);
+    if (!code.empty()) o->set("code", code);
+    return jsonAnswer(status, o);
+}
+
+bool parseJsonObject(const std::string& body, Poco::JSON::Object::Ptr& object, std::string& error) {
+    try {
+        Poco::JSON::Parser parser;
+        Poco::Dynamic::Var parsed = parser.parse(body);
+        if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) {
+            error = "the body is not a JSON object";
+            return false;
+        }
+        object = parsed.extract<Poco::JSON::Object::Ptr>();
+        return true;
+    } catch (const Poco::Exception& e) {
+        error = "the body is not JSON: " + e.displayText();
+    } catch (const std::exception& e) {
+        error = std::string("the body is not JSON: ") + e.what();
+    }
+    return false;
+}
+
+bool stringField(const Poco::JSON::Object::Ptr& object, const std::string& key, std::string& value,
+                 std::string& error) {
+    value.clear();
+    if (!object->has(key) || object->isNull(key)) return true;
+    Poco::Dynamic::Var v = object->get(key);
+    if (!v.isString()) {
+        error = key + " must be a string";
+        return false;
+    }
+    value = v.convert<std::string>();
+    return true;
+}
+
+bool readIdentifiers(const Poco::JSON::Object::Ptr& object, SearchKey& key, std::string& error) {
+    if (!stringField(object, "insurerNumber", key.insurerNumber, error) ||
+        !stringField(object, "cardSymbol", key.cardSymbol, error) ||
+        !stringField(object, "cardNumber", key.cardNumber, error) ||
+        !stringField(object, "branchNumber", key.branchNumber, error) ||
+        !stringField(object, "birthDate", key.birthDate, error))
+        return false;
+    std::string branch = trimmed(key.branchNumber);
+    if (trimmed(key.insurerNumber).empty() || trimmed(key.cardNumber).empty() || trimmed(key.birthDate).empty())
+        error = "insurerNumber, cardNumber and birthDate are required";
+    else if (!isValidInsurerNumber(foldedIdentifier(trimmed(key.insurerNumber))))
+        error = "insurerNumber is not 8 or 6 digits with a valid check digit";
+    else if (!isDate8(trimmed(key.birthDate)))
+        error = "birthDate is not a real YYYYMMDD date";
+    else if (!branch.empty() && (branch.size() != 2 || !isAllDigits(branch)))
+        error = "branchNumber is not 2 digits";
+    else
+        return true;
+    return false;
+}
+
+void setIdentifiers(Poco::JSON::Object::Ptr& object, const Person& p, const Population& population) {
+    object->set("insurerNumber", trimmed(population.insurerOf(p).number));
+    object->set("cardSymbol", p.cardSymbol);
+    object->set("cardNumber", p.cardNumber);
+    object->set("branchNumber", p.branchNumber);
+    object->set("birthDate", p.birthDate);
+}
+
+}  // namespace ksim
