@@ -42,7 +42,7 @@ class CrashSafetyTest(IntegrationTest):
             self.assertFalse(name.startswith("."), "a temporary file was left behind: " + name)
 
         # Upstream: 20 chunks, each sent under exactly one request id, each id acted on once.
-        posts = [r for r in self.sim.requests() if r["method"] == "POST"]
+        posts = [r for r in self.sim.requests() if r["method"] == "POST" and r["path"] == "/v1/qualifications/batches"]
         self.assertTrue(all(r["acted"] for r in posts if r["firstStatus"] < 500))
         by_body = collections.Counter(r["bodySha256"] for r in posts if r["acted"])
         self.assertEqual(len(by_body), 20, "2,000 entries in chunks of 100")

@@ -112,6 +112,10 @@ Config loadConfig(const std::string& path) {
     c.batchChunkSize = size_t(value<int>(batch, "chunkSize", int(c.batchChunkSize)));
     c.batchMaxEntries = size_t(value<int>(batch, "maxEntries", int(c.batchMaxEntries)));
     c.pluginShareRoot = c.fileDrop.root;
+    auto consent = section(root, "homeConsent");
+    c.homeConsentPollSeconds = value<int>(consent, "pollSeconds", c.homeConsentPollSeconds);
+    c.homeConsentLookbackDays = value<int>(consent, "lookbackDays", c.homeConsentLookbackDays);
+    c.medicalInfoRetentionDays = value<int>(consent, "medicalInfoRetentionDays", c.medicalInfoRetentionDays);
     loadPlugins(root, c);
     return c;
 }

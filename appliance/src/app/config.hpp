@@ -34,6 +34,9 @@ struct Config {
     bool pluginsEnabled = false;       // a "plugins" section is present
     plugins::PluginsConfig plugins;    // root, order, trusted keys, settings, limits
     std::string pluginShareRoot;       // vendor folders live here (default: the file channel's root)
+    int homeConsentPollSeconds = 300;  // consent lists and withdrawals
+    int homeConsentLookbackDays = 30;
+    int medicalInfoRetentionDays = 7;
 };
 
 // Throws std::runtime_error with a message naming the setting at fault.

@@ -24,6 +24,7 @@ Gateway::Gateway(const Config& config)
       clients_(store_),
       deadLetters_(store_),
       settings_(store_),
+      consents_(store_),
       transport_(config.upstream),
       breaker_(config.breakerFailures, config.breakerCoolDownMillis),
       dispatcher_(queue_, transport_, breaker_, config.backoff),
@@ -31,7 +32,10 @@ Gateway::Gateway(const Config& config)
                    store_.key(), cache_, queue_, dispatcher_, breaker_),
       batchService_({config.institutionCode, config.batchChunkSize, config.batchMaxEntries, 2}, batches_, queue_,
                     dispatcher_, transport_, breaker_),
-      homeReception_(settings_, transport_, config.facilityName) {
+      homeReception_(settings_, transport_, config.facilityName),
+      homeConsent_({config.institutionCode, config.homeConsentLookbackDays, config.homeConsentPollSeconds, 60,
+                    config.medicalInfoRetentionDays},
+                   store_.key(), consents_, settings_, transport_) {
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
     plugins_ = std::make_unique<plugins::PluginRegistry>(config.plugins);
     plugins_->addBuiltIn(std::make_shared<plugins::SpecXmlAdapter>(), plugins::SpecXmlAdapter::manifest());
@@ -40,7 +44,8 @@ Gateway::Gateway(const Config& config)
                                                                config.fileDrop.settleMillis, *plugins_, inbound_,
                                                                deadLetters_, journal_, eligibility_, metrics_);
     endpoint::HttpApiParts parts{eligibility_, batchService_, journal_, metrics_, [this] { return ready_.load(); },
-                                 KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_};
+                                 KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_,
+                                 &homeConsent_};
     http_ = std::make_unique<endpoint::HttpServer>(config.http, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
     if (config.fileDropEnabled)
         fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_);
@@ -72,6 +77,7 @@ void Gateway::start() {
     batchService_.start();
     if (fileDrop_) fileDrop_->start();
     if (pluginChannel_) pluginChannel_->start();
+    homeConsent_.start();
     http_->start();
     ready_ = true;
     fetchHomeReceptionUrl();
@@ -105,6 +111,7 @@ void Gateway::stop() {
     http_->stop();
     if (fileDrop_) fileDrop_->stop();
     if (pluginChannel_) pluginChannel_->stop();
+    homeConsent_.stop();
     batchService_.stop();
     dispatcher_.stop();
     if (urlFetcher_.joinable()) urlFetcher_.join();

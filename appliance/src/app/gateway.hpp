@@ -11,7 +11,9 @@
 #include "endpoint/metrics.hpp"
 #include "endpoint/plugin_channel.hpp"
 #include "plugins/registry.hpp"
+#include "services/home_consent_service.hpp"
 #include "services/home_reception.hpp"
+#include "store/consents.hpp"
 #include "store/dead_letters.hpp"
 #include "store/settings.hpp"
 #include "services/batch_service.hpp"
@@ -52,12 +54,14 @@ private:
     store::ApiClients clients_;
     store::DeadLetters deadLetters_;
     store::Settings settings_;
+    store::Consents consents_;
     upstream::HttpsTransport transport_;
     upstream::CircuitBreaker breaker_;
     upstream::Dispatcher dispatcher_;
     services::EligibilityService eligibility_;
     services::BatchService batchService_;
     services::HomeReceptionService homeReception_;
+    services::HomeConsentService homeConsent_;
     endpoint::Metrics metrics_;
     std::unique_ptr<plugins::PluginRegistry> plugins_;
     std::unique_ptr<endpoint::PluginChannel> pluginChannel_;

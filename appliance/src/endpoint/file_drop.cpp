@@ -12,6 +12,7 @@
 #include "crypto/primitives.hpp"
 #include "base/log.hpp"
 #include "model/errors.hpp"
+#include "spec/reference_number_messages.hpp"
 #include "store/data_key.hpp"
 
 namespace kh::endpoint {
@@ -38,12 +39,32 @@ std::string sniffEncoding(const std::string& body) {
         if (head.find(name) != std::string::npos) return "shift_jis";
     return "utf-8";
 }
+
+bool isReferenceNumberKind(spec::MessageKind kind) {
+    return kind == spec::MessageKind::ReferenceNumberSingle || kind == spec::MessageKind::ReferenceNumberUpload;
+}
+
+// OQSsiimm01req (one ReferenceNumberRegistrationInfo) or OQSmuimm01req (several), as one list.
+struct ReferenceNumberFile {
+    spec::RequestHeader header;
+    std::vector<model::ReferenceNumberRegistration> entries;
+};
+
+ReferenceNumberFile decodeReferenceNumberFile(const std::string& name, const spec::XmlElement& root) {
+    if (spec::kindFromFileName(name) == spec::MessageKind::ReferenceNumberSingle) {
+        auto req = spec::decodeReferenceNumberRequest(root);
+        return {req.header, {req.registration}};
+    }
+    auto req = spec::decodeReferenceNumberBatchRequest(root);
+    return {req.header, req.registrations};
+}
 }  // namespace
 
 FileDrop::FileDrop(FileDropSettings settings, store::InboundFiles& inbound, store::Journal& journal,
-                   services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics)
+                   services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics,
+                   services::ReferenceNumberService* referenceNumbers)
     : settings_(std::move(settings)), inbound_(inbound), journal_(journal), eligibility_(eligibility), batches_(batches),
-      metrics_(metrics), settled_(settings_.settleMillis) {
+      referenceNumbers_(referenceNumbers), metrics_(metrics), settled_(settings_.settleMillis) {
     for (const char* sub : {"", "/req", "/res", "/quarantine"}) ::mkdir((settings_.root + sub).c_str(), 0770);
 }
 
@@ -102,6 +123,10 @@ void FileDrop::answerAccepted(const store::InboundFile& f) {
         case spec::MessageKind::SingleInquiry: return answerSingle(f, doc);
         case spec::MessageKind::BatchUpload: return answerBatchUpload(f, doc);
         case spec::MessageKind::BatchDownload: return answerBatchDownload(f, doc);
+        case spec::MessageKind::ReferenceNumberSingle:
+        case spec::MessageKind::ReferenceNumberUpload:
+            if (referenceNumbers_) return answerReferenceNumbers(f, doc);
+            return reject(f, ErrorId::UnknownMessage, "");
         default: return reject(f, ErrorId::UnknownMessage, "");
         }
     } catch (const KakehashiError& e) {
@@ -134,6 +159,7 @@ void FileDrop::answerSingle(const store::InboundFile& f, const spec::ParsedXml& 
 }
 
 void FileDrop::answerWaiting(const store::InboundFile& f) {
+    if (isReferenceNumberKind(spec::kindFromFileName(f.name))) return followReferenceNumbers(f);
     auto req = spec::decodeSingleInquiryRequest(spec::parseXml(f.body).root);
     auto out = eligibility_.follow(f.ticket, req.inquiry);
     if (out.kind != services::InquiryOutcome::Kind::Queued) writeSingle(f, req, out);
@@ -178,6 +204,42 @@ void FileDrop::answerBatchDownload(const store::InboundFile& f, const spec::Pars
     if (!view->done) res.header.segmentOfResult = "2";  // 処理中: ask again later
     res.units = std::move(view->units);
     writeResult(f, spec::resultFileName(f.name), spec::encode(res), view->done ? "batch-result" : "batch-processing");
+}
+
+// 照会番号登録: registered through the service without waiting; a queued file waits on its ticket.
+void FileDrop::answerReferenceNumbers(const store::InboundFile& f, const spec::ParsedXml& doc) {
+    auto req = decodeReferenceNumberFile(f.name, doc.root);
+    if (req.header.institutionCode != referenceNumbers_->policy().institutionCode)
+        return reject(f, ErrorId::WrongInstitution, "MedicalInstitutionCode");
+    auto out = referenceNumbers_->registerEntries(req.entries, std::chrono::milliseconds(0),
+                                                  req.header.arbitraryFileIdentifier);
+    if (out.kind == services::RegistrationOutcome::Kind::Queued) {
+        inbound_.waitFor(f.id, out.ticket);
+        return;
+    }
+    writeReferenceNumbers(f, req.header, out);
+}
+
+void FileDrop::followReferenceNumbers(const store::InboundFile& f) {
+    if (!referenceNumbers_) return;  // only when the service was configured away after a restart: keep waiting
+    try {
+        auto req = decodeReferenceNumberFile(f.name, spec::parseXml(f.body).root);
+        auto out = referenceNumbers_->follow(f.ticket, req.entries);
+        if (out.kind == services::RegistrationOutcome::Kind::NotFound) return reject(f, ErrorId::Internal, "ticket lost");
+        if (out.kind != services::RegistrationOutcome::Kind::Queued) writeReferenceNumbers(f, req.header, out);
+    } catch (const KakehashiError& e) {
+        reject(f, e.id(), e.what());
+    }
+}
+
+// OQSsiimm01res / OQSmuimm01res: one ReferenceNumberRegistrationResult per entry, in request order.
+void FileDrop::writeReferenceNumbers(const store::InboundFile& f, const spec::RequestHeader& req,
+                                     const services::RegistrationOutcome& out) {
+    spec::ReferenceNumberResponse res;
+    res.header = headerFor(f, req);
+    for (const auto& r : out.results)
+        res.results.push_back({r.referenceNumber, r.status == "registered" ? "1" : "2", r.code, r.message});
+    writeResult(f, spec::resultFileName(f.name), spec::encode(res), "reference-numbers");
 }
 
 void FileDrop::reject(const store::InboundFile& f, ErrorId id, const std::string& detail) {

@@ -11,6 +11,7 @@
 #include "endpoint/settled_files.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
+#include "services/reference_number_service.hpp"
 #include "spec/messages.hpp"
 #include "store/inbound_files.hpp"
 #include "store/journal.hpp"
@@ -27,7 +28,8 @@ struct FileDropSettings {
 class FileDrop {
 public:
     FileDrop(FileDropSettings settings, store::InboundFiles& inbound, store::Journal& journal,
-             services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics);
+             services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics,
+             services::ReferenceNumberService* referenceNumbers = nullptr);  // null: 照会番号 files refused
     ~FileDrop();
     void start();
     void stop();
@@ -42,6 +44,10 @@ private:
     void answerSingle(const store::InboundFile& f, const spec::ParsedXml& doc);
     void answerBatchUpload(const store::InboundFile& f, const spec::ParsedXml& doc);
     void answerBatchDownload(const store::InboundFile& f, const spec::ParsedXml& doc);
+    void answerReferenceNumbers(const store::InboundFile& f, const spec::ParsedXml& doc);
+    void followReferenceNumbers(const store::InboundFile& f);
+    void writeReferenceNumbers(const store::InboundFile& f, const spec::RequestHeader& req,
+                               const services::RegistrationOutcome& out);
     void writeSingle(const store::InboundFile& f, const spec::SingleInquiryRequest& req,
                      const services::InquiryOutcome& out);
     void reject(const store::InboundFile& f, model::ErrorId id, const std::string& detail);
@@ -53,6 +59,7 @@ private:
     store::Journal& journal_;
     services::EligibilityService& eligibility_;
     services::BatchService& batches_;
+    services::ReferenceNumberService* referenceNumbers_;
     Metrics& metrics_;
     SettledFiles settled_;
     base::BackgroundLoop loop_;

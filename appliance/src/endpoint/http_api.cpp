@@ -1,6 +1,7 @@
 #include "endpoint/http_api.hpp"
 
 #include "crypto/primitives.hpp"
+#include "endpoint/home_consent_routes.hpp"
 #include "endpoint/home_reception_routes.hpp"
 #include "endpoint/json_answer.hpp"
 #include "endpoint/json_request.hpp"
@@ -114,6 +115,8 @@ std::vector<Route> buildApiRoutes(HttpApiParts parts) {
                                  health(), readiness(parts), metrics(parts)};
     if (parts.homeReception)
         for (auto& r : homeReceptionRoutes(*parts.homeReception)) routes.push_back(std::move(r));
+    if (parts.homeConsent)
+        for (auto& r : homeConsentRoutes(*parts.homeConsent)) routes.push_back(std::move(r));
     if (parts.plugins) {
         routes.push_back(adapterRoute(parts));
         routes.push_back(pluginList(parts));

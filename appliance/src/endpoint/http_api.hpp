@@ -8,6 +8,7 @@
 #include "endpoint/plugin_channel.hpp"
 #include "endpoint/routes.hpp"
 #include "services/batch_service.hpp"
+#include "services/home_consent_service.hpp"
 #include "services/home_reception.hpp"
 #include "services/eligibility_service.hpp"
 #include "store/journal.hpp"
@@ -23,6 +24,7 @@ struct HttpApiParts {
     std::string version;
     PluginChannel* plugins = nullptr;  // vendor adapter routes, when plugins are configured
     services::HomeReceptionService* homeReception = nullptr;
+    services::HomeConsentService* homeConsent = nullptr;
 };
 
 std::vector<Route> buildApiRoutes(HttpApiParts parts);

@@ -46,8 +46,9 @@ void writeRecord(JsonWriter& w, const model::EligibilityRecord& r) {
     w.fieldIfSet("referenceNumber", r.referenceNumber).endObject();
 }
 
-// The fields of one answer, inside an object the caller opened.
-void writeResult(JsonWriter& w, const model::EligibilityResult& r) {
+}  // namespace
+
+void writeResultFields(JsonWriter& w, const model::EligibilityResult& r) {
     w.field("status", r.processingStatus == "1" ? model::statusName(r.validity) : "error")
         .fieldIfSet("qualificationValidity", r.validityRaw)
         .object("processingResult")
@@ -58,12 +59,11 @@ void writeResult(JsonWriter& w, const model::EligibilityResult& r) {
         .fieldIfSet("arbitraryIdentifier", r.inquiry.arbitraryIdentifier);
     if (r.record) writeRecord(w, *r.record);
 }
-}  // namespace
 
 std::string encodeAnswer(const services::Answer& a) {
     JsonWriter w;
     w.beginObject();
-    writeResult(w, a.result);
+    writeResultFields(w, a.result);
     w.field("source", a.source)
         .field("stale", a.stale)
         .field("confirmedAt", model::japanIso8601(model::fromUnixSeconds(a.confirmedAt)))
@@ -94,7 +94,7 @@ std::string encodeBatch(const services::BatchView& v) {
         w.beginArray("entries");
         for (const auto& u : v.units) {
             w.beginObject();
-            writeResult(w, u);
+            writeResultFields(w, u);
             w.endObject();
         }
         w.endArray();

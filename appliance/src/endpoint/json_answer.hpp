@@ -11,6 +11,9 @@
 namespace kh::endpoint {
 
 std::string encodeAnswer(const services::Answer& a);
+class JsonWriter;
+// The fields of one answer (status, processingResult, eligibility, …) into an object the caller opened.
+void writeResultFields(JsonWriter& w, const model::EligibilityResult& r);
 std::string encodeQueued(int64_t ticket, const std::string& requestId);
 std::string encodeBatch(const services::BatchView& v);
 

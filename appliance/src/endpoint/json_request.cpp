@@ -56,9 +56,40 @@ model::EligibilityInquiry inquiryFrom(const Object& o) {
     return q;
 }
 
+model::ReferenceNumberRegistration registrationFrom(const Object& o) {
+    model::ReferenceNumberRegistration r;
+    r.referenceNumber = stringField(o, "referenceNumber", true);
+    r.insured.insurerNumber = stringField(o, "insurerNumber", true);
+    r.insured.cardSymbol = stringField(o, "cardSymbol", false);
+    r.insured.cardNumber = stringField(o, "cardNumber", true);
+    r.insured.branchNumber = stringField(o, "branchNumber", false);
+    return r;
+}
+
 Object::Ptr asObject(const Poco::Dynamic::Var& v, const char* what) {
     if (v.type() != typeid(Object::Ptr)) throw KakehashiError(ErrorId::MalformedJson, std::string(what) + " must be a JSON object");
     return v.extract<Object::Ptr>();
+}
+
+// "entries": a non-empty array of at most maxEntries objects, each decoded by `one` (errors name the index).
+template <typename Entry, typename Decode>
+std::vector<Entry> entriesOf(const Object& root, size_t maxEntries, Decode one) {
+    if (!root.has("entries") || root.get("entries").type() != typeid(Array::Ptr))
+        throw KakehashiError(ErrorId::InvalidField, "entries must be an array");
+    auto entries = root.getArray("entries");
+    if (entries->size() == 0) throw KakehashiError(ErrorId::EmptyRequest, "entries is empty");
+    if (entries->size() > maxEntries)
+        throw KakehashiError(ErrorId::TooManyEntries, "at most " + std::to_string(maxEntries) + " entries");
+    std::vector<Entry> out;
+    out.reserve(entries->size());
+    for (size_t i = 0; i < entries->size(); ++i) {
+        try {
+            out.push_back(one(*asObject(entries->get(unsigned(i)), "an entry")));
+        } catch (const KakehashiError& e) {
+            throw KakehashiError(e.id(), "entries[" + std::to_string(i) + "]: " + e.what());
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -71,20 +102,13 @@ BatchRequest decodeBatchRequest(const std::string& body, size_t maxEntries) {
     auto root = asObject(parseJson(body), "the request");
     BatchRequest req;
     req.fileIdentifier = stringField(*root, "fileIdentifier", false);
-    if (!root->has("entries") || root->get("entries").type() != typeid(Array::Ptr))
-        throw KakehashiError(ErrorId::InvalidField, "entries must be an array");
-    auto entries = root->getArray("entries");
-    if (entries->size() == 0) throw KakehashiError(ErrorId::EmptyRequest, "entries is empty");
-    if (entries->size() > maxEntries)
-        throw KakehashiError(ErrorId::TooManyEntries, "at most " + std::to_string(maxEntries) + " entries");
-    for (size_t i = 0; i < entries->size(); ++i) {
-        try {
-            req.entries.push_back(inquiryFrom(*asObject(entries->get(unsigned(i)), "an entry")));
-        } catch (const KakehashiError& e) {
-            throw KakehashiError(e.id(), "entries[" + std::to_string(i) + "]: " + e.what());
-        }
-    }
+    req.entries = entriesOf<model::EligibilityInquiry>(*root, maxEntries, inquiryFrom);
     return req;
+}
+
+std::vector<model::ReferenceNumberRegistration> decodeRegistrationRequest(const std::string& body, size_t maxEntries) {
+    auto root = asObject(parseJson(body), "the request");
+    return entriesOf<model::ReferenceNumberRegistration>(*root, maxEntries, registrationFrom);
 }
 
 }  // namespace kh::endpoint

@@ -1,10 +1,11 @@
-// The HTTP API's JSON requests: inquiries and batches. Decoding is strict about types and sizes, names the
+// The HTTP API's JSON requests: inquiries, batches and reference-number registrations. Decoding is strict about types and sizes, names the
 // field at fault, and never throws anything but KakehashiError (a fuzz target holds it to that).
 #pragma once
 #include <string>
 #include <vector>
 
 #include "model/eligibility.hpp"
+#include "model/reference_number.hpp"
 
 namespace kh::endpoint {
 
@@ -17,5 +18,8 @@ struct BatchRequest {
     std::vector<model::EligibilityInquiry> entries;
 };
 BatchRequest decodeBatchRequest(const std::string& body, size_t maxEntries);
+
+// 照会番号登録: {"entries": [{"referenceNumber","insurerNumber","cardSymbol"?,"cardNumber","branchNumber"?}, ...]}
+std::vector<model::ReferenceNumberRegistration> decodeRegistrationRequest(const std::string& body, size_t maxEntries);
 
 }  // namespace kh::endpoint

@@ -19,6 +19,7 @@ namespace kh::model {
     X(MalformedJson,       "KKH-E1010", 400, "malformed-json",       "JSONの形式が正しくありません")               \
     X(WrongInstitution,    "KKH-E1011", 403, "wrong-institution",    "医療機関等コードが本機の設定と異なります")   \
     X(TooManyEntries,      "KKH-E1012", 413, "too-many-entries",     "一括照会の件数が上限を超えています")         \
+    X(MalformedCsv,        "KKH-E1013", 400, "malformed-csv",        "CSVの形式が正しくありません")                \
     X(Unauthorized,        "KKH-E2001", 401, "unauthorized",         "認証が必要です")                             \
     X(Forbidden,           "KKH-E2002", 403, "forbidden",            "この操作は許可されていません")               \
     X(NotFound,            "KKH-E2003", 404, "not-found",            "対象が見つかりません")                       \
@@ -27,6 +28,9 @@ namespace kh::model {
     X(UpstreamUnavailable, "KKH-E3001", 503, "upstream-unavailable", "オンライン資格確認等システムに接続できません") \
     X(UpstreamRejected,    "KKH-E3002", 502, "upstream-rejected",    "オンライン資格確認等システムが要求を拒否しました") \
     X(Queued,              "KKH-E3003", 202, "queued",               "要求を受け付けました。接続回復後に回答します") \
+    X(ConsentMissing,      "KKH-E5001", 403, "consent-missing",      "同意がありません")                           \
+    X(ConsentExpired,      "KKH-E5002", 403, "consent-expired",      "同意の有効期限が切れています")               \
+    X(ConsentWithdrawn,    "KKH-E5003", 403, "consent-withdrawn",    "同意が撤回されています")                     \
     X(PluginFailed,        "KKH-E4001", 502, "plugin-failed",        "アダプタープラグインの処理に失敗しました")   \
     X(PluginTimeout,       "KKH-E4002", 504, "plugin-timeout",       "アダプタープラグインが時間内に終わりませんでした") \
     X(PluginMemory,        "KKH-E4003", 507, "plugin-memory",        "アダプタープラグインがメモリ上限を超えました") \

@@ -1,6 +1,7 @@
 #include "services/eligibility_service.hpp"
 
 #include "base/log.hpp"
+#include "services/identity_index.hpp"
 #include "services/result_codec.hpp"
 #include "spec/messages.hpp"
 
@@ -12,9 +13,7 @@ EligibilityService::EligibilityService(EligibilityPolicy policy, const store::Da
     : policy_(std::move(policy)), key_(key), cache_(cache), queue_(queue), dispatcher_(dispatcher), breaker_(breaker) {}
 
 std::string EligibilityService::identityIndex(const model::InsuredIdentity& p) const {
-    using model::normalisedIdentifier;
-    return key_.blindIndex({normalisedIdentifier(p.insurerNumber), normalisedIdentifier(p.cardSymbol),
-                            normalisedIdentifier(p.cardNumber), normalisedIdentifier(p.branchNumber), p.birthDate});
+    return services::identityIndex(key_, p);
 }
 
 bool EligibilityService::fresh(int64_t confirmedAt) const {

@@ -1,0 +1,93 @@
+#include "endpoint/reference_number_routes.hpp"
+
+#include <cctype>
+
+#include "endpoint/http_api.hpp"
+#include "endpoint/json_request.hpp"
+#include "endpoint/json_writer.hpp"
+#include "endpoint/reference_number_csv.hpp"
+
+namespace kh::endpoint {
+namespace {
+using model::ErrorId;
+using Outcome = services::RegistrationOutcome;
+
+void writeResult(JsonWriter& w, const services::RegistrationResult& r, size_t line) {
+    w.beginObject().field("referenceNumber", r.referenceNumber);
+    if (line > 0) w.field("line", int64_t(line));
+    w.field("status", r.status).field("code", r.code).field("message", r.message);
+    if (!r.fieldErrors.empty()) {
+        w.beginArray("errors");
+        for (const auto& fe : r.fieldErrors) w.beginObject().field("field", fe.field).field("message", fe.message).endObject();
+        w.endArray();
+    }
+    w.endObject();
+}
+
+// 200 {"status":"done","results":[…]} or 202 {"status":"queued","ticket":N,"results":[…]} (then the entries
+// sent upstream are "pending"); `lines` gives each result its CSV line when imported.
+HttpReply outcomeReply(const Outcome& out, const std::vector<size_t>& lines = {}) {
+    if (out.kind == Outcome::Kind::NotFound) return problemReply(ErrorId::NotFound, "unknown ticket");
+    bool queued = out.kind == Outcome::Kind::Queued;
+    JsonWriter w;
+    w.beginObject().field("status", queued ? "queued" : "done");
+    if (out.ticket > 0) w.field("ticket", out.ticket);
+    w.beginArray("results");
+    for (size_t i = 0; i < out.results.size(); ++i) writeResult(w, out.results[i], i < lines.size() ? lines[i] : 0);
+    w.endArray().endObject();
+    HttpReply reply{queued ? 202 : 200, "application/json", w.take(), {}};
+    if (queued) reply.headers.push_back({"Location", "/api/v1/reference-numbers/" + std::to_string(out.ticket)});
+    return reply;
+}
+
+bool isCsv(const HttpCall& call) {
+    auto it = call.headers.find("content-type");
+    if (it == call.headers.end()) return false;
+    std::string type = it->second.substr(0, it->second.find(';'));
+    for (auto& c : type) c = char(std::tolower(static_cast<unsigned char>(c)));
+    while (!type.empty() && type.back() == ' ') type.pop_back();
+    return type == "text/csv";
+}
+
+Route postRegistrations(services::ReferenceNumberService& s) {
+    return {"POST", "/api/v1/reference-numbers",
+            "照会番号登録 (register reference numbers): {entries:[…]}, answered per entry or queued", Access::ApiClient,
+            [&s](HttpCall& call) {
+                auto entries = decodeRegistrationRequest(call.body, s.policy().maxEntries);
+                return outcomeReply(s.registerEntries(entries, s.policy().liveWait));
+            }};
+}
+
+Route importCsv(services::ReferenceNumberService& s) {
+    return {"POST", "/api/v1/reference-numbers/import",
+            "照会番号の一括登録 from CSV (text/csv, UTF-8 or Shift_JIS; header 照会番号,保険者番号,記号,番号,枝番)",
+            Access::ApiClient, [&s](HttpCall& call) {
+                if (!isCsv(call)) return problemReply(ErrorId::MalformedCsv, "Content-Type must be text/csv");
+                // The whole file is read first: a malformed line refuses it before anything is registered.
+                auto rows = decodeRegistrationCsv(call.body, call.headers["content-type"], s.policy().maxEntries);
+                std::vector<model::ReferenceNumberRegistration> entries;
+                std::vector<size_t> lines;
+                for (auto& row : rows) {
+                    entries.push_back(std::move(row.registration));
+                    lines.push_back(row.line);
+                }
+                return outcomeReply(s.registerEntries(entries, s.policy().liveWait), lines);
+            }};
+}
+
+Route getTicket(services::ReferenceNumberService& s) {
+    return {"GET", "/api/v1/reference-numbers/{ticket}", "The answers of a queued registration", Access::ApiClient,
+            [&s](HttpCall& call) {
+                const auto& t = call.params["ticket"];
+                if (t.empty() || t.size() > 18 || t.find_first_not_of("0123456789") != std::string::npos)
+                    return problemReply(ErrorId::NotFound, "unknown ticket");
+                return outcomeReply(s.follow(std::stoll(t)));
+            }};
+}
+}  // namespace
+
+std::vector<Route> referenceNumberRoutes(services::ReferenceNumberService& s) {
+    return {postRegistrations(s), importCsv(s), getTicket(s)};
+}
+
+}  // namespace kh::endpoint

@@ -1,0 +1,232 @@
+#include "services/home_consent_service.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "base/log.hpp"
+#include "crypto/primitives.hpp"
+#include "services/identity_index.hpp"
+#include "services/result_codec.hpp"
+#include "spec/home_consent_messages.hpp"
+#include "spec/medical_info_messages.hpp"
+
+namespace kh::services {
+namespace {
+using model::ConsentScope;
+using model::ConsentState;
+using model::ErrorId;
+using model::KakehashiError;
+
+constexpr const char* kWithdrawalsAsOf = "homeConsent.withdrawalsAsOf";
+constexpr ConsentScope kScopes[] = {ConsentScope::Medication, ConsentScope::Clinical, ConsentScope::Checkup};
+
+int64_t now() { return model::unixSeconds(std::chrono::system_clock::now()); }
+
+// AvailableTime / ConsTime as unix seconds; a bare date means the end of that day (Japan time).
+std::optional<int64_t> japanTime(const std::string& s) {
+    auto t = model::parseJapanTimestamp(s.size() == 8 ? s + "235959" : s);
+    return t ? std::optional<int64_t>(model::unixSeconds(*t)) : std::nullopt;
+}
+
+model::InsuredIdentity identityOf(const model::EligibilityRecord& r) {
+    return {model::trimmed(r.insurerNumber), r.cardSymbol, r.cardNumber, r.branchNumber, r.birthDate};
+}
+
+// Serialised with its treatment and day, which the result codec does not carry.
+std::string storedUnit(const model::EligibilityResult& unit) {
+    return unit.medicalTreatmentFlag + "\n" + unit.examinationDate + "\n" + serialiseResult(unit);
+}
+model::EligibilityResult unitFrom(const std::string& stored) {
+    auto a = stored.find('\n'), b = stored.find('\n', a + 1);
+    auto unit = parseResult(stored.substr(b + 1));
+    unit.medicalTreatmentFlag = stored.substr(0, a);
+    unit.examinationDate = stored.substr(a + 1, b - a - 1);
+    return unit;
+}
+
+// Withdrawn beats everything; then a valid consent of any treatment; then expired; else none.
+ConsentState combined(const std::vector<store::ConsentedPatient>& rows, ConsentScope scope) {
+    auto at = std::chrono::system_clock::now();
+    ConsentState best = ConsentState::None;
+    for (const auto& row : rows) {
+        auto unit = unitFrom(row.unit);
+        if (!unit.record || !unit.record->consent) continue;
+        auto s = model::consentStateAt(*unit.record->consent, scope, at, row.withdrawnAt != 0);
+        if (s == ConsentState::Valid) return s;
+        if (s == ConsentState::Withdrawn || (s == ConsentState::Expired && best == ConsentState::None)) best = s;
+    }
+    return best;
+}
+
+ErrorId refusalFor(ConsentState s) {
+    return s == ConsentState::Withdrawn ? ErrorId::ConsentWithdrawn
+           : s == ConsentState::Expired ? ErrorId::ConsentExpired
+                                        : ErrorId::ConsentMissing;
+}
+}  // namespace
+
+HomeConsentService::HomeConsentService(HomeConsentPolicy policy, const store::DataKey& key, store::Consents& consents,
+                                       store::Settings& settings, upstream::CentralTransport& transport)
+    : policy_(std::move(policy)), key_(key), consents_(consents), settings_(settings), transport_(transport) {}
+
+// The first poll waits one period: a starting box answers its receipt computers first.
+void HomeConsentService::start() {
+    loop_.start(std::chrono::seconds(policy_.pollSeconds), [this, first = true]() mutable {
+        if (!first) pass();
+        first = false;
+    });
+}
+void HomeConsentService::stop() { loop_.stop(); }
+
+void HomeConsentService::pass() {
+    try {
+        refreshQualifications();
+        pollWithdrawals();
+    } catch (const std::exception& e) {
+        log::warn("home_consent.poll_failed", {{"error", e.what()}});
+    }
+    try {
+        int64_t t = now();
+        int purged = consents_.purgeExpired(t, t - int64_t(policy_.retentionDays) * 86400);
+        if (purged) log::info("home_consent.medical_info_purged", {{"rows", std::to_string(purged)}});
+    } catch (const std::exception& e) {
+        log::error("home_consent.purge_failed", {{"error", e.what()}});
+    }
+}
+
+size_t HomeConsentService::refreshQualifications() {
+    return refreshList(model::MedicalTreatment::HomeVisit) + refreshList(model::MedicalTreatment::Online);
+}
+
+size_t HomeConsentService::refreshList(model::MedicalTreatment treatment) {
+    auto today = model::JapanDate::today();
+    spec::ConsentListRequest req;
+    req.header.institutionCode = policy_.institutionCode;
+    req.consentDateFrom = model::JapanDate::fromDayNumber(today.dayNumber() - policy_.lookbackDays).str();
+    req.consentDateTo = today.str();
+    req.medicalTreatmentFlag = model::medicalTreatmentCode(treatment);
+    upstream::CentralResponse res;
+    try {
+        res = transport_.post(upstream::profile_v1::pathForKind("consent-list"),
+                              spec::writeXml(spec::encode(req), spec::Encoding::Utf8), crypto::uuid4());
+        if (res.status != 202 && res.status != 200) throw KakehashiError(ErrorId::UpstreamRejected, "HTTP " + std::to_string(res.status));
+        auto reception = spec::decodeBatchAcceptedResponse(spec::parseXml(res.body).root).receptionNumber;
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(policy_.listTimeoutSeconds);
+        do {
+            res = transport_.get(upstream::profile_v1::batchResultPath(reception), crypto::uuid4());
+            if (res.status == 202) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        } while (res.status == 202 && std::chrono::steady_clock::now() < deadline && !loop_.stopping());
+    } catch (const upstream::TransportError& e) {
+        throw KakehashiError(ErrorId::UpstreamUnavailable, e.what());
+    }
+    if (res.status != 200) throw KakehashiError(ErrorId::UpstreamRejected, "consent list: HTTP " + std::to_string(res.status));
+    auto list = spec::decodeBatchResultResponse(spec::parseXml(res.body).root);
+    for (const auto& unit : list.units) storeUnit(unit);
+    log::info("home_consent.list_fetched", {{"treatment", req.medicalTreatmentFlag}, {"consents", std::to_string(list.units.size())}});
+    return list.units.size();
+}
+
+void HomeConsentService::storeUnit(const model::EligibilityResult& unit) {
+    if (!unit.record || !unit.record->consent) return;
+    const auto& block = *unit.record->consent;
+    int64_t until = 0, since = 0;
+    for (auto scope : kScopes) {
+        const auto& c = model::consentFor(block, scope);
+        if (c.flag != "1") continue;
+        if (auto t = japanTime(c.availableTime)) until = std::max(until, *t);
+        if (auto t = japanTime(c.consTime)) since = since == 0 ? *t : std::min(since, *t);
+    }
+    store::ConsentedPatient p{unit.medicalTreatmentFlag, unit.examinationDate, until, since, 0, now(), storedUnit(unit)};
+    consents_.upsert(identityIndex(key_, identityOf(*unit.record)), p);
+}
+
+size_t HomeConsentService::pollWithdrawals() {
+    auto asOf = settings_.get(kWithdrawalsAsOf);
+    std::string path = "/v1/consents/withdrawals" + (asOf ? "?since=" + asOf->value : std::string());
+    upstream::CentralResponse res;
+    try {
+        res = transport_.get(path, crypto::uuid4());
+    } catch (const upstream::TransportError& e) {
+        throw KakehashiError(ErrorId::UpstreamUnavailable, e.what());
+    }
+    if (res.status != 200) throw KakehashiError(ErrorId::UpstreamRejected, "withdrawals: HTTP " + std::to_string(res.status));
+    size_t applied = 0;
+    try {
+        auto doc = Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>();
+        auto list = doc->getArray("withdrawals");
+        for (size_t i = 0; list && i < list->size(); ++i) {
+            auto w = list->getObject(unsigned(i));
+            model::InsuredIdentity who{w->optValue<std::string>("insurerNumber", ""), w->optValue<std::string>("cardSymbol", ""),
+                                       w->optValue<std::string>("cardNumber", ""), w->optValue<std::string>("branchNumber", ""),
+                                       w->optValue<std::string>("birthDate", "")};
+            auto at = japanTime(w->optValue<std::string>("withdrawnAt", "")).value_or(now());
+            applied += consents_.withdraw(identityIndex(key_, who), at) > 0;
+        }
+        if (doc->has("asOf")) settings_.set(kWithdrawalsAsOf, doc->getValue<std::string>("asOf"), "central");
+    } catch (const Poco::Exception& e) {
+        throw KakehashiError(ErrorId::UpstreamRejected, "withdrawals: unreadable answer");
+    }
+    if (applied) log::info("home_consent.withdrawals_applied", {{"count", std::to_string(applied)}});
+    return applied;
+}
+
+std::vector<ConsentedPatientView> HomeConsentService::list(const std::string& sinceDate) {
+    int64_t since = 0;
+    if (!sinceDate.empty()) {
+        auto d = model::JapanDate::parse(sinceDate);
+        if (!d) throw KakehashiError(ErrorId::InvalidField, "since: YYYYMMDD");
+        since = d->dayNumber() * 86400 - 9 * 3600;  // midnight in Japan
+    }
+    std::vector<ConsentedPatientView> out;
+    for (const auto& p : consents_.list(since)) out.push_back({unitFrom(p.unit), p.availableUntil, p.consentedAt, p.fetchedAt});
+    return out;
+}
+
+model::ConsentState HomeConsentService::consentState(const model::InsuredIdentity& insured, model::ConsentScope scope) {
+    return combined(consents_.find(identityIndex(key_, insured)), scope);
+}
+
+MedicalInfoOutcome HomeConsentService::medicalInfo(model::MedicalInfoRequest req) {
+    req.institutionCode = policy_.institutionCode;
+    std::string index = identityIndex(key_, req.insured);
+    auto rows = consents_.find(index);
+    MedicalInfoOutcome out;
+    auto state = combined(rows, req.scope);
+    if (state != ConsentState::Valid) {  // refused here even when something is cached
+        consents_.dropMedicalInfo(index);
+        out.refusal = refusalFor(state);
+        out.reason = model::refusalReason(state);
+        return out;
+    }
+    int64_t until = 0;
+    for (const auto& r : rows) until = std::max(until, r.withdrawnAt ? 0 : r.availableUntil);
+    std::string scope = model::consentScopeName(req.scope);
+    if (auto cached = consents_.medicalInfo(index, scope, req.fileCategory); cached && now() <= cached->availableUntil) {
+        return {true, cached->contentType, cached->body, "cache", cached->fetchedAt};
+    }
+    upstream::CentralResponse res;
+    try {
+        res = transport_.post(upstream::profile_v1::pathForKind("medical-info:" + scope),
+                              spec::writeXml(spec::encode(req), spec::Encoding::Utf8), crypto::uuid4());
+    } catch (const upstream::TransportError& e) {
+        out.refusal = ErrorId::UpstreamUnavailable;
+        out.reason = e.what();
+        return out;
+    }
+    auto result = spec::decodeMedicalInfoResult(res.body, res.status == 200 ? req.fileCategory : 2);
+    if (res.status != 200 || result.processingStatus == "2") {
+        out.refusal = res.status == 403 ? ErrorId::ConsentMissing : ErrorId::UpstreamRejected;
+        out.reason = result.processingCode + " " + result.processingMessage;
+        return out;
+    }
+    store::CachedMedicalInfo info{result.contentType, result.body, now(), until};
+    consents_.putMedicalInfo(index, scope, req.fileCategory, info);
+    return {true, info.contentType, info.body, "live", info.fetchedAt};
+}
+
+}  // namespace kh::services

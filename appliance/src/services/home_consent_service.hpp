@@ -1,0 +1,70 @@
+// 居宅同意取得型: the consented patients of this institution, fetched from the central system's consent
+// lists (訪問診療等 and オンライン診療等) on a schedule and on demand, and medical information (薬剤・診療・
+// 特定健診等情報) served only while a consent for that scope is in force — from consent to the end of the
+// consultation day, Japan time. Withdrawals are polled; they and the end of a window purge what was cached.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/background_loop.hpp"
+#include "model/consent.hpp"
+#include "model/eligibility.hpp"
+#include "model/errors.hpp"
+#include "model/medical_info.hpp"
+#include "store/consents.hpp"
+#include "store/settings.hpp"
+#include "upstream/central_transport.hpp"
+
+namespace kh::services {
+
+struct HomeConsentPolicy {
+    std::string institutionCode;
+    int lookbackDays = 30;        // consent lists cover consents given in the last N days
+    int pollSeconds = 300;        // consent lists and withdrawals, every N seconds
+    int listTimeoutSeconds = 60;  // how long a consent list may take to be ready upstream
+    int retentionDays = 7;        // medical information is never kept longer than this, window or not
+};
+
+struct ConsentedPatientView {
+    model::EligibilityResult unit;  // qualification, consent block, MedicalTreatmentFlag, ExaminationDate
+    int64_t availableUntil = 0, consentedAt = 0, fetchedAt = 0;
+};
+
+struct MedicalInfoOutcome {
+    bool served = false;
+    std::string contentType, body, source;  // source: live | cache
+    int64_t fetchedAt = 0;
+    model::ErrorId refusal = model::ErrorId::ConsentMissing;  // when not served
+    std::string reason;                                         // Japanese, says why
+};
+
+class HomeConsentService {
+public:
+    HomeConsentService(HomeConsentPolicy policy, const store::DataKey& key, store::Consents& consents,
+                       store::Settings& settings, upstream::CentralTransport& transport);
+    void start();
+    void stop();
+
+    // Both consent lists; returns the number of consents stored. Throws KakehashiError when upstream fails.
+    size_t refreshQualifications();
+    size_t pollWithdrawals();  // returns the number of withdrawals applied
+    std::vector<ConsentedPatientView> list(const std::string& consentedSinceDate);
+    MedicalInfoOutcome medicalInfo(model::MedicalInfoRequest request);
+    // The consent state of a patient for one scope now (withdrawn / expired / none / valid).
+    model::ConsentState consentState(const model::InsuredIdentity& insured, model::ConsentScope scope);
+
+private:
+    size_t refreshList(model::MedicalTreatment treatment);
+    void storeUnit(const model::EligibilityResult& unit);
+    void pass();
+
+    HomeConsentPolicy policy_;
+    const store::DataKey& key_;
+    store::Consents& consents_;
+    store::Settings& settings_;
+    upstream::CentralTransport& transport_;
+    base::BackgroundLoop loop_;
+};
+
+}  // namespace kh::services

@@ -1,0 +1,103 @@
+"""居宅同意取得型, end to end against the simulator over mutual TLS: a synthetic patient consents in the
+simulated マイナ在宅受付Web → the appliance's consent list shows them → medication information is
+served (live, then from the cache) → after the patient withdraws, the cached information is gone and the
+next request is refused with the reason; an expired consent is refused even when information is cached."""
+import time
+
+from harness import INSTITUTION, IntegrationTest, main
+
+
+def japan_today():
+    return time.strftime("%Y%m%d", time.gmtime(time.time() + 9 * 3600))
+
+
+class HomeConsentTest(IntegrationTest):
+    def setUp(self):
+        super().setUp()
+        self.token = self.sim.control("GET", "/sim/home-reception/url?institution=" + INSTITUTION)["token"]
+
+    def consent(self, p, scopes, treatment=2):
+        body = {"insurerNumber": p["insurerNumber"].strip(), "cardSymbol": p["cardSymbol"], "cardNumber": p["cardNumber"],
+                "branchNumber": p["branchNumber"], "birthDate": p["birthDate"], "pin": "1234", "scopes": scopes,
+                "medicalTreatmentFlag": treatment, "examinationDate": japan_today()}
+        return self.sim.control("POST", "/sim/home-reception/%s/consent" % self.token, body)
+
+    def ask(self, p, scope="medication", category="xml"):
+        body = {"insurerNumber": p["insurerNumber"].strip(), "cardSymbol": p["cardSymbol"], "cardNumber": p["cardNumber"],
+                "branchNumber": p["branchNumber"], "birthDate": p["birthDate"], "fileCategory": category}
+        return self.gateway.request("POST", "/api/v1/medical-info/" + scope, body)
+
+    def refresh(self):
+        status, body, _ = self.gateway.request("POST", "/api/v1/home-consent/qualifications/refresh")
+        self.assertEqual(status, 200, body)
+        return body
+
+    def test_consent_list_medical_info_and_withdrawal(self):
+        p, q = self.persons(2, validity="1")
+        self.assertIn("consentId", self.consent(p, ["medication"]))
+        self.assertGreaterEqual(self.refresh()["consents"], 1)
+        status, body, _ = self.gateway.request("GET", "/api/v1/home-consent/qualifications?since=" + japan_today())
+        self.assertEqual(status, 200)
+        listed = [x for x in body["patients"] if x.get("eligibility", {}).get("name") == p["name"]]
+        self.assertEqual(len(listed), 1, body)
+        self.assertEqual(listed[0]["medicalTreatmentFlag"], "2")
+        self.assertTrue(listed[0]["consent"]["medication"]["consented"])
+        self.assertFalse(listed[0]["consent"]["checkup"]["consented"])
+        self.assertTrue(listed[0]["consent"]["medication"]["availableUntil"].endswith("235959"))
+
+        status, _, res = self.ask(p)
+        self.assertEqual(status, 200)
+        self.assertEqual(res.getheader("X-Kakehashi-Source"), "live")
+        self.assertIn(b"<XmlMsg", self.gateway.last_body)
+        status, _, res = self.ask(p)
+        self.assertEqual((status, res.getheader("X-Kakehashi-Source")), (200, "cache"))
+        status, _, res = self.ask(p, category="pdf")
+        self.assertEqual((status, res.getheader("Content-Type")), (200, "application/pdf"))
+        self.assertTrue(self.gateway.last_body.startswith(b"%PDF"))
+
+        status, body, _ = self.ask(p, scope="checkup")  # consent was for medication only
+        self.assertEqual((status, body["type"]), (403, "urn:kakehashi:problem:consent-missing"))
+        self.assertIn("同意がありません", body["detail"])
+        status, body, _ = self.ask(q)  # never consented
+        self.assertEqual((status, body["type"]), (403, "urn:kakehashi:problem:consent-missing"))
+
+        self.sim.control("POST", "/sim/home-reception/%s/withdraw" % self.token,
+                         {"insurerNumber": p["insurerNumber"].strip(), "cardSymbol": p["cardSymbol"],
+                          "cardNumber": p["cardNumber"], "branchNumber": p["branchNumber"], "birthDate": p["birthDate"]})
+        self.assertEqual(self.refresh()["withdrawals"], 1)
+        status, body, _ = self.ask(p)
+        self.assertEqual((status, body["type"]), (403, "urn:kakehashi:problem:consent-withdrawn"))
+        self.assertIn("撤回", body["detail"])
+        medical = [r for r in self.sim.requests() if r["path"] == "/v1/medical-info/medication"]
+        self.assertEqual(len(medical), 2, "xml once, pdf once; the refusal came from the appliance itself")
+
+    def test_expired_consent_is_refused_even_when_cached(self):
+        p = self.persons(1, validity="1")[0]
+        consent_id = self.consent(p, ["medication", "checkup"])["consentId"]
+        self.refresh()
+        self.assertEqual(self.ask(p)[0], 200)
+        self.assertEqual(self.ask(p)[2].getheader("X-Kakehashi-Source"), "cache")
+        self.sim.control("POST", "/sim/consents/%s/expire" % consent_id)
+        self.refresh()
+        status, body, _ = self.ask(p)
+        self.assertEqual((status, body["type"]), (403, "urn:kakehashi:problem:consent-expired"))
+        self.assertIn("有効期限", body["detail"])
+
+    def test_bad_requests_are_refused_clearly(self):
+        p = self.persons(1, validity="1")[0]
+        status, body, _ = self.gateway.request("POST", "/api/v1/medical-info/medication", raw=b"{nope")
+        self.assertEqual((status, body["type"]), (400, "urn:kakehashi:problem:malformed-json"))
+        status, body, _ = self.gateway.request("POST", "/api/v1/medical-info/medication",
+                                               {"insurerNumber": "01130013", "cardNumber": "1", "branchNumber": "00",
+                                                "birthDate": "19800101"})
+        self.assertEqual((status, body["type"]), (422, "urn:kakehashi:problem:invalid-field"))
+        status, body, _ = self.gateway.request("POST", "/api/v1/medical-info/surgery", {})
+        self.assertEqual(status, 404)
+        status, body, _ = self.gateway.request("GET", "/api/v1/home-consent/qualifications?since=2026-11-25")
+        self.assertEqual((status, body["type"]), (422, "urn:kakehashi:problem:invalid-field"))
+        status, body, _ = self.ask(p, category="docx")
+        self.assertEqual(status, 422)
+
+
+if __name__ == "__main__":
+    main()
