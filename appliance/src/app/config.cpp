@@ -116,6 +116,9 @@ Config loadConfig(const std::string& path) {
     c.homeConsentPollSeconds = value<int>(consent, "pollSeconds", c.homeConsentPollSeconds);
     c.homeConsentLookbackDays = value<int>(consent, "lookbackDays", c.homeConsentLookbackDays);
     c.medicalInfoRetentionDays = value<int>(consent, "medicalInfoRetentionDays", c.medicalInfoRetentionDays);
+    auto visits = section(root, "visits");
+    c.visitsPrefetchAt = value<std::string>(visits, "prefetchAt", c.visitsPrefetchAt);
+    c.visitsMorningAt = value<std::string>(visits, "morningAt", c.visitsMorningAt);
     loadPlugins(root, c);
     return c;
 }

@@ -37,6 +37,8 @@ struct Config {
     int homeConsentPollSeconds = 300;  // consent lists and withdrawals
     int homeConsentLookbackDays = 30;
     int medicalInfoRetentionDays = 7;
+    std::string visitsPrefetchAt = "18:00";  // HH:MM Japan time: tomorrow's visits are checked
+    std::string visitsMorningAt = "07:00";   // HH:MM Japan time: today's answers are refreshed
 };
 
 // Throws std::runtime_error with a message naming the setting at fault.

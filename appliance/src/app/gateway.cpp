@@ -25,6 +25,7 @@ Gateway::Gateway(const Config& config)
       deadLetters_(store_),
       settings_(store_),
       consents_(store_),
+      visits_(store_),
       transport_(config.upstream),
       breaker_(config.breakerFailures, config.breakerCoolDownMillis),
       dispatcher_(queue_, transport_, breaker_, config.backoff),
@@ -35,7 +36,9 @@ Gateway::Gateway(const Config& config)
       homeReception_(settings_, transport_, config.facilityName),
       homeConsent_({config.institutionCode, config.homeConsentLookbackDays, config.homeConsentPollSeconds, 60,
                     config.medicalInfoRetentionDays},
-                   store_.key(), consents_, settings_, transport_) {
+                   store_.key(), consents_, settings_, transport_),
+      visitService_({config.visitsPrefetchAt, config.visitsMorningAt, config.fileDrop.root + "/res", 1000}, store_.key(),
+                    visits_, homeConsent_, batchService_, eligibility_) {
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
     plugins_ = std::make_unique<plugins::PluginRegistry>(config.plugins);
     plugins_->addBuiltIn(std::make_shared<plugins::SpecXmlAdapter>(), plugins::SpecXmlAdapter::manifest());
@@ -45,7 +48,7 @@ Gateway::Gateway(const Config& config)
                                                                deadLetters_, journal_, eligibility_, metrics_);
     endpoint::HttpApiParts parts{eligibility_, batchService_, journal_, metrics_, [this] { return ready_.load(); },
                                  KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_,
-                                 &homeConsent_};
+                                 &homeConsent_, &visitService_};
     http_ = std::make_unique<endpoint::HttpServer>(config.http, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
     if (config.fileDropEnabled)
         fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_);
@@ -78,6 +81,7 @@ void Gateway::start() {
     if (fileDrop_) fileDrop_->start();
     if (pluginChannel_) pluginChannel_->start();
     homeConsent_.start();
+    visitService_.start();
     http_->start();
     ready_ = true;
     fetchHomeReceptionUrl();
@@ -111,6 +115,7 @@ void Gateway::stop() {
     http_->stop();
     if (fileDrop_) fileDrop_->stop();
     if (pluginChannel_) pluginChannel_->stop();
+    visitService_.stop();
     homeConsent_.stop();
     batchService_.stop();
     dispatcher_.stop();

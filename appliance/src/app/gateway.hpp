@@ -14,6 +14,8 @@
 #include "services/home_consent_service.hpp"
 #include "services/home_reception.hpp"
 #include "store/consents.hpp"
+#include "store/visits.hpp"
+#include "services/visit_service.hpp"
 #include "store/dead_letters.hpp"
 #include "store/settings.hpp"
 #include "services/batch_service.hpp"
@@ -55,6 +57,7 @@ private:
     store::DeadLetters deadLetters_;
     store::Settings settings_;
     store::Consents consents_;
+    store::Visits visits_;
     upstream::HttpsTransport transport_;
     upstream::CircuitBreaker breaker_;
     upstream::Dispatcher dispatcher_;
@@ -62,6 +65,7 @@ private:
     services::BatchService batchService_;
     services::HomeReceptionService homeReception_;
     services::HomeConsentService homeConsent_;
+    services::VisitService visitService_;
     endpoint::Metrics metrics_;
     std::unique_ptr<plugins::PluginRegistry> plugins_;
     std::unique_ptr<endpoint::PluginChannel> pluginChannel_;

@@ -4,6 +4,7 @@
 #include "endpoint/home_consent_routes.hpp"
 #include "endpoint/home_reception_routes.hpp"
 #include "endpoint/json_answer.hpp"
+#include "endpoint/visit_routes.hpp"
 #include "endpoint/json_request.hpp"
 #include "model/errors.hpp"
 
@@ -117,6 +118,8 @@ std::vector<Route> buildApiRoutes(HttpApiParts parts) {
         for (auto& r : homeReceptionRoutes(*parts.homeReception)) routes.push_back(std::move(r));
     if (parts.homeConsent)
         for (auto& r : homeConsentRoutes(*parts.homeConsent)) routes.push_back(std::move(r));
+    if (parts.visits)
+        for (auto& r : visitRoutes(*parts.visits)) routes.push_back(std::move(r));
     if (parts.plugins) {
         routes.push_back(adapterRoute(parts));
         routes.push_back(pluginList(parts));

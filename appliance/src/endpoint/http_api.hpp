@@ -10,6 +10,7 @@
 #include "services/batch_service.hpp"
 #include "services/home_consent_service.hpp"
 #include "services/home_reception.hpp"
+#include "services/visit_service.hpp"
 #include "services/eligibility_service.hpp"
 #include "store/journal.hpp"
 
@@ -25,6 +26,7 @@ struct HttpApiParts {
     PluginChannel* plugins = nullptr;  // vendor adapter routes, when plugins are configured
     services::HomeReceptionService* homeReception = nullptr;
     services::HomeConsentService* homeConsent = nullptr;
+    services::VisitService* visits = nullptr;
 };
 
 std::vector<Route> buildApiRoutes(HttpApiParts parts);

@@ -28,6 +28,7 @@ namespace kh::model {
     X(UpstreamUnavailable, "KKH-E3001", 503, "upstream-unavailable", "オンライン資格確認等システムに接続できません") \
     X(UpstreamRejected,    "KKH-E3002", 502, "upstream-rejected",    "オンライン資格確認等システムが要求を拒否しました") \
     X(Queued,              "KKH-E3003", 202, "queued",               "要求を受け付けました。接続回復後に回答します") \
+    X(DuplicateVisit,      "KKH-E5004", 409, "duplicate-visit",      "同じ患者・日付・種別の訪問が既に登録されています") \
     X(ConsentMissing,      "KKH-E5001", 403, "consent-missing",      "同意がありません")                           \
     X(ConsentExpired,      "KKH-E5002", 403, "consent-expired",      "同意の有効期限が切れています")               \
     X(ConsentWithdrawn,    "KKH-E5003", 403, "consent-withdrawn",    "同意が撤回されています")                     \

@@ -49,6 +49,14 @@ std::optional<Answer> EligibilityService::cached(const model::EligibilityInquiry
     return a;
 }
 
+void EligibilityService::remember(const model::EligibilityInquiry& q, const model::EligibilityResult& result,
+                                  int64_t confirmedAt) {
+    if (result.processingStatus != "1") return;  // only real answers, never errors
+    std::string index = identityIndex(q.insured);
+    cache_.put(index, {serialiseResult(result), confirmedAt});
+    keepDecoded(index, {confirmedAt, std::make_shared<const model::EligibilityResult>(result)});
+}
+
 InquiryOutcome EligibilityService::inquire(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
                                            std::chrono::milliseconds wait) {
     if (auto a = cached(q); a && !a->stale) {

@@ -50,6 +50,10 @@ public:
     // Outcome of a queued inquiry: Answered, Refused, or Queued while still pending.
     InquiryOutcome follow(int64_t ticket, const model::EligibilityInquiry& q);
     const EligibilityPolicy& policy() const { return policy_; }
+    // The cached answer, fresh or not, without asking anyone (nullopt when none is cached).
+    std::optional<Answer> peek(const model::EligibilityInquiry& q) { return cached(q); }
+    // An answer obtained another way (a batch for the day's visits) kept as if asked live just now.
+    void remember(const model::EligibilityInquiry& q, const model::EligibilityResult& result, int64_t confirmedAt);
 
     struct Counters {
         std::atomic<int64_t> cacheHits{0}, liveAnswers{0}, staleAnswers{0}, queued{0};

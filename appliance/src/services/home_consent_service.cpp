@@ -191,6 +191,15 @@ model::ConsentState HomeConsentService::consentState(const model::InsuredIdentit
     return combined(consents_.find(identityIndex(key_, insured)), scope);
 }
 
+std::optional<int64_t> HomeConsentService::consentWindowEnd(const model::InsuredIdentity& insured,
+                                                            model::MedicalTreatment treatment) {
+    std::optional<int64_t> end;
+    for (const auto& row : consents_.find(identityIndex(key_, insured)))
+        if (!row.withdrawnAt && row.treatment == model::medicalTreatmentCode(treatment))
+            end = std::max(end.value_or(0), row.availableUntil);
+    return end;
+}
+
 MedicalInfoOutcome HomeConsentService::medicalInfo(model::MedicalInfoRequest req) {
     req.institutionCode = policy_.institutionCode;
     std::string index = identityIndex(key_, req.insured);

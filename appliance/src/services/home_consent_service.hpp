@@ -4,6 +4,7 @@
 // consultation day, Japan time. Withdrawals are polled; they and the end of a window purge what was cached.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,9 @@ public:
     MedicalInfoOutcome medicalInfo(model::MedicalInfoRequest request);
     // The consent state of a patient for one scope now (withdrawn / expired / none / valid).
     model::ConsentState consentState(const model::InsuredIdentity& insured, model::ConsentScope scope);
+    // When the patient's consent for this kind of care ends (unix seconds), if one is in force or expired
+    // but not withdrawn; nullopt when there is none.
+    std::optional<int64_t> consentWindowEnd(const model::InsuredIdentity& insured, model::MedicalTreatment treatment);
 
 private:
     size_t refreshList(model::MedicalTreatment treatment);
