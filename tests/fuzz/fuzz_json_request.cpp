@@ -19,5 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         for (const auto& q : b.entries) (void)kh::model::validate(q);
     } catch (const kh::model::KakehashiError&) {
     }
+    try {
+        for (const auto& r : kh::endpoint::decodeRegistrationRequest(body, 100)) (void)kh::model::validate(r);
+    } catch (const kh::model::KakehashiError&) {
+    }
     return 0;
 }

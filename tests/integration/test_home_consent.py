@@ -45,6 +45,16 @@ class HomeConsentTest(IntegrationTest):
         self.assertFalse(listed[0]["consent"]["checkup"]["consented"])
         self.assertTrue(listed[0]["consent"]["medication"]["availableUntil"].endswith("235959"))
 
+        # The clinic registers its own patient number (照会番号); the next consent list carries it.
+        status, body, _ = self.gateway.request("POST", "/api/v1/reference-numbers", {"entries": [{
+            "referenceNumber": "KARTE-0042", "insurerNumber": p["insurerNumber"].strip(), "cardSymbol": p["cardSymbol"],
+            "cardNumber": p["cardNumber"], "branchNumber": p["branchNumber"]}]})
+        self.assertEqual((status, body["results"][0]["status"]), (200, "registered"), body)
+        self.refresh()
+        status, body, _ = self.gateway.request("GET", "/api/v1/home-consent/qualifications")
+        listed = [x for x in body["patients"] if x.get("eligibility", {}).get("name") == p["name"]]
+        self.assertEqual(listed[0]["eligibility"]["referenceNumber"], "KARTE-0042")
+
         status, _, res = self.ask(p)
         self.assertEqual(status, 200)
         self.assertEqual(res.getheader("X-Kakehashi-Source"), "live")

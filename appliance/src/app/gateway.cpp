@@ -29,6 +29,9 @@ Gateway::Gateway(const Config& config)
       transport_(config.upstream),
       breaker_(config.breakerFailures, config.breakerCoolDownMillis),
       dispatcher_(queue_, transport_, breaker_, config.backoff),
+      referenceNumbers_(store_, queue_),
+      referenceNumberService_({config.institutionCode, std::chrono::milliseconds(config.liveWaitMillis)},
+                              referenceNumbers_, queue_, dispatcher_),
       eligibility_({config.institutionCode, config.freshSeconds, std::chrono::milliseconds(config.liveWaitMillis)},
                    store_.key(), cache_, queue_, dispatcher_, breaker_),
       batchService_({config.institutionCode, config.batchChunkSize, config.batchMaxEntries, 2}, batches_, queue_,
@@ -49,9 +52,11 @@ Gateway::Gateway(const Config& config)
     endpoint::HttpApiParts parts{eligibility_, batchService_, journal_, metrics_, [this] { return ready_.load(); },
                                  KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_,
                                  &homeConsent_, &visitService_};
+    parts.referenceNumbers = &referenceNumberService_;
     http_ = std::make_unique<endpoint::HttpServer>(config.http, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
     if (config.fileDropEnabled)
-        fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_);
+        fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_,
+                                                          &referenceNumberService_);
     addMetrics();
 }
 
@@ -62,6 +67,8 @@ void Gateway::addMetrics() {
                       [this] { return double(queue_.pendingCount()); });
     metrics_.addProbe("kakehashi_batches_open", "Batches still being processed.", "gauge",
                       [this] { return double(batches_.openCount()); });
+    metrics_.addProbe("kakehashi_reference_numbers_pending", "Reference-number registrations awaiting the central system.",
+                      "gauge", [this] { return double(referenceNumbers_.count("pending")); });
     metrics_.addProbe("kakehashi_upstream_link_up", "1 while the central system answers.", "gauge",
                       [this] { return breaker_.linkUp() ? 1.0 : 0.0; });
     metrics_.addProbe("kakehashi_upstream_attempts_failed_total", "Failed attempts to reach the central system.", "counter",
@@ -77,6 +84,7 @@ void Gateway::addMetrics() {
 
 void Gateway::start() {
     dispatcher_.start();
+    referenceNumberService_.start();
     batchService_.start();
     if (fileDrop_) fileDrop_->start();
     if (pluginChannel_) pluginChannel_->start();
@@ -118,6 +126,7 @@ void Gateway::stop() {
     visitService_.stop();
     homeConsent_.stop();
     batchService_.stop();
+    referenceNumberService_.stop();
     dispatcher_.stop();
     if (urlFetcher_.joinable()) urlFetcher_.join();
     log::info("gateway.stopped");

@@ -20,12 +20,14 @@
 #include "store/settings.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
+#include "services/reference_number_service.hpp"
 #include "store/api_clients.hpp"
 #include "store/batches.hpp"
 #include "store/eligibility_cache.hpp"
 #include "store/inbound_files.hpp"
 #include "store/journal.hpp"
 #include "store/outbound_queue.hpp"
+#include "store/reference_numbers.hpp"
 #include "store/store.hpp"
 #include "upstream/dispatcher.hpp"
 #include "upstream/https_transport.hpp"
@@ -61,6 +63,8 @@ private:
     upstream::HttpsTransport transport_;
     upstream::CircuitBreaker breaker_;
     upstream::Dispatcher dispatcher_;
+    store::ReferenceNumbers referenceNumbers_;
+    services::ReferenceNumberService referenceNumberService_;
     services::EligibilityService eligibility_;
     services::BatchService batchService_;
     services::HomeReceptionService homeReception_;

@@ -6,6 +6,7 @@
 #include "endpoint/json_answer.hpp"
 #include "endpoint/visit_routes.hpp"
 #include "endpoint/json_request.hpp"
+#include "endpoint/reference_number_routes.hpp"
 #include "model/errors.hpp"
 
 namespace kh::endpoint {
@@ -120,6 +121,8 @@ std::vector<Route> buildApiRoutes(HttpApiParts parts) {
         for (auto& r : homeConsentRoutes(*parts.homeConsent)) routes.push_back(std::move(r));
     if (parts.visits)
         for (auto& r : visitRoutes(*parts.visits)) routes.push_back(std::move(r));
+    if (parts.referenceNumbers)
+        for (auto& r : referenceNumberRoutes(*parts.referenceNumbers)) routes.push_back(std::move(r));
     if (parts.plugins) {
         routes.push_back(adapterRoute(parts));
         routes.push_back(pluginList(parts));

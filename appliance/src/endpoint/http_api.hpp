@@ -12,6 +12,7 @@
 #include "services/home_reception.hpp"
 #include "services/visit_service.hpp"
 #include "services/eligibility_service.hpp"
+#include "services/reference_number_service.hpp"
 #include "store/journal.hpp"
 
 namespace kh::endpoint {
@@ -27,6 +28,7 @@ struct HttpApiParts {
     services::HomeReceptionService* homeReception = nullptr;
     services::HomeConsentService* homeConsent = nullptr;
     services::VisitService* visits = nullptr;
+    services::ReferenceNumberService* referenceNumbers = nullptr;  // 照会番号登録 routes
 };
 
 std::vector<Route> buildApiRoutes(HttpApiParts parts);
