@@ -81,6 +81,53 @@ class HomeConsentTest(IntegrationTest):
         medical = [r for r in self.sim.requests() if r["path"] == "/v1/medical-info/medication"]
         self.assertEqual(len(medical), 2, "xml once, pdf once; the refusal came from the appliance itself")
 
+    def test_file_channel_consent_list_and_medical_info(self):
+        from harness import document, parse, text, wait_until
+        p = self.persons(1, validity="1")[0]
+        self.consent(p, ["medication"])
+        today = japan_today()
+        head = ("<MessageHeader><MedicalInstitutionCode>%s</MedicalInstitutionCode>"
+                "<ArbitraryFileIdentifier>%%s</ArbitraryFileIdentifier></MessageHeader>" % INSTITUTION)
+        self.gateway.drop("OQSmuhvq01req_%s0001.xml" % today, document(
+            head % "L1" + "<MessageBody><QualificationConfirmSearchInfo><ConsentDateFrom>%s</ConsentDateFrom>"
+            "<ConsentDateTo>%s</ConsentDateTo><MedicalTreatmentFlag>2</MedicalTreatmentFlag>"
+            "</QualificationConfirmSearchInfo></MessageBody>" % (today, today)))
+        reception = text(parse(self.gateway.result("OQSmuhvq01res_%s0001.xml" % today)), "MessageBody/ReceptionNumber")
+        self.assertTrue(reception)
+        seq = [0]
+
+        def listed():
+            seq[0] += 1
+            name = "OQSmuhvq02req_%s%04d.xml" % (today, seq[0])
+            self.gateway.drop(name, document(head % "L2" + "<MessageBody><ReceptionNumber>%s</ReceptionNumber>"
+                                             "</MessageBody>" % reception))
+            root = parse(self.gateway.result(name.replace("req", "res")))
+            return root if text(root, "MessageHeader/SegmentOfResult") == "1" else time.sleep(0.5)
+        root = wait_until(listed, 60, "the consent list", interval=0)
+        units = [u for u in root.findall("MessageBody/BulkConfirmUnit")
+                 if text(u, "ResultOfQualificationConfirmation/Name") == p["name"]]
+        self.assertEqual(len(units), 1)
+        self.assertEqual(text(units[0], "ResultOfQualificationConfirmation/PharmacistsInfoConsFlg"), "1")
+
+        def medical_request(file_category):
+            return ("<MessageHeader><MedicalInstitutionCode>%s</MedicalInstitutionCode><InsurerNumber>%s</InsurerNumber>"
+                    "<InsuranceCardSymbol>%s</InsuranceCardSymbol><InsuredPersonIdentificationNumber>%s"
+                    "</InsuredPersonIdentificationNumber><BranchNumber>%s</BranchNumber><ArbitraryFileIdentifier>M"
+                    "</ArbitraryFileIdentifier></MessageHeader><MessageBody><FileCategory>%d</FileCategory>"
+                    "<MedicalTreatmentFlag>2</MedicalTreatmentFlag><Birthdate>%s</Birthdate></MessageBody>"
+                    % (INSTITUTION, p["insurerNumber"].strip(), p["cardSymbol"], p["cardNumber"], p["branchNumber"],
+                       file_category, p["birthDate"]))
+        self.gateway.drop("YZKsiquc01req_%s0001.xml" % today, document(medical_request(2), "Shift_JIS"))
+        data = self.gateway.result("YZKsiquc01res_%s0001.xml" % today)
+        self.assertIn(b'encoding="Shift_JIS"', data[:100])
+        parse(data)
+        self.gateway.drop("YZKsiquc01req_%s0002.xml" % today, document(medical_request(1)))
+        self.assertTrue(self.gateway.result("YZKsiquc01res_%s0002.pdf" % today).startswith(b"%PDF"))
+        self.gateway.drop("TKKsiquc01req_%s0003.xml" % today, document(medical_request(2)))
+        root = parse(self.gateway.result("TKKsiquc01req_%s0003.err" % today))
+        self.assertEqual(text(root, "MessageHeader/ErrorCode"), "KKH-E5001")
+        self.assertIn("同意がありません", text(root, "MessageHeader/ErrorMessage"))
+
     def test_expired_consent_is_refused_even_when_cached(self):
         p = self.persons(1, validity="1")[0]
         consent_id = self.consent(p, ["medication", "checkup"])["consentId"]

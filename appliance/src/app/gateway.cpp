@@ -54,9 +54,11 @@ Gateway::Gateway(const Config& config)
                                  &homeConsent_, &visitService_};
     parts.referenceNumbers = &referenceNumberService_;
     http_ = std::make_unique<endpoint::HttpServer>(config.http, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
-    if (config.fileDropEnabled)
+    if (config.fileDropEnabled) {
+        homeConsentFiles_ = std::make_unique<endpoint::HomeConsentFiles>(homeConsent_, config.institutionCode);
         fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_,
-                                                          &referenceNumberService_);
+                                                          &referenceNumberService_, homeConsentFiles_.get());
+    }
     addMetrics();
 }
 

@@ -74,6 +74,7 @@ private:
     std::unique_ptr<plugins::PluginRegistry> plugins_;
     std::unique_ptr<endpoint::PluginChannel> pluginChannel_;
     std::unique_ptr<endpoint::HttpServer> http_;
+    std::unique_ptr<endpoint::HomeConsentFiles> homeConsentFiles_;
     std::unique_ptr<endpoint::FileDrop> fileDrop_;
     std::thread urlFetcher_;
 };

@@ -62,9 +62,9 @@ ReferenceNumberFile decodeReferenceNumberFile(const std::string& name, const spe
 
 FileDrop::FileDrop(FileDropSettings settings, store::InboundFiles& inbound, store::Journal& journal,
                    services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics,
-                   services::ReferenceNumberService* referenceNumbers)
+                   services::ReferenceNumberService* referenceNumbers, HomeConsentFiles* homeConsent)
     : settings_(std::move(settings)), inbound_(inbound), journal_(journal), eligibility_(eligibility), batches_(batches),
-      referenceNumbers_(referenceNumbers), metrics_(metrics), settled_(settings_.settleMillis) {
+      referenceNumbers_(referenceNumbers), homeConsent_(homeConsent), metrics_(metrics), settled_(settings_.settleMillis) {
     for (const char* sub : {"", "/req", "/res", "/quarantine"}) ::mkdir((settings_.root + sub).c_str(), 0770);
 }
 
@@ -127,10 +127,24 @@ void FileDrop::answerAccepted(const store::InboundFile& f) {
         case spec::MessageKind::ReferenceNumberUpload:
             if (referenceNumbers_) return answerReferenceNumbers(f, doc);
             return reject(f, ErrorId::UnknownMessage, "");
-        default: return reject(f, ErrorId::UnknownMessage, "");
+        default: break;
         }
+        if (auto a = homeConsentAnswer(f, doc)) return writeBytes(f, a->name, a->bytes, a->outcome);
+        return reject(f, ErrorId::UnknownMessage, "");
     } catch (const KakehashiError& e) {
         reject(f, e.id(), e.what());
+    }
+}
+
+// 居宅同意取得型 files: consent lists (two phases) and medication / checkup information.
+std::optional<FileAnswer> FileDrop::homeConsentAnswer(const store::InboundFile& f, const spec::ParsedXml& doc) {
+    if (!homeConsent_) return std::nullopt;
+    switch (spec::kindFromFileName(f.name)) {
+    case spec::MessageKind::ConsentListUpload: return homeConsent_->consentListUpload(f.name, doc);
+    case spec::MessageKind::ConsentListDownload: return homeConsent_->consentListDownload(f.name, doc);
+    case spec::MessageKind::MedicationInfo: return homeConsent_->medicalInfo(f.name, doc, model::ConsentScope::Medication);
+    case spec::MessageKind::CheckupInfo: return homeConsent_->medicalInfo(f.name, doc, model::ConsentScope::Checkup);
+    default: return std::nullopt;
     }
 }
 
@@ -267,7 +281,11 @@ void FileDrop::reject(const store::InboundFile& f, ErrorId id, const std::string
 
 void FileDrop::writeResult(const store::InboundFile& f, const std::string& resultName, const spec::XmlElement& doc,
                            const char* outcome) {
-    std::string bytes = spec::writeXml(doc, encodingOf(f));
+    writeBytes(f, resultName, spec::writeXml(doc, encodingOf(f)), outcome);
+}
+
+void FileDrop::writeBytes(const store::InboundFile& f, const std::string& resultName, const std::string& bytes,
+                          const char* outcome) {
     journal_.record({"out", "file", outcome, resultName, bytes});
     writeResultFile(settings_.root + "/res", resultName, bytes);
     inbound_.answered(f.id);

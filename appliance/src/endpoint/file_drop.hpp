@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/background_loop.hpp"
+#include "endpoint/home_consent_files.hpp"
 #include "endpoint/metrics.hpp"
 #include "endpoint/settled_files.hpp"
 #include "services/batch_service.hpp"
@@ -29,7 +30,8 @@ class FileDrop {
 public:
     FileDrop(FileDropSettings settings, store::InboundFiles& inbound, store::Journal& journal,
              services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics,
-             services::ReferenceNumberService* referenceNumbers = nullptr);  // null: 照会番号 files refused
+             services::ReferenceNumberService* referenceNumbers = nullptr,  // null: 照会番号 files refused
+             HomeConsentFiles* homeConsent = nullptr);  // null: consent-list and medical-info files refused
     ~FileDrop();
     void start();
     void stop();
@@ -51,6 +53,8 @@ private:
     void writeSingle(const store::InboundFile& f, const spec::SingleInquiryRequest& req,
                      const services::InquiryOutcome& out);
     void reject(const store::InboundFile& f, model::ErrorId id, const std::string& detail);
+    std::optional<FileAnswer> homeConsentAnswer(const store::InboundFile& f, const spec::ParsedXml& doc);
+    void writeBytes(const store::InboundFile& f, const std::string& resultName, const std::string& bytes, const char* outcome);
     void writeResult(const store::InboundFile& f, const std::string& resultName, const spec::XmlElement& doc, const char* outcome);
     spec::ResultHeader headerFor(const store::InboundFile& f, const spec::RequestHeader& req) const;
 
@@ -60,6 +64,7 @@ private:
     services::EligibilityService& eligibility_;
     services::BatchService& batches_;
     services::ReferenceNumberService* referenceNumbers_;
+    HomeConsentFiles* homeConsent_;
     Metrics& metrics_;
     SettledFiles settled_;
     base::BackgroundLoop loop_;

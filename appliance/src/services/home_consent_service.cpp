@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "base/log.hpp"
@@ -100,7 +101,40 @@ void HomeConsentService::pass() {
 }
 
 size_t HomeConsentService::refreshQualifications() {
-    return refreshList(model::MedicalTreatment::HomeVisit) + refreshList(model::MedicalTreatment::Online);
+    int64_t started = now();
+    size_t n = refreshList(model::MedicalTreatment::HomeVisit) + refreshList(model::MedicalTreatment::Online);
+    lastRefresh_ = started;
+    return n;
+}
+
+std::string HomeConsentService::acceptListRequest(const spec::ConsentListRequest& r) {
+    store::ConsentListFilter f{0, r.medicalTreatmentFlag, r.consentDateFrom, r.consentDateTo, r.examinationDateFrom,
+                               r.examinationDateTo, r.header.arbitraryFileIdentifier, 0};
+    int64_t id = consents_.addListRequest(f);
+    loop_.poke();  // fetch fresh lists now rather than at the next scheduled poll
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "H%010lld", static_cast<long long>(id));
+    return buf;
+}
+
+std::optional<std::vector<model::EligibilityResult>> HomeConsentService::answerListRequest(const std::string& reception) {
+    std::optional<store::ConsentListFilter> f;
+    if (reception.size() == 11 && reception[0] == 'H' && reception.find_first_not_of("0123456789", 1) == std::string::npos)
+        f = consents_.listRequest(std::stoll(reception.substr(1)));
+    if (!f) throw KakehashiError(ErrorId::UnknownReception, "ReceptionNumber");
+    if (lastRefresh_ < f->createdAt && now() - f->createdAt < 60) return std::nullopt;
+    auto inRange = [](const std::string& day, const std::string& from, const std::string& to) {
+        return (from.empty() || day >= from) && (to.empty() || day <= to);
+    };
+    std::vector<model::EligibilityResult> out;
+    for (const auto& p : consents_.list(0)) {
+        if (p.treatment != f->treatment) continue;
+        std::string consentDay = model::JapanDate::today(model::fromUnixSeconds(p.consentedAt)).str();
+        if (!inRange(consentDay, f->consentFrom, f->consentTo) || !inRange(p.examinationDate, f->examinationFrom, f->examinationTo))
+            continue;
+        out.push_back(unitFrom(p.unit));
+    }
+    return out;
 }
 
 size_t HomeConsentService::refreshList(model::MedicalTreatment treatment) {

@@ -3,6 +3,7 @@
 // 特定健診等情報) served only while a consent for that scope is in force — from consent to the end of the
 // consultation day, Japan time. Withdrawals are polled; they and the end of a window purge what was cached.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "model/medical_info.hpp"
 #include "store/consents.hpp"
 #include "store/settings.hpp"
+#include "spec/home_consent_messages.hpp"
 #include "upstream/central_transport.hpp"
 
 namespace kh::services {
@@ -58,6 +60,13 @@ public:
     // but not withdrawn; nullopt when there is none.
     std::optional<int64_t> consentWindowEnd(const model::InsuredIdentity& insured, model::MedicalTreatment treatment);
 
+    // The file channel's two phases (OQSmuhvq / OQSmuonq): phase 01 keeps the filter under a reception
+    // number and asks for fresh lists; phase 02 answers from the consent cache once a list fetched after the
+    // request is in (nullopt while it is not: "still processing"), or after a minute from what is cached.
+    std::string acceptListRequest(const spec::ConsentListRequest& request);
+    // Throws KakehashiError(UnknownReception).
+    std::optional<std::vector<model::EligibilityResult>> answerListRequest(const std::string& receptionNumber);
+
 private:
     size_t refreshList(model::MedicalTreatment treatment);
     void storeUnit(const model::EligibilityResult& unit);
@@ -69,6 +78,7 @@ private:
     store::Settings& settings_;
     upstream::CentralTransport& transport_;
     base::BackgroundLoop loop_;
+    std::atomic<int64_t> lastRefresh_{0};  // unix seconds of the last complete refresh
 };
 
 }  // namespace kh::services

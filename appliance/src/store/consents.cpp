@@ -10,6 +10,26 @@ const char* kColumns = "SELECT identity_index, treatment, examination_date, avai
                        "COALESCE(withdrawn_at,0), fetched_at, unit_sealed FROM consented_patients ";
 }  // namespace
 
+int64_t Consents::addListRequest(const ConsentListFilter& f) {
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("INSERT INTO consent_list_requests(treatment, consent_from, consent_to, examination_from, examination_to, "
+                 "file_identifier, created_at) VALUES(?,?,?,?,?,?,?)")
+        .bind(1, f.treatment).bind(2, f.consentFrom).bind(3, f.consentTo).bind(4, f.examinationFrom)
+        .bind(5, f.examinationTo).bind(6, f.fileIdentifier).bind(7, nowSeconds())
+        .run();
+    return store_.db().lastInsertId();
+}
+
+std::optional<ConsentListFilter> Consents::listRequest(int64_t id) {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare("SELECT treatment, consent_from, consent_to, examination_from, examination_to, "
+                                  "file_identifier, created_at FROM consent_list_requests WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return ConsentListFilter{id, st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.int64(6)};
+}
+
 void Consents::upsert(const std::string& index, const ConsentedPatient& p) {
     auto l = store_.db().lock();
     // A withdrawal stays in force: a later list cannot bring back a consent the patient took back.

@@ -21,8 +21,17 @@ struct CachedMedicalInfo {
     int64_t fetchedAt = 0, availableUntil = 0;
 };
 
+// A receipt computer's consent-list request (phase 01), answered in phase 02 under its reception number.
+struct ConsentListFilter {
+    int64_t id = 0;
+    std::string treatment, consentFrom, consentTo, examinationFrom, examinationTo, fileIdentifier;
+    int64_t createdAt = 0;
+};
+
 class Consents {
 public:
+    int64_t addListRequest(const ConsentListFilter& filter);
+    std::optional<ConsentListFilter> listRequest(int64_t id);
     explicit Consents(Store& store) : store_(store) {}
     void upsert(const std::string& identityIndex, const ConsentedPatient& p);
     std::vector<ConsentedPatient> list(int64_t consentedSince);  // not withdrawn, newest consent first
