@@ -108,16 +108,26 @@ public:
         return in.size() - srcLeft;
     }
 
+    void reset() { iconv(cd_, nullptr, nullptr, nullptr, nullptr); }  // back to the initial shift state
+
 private:
     iconv_t cd_;
 };
+
+// Opening a converter costs far more than a short conversion: each thread keeps one of each direction.
+Iconv& converter(bool toUtf8) {
+    thread_local Iconv utf8("UTF-8", "CP932");
+    thread_local Iconv cp932("CP932", "UTF-8");
+    Iconv& c = toUtf8 ? utf8 : cp932;
+    c.reset();
+    return c;
+}
 }  // namespace
 
 std::string cp932ToUtf8(std::string_view cp932) {
-    Iconv converter("UTF-8", "CP932");
     std::string out;
     out.reserve(cp932.size() + cp932.size() / 2);
-    const size_t consumed = converter.convert(cp932, out);
+    const size_t consumed = converter(true).convert(cp932, out);
     if (consumed != cp932.size())
         throw KakehashiError(ErrorId::BadEncoding,
                              "invalid Shift_JIS (CP932) byte sequence at offset " + std::to_string(consumed));
@@ -125,12 +135,12 @@ std::string cp932ToUtf8(std::string_view cp932) {
 }
 
 std::string utf8ToCp932(std::string_view utf8) {
-    Iconv converter("CP932", "UTF-8");
+    Iconv& cp932 = converter(false);
     std::string out;
     out.reserve(utf8.size());
     size_t pos = 0;
     while (pos < utf8.size()) {
-        pos += converter.convert(utf8.substr(pos), out);
+        pos += cp932.convert(utf8.substr(pos), out);
         if (pos >= utf8.size()) break;
         out += kGetaMark;  // one unmappable character (or one stray byte) becomes 〓
         pos += std::max<size_t>(1, detail::utf8SequenceLength(utf8, pos));
