@@ -2,6 +2,8 @@
 // names, and the consent block, MedicalTreatmentFlag and ExaminationDate inside a 02res batch unit.
 #include <catch2/catch.hpp>
 
+#include "spec_test_support.hpp"
+
 #include <string>
 #include <vector>
 
@@ -11,6 +13,8 @@
 using kh::model::KakehashiError;
 using namespace kh::spec;
 namespace model = kh::model;
+
+using namespace kh::spec::test;
 
 namespace {
 const Encoding kBothEncodings[] = {Encoding::Utf8, Encoding::ShiftJis};
@@ -45,25 +49,6 @@ std::vector<std::string> fields(const std::optional<model::ConsentBlock>& b) {
     for (const auto* s : {&b->checkup, &b->medication, &b->clinical, &b->operation})
         f.insert(f.end(), {s->flag, s->consTime, s->availableTime});
     return f;
-}
-
-std::vector<std::string> childNames(const XmlElement& e) {
-    std::vector<std::string> names;
-    for (const auto& c : e.children) names.push_back(c.name);
-    return names;
-}
-
-std::vector<std::string> fieldNames(const std::vector<model::FieldError>& errors) {
-    std::vector<std::string> names;
-    for (const auto& e : errors) names.push_back(e.field);
-    return names;
-}
-
-template <typename Message, typename Decode>
-Message roundTrip(const Message& m, Encoding encoding, Decode decode) {
-    const ParsedXml parsed = parseXml(writeXml(encode(m), encoding));
-    CHECK(parsed.encoding == encoding);
-    return decode(parsed.root);
 }
 
 // A consented patient's unit: the full record with the consent block, how and when they are seen.

@@ -2,6 +2,8 @@
 // Shift_JIS, the header's own element names, liberal reading, file names, the opaque result and validation.
 #include <catch2/catch.hpp>
 
+#include "spec_test_support.hpp"
+
 #include <string>
 #include <vector>
 
@@ -12,6 +14,8 @@ using kh::model::ErrorId;
 using kh::model::KakehashiError;
 using namespace kh::spec;
 namespace model = kh::model;
+
+using namespace kh::spec::test;
 
 namespace {
 const Encoding kBothEncodings[] = {Encoding::Utf8, Encoding::ShiftJis};
@@ -34,18 +38,6 @@ std::vector<std::string> fields(const model::MedicalInfoRequest& m) {
     return {p.insurerNumber, p.cardSymbol, p.cardNumber, p.branchNumber, p.birthDate,
             model::consentScopeName(m.scope), m.startDate, m.endDate, std::to_string(m.fileCategory),
             model::medicalTreatmentCode(m.treatment), m.arbitraryFileIdentifier, m.institutionCode};
-}
-
-std::vector<std::string> childNames(const XmlElement& e) {
-    std::vector<std::string> names;
-    for (const auto& c : e.children) names.push_back(c.name);
-    return names;
-}
-
-std::vector<std::string> fieldNames(const std::vector<model::FieldError>& errors) {
-    std::vector<std::string> names;
-    for (const auto& e : errors) names.push_back(e.field);
-    return names;
 }
 
 model::MedicalInfoRequest roundTrip(const model::MedicalInfoRequest& m, Encoding encoding) {

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "store_test_support.hpp"
+
 #include <unistd.h>
 
 #include <fstream>
@@ -9,21 +11,10 @@
 #include "store/reference_numbers.hpp"
 
 using namespace kh::store;
+using namespace kh::store::test;
 using kh::model::ReferenceNumberRegistration;
 
 namespace {
-std::string tempDir() {
-    char tmpl[] = "/tmp/kakehashi-refnum-XXXXXX";
-    return mkdtemp(tmpl);
-}
-
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 ReferenceNumberRegistration registration(const std::string& number, const std::string& symbol = "１２－３４",
                                          const std::string& card = "7654321") {
     ReferenceNumberRegistration r;

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "store_test_support.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,20 +18,8 @@
 #include "store/settings.hpp"
 
 using namespace kh::store;
+using namespace kh::store::test;
 
-namespace {
-std::string tempDir() {
-    char tmpl[] = "/tmp/kakehashi-store-XXXXXX";
-    return mkdtemp(tmpl);
-}
-
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-}  // namespace
 
 TEST_CASE("the data key is made once, owner-only, and reused", "[store]") {
     auto dir = tempDir();

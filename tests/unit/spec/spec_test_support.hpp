@@ -1,0 +1,36 @@
+// Helpers shared by the spec message tests: names of children and field errors, and a round trip through
+// the writer and the reader in a given encoding.
+#pragma once
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "spec/home_consent_messages.hpp"
+#include "spec/medical_info_messages.hpp"
+#include "spec/messages.hpp"
+#include "spec/reference_number_messages.hpp"
+#include "spec/xml.hpp"
+
+namespace kh::spec::test {
+
+inline std::vector<std::string> childNames(const XmlElement& e) {
+    std::vector<std::string> names;
+    for (const auto& c : e.children) names.push_back(c.name);
+    return names;
+}
+
+inline std::vector<std::string> fieldNames(const std::vector<model::FieldError>& errors) {
+    std::vector<std::string> names;
+    for (const auto& e : errors) names.push_back(e.field);
+    return names;
+}
+
+template <typename Message, typename Decode>
+Message roundTrip(const Message& m, Encoding encoding, Decode decode) {
+    const ParsedXml parsed = parseXml(writeXml(kh::spec::encode(m), encoding));
+    CHECK(parsed.encoding == encoding);
+    return decode(parsed.root);
+}
+
+}  // namespace kh::spec::test
