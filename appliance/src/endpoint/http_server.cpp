@@ -22,6 +22,7 @@ using model::ErrorId;
 
 struct Shared {
     std::vector<Route> routes;
+    std::vector<std::vector<std::string>> patterns;  // each route's pattern, cut once
     store::ApiClients& clients;
     store::Journal& journal;
     Metrics& metrics;
@@ -81,9 +82,11 @@ private:
 
     const Route* find(HttpCall& call, std::string& routeName) {
         bool pathKnown = false;
-        for (const auto& r : s_.routes) {
+        auto path = pathSegments(call.path);
+        for (size_t i = 0; i < s_.routes.size(); ++i) {
+            const auto& r = s_.routes[i];
             std::map<std::string, std::string> params;
-            if (!matchRoute(r, call.path, params)) continue;
+            if (!matchSegments(s_.patterns[i], path, params)) continue;
             pathKnown = true;
             if (r.method != call.method) continue;
             call.params = std::move(params);
@@ -174,7 +177,10 @@ bool addressAllowed(const std::string& address, const std::vector<std::string>& 
 
 HttpServer::HttpServer(HttpServerSettings settings, std::vector<Route> routes, store::ApiClients& clients,
                        store::Journal& journal, Metrics& metrics) {
-    auto shared = std::make_shared<Shared>(Shared{std::move(routes), clients, journal, metrics, settings.maxBodyBytes});
+    std::vector<std::vector<std::string>> patterns;
+    for (const auto& r : routes) patterns.push_back(pathSegments(r.pattern));
+    auto shared = std::make_shared<Shared>(
+        Shared{std::move(routes), std::move(patterns), clients, journal, metrics, settings.maxBodyBytes});
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(settings.threads);
     params->setMaxQueued(1024);

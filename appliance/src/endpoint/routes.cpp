@@ -19,8 +19,14 @@ std::vector<std::string> segments(const std::string& path) {
 bool isParam(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
 }  // namespace
 
+std::vector<std::string> pathSegments(const std::string& path) { return segments(path); }
+
 bool matchRoute(const Route& route, const std::string& path, std::map<std::string, std::string>& params) {
-    auto want = segments(route.pattern), got = segments(path);
+    return matchSegments(segments(route.pattern), segments(path), params);
+}
+
+bool matchSegments(const std::vector<std::string>& want, const std::vector<std::string>& got,
+                   std::map<std::string, std::string>& params) {
     if (want.size() != got.size()) return false;
     std::map<std::string, std::string> found;
     for (size_t i = 0; i < want.size(); ++i) {

@@ -39,6 +39,12 @@ struct Route {
 
 // True when `path` fits `pattern`; fills call.params. A parameter never matches "", "." or "..".
 bool matchRoute(const Route& route, const std::string& path, std::map<std::string, std::string>& params);
+
+// A path cut at '/', empty segments dropped: what the router compares, segment by segment.
+std::vector<std::string> pathSegments(const std::string& path);
+// The same match on segments already cut (the server cuts each route's pattern once, at start).
+bool matchSegments(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+                   std::map<std::string, std::string>& params);
 // OpenAPI 3.0 document of the table.
 std::string openApiDocument(const std::vector<Route>& routes, const std::string& version);
 
