@@ -232,8 +232,15 @@ class Gateway:
         with open(self.log_path, "rb") as f:
             return f.read()[-n:].decode("utf-8", "replace")
 
+    def connection(self):
+        """HTTP, or HTTPS trusting the demo CA when the gateway was given a certificate."""
+        if self.config["http"].get("certFile"):
+            ctx = ssl.create_default_context(cafile=os.path.join(certs(), "central-ca.crt"))
+            return http.client.HTTPSConnection("127.0.0.1", self.http_port, timeout=60, context=ctx)
+        return http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=60)
+
     def request(self, method, path, body=None, auth=True, headers=None, raw=None, as_text=False):
-        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=60)
+        conn = self.connection()
         h = dict(headers or {})
         if auth:
             h["Authorization"] = "Bearer " + self.token

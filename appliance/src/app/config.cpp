@@ -90,6 +90,8 @@ Config loadConfig(const std::string& path) {
     auto http = section(root, "http");
     c.http.listen = value<std::string>(http, "listen", c.http.listen);
     c.http.threads = value<int>(http, "threads", c.http.threads);
+    c.http.certFile = value<std::string>(http, "certFile", "");
+    c.http.keyFile = value<std::string>(http, "keyFile", "");
     auto files = section(root, "fileDrop");
     c.fileDropEnabled = value<bool>(files, "enabled", bool(files));
     c.fileDrop.root = value<std::string>(files, "root", c.stateDir + "/share");
@@ -137,6 +139,11 @@ std::vector<std::string> checkConfig(const Config& c) {
     if (!log::parseLevel(c.logLevel, level)) problems.push_back("logLevel: debug | info | warn | error");
     if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");
     if (c.http.threads < 2 || c.http.threads > 1024) problems.push_back("http.threads: 2..1024");
+    if (c.http.certFile.empty() != c.http.keyFile.empty())
+        problems.push_back("http.certFile / http.keyFile: HTTPS には両方が必要です (both are needed for HTTPS)");
+    for (const auto& [name, path] : {std::pair<const char*, std::string>{"http.certFile", c.http.certFile},
+                                     {"http.keyFile", c.http.keyFile}})
+        if (!path.empty() && !readable(path)) problems.push_back(std::string(name) + ": ファイルが読めません (file not readable): " + path);
     return problems;
 }
 

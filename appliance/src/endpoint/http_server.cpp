@@ -7,7 +7,10 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/IPAddress.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <openssl/ssl.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/URI.h>
 
@@ -149,6 +152,21 @@ private:
     std::shared_ptr<Shared> s_;
 };
 
+// Plain HTTP, or HTTPS with the box's certificate: TLS 1.2 or newer, no client certificate asked.
+Poco::Net::ServerSocket listeningSocket(const HttpServerSettings& settings) {
+    Poco::Net::SocketAddress address(settings.listen);
+    if (settings.certFile.empty() || settings.keyFile.empty()) return Poco::Net::ServerSocket(address, 256);
+    Poco::Net::Context::Params p;
+    p.certificateFile = settings.certFile;
+    p.privateKeyFile = settings.keyFile;
+    p.verificationMode = Poco::Net::Context::VERIFY_NONE;
+    p.loadDefaultCAs = false;
+    p.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, p);
+    SSL_CTX_set_min_proto_version(context->sslContext(), TLS1_2_VERSION);
+    return Poco::Net::SecureServerSocket(address, 256, context);
+}
+
 bool inCidr(const Poco::Net::IPAddress& addr, const std::string& cidr) {
     auto slash = cidr.find('/');
     Poco::Net::IPAddress net;
@@ -187,8 +205,7 @@ HttpServer::HttpServer(HttpServerSettings settings, std::vector<Route> routes, s
     params->setKeepAlive(true);
     params->setMaxKeepAliveRequests(0);  // unlimited: receipt computers keep one connection open
     params->setKeepAliveTimeout(Poco::Timespan(30, 0));
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(settings.listen), 256);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(shared), socket, params);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(shared), listeningSocket(settings), params);
 }
 
 HttpServer::~HttpServer() { stop(); }

@@ -18,6 +18,7 @@ namespace kh::endpoint {
 
 struct HttpServerSettings {
     std::string listen = "127.0.0.1:8080";
+    std::string certFile, keyFile;  // both set: HTTPS (TLS 1.2 or newer) instead of plain HTTP
     int threads = 64;
     size_t maxBodyBytes = 16u * 1024 * 1024;
 };
