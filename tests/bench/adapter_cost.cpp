@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     double lua = microsPerCall(n, [&] {
         kh::plugins::ChannelMessage msg{"a.csv", csv, ""};
         auto decoded = adapter.decodeRequest(msg);
-        adapter.encodeResult({msg, decoded.correlation, {answerJson}});
+        adapter.encodeResult({msg, decoded.correlation, {answerJson}, {}});
     });
 
     kh::spec::SingleInquiryRequest req;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "crypto/primitives.hpp"
+#include "base/durable_file.hpp"
 #include "base/log.hpp"
 #include "model/errors.hpp"
 #include "spec/reference_number_messages.hpp"
@@ -109,7 +110,7 @@ void FileDrop::take(const std::string& name, long long size) {
     } else {
         ::unlink(path.c_str());
     }
-    syncFolder(settings_.root + "/req");
+    base::syncFolder(settings_.root + "/req");
     settled_.forget(settings_.root + "/req", name);
     log::info("file.taken", {{"file", name}, {"inbound_id", std::to_string(id)}, {"bytes", std::to_string(size)}});
 }
@@ -274,7 +275,7 @@ void FileDrop::reject(const store::InboundFile& f, ErrorId id, const std::string
     // Keep the rejected request itself for staff to inspect.
     std::string kept = settings_.root + "/quarantine/" + std::to_string(f.id) + "_" + (f.name.find('/') == std::string::npos ? f.name : "file");
     bool alreadyQuarantined = f.kind == "unknown" || f.kind == "too-large";
-    if (!alreadyQuarantined && !f.body.empty()) store::writeFileDurably(kept, f.body, 0640);
+    if (!alreadyQuarantined && !f.body.empty()) base::writeFileDurably(kept, f.body, 0640);
     log::warn("file.rejected", {{"file", f.name}, {"error", info.name}});
     writeResult(f, errName, spec::encode(res), "rejected");
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/durable_file.hpp"
 #include "base/log.hpp"
 #include "crypto/primitives.hpp"
 #include "endpoint/http_api.hpp"
@@ -108,7 +109,7 @@ void PluginChannel::takeFiles(const plugins::PluginStatus& plugin, const plugins
         inbound_.accept(rowName, crypto::hex(crypto::sha256(body)), kFileKind, "bytes", body, "plugin:" + plugin.id);
         journal_.record({"in", "plugin:" + plugin.id, kFileKind, rowName, body});
         ::unlink(path.c_str());  // recorded first: after a crash it is either still in in/ or in the store
-        syncFolder(base + "/in");
+        base::syncFolder(base + "/in");
         settled_.forget(base + "/in", name);
         log::info("plugin_file.taken", {{"plugin", plugin.id}, {"file", name}});
     }
@@ -249,7 +250,7 @@ void PluginChannel::deadLetter(const store::InboundFile& f, ErrorId id, const st
     deadLetters_.add(f.channel, f.name, info.code, detail, f.body);
     if (f.kind == kFileKind) {
         std::string base = shareRoot_ + "/" + name.place;
-        store::writeFileDurably(base + "/quarantine/" + std::to_string(f.id) + "_" + name.leaf, f.body, 0640);
+        base::writeFileDurably(base + "/quarantine/" + std::to_string(f.id) + "_" + name.leaf, f.body, 0640);
         auto dot = name.leaf.rfind('.');
         std::string errName = (dot == std::string::npos || dot == 0 ? name.leaf : name.leaf.substr(0, dot)) + ".err";
         writeResultFile(base + "/out", errName,

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "store/data_key.hpp"
+#include "base/durable_file.hpp"
 
 namespace kh::endpoint {
 namespace {
@@ -47,18 +47,10 @@ std::vector<std::pair<std::string, long long>> SettledFiles::poll(const std::str
     return complete;
 }
 
-void syncFolder(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
 void writeResultFile(const std::string& dir, const std::string& name, const std::string& bytes) {
     if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
         throw std::invalid_argument("result file name not allowed");
-    store::writeFileDurably(dir + "/" + name, bytes, 0640);
+    base::writeFileDurably(dir + "/" + name, bytes, 0640);
 }
 
 }  // namespace kh::endpoint

@@ -28,6 +28,5 @@ private:
 
 // Write `bytes` to `dir`/`name` durably (tmp + fsync + rename); refuses names with '/' or a leading '.'.
 void writeResultFile(const std::string& dir, const std::string& name, const std::string& bytes);
-void syncFolder(const std::string& dir);
 
 }  // namespace kh::endpoint

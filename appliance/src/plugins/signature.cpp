@@ -7,6 +7,8 @@
 // are left out of the digest.
 #include "plugins/signature.hpp"
 
+#include "base/durable_file.hpp"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -49,52 +51,6 @@ std::string readFile(const std::string& path) {
     std::stringstream bytes;
     bytes << in.rdbuf();
     return bytes.str();
-}
-
-void writeAll(int fd, const std::string& bytes, const std::string& path) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-        auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw std::system_error(errno, std::generic_category(), "cannot write " + path);
-        done += size_t(n);
-    }
-}
-
-void fsyncFolder(const std::string& folder) {
-    int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    ::fsync(fd);
-    ::close(fd);
-}
-
-void writeAndSync(int fd, const std::string& bytes, mode_t mode, const std::string& path) {
-    if (::fchmod(fd, mode) != 0) throw std::system_error(errno, std::generic_category(), "cannot chmod " + path);
-    writeAll(fd, bytes, path);
-    if (::fsync(fd) != 0) throw std::system_error(errno, std::generic_category(), "cannot fsync " + path);
-}
-
-// tmp (hidden, so never part of a digest) in the same folder, fsync, rename, fsync the folder.
-void writeFileDurably(const std::string& path, const std::string& bytes, mode_t mode) {
-    auto target = fs::path(path);
-    auto folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-    auto tmp = (folder / ("." + target.filename().string() + ".tmp")).string();
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot write " + tmp);
-    try {
-        writeAndSync(fd, bytes, mode, tmp);
-    } catch (...) {
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        throw;
-    }
-    ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int error = errno;
-        ::unlink(tmp.c_str());
-        throw std::system_error(error, std::generic_category(), "cannot rename " + tmp + " to " + path);
-    }
-    fsyncFolder(folder.string());
 }
 
 // ---- The bundle's file list ------------------------------------------------------------------------
@@ -286,7 +242,7 @@ void signBundle(const std::string& dir, const std::string& privateKeyPemPath) {
     auto key = loadPrivateKey(privateKeyPemPath);
     auto signature = sign(key.get(), bundleDigest(dir));
     auto text = "ed25519 " + keyId(key.get()) + "\n" + base64(signature) + "\n";
-    writeFileDurably(dir + "/" + kSignatureFile, text, 0644);
+    base::writeFileDurably(dir + "/" + kSignatureFile, text, 0644);
 }
 
 std::string verifyBundle(const std::string& dir, const std::vector<std::string>& trustedPublicKeyPemPaths) {
@@ -311,13 +267,13 @@ void generateSigningKey(const std::string& privateKeyPemPath, const std::string&
     if (!key) throw std::runtime_error("Ed25519 key generation failed");
     auto privatePem = pem(key.get(), true);
     try {
-        writeFileDurably(privateKeyPemPath, privatePem, 0600);
+        base::writeFileDurably(privateKeyPemPath, privatePem, 0600);
     } catch (...) {
         crypto::secureZero(privatePem);
         throw;
     }
     crypto::secureZero(privatePem);
-    writeFileDurably(publicKeyPemPath, pem(key.get(), false), 0644);
+    base::writeFileDurably(publicKeyPemPath, pem(key.get(), false), 0644);
 }
 
 }  // namespace kh::plugins

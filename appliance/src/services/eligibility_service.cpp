@@ -61,7 +61,7 @@ InquiryOutcome EligibilityService::inquire(const model::EligibilityInquiry& q, c
                                            std::chrono::milliseconds wait) {
     if (auto a = cached(q); a && !a->stale) {
         ++counters_.cacheHits;
-        return {InquiryOutcome::Kind::Answered, a};
+        return InquiryOutcome::answered(*a);
     }
     spec::SingleInquiryRequest req;
     req.header = {model::JapanDate::today().str(), policy_.institutionCode, fileIdentifier};
@@ -80,13 +80,12 @@ InquiryOutcome EligibilityService::staleOrQueued(const model::EligibilityInquiry
     if (auto a = cached(q)) {
         ++counters_.staleAnswers;
         a->stale = true;
-        InquiryOutcome out{InquiryOutcome::Kind::Answered, a};
+        auto out = InquiryOutcome::answered(*a);
         out.ticket = ticket;  // the live check still goes out and refreshes the cache
         return out;
     }
     ++counters_.queued;
-    InquiryOutcome out{InquiryOutcome::Kind::Queued};
-    out.ticket = ticket;
+    auto out = InquiryOutcome::queued(ticket);
     if (auto item = queue_.get(ticket)) out.requestId = item->requestId;
     return out;
 }
@@ -100,8 +99,7 @@ InquiryOutcome EligibilityService::follow(int64_t ticket, const model::Eligibili
         return out;
     }
     if (item->state == "pending") {
-        InquiryOutcome out{InquiryOutcome::Kind::Queued};
-        out.ticket = ticket;
+        auto out = InquiryOutcome::queued(ticket);
         return out;
     }
     return fromItem(*item, q);

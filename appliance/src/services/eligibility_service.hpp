@@ -37,6 +37,19 @@ struct InquiryOutcome {
     std::string requestId;   // its upstream request id (for tracing; not patient data)
     model::ErrorId error = model::ErrorId::Internal;
     std::string detail;
+
+    static InquiryOutcome answered(Answer a) {
+        InquiryOutcome out;
+        out.kind = Kind::Answered;
+        out.answer = std::move(a);
+        return out;
+    }
+    static InquiryOutcome queued(int64_t ticket) {
+        InquiryOutcome out;
+        out.kind = Kind::Queued;
+        out.ticket = ticket;
+        return out;
+    }
 };
 
 class EligibilityService {

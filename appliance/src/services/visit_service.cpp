@@ -1,5 +1,6 @@
 #include "services/visit_service.hpp"
 
+#include "base/durable_file.hpp"
 #include "base/log.hpp"
 #include "model/errors.hpp"
 #include "services/identity_index.hpp"
@@ -136,7 +137,7 @@ void VisitService::deliver(const store::VisitBatch& b) {
         res.receptionNumber = b.receptionNumber;
         res.units = view->units;
         std::string name = "OQSmuquc02res_VISIT" + b.visitDate + (b.purpose == "prefetch" ? "P" : "M") + ".xml";
-        store::writeFileDurably(policy_.resultFolder + "/" + name, spec::writeXml(spec::encode(res), spec::Encoding::Utf8), 0640);
+        base::writeFileDurably(policy_.resultFolder + "/" + name, spec::writeXml(spec::encode(res), spec::Encoding::Utf8), 0640);
     }
     visits_.batchDelivered(b.visitDate, b.purpose, now);
     log::info("visits.batch_delivered", {{"date", b.visitDate}, {"purpose", b.purpose}, {"entries", std::to_string(view->units.size())}});

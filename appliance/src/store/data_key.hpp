@@ -24,7 +24,4 @@ private:
     std::string sealKey_, indexKey_;
 };
 
-// Write a file durably: tmp in the same folder, fsync, rename, fsync the folder.
-void writeFileDurably(const std::string& path, std::string_view bytes, unsigned mode = 0600);
-
 }  // namespace kh::store
