@@ -10,9 +10,7 @@ using std::chrono::system_clock;
 // The first instant at which the consent no longer holds: one second after a timestamp, or the next
 // midnight in Japan after a bare date. nullopt when the text is neither.
 std::optional<system_clock::time_point> consentEnd(const std::string& raw) {
-    const std::string s = trimmed(raw);
-    const std::string stamp = s.size() == 8 ? s + "235959" : s;
-    const auto last = parseJapanTimestamp(stamp);
+    const auto last = parseJapanTimeOrDayEnd(trimmed(raw));
     if (!last) return std::nullopt;
     return *last + std::chrono::seconds(1);
 }

@@ -93,6 +93,15 @@ std::optional<std::chrono::system_clock::time_point> parseJapanTimestamp(const s
     return fromUnixSeconds(secs);
 }
 
+std::optional<std::chrono::system_clock::time_point> parseJapanTimeOrDayEnd(const std::string& raw) {
+    size_t b = raw.find_first_not_of(' '), e = raw.find_last_not_of(' ');
+    std::string s = b == std::string::npos ? std::string() : raw.substr(b, e - b + 1);
+    return parseJapanTimestamp(s.size() == 8 ? s + "235959" : s);
+}
+
+int64_t japanDayStart(const JapanDate& d) { return d.dayNumber() * 86400 - kJstOffsetSeconds; }
+int64_t japanDayEnd(const JapanDate& d) { return japanDayStart(d) + 86399; }
+
 int64_t unixSeconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }

@@ -28,6 +28,12 @@ std::string japanTimestamp(std::chrono::system_clock::time_point t = std::chrono
 std::string japanIso8601(std::chrono::system_clock::time_point t);
 // Parse "YYYYMMDDHHmmss" (Japan time) to a time point.
 std::optional<std::chrono::system_clock::time_point> parseJapanTimestamp(const std::string& s);
+// "YYYYMMDDHHmmss", or a bare "YYYYMMDD" meaning the last second of that day (Japan time): how the
+// central system writes AvailableTime and similar ends of windows. Spaces around are ignored.
+std::optional<std::chrono::system_clock::time_point> parseJapanTimeOrDayEnd(const std::string& s);
+// Unix seconds of a Japan day's first and last second.
+int64_t japanDayStart(const JapanDate& d);
+int64_t japanDayEnd(const JapanDate& d);
 // Unix seconds <-> time point helpers used by the store.
 int64_t unixSeconds(std::chrono::system_clock::time_point t);
 std::chrono::system_clock::time_point fromUnixSeconds(int64_t s);

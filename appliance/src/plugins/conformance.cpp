@@ -122,7 +122,7 @@ void runCase(const Manifest& m, const std::string& dir, const std::string& name,
     std::string got = withoutErrorMessages(inquiriesJson(decoded));
     bool same = canonicalJson(want) == canonicalJson(got);
     report.checks.push_back({"golden/" + name + ": decode_request", same, same ? "" : "got " + got});
-    auto outputs = adapter.encodeResult({msg, decoded.correlation, answersFrom(readFile(caseDir + "/answers.json"))});
+    auto outputs = adapter.encodeResult({msg, decoded.correlation, answersFrom(readFile(caseDir + "/answers.json")), {}});
     auto expected = entriesOf(caseDir + "/out");
     if (record && expected.empty()) {
         recordOutputs(caseDir, outputs);

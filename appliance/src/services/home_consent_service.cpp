@@ -28,9 +28,9 @@ constexpr ConsentScope kScopes[] = {ConsentScope::Medication, ConsentScope::Clin
 
 int64_t now() { return model::unixSeconds(std::chrono::system_clock::now()); }
 
-// AvailableTime / ConsTime as unix seconds; a bare date means the end of that day (Japan time).
+// AvailableTime / ConsTime / withdrawnAt as unix seconds (a bare date: the end of that day, Japan time).
 std::optional<int64_t> japanTime(const std::string& s) {
-    auto t = model::parseJapanTimestamp(s.size() == 8 ? s + "235959" : s);
+    auto t = model::parseJapanTimeOrDayEnd(s);
     return t ? std::optional<int64_t>(model::unixSeconds(*t)) : std::nullopt;
 }
 
@@ -214,7 +214,7 @@ std::vector<ConsentedPatientView> HomeConsentService::list(const std::string& si
     if (!sinceDate.empty()) {
         auto d = model::JapanDate::parse(sinceDate);
         if (!d) throw KakehashiError(ErrorId::InvalidField, "since: YYYYMMDD");
-        since = d->dayNumber() * 86400 - 9 * 3600;  // midnight in Japan
+        since = model::japanDayStart(*d);
     }
     std::vector<ConsentedPatientView> out;
     for (const auto& p : consents_.list(since)) out.push_back({unitFrom(p.unit), p.availableUntil, p.consentedAt, p.fetchedAt});
@@ -250,7 +250,7 @@ MedicalInfoOutcome HomeConsentService::medicalInfo(model::MedicalInfoRequest req
     for (const auto& r : rows) until = std::max(until, r.withdrawnAt ? 0 : r.availableUntil);
     std::string scope = model::consentScopeName(req.scope);
     if (auto cached = consents_.medicalInfo(index, scope, req.fileCategory); cached && now() <= cached->availableUntil) {
-        return {true, cached->contentType, cached->body, "cache", cached->fetchedAt};
+        return MedicalInfoOutcome::served(cached->contentType, cached->body, "cache", cached->fetchedAt);
     }
     upstream::CentralResponse res;
     try {
@@ -269,7 +269,7 @@ MedicalInfoOutcome HomeConsentService::medicalInfo(model::MedicalInfoRequest req
     }
     store::CachedMedicalInfo info{result.contentType, result.body, now(), until};
     consents_.putMedicalInfo(index, scope, req.fileCategory, info);
-    return {true, info.contentType, info.body, "live", info.fetchedAt};
+    return MedicalInfoOutcome::served(info.contentType, info.body, "live", info.fetchedAt);
 }
 
 }  // namespace kh::services

@@ -40,6 +40,16 @@ struct MedicalInfoOutcome {
     int64_t fetchedAt = 0;
     model::ErrorId refusal = model::ErrorId::ConsentMissing;  // when not served
     std::string reason;                                         // Japanese, says why
+
+    static MedicalInfoOutcome served(std::string contentType, std::string body, std::string source, int64_t fetchedAt) {
+        MedicalInfoOutcome out;
+        out.served = true;
+        out.contentType = std::move(contentType);
+        out.body = std::move(body);
+        out.source = std::move(source);
+        out.fetchedAt = fetchedAt;
+        return out;
+    }
 };
 
 class HomeConsentService {

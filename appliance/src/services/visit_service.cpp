@@ -35,11 +35,6 @@ int japanMinutesNow() {
     return std::stoi(ts.substr(8, 2)) * 60 + std::stoi(ts.substr(10, 2));
 }
 
-// End of a Japan day in unix seconds (23:59:59 JST).
-int64_t endOfDay(const std::string& yyyymmdd) {
-    return model::JapanDate::parse(yyyymmdd)->dayNumber() * 86400 - 9 * 3600 + 86399;
-}
-
 void checkOne(const VisitRequest& v, size_t i) {
     std::string at = "visits[" + std::to_string(i) + "]: ";
     auto errors = model::validate(v.inquiry);
@@ -87,7 +82,7 @@ std::vector<VisitView> VisitService::registerVisits(const std::vector<VisitReque
 VisitView VisitService::view(int64_t id, const VisitRequest& v) {
     VisitView out{id, v, "no-consent", std::nullopt};
     if (auto end = consents_.consentWindowEnd(v.inquiry.insured, treatmentOf(v.kind)))
-        out.consent = endOfDay(v.visitDate) <= *end ? "in-window" : "after-consent-window";
+        out.consent = model::japanDayEnd(*model::JapanDate::parse(v.visitDate)) <= *end ? "in-window" : "after-consent-window";
     out.eligibility = eligibility_.peek(v.inquiry);
     return out;
 }

@@ -49,3 +49,12 @@ TEST_CASE("an inquiry is validated field by field", "[model][eligibility]") {
     CHECK(errors[0].field == "InsuredIdentificationNumber");
     CHECK(errors[1].field == "Birthdate");  // in the future
 }
+
+TEST_CASE("ends of windows: a timestamp, or a bare date meaning that Japan day's last second", "[model][date]") {
+    auto day = JapanDate::parse("20261125");
+    CHECK(japanDayStart(*day) == 1795532400);  // 2026-11-24T15:00:00Z
+    CHECK(japanDayEnd(*day) == 1795618799);    // 2026-11-25T14:59:59Z
+    CHECK(unixSeconds(*parseJapanTimeOrDayEnd("20261125")) == japanDayEnd(*day));
+    CHECK(unixSeconds(*parseJapanTimeOrDayEnd(" 20261125093000 ")) == japanDayStart(*day) + 9 * 3600 + 1800);
+    CHECK_FALSE(parseJapanTimeOrDayEnd("2026-11-25"));
+}
