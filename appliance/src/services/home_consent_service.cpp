@@ -250,7 +250,7 @@ MedicalInfoOutcome HomeConsentService::medicalInfo(model::MedicalInfoRequest req
     for (const auto& r : rows) until = std::max(until, r.withdrawnAt ? 0 : r.availableUntil);
     std::string scope = model::consentScopeName(req.scope);
     if (auto cached = consents_.medicalInfo(index, scope, req.fileCategory); cached && now() <= cached->availableUntil) {
-        return MedicalInfoOutcome::served(cached->contentType, cached->body, "cache", cached->fetchedAt);
+        return MedicalInfoOutcome::answer(cached->contentType, cached->body, "cache", cached->fetchedAt);
     }
     upstream::CentralResponse res;
     try {
@@ -269,7 +269,7 @@ MedicalInfoOutcome HomeConsentService::medicalInfo(model::MedicalInfoRequest req
     }
     store::CachedMedicalInfo info{result.contentType, result.body, now(), until};
     consents_.putMedicalInfo(index, scope, req.fileCategory, info);
-    return MedicalInfoOutcome::served(info.contentType, info.body, "live", info.fetchedAt);
+    return MedicalInfoOutcome::answer(info.contentType, info.body, "live", info.fetchedAt);
 }
 
 }  // namespace kh::services

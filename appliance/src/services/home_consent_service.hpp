@@ -41,7 +41,7 @@ struct MedicalInfoOutcome {
     model::ErrorId refusal = model::ErrorId::ConsentMissing;  // when not served
     std::string reason;                                         // Japanese, says why
 
-    static MedicalInfoOutcome served(std::string contentType, std::string body, std::string source, int64_t fetchedAt) {
+    static MedicalInfoOutcome answer(std::string contentType, std::string body, std::string source, int64_t fetchedAt) {
         MedicalInfoOutcome out;
         out.served = true;
         out.contentType = std::move(contentType);
