@@ -69,12 +69,13 @@ std::vector<VisitView> VisitService::registerVisits(const std::vector<VisitReque
                        requests[j].kind == requests[i].kind;
         if (repeated) throw KakehashiError(ErrorId::DuplicateVisit, "visits[" + std::to_string(i) + "]");
     }
+    std::vector<store::Visits::NewVisit> rows;
+    for (const auto& v : requests)
+        rows.push_back({identityIndex(key_, v.inquiry.insured), v.visitDate, v.kind, serialiseInquiry(v.inquiry)});
+    auto ids = visits_.addAll(rows);
+    if (!ids) throw KakehashiError(ErrorId::DuplicateVisit, "registered meanwhile");
     std::vector<VisitView> out;
-    for (const auto& v : requests) {
-        auto id = visits_.add(identityIndex(key_, v.inquiry.insured), v.visitDate, v.kind, serialiseInquiry(v.inquiry));
-        if (!id) throw KakehashiError(ErrorId::DuplicateVisit, "registered meanwhile");
-        out.push_back(view(*id, v));
-    }
+    for (size_t i = 0; i < requests.size(); ++i) out.push_back(view((*ids)[i], requests[i]));
     log::info("visits.registered", {{"count", std::to_string(out.size())}});
     return out;
 }

@@ -14,18 +14,20 @@ bool Visits::exists(const std::string& index, const std::string& date, const std
     return st.step();
 }
 
-std::optional<int64_t> Visits::add(const std::string& index, const std::string& date, const std::string& kind,
-                                   const std::string& inquiry) {
+std::optional<std::vector<int64_t>> Visits::addAll(const std::vector<NewVisit>& visits) {
     auto& db = store_.db();
     Transaction tx(db);
-    if (exists(index, date, kind)) return std::nullopt;
-    db.prepare("INSERT INTO visits(identity_index, visit_date, kind, inquiry_sealed, created_at) VALUES(?,?,?,?,?)")
-        .bindBlob(1, index).bind(2, date).bind(3, kind).bindBlob(4, store_.key().seal(inquiry, aad(date, kind, index)))
-        .bind(5, nowSeconds())
-        .run();
-    int64_t id = db.lastInsertId();
+    std::vector<int64_t> ids;
+    for (const auto& v : visits) {
+        if (exists(v.identityIndex, v.visitDate, v.kind)) return std::nullopt;  // rolled back
+        db.prepare("INSERT INTO visits(identity_index, visit_date, kind, inquiry_sealed, created_at) VALUES(?,?,?,?,?)")
+            .bindBlob(1, v.identityIndex).bind(2, v.visitDate).bind(3, v.kind)
+            .bindBlob(4, store_.key().seal(v.inquiry, aad(v.visitDate, v.kind, v.identityIndex))).bind(5, nowSeconds())
+            .run();
+        ids.push_back(db.lastInsertId());
+    }
     tx.commit();
-    return id;
+    return ids;
 }
 
 std::vector<Visit> Visits::onDate(const std::string& date) {

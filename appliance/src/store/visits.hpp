@@ -22,9 +22,12 @@ struct VisitBatch {
 class Visits {
 public:
     explicit Visits(Store& store) : store_(store) {}
-    // nullopt when the same patient already has a visit of that kind on that day.
-    std::optional<int64_t> add(const std::string& identityIndex, const std::string& visitDate, const std::string& kind,
-                               const std::string& inquiry);
+    struct NewVisit {
+        std::string identityIndex, visitDate, kind, inquiry;
+    };
+    // All in one transaction, so a day's batch never sees half a registration; nullopt (nothing stored)
+    // when one of them is already registered.
+    std::optional<std::vector<int64_t>> addAll(const std::vector<NewVisit>& visits);
     bool exists(const std::string& identityIndex, const std::string& visitDate, const std::string& kind);
     std::vector<Visit> onDate(const std::string& visitDate);
     std::optional<VisitBatch> batch(const std::string& visitDate, const std::string& purpose);
