@@ -2,6 +2,8 @@
 // through snippets run in a real sandbox.
 #include <catch2/catch.hpp>
 
+#include "../temp_dir.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -21,8 +23,7 @@ namespace {
 class Snippets {
 public:
     Snippets() {
-        char pattern[] = "/tmp/kh-host-test-XXXXXX";
-        dir_ = ::mkdtemp(pattern);
+        dir_ = kh::test::tempDir("host");
         std::ofstream(dir_ + "/adapter.lua")
             << "return { run = function(code, ...) return assert(load(code, '=snippet'))(...) end }\n";
         sandbox_ = std::make_unique<Sandbox>(dir_, SandboxLimits{});

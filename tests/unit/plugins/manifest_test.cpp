@@ -1,6 +1,8 @@
 // plugin.json: a valid manifest is read whole; every bad field is refused with its name in the message.
 #include <catch2/catch.hpp>
 
+#include "../temp_dir.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,10 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string tempDir() {
-    char tmpl[] = "/tmp/kakehashi-manifest-XXXXXX";
-    return mkdtemp(tmpl);
-}
+std::string tempDir() { return kh::test::tempDir("manifest"); }
 
 void writeFile(const std::string& path, const std::string& text) {
     fs::create_directories(fs::path(path).parent_path());

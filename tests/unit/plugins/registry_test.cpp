@@ -3,6 +3,8 @@
 // refused with the reason, and a fixed bundle is reloaded without a restart.
 #include <catch2/catch.hpp>
 
+#include "../temp_dir.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,8 +44,7 @@ struct Box {
     std::string bundle() const { return root + "/" + kId; }
 
     Box() {
-        char tmpl[] = "/tmp/kakehashi-registry-XXXXXX";
-        std::string base = mkdtemp(tmpl);
+        std::string base = kh::test::tempDir("registry");
         root = base + "/plugins";
         privateKey = base + "/vendor.key";
         publicKey = base + "/vendor.pub";

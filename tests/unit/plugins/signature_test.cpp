@@ -2,6 +2,8 @@
 // or malformed plugin.sig are each refused with their own message.
 #include <catch2/catch.hpp>
 
+#include "../temp_dir.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,10 +23,7 @@ const char* kUnsigned = "署名がありません (plugin is not signed)";
 const char* kTampered = "署名が一致しません：内容が変更されています (signature does not match: the bundle was changed)";
 const char* kMalformed = "署名の形式が正しくありません (malformed signature)";
 
-std::string tempDir() {
-    char tmpl[] = "/tmp/kakehashi-signature-XXXXXX";
-    return mkdtemp(tmpl);
-}
+std::string tempDir() { return kh::test::tempDir("signature"); }
 
 void writeFile(const std::string& path, const std::string& text) {
     fs::create_directories(fs::path(path).parent_path());

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "../temp_dir.hpp"
+
 #include <algorithm>
 
 #include <unistd.h>
@@ -17,10 +19,7 @@ using namespace kh;
 using services::RegistrationOutcome;
 
 namespace {
-std::string tempDir() {
-    char tmpl[] = "/tmp/kakehashi-refsvc-XXXXXX";
-    return mkdtemp(tmpl);
-}
+std::string tempDir() { return kh::test::tempDir("refsvc"); }
 
 // The central system as a function of the request body; every POST is remembered.
 class FakeCentral : public upstream::CentralTransport {

@@ -6,12 +6,11 @@
 #include <sstream>
 #include <string>
 
+#include "../temp_dir.hpp"
+
 namespace kh::store::test {
 
-inline std::string tempDir() {
-    char tmpl[] = "/tmp/kakehashi-store-XXXXXX";
-    return mkdtemp(tmpl);
-}
+inline std::string tempDir() { return kh::test::tempDir("store"); }
 
 inline std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
