@@ -4,6 +4,7 @@
 
 #include "codes.hpp"
 #include "home_consent_handlers.hpp"
+#include "identity_handlers.hpp"
 #include "japan_time.hpp"
 #include "qualification.hpp"
 #include "xml_reader.hpp"
@@ -29,6 +30,13 @@ bool ownInstitution(const std::string& namedRaw, const std::string& institution,
     return false;
 }
 
+ResultExtras resultExtras(const QualificationOutcome& outcome, const std::string& institution, const SimState& state) {
+    ResultExtras extras;
+    if (outcome.person)
+        extras.referenceNumber = state.consents.referenceNumber(institution, state.population.indexOf(*outcome.person));
+    return extras;
+}
+
 namespace {
 
 // Parses the body and checks that it speaks for the certificate's institution.
@@ -48,14 +56,6 @@ bool readOwnRequest(const ApiCall& call, QualificationRequest& request, StoredAn
         return true;
     }
     return false;
-}
-
-// The institution's reference number for the person of a result, if any.
-ResultExtras resultExtras(const QualificationOutcome& outcome, const std::string& institution, const SimState& state) {
-    ResultExtras extras;
-    if (outcome.person)
-        extras.referenceNumber = state.consents.referenceNumber(institution, state.population.indexOf(*outcome.person));
-    return extras;
 }
 
 StoredAnswer handleInquiry(const ApiCall& call, SimState& state) {
@@ -112,10 +112,6 @@ StoredAnswer handleBatchResult(const ApiCall& call, SimState& state) {
             {}};
 }
 
-StoredAnswer notImplemented(const ApiCall& call, SimState&) {
-    return errorAnswer(SimError::NotImplemented, {"", call.institution, ""});
-}
-
 }  // namespace
 
 const std::vector<ApiRoute>& apiRoutes() {
@@ -129,8 +125,8 @@ const std::vector<ApiRoute>& apiRoutes() {
         {"POST", "/v1/medical-info/{kind}", "medication / checkup / clinical info (YZKsiquc01, TKKsiquc01)", false, true, false, handleMedicalInfo},
         {"POST", "/v1/consents/withdrawals", "the facility cancels a consent (IF-037/038)", false, true, true, handleWithdrawalByFacility},
         {"GET", "/v1/consents/withdrawals", "withdrawals by patients and the facility since a time", true, true, true, handleWithdrawalList},
-        {"POST", "/v1/identity/challenge", "nonce for a card check on a home visit", false, false, false, notImplemented},
-        {"POST", "/v1/identity/verify", "card or visual check, optionally registering consent", false, false, false, notImplemented},
+        {"POST", "/v1/identity/challenge", "nonce for a card check on a home visit", false, true, true, handleIdentityChallenge},
+        {"POST", "/v1/identity/verify", "card or visual check, optionally registering consent", false, true, true, handleIdentityVerify},
     };
     return routes;
 }

@@ -1,8 +1,8 @@
 // The endpoints of profile v1 and their route table: the qualification check, batch upload and batch
 // result here; the home-consent endpoints (URL, consented patients, reference numbers, medical
-// information, withdrawals) in home_consent_handlers.cpp; the identity endpoints are listed (so the
-// table documents the whole profile) and answer 404 SIM-4042 until they are. Handlers get a request
-// that already passed mTLS, X-Request-Id, faults and idempotency (api_server.cpp).
+// information, withdrawals) in home_consent_handlers.cpp; the identity endpoints (challenge, card or
+// visual check) in identity_handlers.cpp. Handlers get a request that already passed mTLS,
+// X-Request-Id, faults and idempotency (api_server.cpp).
 #pragma once
 #include <string>
 #include <utility>
@@ -51,5 +51,7 @@ AnswerHeader answerHeader(const RequestHeader& request, const std::string& insti
 // institution 403 SIM-4031. True when the body speaks for the certificate's institution.
 bool ownInstitution(const std::string& named, const std::string& institution, const AnswerHeader& header,
                     StoredAnswer& refusal);
+// What a result for the outcome's person carries besides the person: the institution's reference number.
+ResultExtras resultExtras(const QualificationOutcome& outcome, const std::string& institution, const SimState& state);
 
 }  // namespace ksim

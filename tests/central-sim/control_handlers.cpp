@@ -15,6 +15,7 @@
 #include "control_call.hpp"
 #include "event_log.hpp"
 #include "home_reception.hpp"
+#include "identity_handlers.hpp"
 #include "http_io.hpp"
 #include "json_io.hpp"
 #include "routes.hpp"
@@ -42,25 +43,6 @@ Object::Ptr okObject() {
 }
 
 StoredAnswer health(const ControlCall&, SimState&) { return json(200, okObject()); }
-
-Object::Ptr personJson(const Person& p, const Population& population) {
-    Object::Ptr o = new Object;
-    o->set("insurerNumber", trimmed(population.insurerOf(p).number));
-    o->set("insurerName", population.insurerOf(p).name);
-    o->set("cardSymbol", p.cardSymbol);
-    o->set("cardNumber", p.cardNumber);
-    o->set("branchNumber", p.branchNumber);
-    o->set("birthDate", p.birthDate);
-    o->set("name", p.name);
-    o->set("nameKana", p.nameKana);
-    o->set("sex", p.sex);
-    o->set("validity", std::string(1, p.validity));
-    o->set("kind", kindName(p.kind));
-    o->set("contributionRatio", p.contributionRatio);
-    o->set("elderlyCertificate", p.elderly.has_value());
-    o->set("limitCertificate", p.limit.has_value());
-    return o;
-}
 
 long queryNumber(const ControlCall& call, const char* name, long fallback, long max) {
     try {
@@ -177,6 +159,7 @@ StoredAnswer reset(const ControlCall&, SimState& state) {
     state.batches.clear();
     state.faults.reset();
     state.consents.clear();
+    state.challenges.clear();
     logEvent("sim.reset", {});
     return json(200, okObject());
 }
@@ -190,7 +173,7 @@ const std::vector<ControlRoute>& controlRoutes() {
         {"GET", "/sim/requests", "the log of X-Request-Ids seen", requests},
         {"GET", "/sim/faults", "current faults", getFaults},
         {"POST", "/sim/faults", "change faults (only the keys given)", setFaults},
-        {"POST", "/sim/reset", "clear the request log, batches, faults, consents, withdrawals, reference numbers, PIN tries", reset},
+        {"POST", "/sim/reset", "clear the request log, batches, faults, consents, withdrawals, reference numbers, PIN tries, identity challenges and verifications", reset},
         {"GET", "/sim/routes", "this table and the API's", routes},
         {"GET", "/home-reception/{token}", "the simulated マイナ在宅受付Web page of an institution", homeReceptionPage},
         {"POST", "/sim/home-reception/{token}/consent", "a patient consents (identifiers, scopes, PIN)", homeReceptionConsent},
@@ -198,6 +181,8 @@ const std::vector<ControlRoute>& controlRoutes() {
         {"GET", "/sim/home-reception/url", "the home-reception URL of ?institution=CODE", homeReceptionUrl},
         {"GET", "/sim/consents", "consents, withdrawals and reference numbers", listConsents},
         {"POST", "/sim/consents/{consentId}/expire", "move a consent's examination date to yesterday", expireConsent},
+        {"GET", "/sim/identity/holder", "the person a JPKI certificate serial (?serial=HEX) stands for", identityHolder},
+        {"GET", "/sim/identity/verifications", "the identity verifies processed, in order", identityVerifications},
     };
     return table;
 }

@@ -1,6 +1,6 @@
 // The simulator-only control API (plain HTTP, JSON, bound to loopback): health, the population for
-// tests to pick persons from, the request log, faults and reset, and the simulated マイナ在宅受付Web
-// (home_reception.cpp). Never part of the profile itself.
+// tests to pick persons from, the request log, faults and reset, the simulated マイナ在宅受付Web
+// (home_reception.cpp) and the identity test aids (identity_handlers.cpp). Never part of the profile itself.
 #pragma once
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 

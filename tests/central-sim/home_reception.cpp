@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "codes.hpp"
+#include "consent_json.hpp"
 #include "event_log.hpp"
 #include "home_consent_handlers.hpp"
 #include "http_io.hpp"
@@ -105,30 +106,15 @@ void replaceAll(std::string& text, const std::string& from, const std::string& t
 
 StoredAnswer html(int status, const std::string& body) { return {status, body, {{"Content-Type", kHtml}}}; }
 
-Object::Ptr consentJson(const Consent& c, const Population& population, const std::string& now) {
-    Object::Ptr o = new Object;
-    o->set("consentId", c.id);
-    o->set("institution", c.institution);
-    setIdentifiers(o, population.persons()[c.person], population);
-    Array::Ptr scopes = new Array;
-    for (Scope s : {Scope::Medication, Scope::Clinical, Scope::Checkup})
-        if (c.has(s)) scopes->add(std::string(scopeName(s)));
-    o->set("scopes", scopes);
-    o->set("medicalTreatmentFlag", std::stoi(c.treatmentFlag));
-    o->set("examinationDate", c.examinationDate);
-    o->set("consentTime", c.consentTime);
-    o->set("availableTime", c.availableTime);
-    o->set("withdrawnAt", c.withdrawn() ? Poco::Dynamic::Var(c.withdrawnAt) : Poco::Dynamic::Var());
-    o->set("withdrawnBy", c.withdrawn() ? Poco::Dynamic::Var(c.withdrawnBy) : Poco::Dynamic::Var());
-    o->set("state", std::string(c.stateAt(now)));
-    return o;
-}
-
-std::string scopeList(const Consent& c) {
-    std::string out;
-    for (Scope s : {Scope::Medication, Scope::Clinical, Scope::Checkup})
-        if (c.has(s)) out += (out.empty() ? "" : "+") + std::string(scopeName(s));
-    return out.empty() ? "none" : out;
+const char* choiceProblemText(ConsentChoiceProblem problem) {
+    switch (problem) {
+        case ConsentChoiceProblem::None: break;
+        case ConsentChoiceProblem::Scopes: return "scopes must be an array of \"medication\", \"clinical\", \"checkup\"";
+        case ConsentChoiceProblem::TreatmentFlag: return "medicalTreatmentFlag must be 2 (訪問診療等) or 3 (オンライン診療等)";
+        case ConsentChoiceProblem::ExaminationDate: return "examinationDate must be a real YYYYMMDD date";
+        case ConsentChoiceProblem::ExaminationDateBeforeToday: return "examinationDate is before today (Japan time)";
+    }
+    return "";
 }
 
 // The consent request's fields other than the identifiers; false with a message for a 400.
@@ -138,39 +124,15 @@ bool readConsentFields(const Object::Ptr& in, Consent& c, std::string& pin, std:
         error = "pin is required";
         return false;
     }
-    if (in->has("scopes") && !in->isNull("scopes")) {
-        if (!in->isArray("scopes")) {
-            error = "scopes must be an array of \"medication\", \"clinical\", \"checkup\"";
-            return false;
-        }
-        Array::Ptr scopes = in->getArray("scopes");
-        for (std::size_t i = 0; i < scopes->size(); ++i) {
-            Scope s;
-            Poco::Dynamic::Var v = scopes->get(static_cast<unsigned>(i));
-            if (!v.isString() || !parseScope(v.convert<std::string>(), s)) {
-                error = "scopes must be an array of \"medication\", \"clinical\", \"checkup\"";
-                return false;
-            }
-            (s == Scope::Medication ? c.medication : s == Scope::Clinical ? c.clinical : c.checkup) = true;
-        }
-    }
-    Poco::Dynamic::Var flag = in->has("medicalTreatmentFlag") ? in->get("medicalTreatmentFlag") : Poco::Dynamic::Var();
-    std::string flagText = flag.isString() || flag.isInteger() ? flag.convert<std::string>() : "";
-    if (flagText != "2" && flagText != "3") {
-        error = "medicalTreatmentFlag must be 2 (訪問診療等) or 3 (オンライン診療等)";
+    ConsentChoiceProblem problem = readConsentChoice(in, c);
+    if (problem != ConsentChoiceProblem::None) {
+        error = choiceProblemText(problem);
         return false;
     }
-    c.treatmentFlag = flagText;
     std::string consentTime;
-    if (!stringField(in, "examinationDate", c.examinationDate, error) ||
-        !stringField(in, "consentTime", consentTime, error))
-        return false;
+    if (!stringField(in, "consentTime", consentTime, error)) return false;
     std::string now = jstTimestampNow();
-    if (!isDate8(c.examinationDate)) {
-        error = "examinationDate must be a real YYYYMMDD date";
-    } else if (c.examinationDate < now.substr(0, 8)) {
-        error = "examinationDate is before today (Japan time)";
-    } else if (!consentTime.empty() && !isTimestamp14(consentTime)) {
+    if (!consentTime.empty() && !isTimestamp14(consentTime)) {
         error = "consentTime must be a YYYYMMDDHHmmss timestamp (Japan time)";
     } else if (consentTime > now) {
         error = "consentTime is in the future";

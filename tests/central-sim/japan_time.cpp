@@ -14,15 +14,17 @@ struct JstClock {
     int hour, minute, second, millis;
 };
 
-JstClock jstNow() {
+JstClock jstAt(std::chrono::system_clock::time_point t) {
     using namespace std::chrono;
-    auto ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
     long long local = ms / 1000 + kJstOffsetSeconds;
     long days = static_cast<long>(local / 86400);
     int secondOfDay = static_cast<int>(local % 86400);
     return {civilFromDays(days), secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60,
             static_cast<int>(ms % 1000)};
 }
+
+JstClock jstNow() { return jstAt(std::chrono::system_clock::now()); }
 
 }  // namespace
 
@@ -80,8 +82,10 @@ int ageOn(const CivilDate& birth, const CivilDate& on) {
     return age;
 }
 
-std::string jstTimestampNow() {
-    JstClock now = jstNow();
+std::string jstTimestampNow() { return jstTimestamp(std::chrono::system_clock::now()); }
+
+std::string jstTimestamp(std::chrono::system_clock::time_point t) {
+    JstClock now = jstAt(t);
     char buf[32];
     std::snprintf(buf, sizeof buf, "%s%02d%02d%02d", ymd(now.date).c_str(), now.hour, now.minute,
                   now.second);

@@ -1,6 +1,7 @@
 // Calendar arithmetic and Japan time (JST, a fixed UTC+9 offset that never depends on TZ): the dates
 // in the population and the timestamps (YYYYMMDDHHmmss) in answers.
 #pragma once
+#include <chrono>
 #include <string>
 
 namespace ksim {
@@ -25,6 +26,7 @@ long anniversary(const CivilDate& birth, int years);
 int ageOn(const CivilDate& birth, const CivilDate& on);
 
 std::string jstTimestampNow();  // YYYYMMDDHHmmss
+std::string jstTimestamp(std::chrono::system_clock::time_point t);  // YYYYMMDDHHmmss of that moment
 std::string jstDateNow();       // YYYYMMDD
 long jstTodayDays();            // today in Japan, as days since 1970-01-01
 std::string jstIsoNow();        // 2026-11-25T09:30:00.123+09:00, for log lines

@@ -84,4 +84,23 @@ void setIdentifiers(Poco::JSON::Object::Ptr& object, const Person& p, const Popu
     object->set("birthDate", p.birthDate);
 }
 
+Poco::JSON::Object::Ptr personJson(const Person& p, const Population& population) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+    o->set("insurerNumber", trimmed(population.insurerOf(p).number));
+    o->set("insurerName", population.insurerOf(p).name);
+    o->set("cardSymbol", p.cardSymbol);
+    o->set("cardNumber", p.cardNumber);
+    o->set("branchNumber", p.branchNumber);
+    o->set("birthDate", p.birthDate);
+    o->set("name", p.name);
+    o->set("nameKana", p.nameKana);
+    o->set("sex", p.sex);
+    o->set("validity", std::string(1, p.validity));
+    o->set("kind", kindName(p.kind));
+    o->set("contributionRatio", p.contributionRatio);
+    o->set("elderlyCertificate", p.elderly.has_value());
+    o->set("limitCertificate", p.limit.has_value());
+    return o;
+}
+
 }  // namespace ksim

@@ -1,6 +1,7 @@
 // JSON answers and requests shared by the control server and the JSON endpoints of the API
-// (home-consent URL, withdrawals): answers with their Content-Type, strict reading of string fields,
-// and the insured identifiers {"insurerNumber","cardSymbol"?,"cardNumber","branchNumber"?,"birthDate"}.
+// (home-consent URL, withdrawals, identity): answers with their Content-Type, strict reading of string
+// fields, the insured identifiers {"insurerNumber","cardSymbol"?,"cardNumber","branchNumber"?,"birthDate"}
+// and a person as the control API lists them.
 #pragma once
 #include <string>
 
@@ -27,5 +28,8 @@ bool stringField(const Poco::JSON::Object::Ptr& object, const std::string& key, 
 bool readIdentifiers(const Poco::JSON::Object::Ptr& object, SearchKey& key, std::string& error);
 // The person's identifiers as the population lists them (insurer number trimmed).
 void setIdentifiers(Poco::JSON::Object::Ptr& object, const Person& person, const Population& population);
+// The person as /sim/population lists them: the identifiers, insurerName, name, nameKana, sex,
+// validity, kind, contributionRatio, elderlyCertificate, limitCertificate.
+Poco::JSON::Object::Ptr personJson(const Person& person, const Population& population);
 
 }  // namespace ksim

@@ -29,6 +29,8 @@ const std::map<std::string, Setter>& setters() {
         {"--batch-delay-ms", [](Options& o, const std::string& v) { o.batchDelayMs = number(v, 0, 86400000); }},
         {"--institution-map", [](Options& o, const std::string& v) { o.institutionMap = v; }},
         {"--threads", [](Options& o, const std::string& v) { o.threads = number(v, 2, 512); }},
+        {"--jpki-ca", [](Options& o, const std::string& v) { o.jpkiCa = v; }},
+        {"--challenge-ttl-seconds", [](Options& o, const std::string& v) { o.challengeTtlSeconds = number(v, 1, 86400); }},
     };
     return table;
 }
@@ -78,7 +80,8 @@ std::string usageText() {
     return "usage: kakehashi-central-sim --listen HOST:PORT --control 127.0.0.1:PORT\n"
            "         --cert central-server.crt --key central-server.key --client-ca facility-ca.crt\n"
            "         [--seed 20261125] [--population 10000] [--batch-delay-ms 2000]\n"
-           "         [--institution-map CN=CODE,...] [--threads 32]\n";
+           "         [--institution-map CN=CODE,...] [--threads 32]\n"
+           "         [--jpki-ca jpki-ca.crt] [--challenge-ttl-seconds 120]\n";
 }
 
 }  // namespace ksim

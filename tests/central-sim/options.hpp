@@ -1,5 +1,6 @@
 // The command line of kakehashi-central-sim (see README.md): where to listen, the TLS material, the
-// population seed and size, the batch delay and the certificate-to-institution table.
+// population seed and size, the batch delay, the certificate-to-institution table, and the JPKI CA and
+// challenge lifetime of the identity endpoints.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,8 @@ struct Options {
     int batchDelayMs = 2000;
     std::string institutionMap;  // "CN=CODE,CN=CODE"
     int threads = 32;
+    std::string jpkiCa;             // PEM CA of the JPKI user-auth certificates; empty: every card check refused
+    int challengeTtlSeconds = 120;  // lifetime of an identity challenge's nonce
 };
 
 struct ParsedOptions {

@@ -59,7 +59,7 @@ class CentralSim:
     """The central simulator as a real process."""
 
     def __init__(self, workdir, batch_delay_ms=1000, seed=20261125, population=10000,
-                 server_cert="central-server"):
+                 server_cert="central-server", challenge_ttl_seconds=120):
         self.workdir = workdir
         self.api_port = free_port()
         self.control_port = free_port()
@@ -67,6 +67,7 @@ class CentralSim:
         self.seed = seed
         self.population = population
         self.server_cert = server_cert
+        self.challenge_ttl_seconds = challenge_ttl_seconds
         self.proc = None
         self.log_path = os.path.join(workdir, "central-sim.log")
 
@@ -79,7 +80,9 @@ class CentralSim:
         args = [SIM_BIN, "--listen", "127.0.0.1:%d" % self.api_port, "--control", "127.0.0.1:%d" % self.control_port,
                 "--cert", os.path.join(c, self.server_cert + ".crt"), "--key", os.path.join(c, self.server_cert + ".key"),
                 "--client-ca", os.path.join(c, "facility-ca.crt"), "--seed", str(self.seed),
-                "--population", str(self.population), "--batch-delay-ms", str(self.batch_delay_ms)]
+                "--population", str(self.population), "--batch-delay-ms", str(self.batch_delay_ms),
+                "--jpki-ca", os.path.join(c, "jpki-ca.crt"),
+                "--challenge-ttl-seconds", str(self.challenge_ttl_seconds)]
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log)
         line = self.proc.stdout.readline().decode()

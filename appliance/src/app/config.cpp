@@ -121,6 +121,11 @@ Config loadConfig(const std::string& path) {
     auto visits = section(root, "visits");
     c.visitsPrefetchAt = value<std::string>(visits, "prefetchAt", c.visitsPrefetchAt);
     c.visitsMorningAt = value<std::string>(visits, "morningAt", c.visitsMorningAt);
+    auto cards = section(root, "cardReaders");
+    c.cardReadersEnabled = value<bool>(cards, "enabled", c.cardReadersEnabled);
+    c.cardDeadlineMillis = value<int>(cards, "cardDeadlineMillis", c.cardDeadlineMillis);
+    c.cardCheckLifetimeSeconds = value<int>(cards, "checkLifetimeSeconds", c.cardCheckLifetimeSeconds);
+    c.webAdminRoot = value<std::string>(root, "webAdminRoot", c.webAdminRoot);
     loadPlugins(root, c);
     return c;
 }

@@ -39,6 +39,10 @@ struct Config {
     int medicalInfoRetentionDays = 7;
     std::string visitsPrefetchAt = "18:00";  // HH:MM Japan time: tomorrow's visits are checked
     std::string visitsMorningAt = "07:00";   // HH:MM Japan time: today's answers are refreshed
+    bool cardReadersEnabled = true;          // watch pcscd's readers for card checks on home visits
+    int cardDeadlineMillis = 15000;          // watchdog on each card operation
+    int cardCheckLifetimeSeconds = 600;      // an unfinished card check is cancelled after this
+    std::string webAdminRoot = "/usr/share/kakehashi/web-admin";  // the staff pages are served from here
 };
 
 // Throws std::runtime_error with a message naming the setting at fault.

@@ -41,7 +41,11 @@ Gateway::Gateway(const Config& config)
                     config.medicalInfoRetentionDays},
                    store_.key(), consents_, settings_, transport_),
       visitService_({config.visitsPrefetchAt, config.visitsMorningAt, config.fileDrop.root + "/res", 1000}, store_.key(),
-                    visits_, homeConsent_, batchService_, eligibility_) {
+                    visits_, homeConsent_, batchService_, eligibility_),
+      audit_(store_),
+      identityClient_(transport_, config.institutionCode),
+      cardChecks_({std::chrono::milliseconds(config.cardDeadlineMillis), std::chrono::seconds(config.cardCheckLifetimeSeconds)},
+                  readerMonitor_, identityClient_, eligibility_, audit_, journal_) {
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
     plugins_ = std::make_unique<plugins::PluginRegistry>(config.plugins);
     plugins_->addBuiltIn(std::make_shared<plugins::SpecXmlAdapter>(), plugins::SpecXmlAdapter::manifest());
@@ -51,8 +55,8 @@ Gateway::Gateway(const Config& config)
                                                                deadLetters_, journal_, eligibility_, metrics_);
     endpoint::HttpApiParts parts{eligibility_, batchService_, journal_, metrics_, [this] { return ready_.load(); },
                                  KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_,
-                                 &homeConsent_, &visitService_};
-    parts.referenceNumbers = &referenceNumberService_;
+                                 &homeConsent_, &visitService_, &referenceNumberService_,
+                                 config.cardReadersEnabled ? &cardChecks_ : nullptr, config.webAdminRoot};
     http_ = std::make_unique<endpoint::HttpServer>(config.http, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
     if (config.fileDropEnabled) {
         homeConsentFiles_ = std::make_unique<endpoint::HomeConsentFiles>(homeConsent_, config.institutionCode);
@@ -92,6 +96,11 @@ void Gateway::start() {
     if (pluginChannel_) pluginChannel_->start();
     homeConsent_.start();
     visitService_.start();
+    if (config_.cardReadersEnabled) {
+        readerMonitor_.start();
+        readerMonitor_.waitUntilKnown(std::chrono::milliseconds(2000));
+        cardChecks_.start();
+    }
     http_->start();
     ready_ = true;
     fetchHomeReceptionUrl();
@@ -125,6 +134,8 @@ void Gateway::stop() {
     http_->stop();
     if (fileDrop_) fileDrop_->stop();
     if (pluginChannel_) pluginChannel_->stop();
+    cardChecks_.stop();
+    readerMonitor_.stop();
     visitService_.stop();
     homeConsent_.stop();
     batchService_.stop();

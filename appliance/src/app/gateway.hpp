@@ -18,7 +18,11 @@
 #include "services/visit_service.hpp"
 #include "store/dead_letters.hpp"
 #include "store/settings.hpp"
+#include "cardreader/reader_monitor.hpp"
 #include "services/batch_service.hpp"
+#include "services/card_check_service.hpp"
+#include "store/audit_log.hpp"
+#include "upstream/identity_client.hpp"
 #include "services/eligibility_service.hpp"
 #include "services/reference_number_service.hpp"
 #include "store/api_clients.hpp"
@@ -70,6 +74,10 @@ private:
     services::HomeReceptionService homeReception_;
     services::HomeConsentService homeConsent_;
     services::VisitService visitService_;
+    store::AuditLog audit_;
+    cardreader::ReaderMonitor readerMonitor_;
+    upstream::IdentityClient identityClient_;
+    services::CardCheckService cardChecks_;
     endpoint::Metrics metrics_;
     std::unique_ptr<plugins::PluginRegistry> plugins_;
     std::unique_ptr<endpoint::PluginChannel> pluginChannel_;

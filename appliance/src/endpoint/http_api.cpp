@@ -5,6 +5,8 @@
 #include "endpoint/home_reception_routes.hpp"
 #include "endpoint/json_answer.hpp"
 #include "endpoint/visit_routes.hpp"
+#include "endpoint/card_check_routes.hpp"
+#include "endpoint/static_pages.hpp"
 #include "endpoint/json_request.hpp"
 #include "endpoint/reference_number_routes.hpp"
 #include "model/errors.hpp"
@@ -121,6 +123,10 @@ std::vector<Route> buildApiRoutes(HttpApiParts parts) {
         for (auto& r : homeConsentRoutes(*parts.homeConsent)) routes.push_back(std::move(r));
     if (parts.visits)
         for (auto& r : visitRoutes(*parts.visits)) routes.push_back(std::move(r));
+    if (parts.cardChecks)
+        for (auto& r : cardCheckRoutes(*parts.cardChecks)) routes.push_back(std::move(r));
+    if (!parts.webAdminRoot.empty())
+        for (auto& r : staticPageRoutes(parts.webAdminRoot)) routes.push_back(std::move(r));
     if (parts.referenceNumbers)
         for (auto& r : referenceNumberRoutes(*parts.referenceNumbers)) routes.push_back(std::move(r));
     if (parts.plugins) {

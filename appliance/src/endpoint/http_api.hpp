@@ -8,6 +8,7 @@
 #include "endpoint/plugin_channel.hpp"
 #include "endpoint/routes.hpp"
 #include "services/batch_service.hpp"
+#include "services/card_check_service.hpp"
 #include "services/home_consent_service.hpp"
 #include "services/home_reception.hpp"
 #include "services/visit_service.hpp"
@@ -29,6 +30,8 @@ struct HttpApiParts {
     services::HomeConsentService* homeConsent = nullptr;
     services::VisitService* visits = nullptr;
     services::ReferenceNumberService* referenceNumbers = nullptr;  // 照会番号登録 routes
+    services::CardCheckService* cardChecks = nullptr;  // readers and card checks on home visits
+    std::string webAdminRoot;                          // staff pages, when set
 };
 
 std::vector<Route> buildApiRoutes(HttpApiParts parts);

@@ -42,6 +42,23 @@ bool readBody(std::istream& in, size_t max, std::string& out) {
     return true;
 }
 
+// A body that carries a PIN: one allocation made up front (so growing leaves no copy behind), a small
+// limit, and the read buffer wiped.
+constexpr size_t kSecretBodyMax = 256;
+bool readSecretBody(std::istream& in, std::string& out) {
+    out.reserve(kSecretBodyMax + 64);
+    char buf[64];
+    bool fits = true;
+    while (in) {
+        in.read(buf, sizeof buf);
+        size_t n = size_t(in.gcount());
+        if (out.size() + n > kSecretBodyMax) fits = false;
+        else out.append(buf, n);
+    }
+    crypto::secureZero(buf, sizeof buf);
+    return fits;
+}
+
 class ApiHandler : public Poco::Net::HTTPRequestHandler {
 public:
     explicit ApiHandler(Shared& s) : s_(s) {}
@@ -69,13 +86,16 @@ private:
             }
             const Route* route = find(call, routeName);
             if (!route) return routeName == "method" ? problemReply(ErrorId::MethodNotAllowed, "") : problemReply(ErrorId::NotFound, "");
-            if (!readBody(req.stream(), s_.maxBody, call.body)) return problemReply(ErrorId::TooLarge, "body over the limit");
-            if (route->access == Access::ApiClient) {
-                if (auto denied = authenticate(call)) return *denied;
-                HttpReply reply = run(*route, call);
-                journal(call, *route, reply);
-                return reply;
+            if (route->secretBody) {
+                struct Wipe {
+                    std::string& s;
+                    ~Wipe() { crypto::secureZero(s); }
+                } wipe{call.body};
+                if (!readSecretBody(req.stream(), call.body)) return problemReply(ErrorId::TooLarge, "body over the limit");
+                return runAuthenticated(*route, call, "[a PIN: not journalled]");
             }
+            if (!readBody(req.stream(), s_.maxBody, call.body)) return problemReply(ErrorId::TooLarge, "body over the limit");
+            if (route->access == Access::ApiClient) return runAuthenticated(*route, call, call.body);
             return run(*route, call);
         } catch (const std::exception& e) {
             log::error("http.failed", {{"path_route", routeName}, {"error", e.what()}});
@@ -115,6 +135,13 @@ private:
         return std::nullopt;
     }
 
+    HttpReply runAuthenticated(const Route& route, HttpCall& call, const std::string& journalled) {
+        if (auto denied = authenticate(call)) return *denied;
+        HttpReply reply = run(route, call);
+        journal(call, route, journalled, reply);
+        return reply;
+    }
+
     HttpReply run(const Route& route, HttpCall& call) {
         try {
             return route.handle(call);
@@ -123,9 +150,9 @@ private:
         }
     }
 
-    void journal(const HttpCall& call, const Route& route, const HttpReply& reply) {
+    void journal(const HttpCall& call, const Route& route, const std::string& request, const HttpReply& reply) {
         s_.journal.recordExchange("http", call.method + " " + route.pattern + " " + std::to_string(reply.status),
-                                  crypto::uuid4(), call.body, reply.body);
+                                  crypto::uuid4(), request, reply.body);
     }
 
     void send(Poco::Net::HTTPServerResponse& res, const HttpReply& reply) {

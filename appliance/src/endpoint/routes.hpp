@@ -35,6 +35,8 @@ struct Route {
     std::string summary;
     Access access;
     std::function<HttpReply(HttpCall&)> handle;
+    // The body carries a PIN: read into one small buffer, never journalled, wiped after the handler.
+    bool secretBody = false;
 };
 
 // True when `path` fits `pattern`; fills call.params. A parameter never matches "", "." or "..".

@@ -36,6 +36,20 @@ namespace kh::model {
     X(PluginTimeout,       "KKH-E4002", 504, "plugin-timeout",       "アダプタープラグインが時間内に終わりませんでした") \
     X(PluginMemory,        "KKH-E4003", 507, "plugin-memory",        "アダプタープラグインがメモリ上限を超えました") \
     X(PluginRefused,       "KKH-E4004", 503, "plugin-refused",       "アダプタープラグインを読み込めません（署名・設定を確認してください）") \
+    X(ReaderUnavailable,   "KKH-E6001", 404, "reader-unavailable",   "カードリーダーが見つかりません。接続を確認してください") \
+    X(CardAbsent,          "KKH-E6002", 409, "card-absent",          "カードが置かれていません")                   \
+    X(CardRemoved,         "KKH-E6003", 409, "card-removed",         "処理中にカードが離れました。カードを置き直してください") \
+    X(NotMyNumberCard,     "KKH-E6004", 422, "not-mynumber-card",    "マイナンバーカードとして読み取れません")     \
+    X(PinWrong,            "KKH-E6005", 422, "pin-wrong",            "暗証番号が違います")                         \
+    X(PinBlocked,          "KKH-E6006", 423, "pin-blocked",          "暗証番号がロックされています。お住まいの市区町村の窓口で初期化の手続きをしてください") \
+    X(PinFormat,           "KKH-E6007", 422, "pin-format",           "暗証番号は数字4桁で入力してください")       \
+    X(PinConfirmRequired,  "KKH-E6008", 428, "pin-confirmation-required", "残り1回です。間違えるとロックされます。確認のうえ入力してください") \
+    X(CardServiceDown,     "KKH-E6009", 503, "card-service-unavailable", "カードリーダーのサービスに接続できません") \
+    X(CardTimeout,         "KKH-E6010", 504, "card-timeout",         "カードの応答がありません")                   \
+    X(CardFailed,          "KKH-E6011", 502, "card-error",           "カードの読み取りに失敗しました")             \
+    X(ReaderBusy,          "KKH-E6012", 409, "reader-busy",          "カードリーダーは他の処理で使用中です")       \
+    X(IdentityRejected,    "KKH-E6013", 403, "identity-rejected",    "本人確認が認められませんでした")             \
+    X(CardCheckState,      "KKH-E6014", 409, "card-check-state",     "この本人確認は今その操作を受け付けられません") \
     X(Internal,            "KKH-E9001", 500, "internal",             "内部エラーが発生しました")
 
 enum class ErrorId {

@@ -24,6 +24,10 @@ public:
     virtual ~CentralTransport() = default;
     virtual CentralResponse post(const std::string& path, const std::string& xmlBody, const std::string& requestId) = 0;
     virtual CentralResponse get(const std::string& path, const std::string& requestId) = 0;
+    // The profile's JSON endpoints (identity); a transport without a JSON mode sends it as it is.
+    virtual CentralResponse postJson(const std::string& path, const std::string& jsonBody, const std::string& requestId) {
+        return post(path, jsonBody, requestId);
+    }
 };
 
 // Profile v1 paths.
@@ -32,6 +36,8 @@ inline const char* inquiryPath() { return "/v1/qualifications/inquiry"; }
 inline const char* batchUploadPath() { return "/v1/qualifications/batches"; }
 inline std::string batchResultPath(const std::string& reception) { return "/v1/qualifications/batches/" + reception; }
 inline const char* homeReceptionUrlPath() { return "/v1/home-consent/url"; }  // IF-039/040, JSON {url}
+inline const char* identityChallengePath() { return "/v1/identity/challenge"; }  // card check: a nonce
+inline const char* identityVerifyPath() { return "/v1/identity/verify"; }        // certificate + signature
 // The POST path of a queued message, by its kind; "" for a kind this profile does not know.
 inline std::string pathForKind(const std::string& kind) {
     if (kind == "inquiry") return inquiryPath();

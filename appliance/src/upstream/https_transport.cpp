@@ -77,15 +77,19 @@ CentralResponse HttpsTransport::get(const std::string& path, const std::string& 
     return send(Poco::Net::HTTPRequest::HTTP_GET, path, {}, requestId);
 }
 
+CentralResponse HttpsTransport::postJson(const std::string& path, const std::string& jsonBody, const std::string& requestId) {
+    return send(Poco::Net::HTTPRequest::HTTP_POST, path, jsonBody, requestId, "application/json; charset=UTF-8");
+}
+
 CentralResponse HttpsTransport::send(const std::string& method, const std::string& path, const std::string& body,
-                                     const std::string& requestId) {
+                                     const std::string& requestId, const char* contentType) {
     auto session = takeSession();
     try {
         Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
         req.set("X-Request-Id", requestId);
         req.setKeepAlive(true);
         if (method == Poco::Net::HTTPRequest::HTTP_POST) {
-            req.setContentType("application/xml; charset=UTF-8");
+            req.setContentType(contentType);
             req.setContentLength(std::streamsize(body.size()));
         }
         session->sendRequest(req) << body;

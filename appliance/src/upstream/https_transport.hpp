@@ -30,9 +30,11 @@ public:
     ~HttpsTransport() override;
     CentralResponse post(const std::string& path, const std::string& xmlBody, const std::string& requestId) override;
     CentralResponse get(const std::string& path, const std::string& requestId) override;
+    CentralResponse postJson(const std::string& path, const std::string& jsonBody, const std::string& requestId) override;
 
 private:
-    CentralResponse send(const std::string& method, const std::string& path, const std::string& body, const std::string& requestId);
+    CentralResponse send(const std::string& method, const std::string& path, const std::string& body,
+                         const std::string& requestId, const char* contentType = "application/xml; charset=UTF-8");
     std::unique_ptr<Poco::Net::HTTPSClientSession> takeSession();
     void giveBack(std::unique_ptr<Poco::Net::HTTPSClientSession> s);
 

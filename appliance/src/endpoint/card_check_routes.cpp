@@ -1,0 +1,201 @@
+#include "endpoint/card_check_routes.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+
+#include "endpoint/http_api.hpp"
+#include "endpoint/json_answer.hpp"
+#include "endpoint/json_writer.hpp"
+#include "endpoint/pin_request.hpp"
+
+namespace kh::endpoint {
+namespace {
+using model::ErrorId;
+using model::KakehashiError;
+using services::CardCheckView;
+
+constexpr int64_t kMaxWaitMillis = 30000;
+
+std::string actorOf(const HttpCall& call) { return call.client ? "api:" + call.client->name : "api"; }
+
+int64_t queryNumber(HttpCall& call, const char* name) {
+    const std::string& v = call.query[name];
+    if (v.empty()) return 0;
+    if (v.size() > 12 || !std::all_of(v.begin(), v.end(), ::isdigit))
+        throw KakehashiError(ErrorId::InvalidField, std::string(name) + " must be a whole number");
+    return std::stoll(v);
+}
+
+std::chrono::milliseconds waitOf(HttpCall& call) {
+    return std::chrono::milliseconds(std::min(queryNumber(call, "wait"), kMaxWaitMillis));
+}
+
+Poco::JSON::Object::Ptr parseObject(const std::string& body) {
+    try {
+        return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+    } catch (const std::exception&) {
+        throw KakehashiError(ErrorId::MalformedJson, "the body must be a JSON object");
+    }
+}
+
+std::string textField(const Poco::JSON::Object::Ptr& o, const char* key) {
+    if (!o->has(key) || o->isNull(key)) return "";
+    if (!o->get(key).isString()) throw KakehashiError(ErrorId::InvalidField, std::string(key) + " must be a string");
+    return o->getValue<std::string>(key);
+}
+
+std::optional<upstream::ConsentRequest> decodeConsent(const Poco::JSON::Object::Ptr& root) {
+    auto o = root->getObject("consent");
+    if (!o) {
+        if (root->has("consent") && !root->isNull("consent"))
+            throw KakehashiError(ErrorId::InvalidField, "consent must be an object");
+        return std::nullopt;
+    }
+    upstream::ConsentRequest c;
+    if (auto scopes = o->getArray("scopes")) {
+        for (size_t i = 0; i < scopes->size(); ++i) {
+            std::string s = scopes->getElement<std::string>(unsigned(i));
+            if (s != "medication" && s != "clinical" && s != "checkup")
+                throw KakehashiError(ErrorId::InvalidField, "consent.scopes: medication, clinical or checkup");
+            c.scopes.push_back(s);
+        }
+    }
+    c.medicalTreatmentFlag = o->optValue<int>("medicalTreatmentFlag", 2);
+    if (c.medicalTreatmentFlag != 2 && c.medicalTreatmentFlag != 3)
+        throw KakehashiError(ErrorId::InvalidField, "consent.medicalTreatmentFlag: 2 (home visit) or 3 (online)");
+    c.examinationDate = textField(o, "examinationDate");
+    if (!model::JapanDate::parse(c.examinationDate))
+        throw KakehashiError(ErrorId::InvalidField, "consent.examinationDate: YYYYMMDD");
+    return c;
+}
+
+void writeCheck(JsonWriter& w, const CardCheckView& v) {
+    w.field("id", v.id)
+        .field("reader", v.reader)
+        .field("mode", v.mode == services::CardCheckMode::Pin ? "pin" : "visual")
+        .field("staffId", v.staffId)
+        .field("state", services::cardCheckStateName(v.state))
+        .field("confirmationRequired", v.confirmationRequired)
+        .field("version", int64_t(v.version))
+        .field("createdAt", model::japanIso8601(model::fromUnixSeconds(v.createdAt)))
+        .field("updatedAt", model::japanIso8601(model::fromUnixSeconds(v.updatedAt)))
+        .fieldIfSet("message", v.message);
+    if (v.triesLeft >= 0) w.field("triesLeft", int64_t(v.triesLeft));
+    if (v.hasError) {
+        const auto& info = model::errorInfo(v.error);
+        w.object("error").field("type", info.name).field("code", info.code).field("title", info.title).endObject();
+    }
+    if (v.answer) {
+        w.fieldIfSet("consentId", v.consentId).fieldIfSet("verifiedAt", v.verifiedAt).object("answer");
+        writeResultFields(w, v.answer->result);
+        w.field("source", v.answer->source)
+            .field("stale", v.answer->stale)
+            .field("confirmedAt", model::japanIso8601(model::fromUnixSeconds(v.answer->confirmedAt)))
+            .endObject();
+    }
+}
+
+HttpReply checkReply(int status, const CardCheckView& v) {
+    JsonWriter w;
+    w.beginObject();
+    writeCheck(w, v);
+    w.endObject();
+    return {status, "application/json", w.take(), {}};
+}
+
+// A step that failed: problem details for the failure, with the check as it now stands (tries left).
+HttpReply stepReply(const CardCheckView& v) {
+    if (!v.hasError) return checkReply(200, v);
+    const auto& info = model::errorInfo(v.error);
+    JsonWriter w;
+    w.beginObject()
+        .field("type", std::string("urn:kakehashi:problem:") + info.name)
+        .field("title", info.title)
+        .field("status", int64_t(info.httpStatus))
+        .field("code", info.code)
+        .fieldIfSet("detail", v.message)
+        .object("check");
+    writeCheck(w, v);
+    w.endObject().endObject();
+    return {info.httpStatus, "application/problem+json", w.take(), {}};
+}
+
+HttpReply readersReply(const cardreader::ReaderSnapshot& s) {
+    JsonWriter w;
+    w.beginObject().field("serviceUp", s.serviceUp).fieldIfSet("problem", s.problem).field("generation", int64_t(s.generation));
+    w.beginArray("readers");
+    for (const auto& r : s.readers)
+        w.beginObject()
+            .field("name", r.name)
+            .field("cardPresent", r.cardPresent)
+            .field("inUse", r.inUse)
+            .field("mute", r.mute)
+            .fieldIfSet("atr", r.atr)
+            .endObject();
+    w.endArray().endObject();
+    return {200, "application/json", w.take(), {}};
+}
+
+HttpReply openCheck(services::CardCheckService& s, HttpCall& call) {
+    auto o = parseObject(call.body);
+    services::CardCheckRequest r;
+    r.reader = textField(o, "reader");
+    std::string mode = textField(o, "mode");
+    if (mode != "pin" && mode != "visual") throw KakehashiError(ErrorId::InvalidField, "mode: pin or visual");
+    r.mode = mode == "pin" ? services::CardCheckMode::Pin : services::CardCheckMode::Visual;
+    r.staffId = textField(o, "staffId");
+    r.requestedBy = actorOf(call);
+    r.consent = decodeConsent(o);
+    auto view = s.open(r);
+    HttpReply reply = checkReply(201, view);
+    reply.headers.push_back({"Location", "/api/v1/card-checks/" + view.id});
+    return reply;
+}
+
+HttpReply submitPin(services::CardCheckService& s, HttpCall& call) {
+    auto pin = std::make_shared<cardreader::SecurePin>();
+    bool confirmLastTry = false;
+    std::string error;
+    if (!readPinRequest(call.body, *pin, confirmLastTry, error)) return problemReply(ErrorId::MalformedJson, error);
+    return stepReply(s.submitPin(call.params["id"], std::move(pin), confirmLastTry, actorOf(call)));
+}
+
+HttpReply confirmVisual(services::CardCheckService& s, HttpCall& call) {
+    auto o = parseObject(call.body);
+    if (!o->optValue<bool>("confirmed", false))
+        throw KakehashiError(ErrorId::InvalidField, "confirmed: 顔写真と本人が一致したことを確認してください (true)");
+    return stepReply(s.confirmVisualCheck(call.params["id"], textField(o, "staffId"), actorOf(call)));
+}
+
+}  // namespace
+
+std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
+    return {
+        {"GET", "/api/v1/readers", "Card readers and their cards (?since=generation&wait=ms to wait for a change)",
+         Access::ApiClient, [&s](HttpCall& call) {
+             auto since = uint64_t(queryNumber(call, "since"));
+             auto wait = waitOf(call);
+             return readersReply(wait.count() > 0 ? s.waitForReaders(since, wait) : s.readers());
+         }},
+        {"POST", "/api/v1/card-checks", "Open a card check on a reader: {reader, mode: pin|visual, staffId, consent?}",
+         Access::ApiClient, [&s](HttpCall& call) { return openCheck(s, call); }},
+        {"GET", "/api/v1/card-checks/{id}", "A card check (?since=version&wait=ms to wait for its next step)",
+         Access::ApiClient, [&s](HttpCall& call) {
+             auto since = uint64_t(queryNumber(call, "since"));
+             auto v = s.view(call.params["id"], actorOf(call), since, waitOf(call));
+             if (!v) return problemReply(ErrorId::NotFound, "no such card check");
+             return checkReply(200, *v);
+         }},
+        {"POST", "/api/v1/card-checks/{id}/pin", "The patient's 4-digit PIN, used once: {pin, confirmLastTry}",
+         Access::ApiClient, [&s](HttpCall& call) { return submitPin(s, call); }, /*secretBody=*/true},
+        {"POST", "/api/v1/card-checks/{id}/visual-check", "The staff member confirms the face photo: {staffId, confirmed: true}",
+         Access::ApiClient, [&s](HttpCall& call) { return confirmVisual(s, call); }},
+        {"DELETE", "/api/v1/card-checks/{id}", "Cancel a card check", Access::ApiClient,
+         [&s](HttpCall& call) { return checkReply(200, s.cancel(call.params["id"], actorOf(call))); }},
+    };
+}
+
+}  // namespace kh::endpoint

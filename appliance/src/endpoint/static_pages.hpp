@@ -1,0 +1,12 @@
+// The staff pages of web-admin/ (plain HTML, CSS, ES modules and the i18n tables), served as files from
+// the installed folder. Only names of one segment are served, so nothing outside the folder can be
+// asked for; every page carries a strict Content-Security-Policy and may not be framed.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "endpoint/routes.hpp"
+
+namespace kh::endpoint {
+std::vector<Route> staticPageRoutes(const std::string& webAdminRoot);
+}  // namespace kh::endpoint
