@@ -183,6 +183,7 @@ const std::vector<ControlRoute>& controlRoutes() {
         {"POST", "/sim/consents/{consentId}/expire", "move a consent's examination date to yesterday", expireConsent},
         {"GET", "/sim/identity/holder", "the person a JPKI certificate serial (?serial=HEX) stands for", identityHolder},
         {"GET", "/sim/identity/verifications", "the identity verifies processed, in order", identityVerifications},
+        {"POST", "/sim/identity/replay-next-challenge", "?institution=CODE: its next challenge repeats its last nonce (a replayed answer)", identityReplayNext},
     };
     return table;
 }

@@ -26,7 +26,20 @@ std::string randomHex(int bytes) {
 
 }  // namespace
 
+void ChallengeStore::replayNext(const std::string& institution) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    replay_[institution] = true;
+}
+
 Challenge ChallengeStore::issue(const std::string& institution, int ttlSeconds) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto last = lastNonce_.find(institution);
+        if (replay_[institution] && last != lastNonce_.end() && challenges_.count(last->second)) {
+            replay_[institution] = false;
+            return challenges_[last->second];
+        }
+    }
     auto wallNow = std::chrono::system_clock::now();
     auto ttl = std::chrono::seconds(ttlSeconds);
     Challenge c;
@@ -37,6 +50,7 @@ Challenge ChallengeStore::issue(const std::string& institution, int ttlSeconds) 
     c.expires = std::chrono::steady_clock::now() + ttl;
     std::lock_guard<std::mutex> lock(mutex_);
     challenges_[c.nonce] = c;
+    lastNonce_[institution] = c.nonce;
     order_.push_back(c.nonce);
     while (order_.size() > kKept) {
         challenges_.erase(order_.front());
@@ -71,6 +85,8 @@ void ChallengeStore::clear() {
     std::lock_guard<std::mutex> lock(mutex_);
     challenges_.clear();
     order_.clear();
+    lastNonce_.clear();
+    replay_.clear();
     verifications_.clear();
 }
 

@@ -39,6 +39,9 @@ public:
     // A new challenge for the institution, valid for ttlSeconds. The nonce comes from OpenSSL's
     // CSPRNG (RAND_bytes); throws std::runtime_error when it fails.
     Challenge issue(const std::string& institution, int ttlSeconds);
+    // Test aid (a replayed answer on the link): the institution's next challenge hands out its last
+    // nonce again instead of a new one, so the verify that follows presents a used nonce.
+    void replayNext(const std::string& institution);
     // Presents a nonce (lower-case hex) for a verify of the institution. A nonce issued to another
     // institution is Unknown to this one and stays as it was; otherwise the first presentation uses
     // it up, whatever the verify's outcome after that (Expired is reported before Used).
@@ -55,6 +58,8 @@ private:
     std::unordered_map<std::string, Challenge> challenges_;  // by nonce
     std::deque<std::string> order_;                          // nonces, oldest first
     std::deque<Verification> verifications_;
+    std::unordered_map<std::string, std::string> lastNonce_;  // by institution
+    std::unordered_map<std::string, bool> replay_;           // by institution: next issue() replays
 };
 
 }  // namespace ksim

@@ -294,6 +294,15 @@ StoredAnswer identityHolder(const ControlCall& call, SimState& state) {
     return jsonAnswer(200, personJson(*holder, state.population));
 }
 
+StoredAnswer identityReplayNext(const ControlCall& call, SimState& state) {
+    std::string institution = queryParameter(call.request, "institution", "");
+    if (institution.empty()) return jsonError(400, "institution=CODE is required");
+    state.challenges.replayNext(institution);
+    Object::Ptr o = new Object;
+    o->set("replayNext", institution);
+    return jsonAnswer(200, o);
+}
+
 StoredAnswer identityVerifications(const ControlCall&, SimState& state) {
     Array::Ptr list = new Array;
     for (const Verification& v : state.challenges.verifications()) {

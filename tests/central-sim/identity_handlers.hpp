@@ -18,6 +18,7 @@ StoredAnswer handleIdentityVerify(const ApiCall& call, SimState& state);     // 
 
 StoredAnswer identityHolder(const ControlCall& call, SimState& state);         // GET /sim/identity/holder?serial=HEX
 StoredAnswer identityVerifications(const ControlCall& call, SimState& state);  // GET /sim/identity/verifications
+StoredAnswer identityReplayNext(const ControlCall& call, SimState& state);     // POST /sim/identity/replay-next-challenge
 
 // The person a certificate serial stands for: of the registered, valid persons (validity 1) in
 // population order, the one at index serial mod their count; nullptr when there is none.

@@ -154,6 +154,8 @@ bool ReaderMonitor::watch(SCARDCONTEXT context) {
             states.back().szReader = kPnpNotification;
             states.back().dwCurrentState = pnpState & ~DWORD(SCARD_STATE_CHANGED);
             relist = false;
+            // With no reader, only a PnP event would end the next wait: say at once that there is none.
+            if (names.empty()) publish(true, "", {});
         }
         LONG rv = SCardGetStatusChange(context, kLookMillis, states.data(), DWORD(states.size()));
         if (rv == SCARD_E_CANCELLED) return true;

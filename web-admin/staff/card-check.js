@@ -1,0 +1,188 @@
+// The staff page for card checks on home visits (tablet): sign in once with the API token and the staff
+// member's name/ID, pick a reader and a mode (暗証番号 or 目視確認) with the optional consent, then follow
+// the check. Until the web admin has sessions, the token is kept in sessionStorage only (gone when the
+// tab closes); nothing of the patient's is ever stored.
+
+import { Api } from './api.js';
+import { CheckView, problemTitle } from './check.js';
+import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t } from './i18n.js';
+import { ReadersView } from './readers.js';
+
+const SESSION = { token: 'kakehashi.staff.token', staffId: 'kakehashi.staff.staffId' };
+const $ = (id) => document.getElementById(id);
+
+const page = { session: null, api: null, readers: null, check: null, mode: 'pin', view: null, notice: null };
+
+function readSession() {
+  try {
+    const token = sessionStorage.getItem(SESSION.token);
+    const staffId = sessionStorage.getItem(SESSION.staffId);
+    return token && staffId ? { token, staffId } : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveSession(session) {
+  try {
+    sessionStorage.setItem(SESSION.token, session.token);
+    sessionStorage.setItem(SESSION.staffId, session.staffId);
+  } catch {
+    // no storage: the session lasts as long as the page
+  }
+}
+
+function clearSession() {
+  try {
+    sessionStorage.removeItem(SESSION.token);
+    sessionStorage.removeItem(SESSION.staffId);
+  } catch {
+    // nothing stored
+  }
+}
+
+function show(view) {
+  page.view = view;
+  for (const name of ['login', 'start', 'check']) $(`view-${name}`).hidden = name !== view;
+  const signedIn = view !== 'login';
+  $('staff-label').hidden = !signedIn;
+  $('sign-out').hidden = view !== 'start';
+}
+
+function notice(key) {
+  page.notice = key;
+  $('notice').hidden = !key;
+  $('notice').textContent = key ? t(key) : '';
+}
+
+// --- sign in -------------------------------------------------------------------------------------------
+
+function showLogin(reason) {
+  page.readers.stop();
+  page.check.use(null, null);
+  page.session = null;
+  page.api = null;
+  $('login-token').value = '';
+  if (reason) notice(reason);
+  show('login');
+  $('login-token').focus();
+}
+
+function signIn(session) {
+  page.session = session;
+  page.api = new Api(session.token, () => {
+    clearSession();
+    showLogin('login.rejected');
+  });
+  $('staff-label').textContent = t('app.staff', { staffId: session.staffId });
+  page.check.use(page.api, session);
+  notice(null);
+  show('start');
+  page.readers.start(page.api);
+}
+
+function onLogin(e) {
+  e.preventDefault();
+  const token = $('login-token').value.trim();
+  const staffId = $('login-staff').value.trim();
+  if (!token || !staffId) return;
+  $('login-token').value = '';
+  const session = { token, staffId };
+  saveSession(session);
+  signIn(session);
+}
+
+// --- the start view: reader, mode, consent -------------------------------------------------------------
+
+function japanToday() {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(new Date());
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+function setMode(mode) {
+  page.mode = mode;
+  for (const b of document.querySelectorAll('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+}
+
+function renderStart() {
+  const readers = page.readers;
+  $('start').disabled = !(readers && readers.serviceUp() && readers.selected);
+}
+
+function consentRequest() {
+  if (!$('consent-on').checked) return { consent: null };
+  const scopes = [...document.querySelectorAll('input[name="scope"]:checked')].map((c) => c.value);
+  const kind = document.querySelector('input[name="kind"]:checked');
+  const date = $('consent-date').value;
+  if (!scopes.length) return { error: 'consent.needScope' };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return { error: 'consent.needDate' };
+  return { consent: { scopes, medicalTreatmentFlag: Number(kind.value), examinationDate: date.replaceAll('-', '') } };
+}
+
+function startError(text) {
+  $('start-error').hidden = !text;
+  $('start-error').textContent = text || '';
+}
+
+async function startCheck() {
+  const { consent, error } = consentRequest();
+  if (error) return startError(t(error));
+  const request = { reader: page.readers.selected, mode: page.mode, staffId: page.session.staffId };
+  if (consent) request.consent = consent;
+  $('start').disabled = true;
+  startError(null);
+  try {
+    await page.check.open(request);
+    show('check');
+  } catch (e) {
+    const problem = e.problem || {};
+    const detail = e.kind === 'invalid-field' && problem.detail ? ` (${problem.detail})` : '';
+    startError(e.status === 0 || !e.problem ? t('app.offline') : problemTitle(e.kind, problem.title) + detail);
+  } finally {
+    renderStart();
+  }
+}
+
+// --- language -----------------------------------------------------------------------------------------
+
+async function switchLanguage(lang) {
+  await loadLanguage(lang);
+  applyTexts();
+  for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === currentLanguage()));
+  if (page.session) $('staff-label').textContent = t('app.staff', { staffId: page.session.staffId });
+  if (page.readers) page.readers.render();
+  if (page.check) page.check.rerender();
+  notice(page.notice);
+}
+
+// --- start ------------------------------------------------------------------------------------------------
+
+async function boot() {
+  page.readers = new ReadersView(renderStart, (ok) => notice(ok ? null : 'app.offline'));
+  page.check = new CheckView(() => {
+    show('start');
+    page.readers.render();
+  });
+  await switchLanguage(preferredLanguage());
+  for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => switchLanguage(b.dataset.lang));
+  for (const b of document.querySelectorAll('[data-mode]')) b.addEventListener('click', () => setMode(b.dataset.mode));
+  $('login-form').addEventListener('submit', onLogin);
+  $('sign-out').addEventListener('click', () => {
+    clearSession();
+    showLogin(null);
+  });
+  $('consent-on').addEventListener('change', () => { $('consent-fields').hidden = !$('consent-on').checked; });
+  $('consent-date').value = japanToday();
+  $('start').addEventListener('click', startCheck);
+  const session = readSession();
+  if (session) signIn(session);
+  else showLogin(null);
+}
+
+// The one text not from i18n: the text tables themselves could not be loaded.
+boot().catch(() => {
+  $('notice').hidden = false;
+  $('notice').textContent = '画面の文言を読み込めませんでした。再読み込みしてください / Could not load the page texts. Reload the page.';
+});
