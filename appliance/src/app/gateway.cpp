@@ -79,6 +79,10 @@ void Gateway::addMetrics() {
                       [this] { return breaker_.linkUp() ? 1.0 : 0.0; });
     metrics_.addProbe("kakehashi_upstream_attempts_failed_total", "Failed attempts to reach the central system.", "counter",
                       [this] { return double(dispatcher_.stats().failedAttempts.load()); });
+    metrics_.addProbe("kakehashi_card_service_up", "1 while pcscd answers (card readers).", "gauge",
+                      [this] { return readerMonitor_.snapshot().serviceUp ? 1.0 : 0.0; });
+    metrics_.addProbe("kakehashi_card_readers", "Card readers attached.", "gauge",
+                      [this] { return double(readerMonitor_.snapshot().readers.size()); });
     const auto& c = eligibility_.counters();
     metrics_.addProbe("kakehashi_eligibility_cache_hits_total", "Inquiries answered from a fresh cache entry.", "counter",
                       [&c] { return double(c.cacheHits.load()); });
