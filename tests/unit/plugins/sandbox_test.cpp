@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <limits>
 #include <memory>
 
 #include "plugins/host_library.hpp"
@@ -52,7 +53,9 @@ std::string textOf(const Value* v) { return v != nullptr && v->isString() ? v->t
 }  // namespace
 
 TEST_CASE("an endless loop times out near the deadline and the sandbox stays usable", "[plugins][sandbox]") {
-    auto sandbox = hostile("infinite-loop");
+    SandboxLimits limits = testLimits();
+    limits.instructions = std::numeric_limits<uint64_t>::max() / 2;  // the deadline, not the budget, must stop it
+    auto sandbox = hostile("infinite-loop", limits);
     const auto start = std::chrono::steady_clock::now();
     CHECK(failureOf(*sandbox, "decode_request").id == ErrorId::PluginTimeout);
     const auto took = std::chrono::steady_clock::now() - start;

@@ -1,0 +1,175 @@
+"""The staff page for card checks on home visits (web-admin/staff/), served by the appliance and driven in
+a real browser.
+
+The appliance serves /staff, /staff/{file} and /i18n/{file} from webAdminRoot with a strict CSP, and
+nothing outside those folders; the page keeps to that CSP (no inline script or style, no other origin).
+Then tests/browser/staff_card_check.mjs (playwright-core driving Debian's Chromium) runs a PIN check with
+one wrong PIN and the right one, and a visual check, against pcscd + the virtual My Number card; the card
+itself counts exactly two PIN VERIFYs afterwards, so the page never resent a PIN.
+
+Needs: node, tests/browser/node_modules (npm ci, done by scripts/bootstrap), /usr/bin/chromium, pcscd and
+the vpcd driver. Screenshots go to $KAKEHASHI_ARTIFACTS, else build/test-artifacts/staff.
+"""
+import html.parser
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+from card_rig import CardRig
+from harness import SOURCE, CentralSim, Gateway, IntegrationTest, certs, main
+
+BROWSER_TESTS = os.path.join(SOURCE, "tests", "browser")
+STAFF_DIR = os.path.join(SOURCE, "web-admin", "staff")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CARD_PIN = "7391"
+WRONG_PIN = "2580"
+SERVED_EXTENSIONS = (".html", ".js", ".css", ".json", ".svg", ".png")
+PCSCD_WAIT_SECONDS = float(os.environ.get("KAKEHASHI_PCSCD_WAIT", "900"))
+
+
+def card_serial(card):
+    out = subprocess.run(["openssl", "x509", "-inform", "DER", "-in", os.path.join(certs(), card + ".der"),
+                          "-noout", "-serial"], check=True, capture_output=True, text=True)
+    return out.stdout.strip().split("=", 1)[1]
+
+
+class References(html.parser.HTMLParser):
+    """What a page loads (src/href) and what the CSP would refuse (inline script, style, handlers)."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.inline = [], []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for name in ("src", "href"):
+            if a.get(name):
+                self.urls.append(a[name])
+        if tag == "style":
+            self.inline.append("<style>")
+        if tag == "script" and not a.get("src"):
+            self.inline.append("<script> without src")
+        for name in a:
+            if name == "style" or name.startswith("on"):
+                self.inline.append("%s=" % name)
+
+
+class StaffPageTest(IntegrationTest):
+
+    def setUp(self):
+        self.workdir = tempfile.mkdtemp(prefix="kakehashi-it-")
+        self.sim = CentralSim(self.workdir).start()
+        self.rig = CardRig(self.workdir)
+        try:
+            self.start_pcscd()
+            self.card = self.rig.insert_card(0, card="jpki-card-1", pin=CARD_PIN)
+            self.holder = self.sim.control("GET", "/sim/identity/holder?serial=" + card_serial("jpki-card-1"))
+            self.used_persons = [self.holder]
+            self.gateway = Gateway(self.workdir, self.sim, webAdminRoot=os.path.join(SOURCE, "web-admin")).start()
+        except BaseException:
+            self.rig.stop()
+            self.sim.stop()
+            raise
+
+    def start_pcscd(self):
+        """One pcscd per machine (/run/pcscd): wait for another test's to go, never stop it."""
+        deadline = time.time() + PCSCD_WAIT_SECONDS
+        while True:
+            try:
+                return self.rig.start_pcscd()
+            except AssertionError as e:
+                if "another pcscd" not in str(e) or time.time() > deadline:
+                    raise
+                time.sleep(5)
+
+    def tearDown(self):
+        try:
+            if self.gateway.alive():
+                self.assertEqual(self.gateway.stop(), 0, "SIGTERM should drain and exit cleanly")
+        finally:
+            try:
+                self.rig.stop()
+            finally:
+                super().tearDown()
+
+    def artifacts(self):
+        return os.environ.get("KAKEHASHI_ARTIFACTS") or os.path.join(SOURCE, "build", "test-artifacts", "staff")
+
+    def get(self, path):
+        return self.gateway.request("GET", path, auth=False, as_text=True)
+
+    def test_staff_files_are_served_with_the_csp_and_nothing_else(self):
+        for path, type_ in (("/staff", "text/html"), ("/staff/card-check.js", "text/javascript"),
+                            ("/staff/card-check.css", "text/css"), ("/i18n/ja.json", "application/json"),
+                            ("/i18n/en.json", "application/json")):
+            with self.subTest(path=path):
+                status, _, res = self.get(path)
+                self.assertEqual(status, 200)
+                self.assertTrue(res.getheader("Content-Type").startswith(type_), res.getheader("Content-Type"))
+                csp = res.getheader("Content-Security-Policy") or ""
+                for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'",
+                                  "connect-src 'self'", "frame-ancestors 'none'"):
+                    self.assertIn(directive, csp)
+        for path in ("/staff/../x", "/staff/..%2Fcard-check.html", "/staff/%2e%2e", "/staff/nope.js",
+                     "/staff/README.md", "/staff/.card-check.js", "/i18n/../staff/card-check.html", "/i18n/fr.json",
+                     "/staff/sub/card-check.js"):
+            with self.subTest(path=path):
+                status, _, _ = self.get(path)
+                self.assertEqual(status, 404)
+
+    def test_the_page_keeps_to_the_csp_and_loads_only_its_own_files(self):
+        names = sorted(os.listdir(STAFF_DIR))
+        for name in names:
+            self.assertTrue(os.path.isfile(os.path.join(STAFF_DIR, name)), "web-admin/staff must be flat: " + name)
+            self.assertTrue(name.endswith(SERVED_EXTENSIONS), "the appliance does not serve " + name)
+        status, page, _ = self.get("/staff")
+        self.assertEqual(status, 200)
+        refs = References()
+        refs.feed(page)
+        self.assertEqual(refs.inline, [], "the CSP refuses inline script and style")
+        for url in refs.urls:
+            with self.subTest(url=url):
+                self.assertRegex(url, r"^/(staff|i18n)/[A-Za-z0-9_.-]+$", "absolute paths to the page's own files")
+                self.assertEqual(self.get(url)[0], 200)
+        for name in names:
+            if not name.endswith(".js"):
+                continue
+            with open(os.path.join(STAFF_DIR, name), encoding="utf-8") as f:
+                js = f.read()
+            with self.subTest(module=name):
+                for imported in re.findall(r"^import .* from '([^']+)';", js, re.M):
+                    self.assertRegex(imported, r"^\./[A-Za-z0-9_-]+\.js$")
+                    self.assertEqual(self.get("/staff/" + imported[2:])[0], 200)
+                for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", ".style.",
+                                  "console.", "eval(", "new Function", "http://", "https://"):
+                    self.assertNotIn(forbidden, js)
+
+    def test_a_tablet_runs_a_pin_check_with_one_wrong_pin_and_a_visual_check(self):
+        node = shutil.which("node")
+        if node is None:
+            self.fail("node is not installed (apt-get install nodejs npm; scripts/bootstrap does it)")
+        if not os.path.exists(CHROMIUM):
+            self.fail("Chromium is not installed at %s (apt-get install chromium; scripts/bootstrap does it)" % CHROMIUM)
+        if not os.path.isdir(os.path.join(BROWSER_TESTS, "node_modules", "playwright-core")):
+            self.fail("playwright-core is missing: run `npm ci` in tests/browser (scripts/bootstrap does it)")
+        env = dict(os.environ, KAKEHASHI_URL="http://127.0.0.1:%d" % self.gateway.http_port,
+                   KAKEHASHI_TOKEN=self.gateway.token, READER=self.rig.reader(0), CARD_PIN=CARD_PIN,
+                   WRONG_PIN=WRONG_PIN, SCREENSHOT_DIR=self.artifacts(), CHROMIUM=CHROMIUM,
+                   EXPECT_INSURER_NUMBER=self.holder["insurerNumber"].strip())
+        out = subprocess.run([node, os.path.join(BROWSER_TESTS, "staff_card_check.mjs")], cwd=BROWSER_TESTS, env=env,
+                             capture_output=True, text=True, timeout=300)
+        report = "\n".join(("stdout:", out.stdout, "stderr:", out.stderr, "gateway log:", self.gateway.tail_log()))
+        self.assertEqual(out.returncode, 0, report)
+        status = self.card.status()
+        self.assertEqual(status["verifyWithPin"], 2, "one wrong PIN and one right one, nothing resent: %s" % status)
+        self.assertEqual(status["triesLeft"], 3, "the right PIN resets the card's counter")
+        self.assertFalse(status["blocked"])
+        self.assertEqual(status["signs"], 1, "one signature for the one PIN check")
+
+
+if __name__ == "__main__":
+    main()
