@@ -9,8 +9,13 @@
 // and never a URL, storage or the page's text, and the console stays free of errors (CSP violations
 // are console errors).
 //
+// With LAST_TRY_READER (a reader holding a card with one try left), also: the last-try warning, the PIN
+// held back until the staff member confirms, the wrong PIN sent with confirmLastTry: true, the lock with
+// the municipal-office instruction, and the visual check offered instead.
+//
 // Environment: KAKEHASHI_URL (http://127.0.0.1:port), KAKEHASHI_TOKEN, READER, CARD_PIN, WRONG_PIN,
-// SCREENSHOT_DIR; optional EXPECT_INSURER_NUMBER (the card holder's), CHROMIUM (default /usr/bin/chromium).
+// SCREENSHOT_DIR; optional EXPECT_INSURER_NUMBER (the card holder's), LAST_TRY_READER, CHROMIUM (default
+// /usr/bin/chromium).
 // Exit status 0 when every step passed; otherwise 1 with the failed step on stderr.
 
 import fs from 'node:fs';
@@ -35,6 +40,7 @@ const readConfig = () => ({
   wrongPin: env('WRONG_PIN'),
   shots: env('SCREENSHOT_DIR'),
   expectInsurer: process.env.EXPECT_INSURER_NUMBER || '',
+  lastTryReader: process.env.LAST_TRY_READER || '',
   chromium: env('CHROMIUM', '/usr/bin/chromium'),
 });
 
@@ -167,8 +173,8 @@ async function signIn(page) {
   await page.locator('#view-start').waitFor({ state: 'visible' });
 }
 
-async function startCheck(page, mode) {
-  const reader = page.locator(`.reader[data-reader="${config.reader}"]`);
+async function startCheck(page, mode, readerName = config.reader) {
+  const reader = page.locator(`.reader[data-reader="${readerName}"]`);
   await reader.click();
   check(await reader.getAttribute('aria-pressed') === 'true', 'the reader was not selected');
   await page.click(`button[data-mode="${mode}"]`);
@@ -183,6 +189,10 @@ async function pinCheck(page, seen) {
     await waitForText(page, '#pin-tries', '残り 3 回');
     check(await page.locator('#pin-last').isHidden(), 'the last-try warning shows with 3 tries left');
     await shot(page, '2-pin-pad.png');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: path.join(config.shots, '2-pin-pad-1280x800.png') });
+    check(await page.locator('#pin-submit').isVisible() && await page.locator('#pin-tries').isVisible(), 'the pad does not fit 1280×800');
+    await page.setViewportSize({ width: 768, height: 1024 });
   });
   await step('the wrong PIN on the pad: 残り 2 回, the pad emptied, nothing resent', async () => {
     await tapPin(page, config.wrongPin);
@@ -259,6 +269,44 @@ async function visualCheck(page, seen, tables) {
   });
 }
 
+async function lastTryCheck(page, seen, tables) {
+  await step('one try left: warning, PIN held until confirmed, sent with confirmLastTry: true', async () => {
+    await page.click('#check-new');
+    await page.locator('#view-start').waitFor({ state: 'visible' });
+    await page.locator(`.reader[data-reader="${config.lastTryReader}"][data-card="present"]`).waitFor({ state: 'visible' });
+    await startCheck(page, 'pin', config.lastTryReader);
+    await waitForState(page, 'awaiting-pin');
+    await waitForText(page, '#pin-tries', '残り 1 回');
+    await page.locator('#pin-last').waitFor({ state: 'visible' });
+    check((await text(page, '#pin-last')).includes(tables.ja['pin.lastTryWarning']), 'the last-try warning is not shown');
+    const before = seen.pinBodies.length;
+    await tapPin(page, config.wrongPin);
+    check(await page.locator('#pin-submit').isDisabled(), 'the last try can be submitted without the confirmation');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(500);
+    check(seen.pinBodies.length === before, 'Enter sent the last try without the confirmation');
+    await shot(page, '9-last-try.png');
+    await page.check('#pin-last-ok');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/pin'));
+    await page.click('#pin-submit');
+    const res = await answer;
+    check(res.status() === 423, `the wrong last try answered ${res.status()}, expected 423 pin-blocked`);
+    check(seen.pinBodies[before] === `{"pin":"${config.wrongPin}","confirmLastTry":true}`, 'the last try was not sent with confirmLastTry: true');
+  });
+  await step('the locked PIN: the municipal office, and a visual check instead', async () => {
+    await waitForState(page, 'failed');
+    await page.locator('#blocked').waitFor({ state: 'visible' });
+    check((await text(page, '#blocked')).includes('市区町村の窓口'), 'the municipal-office instruction is missing');
+    check(await page.locator('#pin').isHidden(), 'the pad stays after the lock');
+    await shot(page, '10-pin-blocked.png');
+    await page.click('#blocked-visual');
+    await waitForState(page, 'awaiting-visual-check');
+    await page.click('#visual-confirm');
+    await waitForState(page, 'verified');
+    check(seen.pinBodies.length === 3, `${seen.pinBodies.length} PIN requests in all, expected 3`);
+  });
+}
+
 async function run(browser, tables) {
   const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
   const page = await context.newPage();
@@ -274,18 +322,21 @@ async function run(browser, tables) {
     await pinCheck(page, seen);
     await switchToEnglish(page, tables);
     await visualCheck(page, seen, tables);
+    if (config.lastTryReader) await lastTryCheck(page, seen, tables);
     await step('no PIN in any URL or storage; only the token, staff ID and language stored', async () => {
       checkNoPinInUrls(seen);
       await checkStorage(page);
     });
     await step('no console errors (CSP violations included) and no uncaught exceptions', async () => {
       check(!seen.pageErrors.length, `uncaught exceptions: ${seen.pageErrors.join(' | ')}`);
-      // Chromium logs every 4xx answer of fetch as a console error: the one wrong PIN's 422 is expected.
-      // (The reason phrase after the status is not checked: the appliance sends "OK" for every status.)
-      const expected = /^Failed to load resource: the server responded with a status of 422 \(.*\)$/;
+      // Chromium logs every 4xx answer of fetch as a console error: the wrong PIN's 422 and the lock's
+      // 423 are expected, once each. (The reason phrase is not checked: the appliance sends "OK".)
       const errors = [...seen.consoleErrors];
-      const i = errors.findIndex((e) => expected.test(e));
-      if (i >= 0) errors.splice(i, 1);
+      for (const status of config.lastTryReader ? [422, 423] : [422]) {
+        const expected = new RegExp(`^Failed to load resource: the server responded with a status of ${status} \\(.*\\)$`);
+        const i = errors.findIndex((e) => expected.test(e));
+        if (i >= 0) errors.splice(i, 1);
+      }
       check(!errors.length, `console errors: ${errors.join(' | ')}`);
     });
   } catch (e) {

@@ -5,7 +5,8 @@ The appliance serves /staff, /staff/{file} and /i18n/{file} from webAdminRoot wi
 nothing outside those folders; the page keeps to that CSP (no inline script or style, no other origin).
 Then tests/browser/staff_card_check.mjs (playwright-core driving Debian's Chromium) runs a PIN check with
 one wrong PIN and the right one, and a visual check, against pcscd + the virtual My Number card; the card
-itself counts exactly two PIN VERIFYs afterwards, so the page never resent a PIN.
+itself counts exactly two PIN VERIFYs afterwards, so the page never resent a PIN. A second card with one
+try left proves the last-try confirmation, the lock, and the visual check offered instead.
 
 Needs: node, tests/browser/node_modules (npm ci, done by scripts/bootstrap), /usr/bin/chromium, pcscd and
 the vpcd driver. Screenshots go to $KAKEHASHI_ARTIFACTS, else build/test-artifacts/staff.
@@ -67,8 +68,10 @@ class StaffPageTest(IntegrationTest):
         try:
             self.start_pcscd()
             self.card = self.rig.insert_card(0, card="jpki-card-1", pin=CARD_PIN)
+            self.last_try_card = self.rig.insert_card(1, card="jpki-card-2", pin=CARD_PIN, tries=1)
             self.holder = self.sim.control("GET", "/sim/identity/holder?serial=" + card_serial("jpki-card-1"))
-            self.used_persons = [self.holder]
+            other = self.sim.control("GET", "/sim/identity/holder?serial=" + card_serial("jpki-card-2"))
+            self.used_persons = [self.holder, other]
             self.gateway = Gateway(self.workdir, self.sim, webAdminRoot=os.path.join(SOURCE, "web-admin")).start()
         except BaseException:
             self.rig.stop()
@@ -148,7 +151,7 @@ class StaffPageTest(IntegrationTest):
                                   "console.", "eval(", "new Function", "http://", "https://"):
                     self.assertNotIn(forbidden, js)
 
-    def test_a_tablet_runs_a_pin_check_with_one_wrong_pin_and_a_visual_check(self):
+    def test_a_tablet_runs_pin_checks_and_visual_checks_and_never_resends_a_pin(self):
         node = shutil.which("node")
         if node is None:
             self.fail("node is not installed (apt-get install nodejs npm; scripts/bootstrap does it)")
@@ -159,7 +162,7 @@ class StaffPageTest(IntegrationTest):
         env = dict(os.environ, KAKEHASHI_URL="http://127.0.0.1:%d" % self.gateway.http_port,
                    KAKEHASHI_TOKEN=self.gateway.token, READER=self.rig.reader(0), CARD_PIN=CARD_PIN,
                    WRONG_PIN=WRONG_PIN, SCREENSHOT_DIR=self.artifacts(), CHROMIUM=CHROMIUM,
-                   EXPECT_INSURER_NUMBER=self.holder["insurerNumber"].strip())
+                   EXPECT_INSURER_NUMBER=self.holder["insurerNumber"].strip(), LAST_TRY_READER=self.rig.reader(1))
         out = subprocess.run([node, os.path.join(BROWSER_TESTS, "staff_card_check.mjs")], cwd=BROWSER_TESTS, env=env,
                              capture_output=True, text=True, timeout=300)
         report = "\n".join(("stdout:", out.stdout, "stderr:", out.stderr, "gateway log:", self.gateway.tail_log()))
@@ -169,6 +172,10 @@ class StaffPageTest(IntegrationTest):
         self.assertEqual(status["triesLeft"], 3, "the right PIN resets the card's counter")
         self.assertFalse(status["blocked"])
         self.assertEqual(status["signs"], 1, "one signature for the one PIN check")
+        status = self.last_try_card.status()
+        self.assertEqual(status["verifyWithPin"], 1, "the last try is sent once, after the confirmation: %s" % status)
+        self.assertTrue(status["blocked"])
+        self.assertEqual(status["signs"], 0)
 
 
 if __name__ == "__main__":

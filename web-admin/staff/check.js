@@ -127,7 +127,7 @@ export class CheckView {
       const title = problemTitle(error.type, error.title);
       this.$('check-error').textContent = title;
       this.$('check-message').textContent = check.message && check.message !== error.title ? check.message : '';
-    } else if (check.message) {
+    } else if (check.message && check.message !== this.$('check-state').textContent) {
       info.textContent = check.message;
       info.hidden = false;
     }

@@ -1,7 +1,7 @@
 // The qualification (資格情報) a verified card check answers, as a list of labelled fields. Every value
 // goes in with textContent: nothing from the answer is ever parsed as HTML.
 
-import { currentLanguage, has, t } from './i18n.js';
+import { has, t } from './i18n.js';
 
 function date(value) {
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(value || '');
@@ -9,12 +9,17 @@ function date(value) {
   return t('format.date', { y: m[1], m: Number(m[2]), d: Number(m[3]), mm: m[2], dd: m[3] });
 }
 
+// Japan time, as the central system writes it (YYYYMMDDhhmmss) or as the appliance does (ISO 8601)
 function dateTime(value) {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value || '');
-  if (m) return `${date(m[1] + m[2] + m[3])} ${m[4]}:${m[5]}`;
+  const spec = /^(\d{8})(\d{2})(\d{2})\d{2}$/.exec(value || '');
+  if (spec) return `${date(spec[1])} ${spec[2]}:${spec[3]}`;
   const when = new Date(value);
   if (Number.isNaN(when.getTime())) return value;
-  return when.toLocaleString(currentLanguage() === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo' });
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(when);
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${date(part('year') + part('month') + part('day'))} ${part('hour')}:${part('minute')}`;
 }
 
 function coded(prefix) {

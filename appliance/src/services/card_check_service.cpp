@@ -19,7 +19,7 @@ constexpr const char* kMunicipalOffice =
 
 int64_t nowSeconds() { return model::unixSeconds(std::chrono::system_clock::now()); }
 
-bool final(CardCheckState s) {
+bool isFinal(CardCheckState s) {
     return s == CardCheckState::Verified || s == CardCheckState::Failed || s == CardCheckState::Cancelled;
 }
 
@@ -121,6 +121,13 @@ void CardCheckService::fail(Check& c, CardCheckState next, ErrorId id, const std
 
 CardCheckView CardCheckService::snapshot(const Check& c) const { return c.v; }
 
+cardreader::CardWorker& CardCheckService::workerFor(const std::string& reader) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& worker = workers_[reader];
+    if (!worker) worker = std::make_unique<cardreader::CardWorker>();
+    return *worker;
+}
+
 std::shared_ptr<CardCheckService::Check> CardCheckService::find(const std::string& id) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = checks_.find(id);
@@ -145,7 +152,7 @@ CardCheckView CardCheckService::open(const CardCheckRequest& request) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         for (const auto& [id, other] : checks_)
-            if (other->v.reader == request.reader && !final(other->v.state))
+            if (other->v.reader == request.reader && !isFinal(other->v.state))
                 throw KakehashiError(ErrorId::ReaderBusy, "another card check is open on this reader");
         checks_[c->v.id] = c;
         changed(*c);
@@ -176,7 +183,7 @@ CardCheckView CardCheckService::cancel(const std::string& id, const std::string&
     auto c = find(id);
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (c->busy || final(c->v.state)) throw KakehashiError(ErrorId::CardCheckState, cardCheckStateName(c->v.state));
+        if (c->busy || isFinal(c->v.state)) throw KakehashiError(ErrorId::CardCheckState, cardCheckStateName(c->v.state));
         c->v.state = CardCheckState::Cancelled;
         changed(*c);
     }
@@ -200,12 +207,12 @@ void CardCheckService::advance() {
                 std::shared_ptr<Check> current = it->second;
                 Check& c = *current;
                 bool old = now - c.started > policy_.lifetime;
-                if (old && final(c.v.state) && !c.busy) {
+                if (old && isFinal(c.v.state) && !c.busy) {
                     it = checks_.erase(it);  // its answer leaves memory with it
                     continue;
                 }
                 ++it;
-                if (c.busy || final(c.v.state)) continue;
+                if (c.busy || isFinal(c.v.state)) continue;
                 if (old) {
                     fail(c, CardCheckState::Cancelled, ErrorId::CardCheckState, "時間切れのため本人確認を終了しました");
                     continue;
@@ -245,7 +252,7 @@ void CardCheckService::readCard(const std::shared_ptr<Check>& c) {
     std::string reader = c->v.reader;
     bool pinMode = c->v.mode == CardCheckMode::Pin;
     try {
-        worker_.run(
+        workerFor(reader).run(
             [reader, read, pinMode] {
                 cardreader::PcscContext context;
                 cardreader::CardConnection connection(context, reader);
@@ -318,7 +325,7 @@ CardCheckView CardCheckService::submitPin(const std::string& id, std::shared_ptr
     std::string reader = c->v.reader;
     cardreader::Bytes digestInfo = cardreader::sha256DigestInfo(cardreader::Bytes(challenge.nonce.begin(), challenge.nonce.end()));
     try {
-        worker_.run(
+        workerFor(reader).run(
             [reader, pin, digestInfo, certificate, signature] {
                 cardreader::PcscContext context;
                 cardreader::CardConnection connection(context, reader);
@@ -327,12 +334,12 @@ CardCheckView CardCheckService::submitPin(const std::string& id, std::shared_ptr
             },
             policy_.cardDeadline);
     } catch (const std::exception& e) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        c->busy = false;
         auto* card = dynamic_cast<const CardException*>(&e);
         ErrorId error = errorForCard(e);
         log::info("card_check.pin_refused", {{"check", c->v.id}, {"error", model::errorInfo(error).name}});
         audit_.append(actor, "card-check.pin-refused", id, model::errorInfo(error).name);
+        std::lock_guard<std::mutex> lock(mutex_);
+        c->busy = false;
         if (error == ErrorId::PinWrong && card->triesLeft() > 0) {
             c->v.triesLeft = card->triesLeft();
             c->v.confirmationRequired = c->v.triesLeft == 1;
@@ -399,10 +406,10 @@ void CardCheckService::verify(const std::shared_ptr<Check>& c, const upstream::I
             throw KakehashiError(ErrorId::UpstreamRejected, "the verdict carries no qualification");
         result = *res.result;
     } catch (const KakehashiError& e) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        c->busy = false;
         audit_.append(actor, "card-check.refused", c->v.id, std::string(e.info().name) + ";" + e.what());
         log::warn("card_check.refused", {{"check", c->v.id}, {"error", e.info().name}, {"detail", e.what()}});
+        std::lock_guard<std::mutex> lock(mutex_);
+        c->busy = false;
         if (e.id() == ErrorId::IdentityRejected)
             fail(*c, CardCheckState::Failed, e.id(), std::string(e.info().title) + "（" + e.what() + "）");
         else

@@ -101,7 +101,9 @@ private:
     EligibilityService& eligibility_;
     store::AuditLog& audit_;
     store::Journal& journal_;
-    cardreader::CardWorker worker_;
+    // One worker per reader: a card that stops answering holds up its own reader, not the others.
+    cardreader::CardWorker& workerFor(const std::string& reader);
+    std::map<std::string, std::unique_ptr<cardreader::CardWorker>> workers_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::map<std::string, std::shared_ptr<Check>> checks_;
