@@ -12,6 +12,7 @@
 #include "base/log.hpp"
 #include "services/home_reception.hpp"
 #include "store/api_clients.hpp"
+#include "store/audit_log.hpp"
 #include "store/settings.hpp"
 
 namespace {
@@ -23,6 +24,7 @@ int usage() {
                  "                                          HTTP APIクライアントのトークンを発行 (issue a client token)\n"
                  "  kakehashi home-reception set-url URL --config FILE  マイナ在宅受付WebのURLを手動設定 (set by hand)\n"
                  "  kakehashi plugin new|test|sign|keygen …   アダプタープラグインの開発 (adapter plugin kit)\n"
+                 "  kakehashi audit verify --config FILE    監査ログの改ざん検査 (verify the audit log's hash chain)\n"
                  "  kakehashi version\n";
     return 2;
 }
@@ -56,6 +58,7 @@ int serve(const std::vector<std::string>& args) {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);
     auto config = loadChecked(args);
+    kh::app::applyStoredSettings(config);
     kh::app::Gateway gateway(config);
     gateway.start();
     int sig = 0;
@@ -82,6 +85,20 @@ int homeReception(const std::vector<std::string>& args) {
     kh::services::HomeReceptionService service(settings, central, config.facilityName);
     auto url = service.setByHand(args[2], "cli");
     std::cout << "設定しました (set): " << url.url << std::endl;
+    return 0;
+}
+
+// kakehashi audit verify: walks the audit log's hash chain; exit 0 intact, 1 broken (the row named).
+int audit(const std::vector<std::string>& args) {
+    if (args.size() < 2 || args[1] != "verify") return usage();
+    auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
+    kh::store::Store store(kh::app::databasePath(config), config.keyDir);
+    auto broken = kh::store::AuditLog(store).firstBrokenRow();
+    if (broken) {
+        std::cout << "監査ログが改ざんされています: 行 " << *broken << " (audit log broken at row " << *broken << ")" << std::endl;
+        return 1;
+    }
+    std::cout << "監査ログは改ざんされていません (audit log intact)" << std::endl;
     return 0;
 }
 
@@ -120,6 +137,7 @@ int main(int argc, char** argv) {
         if (args[0] == "api-client") return apiClient(args);
         if (args[0] == "plugin") return kh::app::pluginCommand(args);
         if (args[0] == "home-reception") return homeReception(args);
+        if (args[0] == "audit") return audit(args);
     } catch (const std::exception& e) {
         kh::log::error("fatal", {{"error", e.what()}});
         return 1;

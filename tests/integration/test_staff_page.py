@@ -12,10 +12,12 @@ Needs: node, tests/browser/node_modules (npm ci, done by scripts/bootstrap), /us
 the vpcd driver. Screenshots go to $KAKEHASHI_ARTIFACTS, else build/test-artifacts/staff.
 """
 import html.parser
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -28,7 +30,8 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CARD_PIN = "7391"
 WRONG_PIN = "2580"
 SERVED_EXTENSIONS = (".html", ".js", ".css", ".json", ".svg", ".png")
-PCSCD_WAIT_SECONDS = float(os.environ.get("KAKEHASHI_PCSCD_WAIT", "900"))
+CHECK_STATES = ("waiting-for-card", "reading-card", "awaiting-pin", "awaiting-visual-check", "verifying", "verified",
+                "failed", "cancelled")
 
 
 def card_serial(card):
@@ -66,7 +69,7 @@ class StaffPageTest(IntegrationTest):
         self.sim = CentralSim(self.workdir).start()
         self.rig = CardRig(self.workdir)
         try:
-            self.start_pcscd()
+            self.rig.start_pcscd()
             self.card = self.rig.insert_card(0, card="jpki-card-1", pin=CARD_PIN)
             self.last_try_card = self.rig.insert_card(1, card="jpki-card-2", pin=CARD_PIN, tries=1)
             self.holder = self.sim.control("GET", "/sim/identity/holder?serial=" + card_serial("jpki-card-1"))
@@ -78,21 +81,14 @@ class StaffPageTest(IntegrationTest):
             self.sim.stop()
             raise
 
-    def start_pcscd(self):
-        """One pcscd per machine (/run/pcscd): wait for another test's to go, never stop it."""
-        deadline = time.time() + PCSCD_WAIT_SECONDS
-        while True:
-            try:
-                return self.rig.start_pcscd()
-            except AssertionError as e:
-                if "another pcscd" not in str(e) or time.time() > deadline:
-                    raise
-                time.sleep(5)
-
     def tearDown(self):
         try:
+            # The page's last long poll (GET /api/v1/readers?wait=20000) may still be open: SIGTERM
+            # wakes it, so the gateway stops at once rather than when the poll would have ended.
             if self.gateway.alive():
+                started = time.time()
                 self.assertEqual(self.gateway.stop(), 0, "SIGTERM should drain and exit cleanly")
+                self.assertLess(time.time() - started, 10, "open long polls must not hold up SIGTERM")
         finally:
             try:
                 self.rig.stop()
@@ -151,6 +147,28 @@ class StaffPageTest(IntegrationTest):
                                   "console.", "eval(", "new Function", "http://", "https://"):
                     self.assertNotIn(forbidden, js)
 
+    def test_ja_and_en_have_the_same_keys_and_every_text_the_page_names(self):
+        tables = {}
+        for lang in ("ja", "en"):
+            status, _, res = self.gateway.request("GET", "/i18n/%s.json" % lang, auth=False)
+            self.assertEqual(status, 200)
+            tables[lang] = json.loads(self.gateway.last_body)
+            empty = [k for k, v in tables[lang].items() if not isinstance(v, str) or not v.strip()]
+            self.assertEqual(empty, [], "%s.json: empty texts" % lang)
+        self.assertEqual(sorted(tables["ja"]), sorted(tables["en"]), "ja.json and en.json must have the same keys")
+        named = set()
+        for name in os.listdir(STAFF_DIR):
+            with open(os.path.join(STAFF_DIR, name), encoding="utf-8", errors="replace") as f:
+                source = f.read()
+            named.update(re.findall(r'data-i18n(?:-aria-label|-placeholder)?="([^"]+)"', source))
+            if name.endswith(".js"):  # every quoted 'group.name' is a text key, except the storage keys
+                named.update(k for k in re.findall(r"'([a-z][A-Za-z]*\.[A-Za-z0-9_.-]+)'", source)
+                             if not k.startswith("kakehashi."))
+        named.update("state." + st for st in CHECK_STATES)
+        named.update("readers.state." + st for st in ("present", "absent", "in-use", "mute", "down"))
+        named.update("status." + st for st in ("valid", "lapsed", "not_found", "multiple", "unknown", "error"))
+        self.assertEqual(sorted(named - set(tables["ja"])), [], "keys the page uses but the tables lack")
+
     def test_a_tablet_runs_pin_checks_and_visual_checks_and_never_resends_a_pin(self):
         node = shutil.which("node")
         if node is None:
@@ -167,6 +185,7 @@ class StaffPageTest(IntegrationTest):
                              capture_output=True, text=True, timeout=300)
         report = "\n".join(("stdout:", out.stdout, "stderr:", out.stderr, "gateway log:", self.gateway.tail_log()))
         self.assertEqual(out.returncode, 0, report)
+        sys.stderr.write(out.stdout)
         status = self.card.status()
         self.assertEqual(status["verifyWithPin"], 2, "one wrong PIN and one right one, nothing resent: %s" % status)
         self.assertEqual(status["triesLeft"], 3, "the right PIN resets the card's counter")

@@ -113,13 +113,19 @@ export class CheckView {
   }
 
   // The last step's failure (error.title and message) or a local one (a request that got no check back).
+  // A locked PIN has its own box: the appliance's title and message (the municipal office) and the way on.
   renderProblem(check) {
     const box = this.$('check-problem');
     const info = this.$('check-info');
     const local = this.actionError;
-    const error = check.error;
-    box.hidden = !local && !error;
+    const error = BUSY.has(check.state) ? null : check.error;  // while a step runs, the last one's failure is old news
+    const blocked = check.state === 'failed' && error && error.type === 'pin-blocked';
+    box.hidden = !local && (!error || blocked);
     info.hidden = true;
+    if (blocked) {
+      this.$('blocked-title').textContent = problemTitle(error.type, error.title);
+      this.$('blocked-text').textContent = currentLanguage() === 'ja' && check.message ? check.message : t('blocked.office');
+    }
     if (local) {
       this.$('check-error').textContent = local.title;
       this.$('check-message').textContent = local.detail || '';

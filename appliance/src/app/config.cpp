@@ -126,6 +126,15 @@ Config loadConfig(const std::string& path) {
     c.cardDeadlineMillis = value<int>(cards, "cardDeadlineMillis", c.cardDeadlineMillis);
     c.cardCheckLifetimeSeconds = value<int>(cards, "checkLifetimeSeconds", c.cardCheckLifetimeSeconds);
     c.webAdminRoot = value<std::string>(root, "webAdminRoot", c.webAdminRoot);
+    if (root->has("admin")) {
+        auto admin = section(root, "admin");
+        c.adminEnabled = value<bool>(admin, "enabled", true);
+        c.admin.listen = value<std::string>(admin, "listen", "0.0.0.0:8444");
+        c.admin.certFile = value<std::string>(admin, "certFile", "");
+        c.admin.keyFile = value<std::string>(admin, "keyFile", "");
+        c.admin.threads = value<int>(admin, "threads", 16);
+        c.admin.maxBodyBytes = 64u * 1024 * 1024;  // backups and update bundles
+    }
     loadPlugins(root, c);
     return c;
 }

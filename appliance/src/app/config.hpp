@@ -1,6 +1,7 @@
 // The boot configuration (/etc/kakehashi/kakehashi.json): what the box needs to start. Settings that IT
 // staff change at run time live in the store.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,18 @@ struct Config {
     bool cardReadersEnabled = true;          // watch pcscd's readers for card checks on home visits
     int cardDeadlineMillis = 15000;          // watchdog on each card operation
     int cardCheckLifetimeSeconds = 600;      // an unfinished card check is cancelled after this
-    std::string webAdminRoot = "/usr/share/kakehashi/web-admin";  // the staff pages are served from here
+    std::string webAdminRoot = "/usr/share/kakehashi/web-admin";  // the staff and admin pages
+    bool adminEnabled = false;               // an "admin" section is present
+    endpoint::HttpServerSettings admin;      // HTTPS always: without certFile/keyFile a self-signed one is made
 };
 
 // Throws std::runtime_error with a message naming the setting at fault.
 Config loadConfig(const std::string& path);
+// What IT staff changed in the web admin (kept in the store) over what the file says. Opens the store
+// at c.stateDir briefly; does nothing when there is no store yet.
+void applyStoredSettings(Config& c);
+// The values of those settings in effect (the web admin shows which changes wait for a restart).
+std::map<std::string, std::string> runningSettings(const Config& c);
 // Problems that stop the box from working, in Japanese and English; empty when the config is usable.
 std::vector<std::string> checkConfig(const Config& c);
 

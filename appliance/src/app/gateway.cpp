@@ -2,7 +2,10 @@
 
 #include <sys/stat.h>
 
+#include "admin/admin_api.hpp"
+#include "admin/tls_identity.hpp"
 #include "endpoint/http_api.hpp"
+#include <cstdio>
 #include "plugins/spec_xml_adapter.hpp"
 #include "base/log.hpp"
 
@@ -45,7 +48,10 @@ Gateway::Gateway(const Config& config)
       audit_(store_),
       identityClient_(transport_, config.institutionCode),
       cardChecks_({std::chrono::milliseconds(config.cardDeadlineMillis), std::chrono::seconds(config.cardCheckLifetimeSeconds)},
-                  readerMonitor_, identityClient_, eligibility_, audit_, journal_) {
+                  readerMonitor_, identityClient_, eligibility_, audit_, journal_),
+      users_(store_),
+      sessions_(store_),
+      setupCode_(store_) {
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
     plugins_ = std::make_unique<plugins::PluginRegistry>(config.plugins);
     plugins_->addBuiltIn(std::make_shared<plugins::SpecXmlAdapter>(), plugins::SpecXmlAdapter::manifest());
@@ -64,6 +70,52 @@ Gateway::Gateway(const Config& config)
                                                           &referenceNumberService_, homeConsentFiles_.get());
     }
     addMetrics();
+    if (config.adminEnabled) buildAdmin();
+}
+
+// The web admin on its own HTTPS listener, with the box's self-signed certificate unless one is set.
+void Gateway::buildAdmin() {
+    endpoint::HttpServerSettings tls = config_.admin;
+    if (tls.certFile.empty() || tls.keyFile.empty()) {
+        auto made = admin::ensureSelfSignedCertificate(config_.stateDir);
+        tls.certFile = made.certFile;
+        tls.keyFile = made.keyFile;
+    }
+    admin::DashboardFacts facts;
+    facts.linkUp = [this] { return breaker_.linkUp(); };
+    facts.queueDepth = [this] { return int64_t(queue_.pendingCount()); };
+    facts.cacheHits = [this] { return int64_t(eligibility_.counters().cacheHits.load()); };
+    facts.liveAnswers = [this] { return int64_t(eligibility_.counters().liveAnswers.load()); };
+    facts.staleAnswers = [this] { return int64_t(eligibility_.counters().staleAnswers.load()); };
+    facts.requestsSince = [this](int64_t since) { return journal_.countSince(since, false); };
+    facts.errorsSince = [this](int64_t since) { return journal_.countSince(since, true); };
+    facts.visitsFlagged = [this] {
+        int64_t flagged = 0;
+        int64_t today = model::JapanDate::today().dayNumber();
+        for (int64_t d = today; d < today + 7; ++d)
+            for (const auto& v : visitService_.onDate(model::JapanDate::fromDayNumber(d).str())) flagged += v.consent != "in-window";
+        return flagged;
+    };
+    facts.cardServiceUp = [this] { return readerMonitor_.snapshot().serviceUp; };
+    facts.cardReaders = [this] { return int64_t(readerMonitor_.snapshot().readers.size()); };
+    facts.certificates = {{"upstream-client", config_.upstream.certFile},
+                          {"central-ca", config_.upstream.caFile},
+                          {"lan-api", config_.http.certFile},
+                          {"admin", tls.certFile}};
+    admin::AdminParts parts{{users_, sessions_, setupCode_, audit_}, settings_, runningSettings(config_), facts,
+                            &homeReception_, plugins_.get(), pluginChannel_.get(),
+                            config_.cardReadersEnabled ? &cardChecks_ : nullptr};
+    admin_ = std::make_unique<admin::AdminServer>(tls, config_.webAdminRoot, admin::buildAdminRoutes(parts), users_, sessions_);
+}
+
+// No default credentials: until the first administrator exists, a one-time code printed here opens
+// the setup page (it is not patient data, and it is useless once used).
+void Gateway::announceSetupCode() {
+    auto code = setupCode_.issueIfNoAdministrator(users_);
+    if (!code) return;
+    log::warn("admin.setup_code", {{"code", *code}, {"url", "https://" + config_.admin.listen + "/admin/"}});
+    std::fprintf(stderr, "\n  初期設定コード (setup code): %s\n  https://%s/admin/ で入力してください\n\n", code->c_str(),
+                 config_.admin.listen.c_str());
 }
 
 Gateway::~Gateway() { stop(); }
@@ -106,6 +158,10 @@ void Gateway::start() {
         cardChecks_.start();
     }
     http_->start();
+    if (admin_) {
+        announceSetupCode();
+        admin_->start();
+    }
     ready_ = true;
     fetchHomeReceptionUrl();
     log::info("gateway.ready", {{"http", config_.http.listen}, {"files", fileDrop_ ? config_.fileDrop.root : "off"}});
@@ -135,11 +191,13 @@ void Gateway::reloadPlugins() {
 void Gateway::stop() {
     if (!ready_.exchange(false)) return;
     log::info("gateway.stopping");
-    http_->stop();
-    if (fileDrop_) fileDrop_->stop();
-    if (pluginChannel_) pluginChannel_->stop();
+    // Long polls (readers, card checks) wait on these two: wake them first, so the servers stop at once.
     cardChecks_.stop();
     readerMonitor_.stop();
+    http_->stop();
+    if (admin_) admin_->stop();
+    if (fileDrop_) fileDrop_->stop();
+    if (pluginChannel_) pluginChannel_->stop();
     visitService_.stop();
     homeConsent_.stop();
     batchService_.stop();

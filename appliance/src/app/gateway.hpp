@@ -18,10 +18,14 @@
 #include "services/visit_service.hpp"
 #include "store/dead_letters.hpp"
 #include "store/settings.hpp"
+#include "admin/admin_server.hpp"
 #include "cardreader/reader_monitor.hpp"
 #include "services/batch_service.hpp"
 #include "services/card_check_service.hpp"
 #include "store/audit_log.hpp"
+#include "store/sessions.hpp"
+#include "store/setup_code.hpp"
+#include "store/users.hpp"
 #include "upstream/identity_client.hpp"
 #include "services/eligibility_service.hpp"
 #include "services/reference_number_service.hpp"
@@ -45,11 +49,14 @@ public:
     void start();
     void stop();
     unsigned short httpPort() const { return http_->port(); }
+    unsigned short adminPort() const { return admin_ ? admin_->port() : 0; }
     void reloadPlugins();  // SIGHUP: every plugin re-read from disk, without a restart
 
 private:
     void addMetrics();
     void fetchHomeReceptionUrl();
+    void buildAdmin();
+    void announceSetupCode();
 
     Config config_;
     std::atomic<bool> ready_{false};
@@ -78,12 +85,16 @@ private:
     cardreader::ReaderMonitor readerMonitor_;
     upstream::IdentityClient identityClient_;
     services::CardCheckService cardChecks_;
+    store::Users users_;
+    store::Sessions sessions_;
+    store::SetupCode setupCode_;
     endpoint::Metrics metrics_;
     std::unique_ptr<plugins::PluginRegistry> plugins_;
     std::unique_ptr<endpoint::PluginChannel> pluginChannel_;
     std::unique_ptr<endpoint::HttpServer> http_;
     std::unique_ptr<endpoint::HomeConsentFiles> homeConsentFiles_;
     std::unique_ptr<endpoint::FileDrop> fileDrop_;
+    std::unique_ptr<admin::AdminServer> admin_;
     std::thread urlFetcher_;
 };
 

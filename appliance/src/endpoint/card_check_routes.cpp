@@ -8,6 +8,7 @@
 
 #include "endpoint/http_api.hpp"
 #include "endpoint/json_answer.hpp"
+#include "endpoint/json_request.hpp"
 #include "endpoint/json_writer.hpp"
 #include "endpoint/pin_request.hpp"
 
@@ -33,19 +34,6 @@ std::chrono::milliseconds waitOf(HttpCall& call) {
     return std::chrono::milliseconds(std::min(queryNumber(call, "wait"), kMaxWaitMillis));
 }
 
-Poco::JSON::Object::Ptr parseObject(const std::string& body) {
-    try {
-        return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
-    } catch (const std::exception&) {
-        throw KakehashiError(ErrorId::MalformedJson, "the body must be a JSON object");
-    }
-}
-
-std::string textField(const Poco::JSON::Object::Ptr& o, const char* key) {
-    if (!o->has(key) || o->isNull(key)) return "";
-    if (!o->get(key).isString()) throw KakehashiError(ErrorId::InvalidField, std::string(key) + " must be a string");
-    return o->getValue<std::string>(key);
-}
 
 std::optional<upstream::ConsentRequest> decodeConsent(const Poco::JSON::Object::Ptr& root) {
     auto o = root->getObject("consent");
@@ -66,7 +54,7 @@ std::optional<upstream::ConsentRequest> decodeConsent(const Poco::JSON::Object::
     c.medicalTreatmentFlag = o->optValue<int>("medicalTreatmentFlag", 2);
     if (c.medicalTreatmentFlag != 2 && c.medicalTreatmentFlag != 3)
         throw KakehashiError(ErrorId::InvalidField, "consent.medicalTreatmentFlag: 2 (home visit) or 3 (online)");
-    c.examinationDate = textField(o, "examinationDate");
+    c.examinationDate = stringMember(o, "examinationDate");
     if (!model::JapanDate::parse(c.examinationDate))
         throw KakehashiError(ErrorId::InvalidField, "consent.examinationDate: YYYYMMDD");
     return c;
@@ -123,30 +111,15 @@ HttpReply stepReply(const CardCheckView& v) {
     return {info.httpStatus, "application/problem+json", w.take(), {}};
 }
 
-HttpReply readersReply(const cardreader::ReaderSnapshot& s) {
-    JsonWriter w;
-    w.beginObject().field("serviceUp", s.serviceUp).fieldIfSet("problem", s.problem).field("generation", int64_t(s.generation));
-    w.beginArray("readers");
-    for (const auto& r : s.readers)
-        w.beginObject()
-            .field("name", r.name)
-            .field("cardPresent", r.cardPresent)
-            .field("inUse", r.inUse)
-            .field("mute", r.mute)
-            .fieldIfSet("atr", r.atr)
-            .endObject();
-    w.endArray().endObject();
-    return {200, "application/json", w.take(), {}};
-}
 
 HttpReply openCheck(services::CardCheckService& s, HttpCall& call) {
-    auto o = parseObject(call.body);
+    auto o = jsonObject(call.body);
     services::CardCheckRequest r;
-    r.reader = textField(o, "reader");
-    std::string mode = textField(o, "mode");
+    r.reader = stringMember(o, "reader");
+    std::string mode = stringMember(o, "mode");
     if (mode != "pin" && mode != "visual") throw KakehashiError(ErrorId::InvalidField, "mode: pin or visual");
     r.mode = mode == "pin" ? services::CardCheckMode::Pin : services::CardCheckMode::Visual;
-    r.staffId = textField(o, "staffId");
+    r.staffId = stringMember(o, "staffId");
     r.requestedBy = actorOf(call);
     r.consent = decodeConsent(o);
     auto view = s.open(r);
@@ -164,13 +137,29 @@ HttpReply submitPin(services::CardCheckService& s, HttpCall& call) {
 }
 
 HttpReply confirmVisual(services::CardCheckService& s, HttpCall& call) {
-    auto o = parseObject(call.body);
+    auto o = jsonObject(call.body);
     if (!o->optValue<bool>("confirmed", false))
         throw KakehashiError(ErrorId::InvalidField, "confirmed: 顔写真と本人が一致したことを確認してください (true)");
-    return stepReply(s.confirmVisualCheck(call.params["id"], textField(o, "staffId"), actorOf(call)));
+    return stepReply(s.confirmVisualCheck(call.params["id"], stringMember(o, "staffId"), actorOf(call)));
 }
 
 }  // namespace
+
+HttpReply readersReply(const cardreader::ReaderSnapshot& s) {
+    JsonWriter w;
+    w.beginObject().field("serviceUp", s.serviceUp).fieldIfSet("problem", s.problem).field("generation", int64_t(s.generation));
+    w.beginArray("readers");
+    for (const auto& r : s.readers)
+        w.beginObject()
+            .field("name", r.name)
+            .field("cardPresent", r.cardPresent)
+            .field("inUse", r.inUse)
+            .field("mute", r.mute)
+            .fieldIfSet("atr", r.atr)
+            .endObject();
+    w.endArray().endObject();
+    return {200, "application/json", w.take(), {}};
+}
 
 std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
     return {

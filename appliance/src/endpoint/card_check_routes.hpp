@@ -9,4 +9,6 @@
 
 namespace kh::endpoint {
 std::vector<Route> cardCheckRoutes(services::CardCheckService& service);
+// {"serviceUp","problem"?,"generation","readers":[{"name","cardPresent","inUse","mute","atr"?}]}
+HttpReply readersReply(const cardreader::ReaderSnapshot& snapshot);
 }  // namespace kh::endpoint

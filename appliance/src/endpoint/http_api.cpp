@@ -126,7 +126,7 @@ std::vector<Route> buildApiRoutes(HttpApiParts parts) {
     if (parts.cardChecks)
         for (auto& r : cardCheckRoutes(*parts.cardChecks)) routes.push_back(std::move(r));
     if (!parts.webAdminRoot.empty())
-        for (auto& r : staticPageRoutes(parts.webAdminRoot)) routes.push_back(std::move(r));
+        for (auto& r : staticPageRoutes(parts.webAdminRoot, {{"staff", "card-check.html"}})) routes.push_back(std::move(r));
     if (parts.referenceNumbers)
         for (auto& r : referenceNumberRoutes(*parts.referenceNumbers)) routes.push_back(std::move(r));
     if (parts.plugins) {

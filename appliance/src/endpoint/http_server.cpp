@@ -32,15 +32,6 @@ struct Shared {
     size_t maxBody;
 };
 
-bool readBody(std::istream& in, size_t max, std::string& out) {
-    char buf[65536];
-    while (in) {
-        in.read(buf, sizeof buf);
-        out.append(buf, size_t(in.gcount()));
-        if (out.size() > max) return false;
-    }
-    return true;
-}
 
 // A body that carries a PIN: one allocation made up front (so growing leaves no copy behind), a small
 // limit, and the read buffer wiped.
@@ -156,7 +147,7 @@ private:
     }
 
     void send(Poco::Net::HTTPServerResponse& res, const HttpReply& reply) {
-        res.setStatus(Poco::Net::HTTPResponse::HTTPStatus(reply.status));
+        res.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(reply.status));
         res.setContentType(reply.contentType);
         res.set("X-Content-Type-Options", "nosniff");
         res.set("Cache-Control", "no-store");
@@ -179,7 +170,18 @@ private:
     std::shared_ptr<Shared> s_;
 };
 
-// Plain HTTP, or HTTPS with the box's certificate: TLS 1.2 or newer, no client certificate asked.
+}  // namespace
+
+bool readBody(std::istream& in, size_t max, std::string& out) {
+    char buf[65536];
+    while (in) {
+        in.read(buf, sizeof buf);
+        out.append(buf, size_t(in.gcount()));
+        if (out.size() > max) return false;
+    }
+    return true;
+}
+
 Poco::Net::ServerSocket listeningSocket(const HttpServerSettings& settings) {
     Poco::Net::SocketAddress address(settings.listen);
     if (settings.certFile.empty() || settings.keyFile.empty()) return Poco::Net::ServerSocket(address, 256);
@@ -193,6 +195,8 @@ Poco::Net::ServerSocket listeningSocket(const HttpServerSettings& settings) {
     SSL_CTX_set_min_proto_version(context->sslContext(), TLS1_2_VERSION);
     return Poco::Net::SecureServerSocket(address, 256, context);
 }
+
+namespace {
 
 bool inCidr(const Poco::Net::IPAddress& addr, const std::string& cidr) {
     auto slash = cidr.find('/');

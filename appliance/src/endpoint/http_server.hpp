@@ -10,6 +10,8 @@
 #include "store/api_clients.hpp"
 #include "store/journal.hpp"
 
+#include <Poco/Net/ServerSocket.h>
+
 namespace Poco::Net {
 class HTTPServer;
 }
@@ -35,6 +37,11 @@ public:
 private:
     std::unique_ptr<Poco::Net::HTTPServer> server_;
 };
+
+// Plain HTTP, or HTTPS with the given certificate: TLS 1.2 or newer, no client certificate asked.
+Poco::Net::ServerSocket listeningSocket(const HttpServerSettings& settings);
+// Reads at most `max` bytes of a request body; false when it is longer.
+bool readBody(std::istream& in, size_t max, std::string& out);
 
 // Is `address` inside one of `cidrs` ("192.168.1.0/24", "10.0.0.5")? An empty list allows any address.
 bool addressAllowed(const std::string& address, const std::vector<std::string>& cidrs);

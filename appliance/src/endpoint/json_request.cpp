@@ -111,4 +111,19 @@ std::vector<model::ReferenceNumberRegistration> decodeRegistrationRequest(const 
     return entriesOf<model::ReferenceNumberRegistration>(*root, maxEntries, registrationFrom);
 }
 
+Poco::JSON::Object::Ptr jsonObject(const std::string& body) {
+    try {
+        auto o = Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+        if (o) return o;
+    } catch (const std::exception&) {
+    }
+    throw model::KakehashiError(model::ErrorId::MalformedJson, "the body must be a JSON object");
+}
+
+std::string stringMember(const Poco::JSON::Object::Ptr& o, const char* key) {
+    if (!o->has(key) || o->isNull(key)) return "";
+    if (!o->get(key).isString()) throw model::KakehashiError(model::ErrorId::InvalidField, std::string(key) + " must be a string");
+    return o->getValue<std::string>(key);
+}
+
 }  // namespace kh::endpoint

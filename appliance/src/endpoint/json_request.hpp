@@ -1,6 +1,8 @@
 // The HTTP API's JSON requests: inquiries, batches and reference-number registrations. Decoding is strict about types and sizes, names the
 // field at fault, and never throws anything but KakehashiError (a fuzz target holds it to that).
 #pragma once
+#include <Poco/JSON/Object.h>
+
 #include <string>
 #include <vector>
 
@@ -21,5 +23,10 @@ BatchRequest decodeBatchRequest(const std::string& body, size_t maxEntries);
 
 // 照会番号登録: {"entries": [{"referenceNumber","insurerNumber","cardSymbol"?,"cardNumber","branchNumber"?}, ...]}
 std::vector<model::ReferenceNumberRegistration> decodeRegistrationRequest(const std::string& body, size_t maxEntries);
+
+// The body as a JSON object; KakehashiError(MalformedJson) otherwise.
+Poco::JSON::Object::Ptr jsonObject(const std::string& body);
+// A string member: "" when absent or null; KakehashiError(InvalidField) naming it when not a string.
+std::string stringMember(const Poco::JSON::Object::Ptr& o, const char* key);
 
 }  // namespace kh::endpoint

@@ -43,15 +43,18 @@ HttpReply serveFile(const std::string& dir, const std::string& name) {
 
 }  // namespace
 
-std::vector<Route> staticPageRoutes(const std::string& root) {
-    return {
-        {"GET", "/staff", "The staff page for card checks (tablet)", Access::Public,
-         [root](HttpCall&) { return serveFile(root + "/staff", "card-check.html"); }},
-        {"GET", "/staff/{file}", "Files of the staff pages", Access::Public,
-         [root](HttpCall& call) { return serveFile(root + "/staff", call.params["file"]); }},
-        {"GET", "/i18n/{file}", "UI text tables (ja first, en)", Access::Public,
-         [root](HttpCall& call) { return serveFile(root + "/i18n", call.params["file"]); }},
-    };
+std::vector<Route> staticPageRoutes(const std::string& root, const std::vector<PageFolder>& folders) {
+    std::vector<Route> routes;
+    for (const auto& f : folders) {
+        std::string dir = root + "/" + f.name, index = f.index;
+        routes.push_back({"GET", "/" + f.name, "The " + f.name + " pages", Access::Public,
+                          [dir, index](HttpCall&) { return serveFile(dir, index); }});
+        routes.push_back({"GET", "/" + f.name + "/{file}", "Files of the " + f.name + " pages", Access::Public,
+                          [dir](HttpCall& call) { return serveFile(dir, call.params["file"]); }});
+    }
+    routes.push_back({"GET", "/i18n/{file}", "UI text tables (ja first, en)", Access::Public,
+                      [root](HttpCall& call) { return serveFile(root + "/i18n", call.params["file"]); }});
+    return routes;
 }
 
 }  // namespace kh::endpoint

@@ -5,8 +5,14 @@
 #include <string>
 #include <vector>
 
+
 #include "endpoint/routes.hpp"
 
 namespace kh::endpoint {
-std::vector<Route> staticPageRoutes(const std::string& webAdminRoot);
+struct PageFolder {
+    std::string name;   // "staff": /staff and /staff/{file} from <root>/staff
+    std::string index;  // the file /<name> answers
+};
+// The folders' pages and the i18n tables (/i18n/{file}).
+std::vector<Route> staticPageRoutes(const std::string& webAdminRoot, const std::vector<PageFolder>& folders);
 }  // namespace kh::endpoint

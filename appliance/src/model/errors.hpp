@@ -50,6 +50,10 @@ namespace kh::model {
     X(ReaderBusy,          "KKH-E6012", 409, "reader-busy",          "カードリーダーは他の処理で使用中です")       \
     X(IdentityRejected,    "KKH-E6013", 403, "identity-rejected",    "本人確認が認められませんでした")             \
     X(CardCheckState,      "KKH-E6014", 409, "card-check-state",     "この本人確認は今その操作を受け付けられません") \
+    X(AccountLocked,       "KKH-E7001", 423, "account-locked",       "ログインの失敗が続いたためロックされています。時間をおいて再試行するか、管理者に解除を依頼してください") \
+    X(SetupDone,           "KKH-E7002", 409, "setup-done",           "初期設定は完了しています")                   \
+    X(SetupCodeWrong,      "KKH-E7003", 403, "setup-code-wrong",     "セットアップコードが違います。コンソールに表示されたコードを入力してください") \
+    X(SecondFactorWrong,   "KKH-E7004", 401, "second-factor-wrong",  "確認コードが違います")                       \
     X(Internal,            "KKH-E9001", 500, "internal",             "内部エラーが発生しました")
 
 enum class ErrorId {

@@ -96,7 +96,8 @@ std::optional<std::string> HomeReceptionService::poster() {
     if (!u) return std::nullopt;
     QrOptions qr;
     qr.level = QrErrorCorrection::Q;  // printed and photographed: more correction survives glare and creases
-    std::string facility = escapeHtml(facilityName_);
+    auto named = settings_.get("facility.name");  // set in the web admin; the configuration file otherwise
+    std::string facility = escapeHtml(named && !named->value.empty() ? named->value : facilityName_);
     return "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>" + facility +
            "｜マイナ在宅受付Web</title><style>" + kPosterStyle + "</style></head><body><main>"
            "<h1>オンライン診療・訪問診療を受ける方へ</h1>"

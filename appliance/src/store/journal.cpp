@@ -74,6 +74,18 @@ void Journal::writerLoop() {
     }
 }
 
+// Requests from the LAN (every channel but upstream) since `since`; errors: those answered 4xx or 5xx
+// (the HTTP exchange kinds end in the status).
+int64_t Journal::countSince(int64_t since, bool errorsOnly) {
+    auto l = db_.lock();
+    auto st = db_.prepare(errorsOnly ? "SELECT COUNT(*) FROM journal WHERE at >= ? AND channel <> 'upstream' "
+                                       "AND direction <> 'out' AND kind GLOB '* [45][0-9][0-9]'"
+                                     : "SELECT COUNT(*) FROM journal WHERE at >= ? AND channel <> 'upstream' AND direction <> 'out'");
+    st.bind(1, since);
+    st.step();
+    return st.int64(0);
+}
+
 int64_t Journal::count() {
     auto l = db_.lock();
     auto st = db_.prepare("SELECT COUNT(*) FROM journal");

@@ -31,6 +31,7 @@ public:
     void recordExchange(const std::string& channel, const std::string& kind, const std::string& correlation,
                         const std::string& request, const std::string& response);
     int64_t count();
+    int64_t countSince(int64_t since, bool errorsOnly);  // the dashboard's requests and errors today
 
 private:
     void writerLoop();

@@ -1,0 +1,129 @@
+#include "admin/admin_api.hpp"
+
+#include <memory>
+
+#include "admin/audit_routes.hpp"
+#include "admin/settings_routes.hpp"
+#include "admin/user_routes.hpp"
+#include "endpoint/card_check_routes.hpp"
+#include "endpoint/json_request.hpp"
+#include "model/errors.hpp"
+#include "endpoint/json_writer.hpp"
+#include "model/japan_date.hpp"
+#include "services/qr_code.hpp"
+
+namespace kh::admin {
+namespace {
+using endpoint::HttpReply;
+using endpoint::JsonWriter;
+using model::ErrorId;
+using model::KakehashiError;
+
+HttpReply json(std::string body) { return {200, "application/json", std::move(body), {}}; }
+
+HttpReply homeReceptionView(services::HomeReceptionService& s) {
+    JsonWriter w;
+    w.beginObject();
+    if (auto url = s.url()) {
+        w.field("url", url->url)
+            .field("source", url->source)
+            .field("updatedAt", model::japanIso8601(model::fromUnixSeconds(url->updatedAt)))
+            .field("updatedBy", url->updatedBy)
+            .field("qrSvg", services::qrSvg(url->url, services::QrOptions{}));
+    }
+    w.endObject();
+    return json(w.take());
+}
+
+std::vector<AdminRoute> homeReceptionRoutes(services::HomeReceptionService& s, store::AuditLog& audit) {
+    return {
+        {"GET", "/admin/api/home-reception", "The マイナ在宅受付Web URL and its QR code", Permission::ViewDashboard,
+         [&s](AdminCall&) { return homeReceptionView(s); }},
+        {"PUT", "/admin/api/home-reception/url", "Set the URL by hand: {url}", Permission::ManageSettings,
+         [&s, &audit](AdminCall& call) {
+             s.setByHand(endpoint::stringMember(endpoint::jsonObject(call.http.body), "url"), call.actor());
+             audit.append(call.actor(), "admin.home-reception-url-set", "home-reception", "manual");
+             return homeReceptionView(s);
+         }},
+        {"POST", "/admin/api/home-reception/url/refresh", "Fetch the URL from the central system again",
+         Permission::ManageSettings, [&s, &audit](AdminCall& call) {
+             s.refreshFromCentral();
+             audit.append(call.actor(), "admin.home-reception-url-set", "home-reception", "central");
+             return homeReceptionView(s);
+         }},
+        {"GET", "/admin/api/home-reception/poster", "The A4 poster for the waiting room", Permission::ViewDashboard,
+         [&s](AdminCall&) {
+             auto html = s.poster();
+             if (!html) throw KakehashiError(ErrorId::NotFound, "no URL yet");
+             return HttpReply{200, "text/html; charset=utf-8", *html,
+                              {{"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"}}};
+         }},
+    };
+}
+
+std::vector<AdminRoute> pluginRoutes(plugins::PluginRegistry& registry, endpoint::PluginChannel& channel,
+                                     store::AuditLog& audit) {
+    auto act = [&registry, &channel, &audit](const char* verb, std::string (plugins::PluginRegistry::*op)(const std::string&)) {
+        return [&registry, &channel, &audit, verb, op](AdminCall& call) {
+            const std::string& id = call.http.params["id"];
+            std::string problem = (registry.*op)(id);
+            audit.append(call.actor(), std::string("admin.plugin-") + verb, "plugin:" + id, problem.empty() ? "ok" : problem);
+            if (!problem.empty()) throw KakehashiError(ErrorId::PluginRefused, problem);
+            return json(channel.statusJson());
+        };
+    };
+    return {
+        {"GET", "/admin/api/plugins", "Adapter plugins: state and, when refused, why", Permission::ManageSettings,
+         [&channel](AdminCall&) { return json(channel.statusJson()); }},
+        {"POST", "/admin/api/plugins/{id}/enable", "Enable a plugin", Permission::ManageSettings,
+         act("enabled", &plugins::PluginRegistry::enable)},
+        {"POST", "/admin/api/plugins/{id}/disable", "Disable a plugin", Permission::ManageSettings,
+         act("disabled", &plugins::PluginRegistry::disable)},
+        {"POST", "/admin/api/plugins/{id}/reload", "Read a plugin again from disk (signature checked)",
+         Permission::ManageSettings, act("reloaded", &plugins::PluginRegistry::reload)},
+    };
+}
+
+AdminRoute routeList(std::shared_ptr<std::vector<AdminRoute>> table) {
+    return {"GET", "/admin/api/routes", "This table: every admin route with its permission", Permission::Public,
+            [table](AdminCall&) {
+                JsonWriter w;
+                w.beginObject().beginArray("routes");
+                for (const auto& r : *table)
+                    w.beginObject()
+                        .field("method", r.method)
+                        .field("path", r.pattern)
+                        .field("summary", r.summary)
+                        .field("permission", permissionName(r.permission))
+                        .field("csrf", needsCsrf(r))
+                        .endObject();
+                w.endArray().endObject();
+                return json(w.take());
+            }};
+}
+
+void append(std::vector<AdminRoute>& to, std::vector<AdminRoute> more) {
+    for (auto& r : more) to.push_back(std::move(r));
+}
+
+}  // namespace
+
+std::vector<AdminRoute> buildAdminRoutes(AdminParts p) {
+    auto table = std::make_shared<std::vector<AdminRoute>>();
+    append(*table, authRoutes(p.auth));
+    append(*table, userRoutes(p.auth.users, p.auth.sessions, p.auth.audit));
+    append(*table, auditRoutes(p.auth.audit));
+    append(*table, dashboardRoutes(p.dashboard));
+    append(*table, settingsRoutes(p.settings, p.auth.audit, p.runningSettings));
+    if (p.homeReception) append(*table, homeReceptionRoutes(*p.homeReception, p.auth.audit));
+    if (p.plugins && p.pluginChannel) append(*table, pluginRoutes(*p.plugins, *p.pluginChannel, p.auth.audit));
+    if (p.cardChecks) {
+        auto* cards = p.cardChecks;
+        table->push_back({"GET", "/admin/api/readers", "Card readers and their cards", Permission::ViewDashboard,
+                          [cards](AdminCall&) { return endpoint::readersReply(cards->readers()); }});
+    }
+    table->push_back(routeList(table));
+    return *table;
+}
+
+}  // namespace kh::admin

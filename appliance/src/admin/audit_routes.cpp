@@ -1,0 +1,86 @@
+#include "admin/audit_routes.hpp"
+
+#include <algorithm>
+
+#include "endpoint/json_writer.hpp"
+#include "model/japan_date.hpp"
+
+namespace kh::admin {
+namespace {
+using endpoint::HttpReply;
+using endpoint::JsonWriter;
+
+std::vector<store::AuditEntry> filtered(store::AuditLog& audit, endpoint::HttpCall& http) {
+    int limit = 200;
+    try {
+        if (!http.query["limit"].empty()) limit = std::clamp(std::stoi(http.query["limit"]), 1, 10000);
+    } catch (const std::exception&) {
+    }
+    const std::string actor = http.query["actor"], text = http.query["q"];
+    std::vector<store::AuditEntry> out;
+    for (auto& e : audit.recent(http.query["action"], actor.empty() && text.empty() ? limit : 10000)) {
+        if (!actor.empty() && e.actor != actor) continue;
+        if (!text.empty() && (e.action + e.subject + e.detail).find(text) == std::string::npos) continue;
+        out.push_back(std::move(e));
+        if (int(out.size()) == limit) break;
+    }
+    return out;
+}
+
+std::string isoTime(int64_t t) { return model::japanIso8601(model::fromUnixSeconds(t)); }
+
+}  // namespace
+
+std::string csvField(const std::string& value) {
+    std::string out = "\"";
+    if (!value.empty() && std::string("=+-@\t\r").find(value[0]) != std::string::npos) out += '\'';
+    for (char c : value) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::vector<AdminRoute> auditRoutes(store::AuditLog& audit) {
+    return {
+        {"GET", "/admin/api/audit", "Audit rows, newest first (?action=&actor=&q=&limit=)", Permission::ViewAudit,
+         [&audit](AdminCall& call) {
+             JsonWriter w;
+             w.beginObject().beginArray("entries");
+             for (const auto& e : filtered(audit, call.http))
+                 w.beginObject()
+                     .field("id", e.id)
+                     .field("at", isoTime(e.at))
+                     .field("actor", e.actor)
+                     .field("action", e.action)
+                     .field("subject", e.subject)
+                     .field("detail", e.detail)
+                     .field("hash", e.hash)
+                     .endObject();
+             w.endArray().endObject();
+             return HttpReply{200, "application/json", w.take(), {}};
+         }},
+        {"GET", "/admin/api/audit/verify", "Verify the audit log's hash chain", Permission::ViewAudit,
+         [&audit](AdminCall& call) {
+             auto broken = audit.firstBrokenRow();
+             audit.append(call.actor(), "admin.audit-verified", "audit", broken ? "broken at " + std::to_string(*broken) : "intact");
+             JsonWriter w;
+             w.beginObject().field("intact", !broken);
+             if (broken) w.field("firstBrokenRow", *broken);
+             w.endObject();
+             return HttpReply{200, "application/json", w.take(), {}};
+         }},
+        {"GET", "/admin/api/audit/export.csv", "The audit log as CSV (?action=&actor=&q=&limit=)", Permission::ViewAudit,
+         [&audit](AdminCall& call) {
+             std::string csv = "\xEF\xBB\xBFid,at,actor,action,subject,detail,hash\r\n";
+             for (const auto& e : filtered(audit, call.http))
+                 csv += std::to_string(e.id) + "," + csvField(isoTime(e.at)) + "," + csvField(e.actor) + "," +
+                        csvField(e.action) + "," + csvField(e.subject) + "," + csvField(e.detail) + "," + e.hash + "\r\n";
+             audit.append(call.actor(), "admin.audit-exported", "audit", "");
+             return HttpReply{200, "text/csv; charset=UTF-8", csv,
+                              {{"Content-Disposition", "attachment; filename=\"kakehashi-audit.csv\""}}};
+         }},
+    };
+}
+
+}  // namespace kh::admin

@@ -1,0 +1,181 @@
+#include "admin/auth_routes.hpp"
+
+#include "admin/admin_server.hpp"
+#include "base/log.hpp"
+#include "crypto/totp.hpp"
+#include "endpoint/http_api.hpp"
+#include "endpoint/json_request.hpp"
+#include "model/errors.hpp"
+#include "model/japan_date.hpp"
+#include "services/qr_code.hpp"
+
+namespace kh::admin {
+namespace {
+using endpoint::HttpReply;
+using endpoint::JsonWriter;
+using model::ErrorId;
+using model::KakehashiError;
+
+HttpReply json(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return {status, "application/json", std::move(body), std::move(headers)};
+}
+
+std::string isoTime(int64_t t) { return t ? model::japanIso8601(model::fromUnixSeconds(t)) : ""; }
+
+// A new session for `user` (second factor still to come), handed to the browser as a cookie.
+HttpReply signedIn(AuthParts& p, const store::AdminUser& user, const std::string& remote, int status) {
+    auto [token, session] = p.sessions.open(user.id, false, remote, store::nowSeconds());
+    JsonWriter w;
+    w.beginObject()
+        .field("next", user.totpEnabled ? "second-factor" : "enrol-second-factor")
+        .field("csrfToken", session.csrfToken)
+        .object("user");
+    writeUser(w, user);
+    w.endObject().endObject();
+    return json(status, w.take(), {{"Set-Cookie", sessionCookie(token, p.sessionSeconds)}});
+}
+
+HttpReply setupStatus(AuthParts& p) {
+    return json(200, JsonWriter().beginObject().field("needed", p.users.count() == 0).endObject().take());
+}
+
+HttpReply setup(AuthParts& p, AdminCall& call) {
+    if (p.users.count() > 0) throw KakehashiError(ErrorId::SetupDone, "");
+    auto o = endpoint::jsonObject(call.http.body);
+    std::string username = endpoint::stringMember(o, "username"), password = endpoint::stringMember(o, "password");
+    auto problems = store::passwordProblems(password, username);
+    if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, "password: " + problems.front());
+    // The code is spent only by a request that can succeed, so a weak password does not burn it.
+    if (!p.setupCode.consume(endpoint::stringMember(o, "setupCode"))) {
+        p.audit.append(username.empty() ? "anonymous" : username, "admin.setup-refused", "setup", "wrong setup code");
+        throw KakehashiError(ErrorId::SetupCodeWrong, "");
+    }
+    auto user = p.users.create(username, endpoint::stringMember(o, "displayName"), store::Role::Administrator, password, "setup");
+    p.audit.append(user.username, "admin.setup", "user:" + std::to_string(user.id), "first administrator created");
+    log::info("admin.setup_done", {{"user", std::to_string(user.id)}});
+    return signedIn(p, user, call.http.remoteAddress, 201);
+}
+
+HttpReply login(AuthParts& p, AdminCall& call) {
+    auto o = endpoint::jsonObject(call.http.body);
+    std::string username = endpoint::stringMember(o, "username");
+    auto outcome = p.users.checkPassword(username, endpoint::stringMember(o, "password"), store::nowSeconds());
+    std::string actor = username.empty() ? "anonymous" : username.substr(0, 32);
+    switch (outcome.check) {
+    case store::Users::PasswordCheck::Ok:
+        p.audit.append(outcome.user->username, "admin.password-accepted", "user:" + std::to_string(outcome.user->id), "");
+        return signedIn(p, *outcome.user, call.http.remoteAddress, 200);
+    case store::Users::PasswordCheck::Locked:
+        p.audit.append(actor, "admin.login-locked", "login", "until " + isoTime(outcome.lockedUntil));
+        throw KakehashiError(ErrorId::AccountLocked, "until " + isoTime(outcome.lockedUntil));
+    default:
+        p.audit.append(actor, "admin.login-refused", "login", "");
+        throw KakehashiError(ErrorId::Unauthorized, "ユーザー名またはパスワードが違います (wrong user name or password)");
+    }
+}
+
+HttpReply secondFactor(AuthParts& p, AdminCall& call) {
+    if (!call.user->totpEnabled) throw KakehashiError(ErrorId::Forbidden, "enrol a second factor first");
+    auto o = endpoint::jsonObject(call.http.body);
+    if (!p.users.checkSecondFactor(call.user->id, endpoint::stringMember(o, "code"), store::nowSeconds())) {
+        p.audit.append(call.actor(), "admin.second-factor-refused", "user:" + std::to_string(call.user->id), "");
+        auto user = p.users.get(call.user->id);
+        if (user && user->lockedUntil > store::nowSeconds()) {
+            p.sessions.close(call.sessionToken);
+            throw KakehashiError(ErrorId::AccountLocked, "until " + isoTime(user->lockedUntil));
+        }
+        throw KakehashiError(ErrorId::SecondFactorWrong, "");
+    }
+    std::string csrf = p.sessions.markSecondFactorPassed(call.sessionToken);
+    p.audit.append(call.actor(), "admin.login", "user:" + std::to_string(call.user->id), "password and TOTP");
+    return json(200, JsonWriter().beginObject().field("csrfToken", csrf).endObject().take());
+}
+
+// Enrolment: a new secret as base32, its otpauth URI and the same as a QR code (SVG) for the phone app.
+HttpReply beginEnrolment(AuthParts& p, AdminCall& call) {
+    if (call.user->totpEnabled && !call.session->secondFactorPassed)
+        throw KakehashiError(ErrorId::Forbidden, "sign in with the current second factor first");
+    std::string secret = p.users.beginTotpEnrolment(call.user->id);
+    std::string uri = crypto::otpauthUri("Kakehashi", call.user->username, secret);
+    std::string svg = services::qrSvg(uri, services::QrOptions{});
+    return json(200, JsonWriter()
+                         .beginObject()
+                         .field("secret", crypto::base32Encode(secret))
+                         .field("otpauthUri", uri)
+                         .field("qrSvg", svg)
+                         .endObject()
+                         .take());
+}
+
+HttpReply confirmEnrolment(AuthParts& p, AdminCall& call) {
+    auto o = endpoint::jsonObject(call.http.body);
+    auto codes = p.users.confirmTotpEnrolment(call.user->id, endpoint::stringMember(o, "code"), store::nowSeconds());
+    if (!codes) throw KakehashiError(ErrorId::SecondFactorWrong, "");
+    std::string csrf = p.sessions.markSecondFactorPassed(call.sessionToken);
+    p.audit.append(call.actor(), "admin.second-factor-enrolled", "user:" + std::to_string(call.user->id), "");
+    JsonWriter w;
+    w.beginObject().field("csrfToken", csrf).beginArray("recoveryCodes");
+    for (const auto& c : *codes) w.beginObject().field("code", c).endObject();
+    w.endArray().endObject();
+    return json(200, w.take());
+}
+
+HttpReply me(AdminCall& call) {
+    JsonWriter w;
+    w.beginObject()
+        .field("csrfToken", call.session->csrfToken)
+        .field("secondFactorPassed", call.session->secondFactorPassed)
+        .object("user");
+    writeUser(w, *call.user);
+    w.endObject().beginArray("permissions");
+    for (auto perm : {Permission::ViewDashboard, Permission::RunCardChecks, Permission::ViewAudit, Permission::ManageUsers,
+                      Permission::ManageSettings})
+        if (roleHas(call.user->role, perm)) w.beginObject().field("name", permissionName(perm)).endObject();
+    w.endArray().endObject();
+    return json(200, w.take());
+}
+
+HttpReply logout(AuthParts& p, AdminCall& call) {
+    p.sessions.close(call.sessionToken);
+    p.audit.append(call.actor(), "admin.logout", "user:" + std::to_string(call.user->id), "");
+    return json(200, "{}", {{"Set-Cookie", sessionCookie("", 0)}});
+}
+
+}  // namespace
+
+void writeUser(JsonWriter& w, const store::AdminUser& u) {
+    w.field("id", u.id)
+        .field("username", u.username)
+        .field("displayName", u.displayName)
+        .field("role", store::roleName(u.role))
+        .field("totpEnabled", u.totpEnabled)
+        .field("disabled", u.disabled)
+        .field("failedAttempts", int64_t(u.failedAttempts))
+        .field("locked", u.lockedUntil > store::nowSeconds())
+        .fieldIfSet("lockedUntil", isoTime(u.lockedUntil))
+        .field("createdAt", isoTime(u.createdAt))
+        .field("createdBy", u.createdBy);
+}
+
+std::vector<AdminRoute> authRoutes(AuthParts parts) {
+    auto p = std::make_shared<AuthParts>(parts);
+    return {
+        {"GET", "/admin/api/setup", "Whether the first-run setup is still needed", Permission::Public,
+         [p](AdminCall&) { return setupStatus(*p); }},
+        {"POST", "/admin/api/setup", "First-run setup: {setupCode, username, displayName, password} → the first administrator",
+         Permission::Public, [p](AdminCall& c) { return setup(*p, c); }},
+        {"POST", "/admin/api/login", "Sign in with user name and password: {username, password}", Permission::Public,
+         [p](AdminCall& c) { return login(*p, c); }},
+        {"POST", "/admin/api/login/second-factor", "The TOTP code or a recovery code: {code}", Permission::SignedIn,
+         [p](AdminCall& c) { return secondFactor(*p, c); }},
+        {"POST", "/admin/api/me/second-factor", "Begin TOTP enrolment: a new secret and its QR code", Permission::SignedIn,
+         [p](AdminCall& c) { return beginEnrolment(*p, c); }},
+        {"POST", "/admin/api/me/second-factor/confirm", "Confirm TOTP enrolment with a code: {code} → recovery codes",
+         Permission::SignedIn, [p](AdminCall& c) { return confirmEnrolment(*p, c); }},
+        {"GET", "/admin/api/me", "The signed-in user, permissions and the CSRF token", Permission::SignedIn,
+         [](AdminCall& c) { return me(c); }},
+        {"POST", "/admin/api/logout", "Sign out", Permission::SignedIn, [p](AdminCall& c) { return logout(*p, c); }},
+    };
+}
+
+}  // namespace kh::admin

@@ -1,0 +1,29 @@
+// Signing in to the web admin: the first-run setup (one-time setup code from the console → the first
+// administrator), password login with lockout, the TOTP second factor (RFC 6238) with enrolment by QR
+// code and one-time recovery codes, who am I (with the CSRF token for the page), and sign-out.
+#pragma once
+#include <vector>
+
+#include "admin/admin_route.hpp"
+#include "endpoint/json_writer.hpp"
+#include "store/audit_log.hpp"
+#include "store/sessions.hpp"
+#include "store/setup_code.hpp"
+#include "store/users.hpp"
+
+namespace kh::admin {
+
+struct AuthParts {
+    store::Users& users;
+    store::Sessions& sessions;
+    store::SetupCode& setupCode;
+    store::AuditLog& audit;
+    int sessionSeconds = 8 * 3600;
+};
+
+std::vector<AdminRoute> authRoutes(AuthParts parts);
+
+// {"id","username","displayName","role","totpEnabled","disabled","failedAttempts","lockedUntil",…}
+void writeUser(endpoint::JsonWriter& w, const store::AdminUser& u);
+
+}  // namespace kh::admin

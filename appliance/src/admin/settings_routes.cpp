@@ -1,0 +1,125 @@
+#include "admin/settings_routes.hpp"
+
+#include <Poco/URI.h>
+
+#include "endpoint/json_request.hpp"
+#include "model/errors.hpp"
+#include "endpoint/json_writer.hpp"
+#include "model/codes.hpp"
+#include "model/japan_date.hpp"
+
+namespace kh::admin {
+namespace {
+using endpoint::HttpReply;
+using endpoint::JsonWriter;
+using model::ErrorId;
+using model::KakehashiError;
+
+std::string facilityName(const std::string& v) {
+    if (v.empty() || v.size() > 300) return "医療機関名を入力してください（1〜100文字） (1–100 characters)";
+    for (unsigned char c : v)
+        if (c < 0x20 || c == 0x7F) return "制御文字は使えません (no control characters)";
+    return "";
+}
+
+std::string institutionCode(const std::string& v) {
+    return model::isValidInstitutionCode(v) ? "" : "医療機関等コードが正しくありません（10桁、検証番号を確認してください） (10 digits with a valid check digit)";
+}
+
+std::string upstreamUrl(const std::string& v) {
+    try {
+        Poco::URI uri(v);
+        if (uri.getScheme() == "https" && !uri.getHost().empty() && uri.getPath().empty() && uri.getQuery().empty())
+            return "";
+    } catch (const Poco::Exception&) {
+    }
+    return "https://ホスト名[:ポート] の形式で入力してください (https://host[:port])";
+}
+
+std::string retentionDays(const std::string& v) {
+    try {
+        size_t used = 0;
+        int days = std::stoi(v, &used);
+        if (used == v.size() && days >= 1 && days <= 90) return "";
+    } catch (const std::exception&) {
+    }
+    return "1〜90の日数を入力してください (1–90 days)";
+}
+
+std::string onOff(const std::string& v) { return v == "true" || v == "false" ? "" : "true か false (true or false)"; }
+
+const SettingRule* ruleFor(const std::string& key) {
+    for (const auto& r : settingRules())
+        if (r.key == key) return &r;
+    return nullptr;
+}
+
+std::string isoTime(int64_t t) { return t ? model::japanIso8601(model::fromUnixSeconds(t)) : ""; }
+
+}  // namespace
+
+const std::vector<SettingRule>& settingRules() {
+    static const std::vector<SettingRule> rules = {
+        {"facility.name", true, facilityName},
+        {"facility.institutionCode", false, institutionCode},
+        {"upstream.baseUrl", false, upstreamUrl},
+        {"homeConsent.medicalInfoRetentionDays", false, retentionDays},
+        {"cardReaders.enabled", false, onOff},
+    };
+    return rules;
+}
+
+std::vector<AdminRoute> settingsRoutes(store::Settings& settings, store::AuditLog& audit,
+                                       std::map<std::string, std::string> running) {
+    auto item = [&settings, running](JsonWriter& w, const SettingRule& r) {
+        auto stored = settings.get(r.key);
+        auto now = running.find(r.key);
+        std::string inEffect = now == running.end() ? "" : now->second;
+        std::string value = stored ? stored->value : inEffect;
+        w.beginObject()
+            .field("key", r.key)
+            .field("value", value)
+            .field("source", stored ? "admin" : "config")
+            .field("appliesAt", r.appliesNow ? "now" : "restart")
+            .field("restartPending", !r.appliesNow && stored && stored->value != inEffect);
+        if (stored) w.field("updatedAt", isoTime(stored->updatedAt)).field("updatedBy", stored->updatedBy);
+        w.endObject();
+    };
+    return {
+        {"GET", "/admin/api/settings", "Settings, where each comes from and whether it waits for a restart",
+         Permission::ManageSettings, [item](AdminCall&) {
+             JsonWriter w;
+             w.beginObject().beginArray("settings");
+             for (const auto& r : settingRules()) item(w, r);
+             w.endArray().endObject();
+             return HttpReply{200, "application/json", w.take(), {}};
+         }},
+        {"PUT", "/admin/api/settings/{key}", "Change a setting: {value}", Permission::ManageSettings,
+         [&settings, &audit, item](AdminCall& call) {
+             const SettingRule* rule = ruleFor(call.http.params["key"]);
+             if (!rule) throw KakehashiError(ErrorId::NotFound, "no such setting");
+             std::string value = endpoint::stringMember(endpoint::jsonObject(call.http.body), "value");
+             std::string problem = rule->problem(value);
+             if (!problem.empty()) throw KakehashiError(ErrorId::InvalidField, rule->key + ": " + problem);
+             auto before = settings.get(rule->key);
+             settings.set(rule->key, value, call.actor());
+             audit.append(call.actor(), "admin.setting-changed", "setting:" + rule->key,
+                          before ? "changed" : "set");  // values may name the facility: kept in the history only
+             JsonWriter w;
+             item(w, *rule);
+             return HttpReply{200, "application/json", w.take(), {}};
+         }},
+        {"GET", "/admin/api/settings/{key}/history", "Every value a setting had, with who and when", Permission::ManageSettings,
+         [&settings](AdminCall& call) {
+             if (!ruleFor(call.http.params["key"])) throw KakehashiError(ErrorId::NotFound, "no such setting");
+             JsonWriter w;
+             w.beginObject().beginArray("history");
+             for (const auto& h : settings.history(call.http.params["key"]))
+                 w.beginObject().field("value", h.value).field("at", isoTime(h.updatedAt)).field("by", h.updatedBy).endObject();
+             w.endArray().endObject();
+             return HttpReply{200, "application/json", w.take(), {}};
+         }},
+    };
+}
+
+}  // namespace kh::admin

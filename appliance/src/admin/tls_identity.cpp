@@ -1,0 +1,30 @@
+#include "admin/tls_identity.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "base/durable_file.hpp"
+#include "base/log.hpp"
+#include "crypto/x509.hpp"
+
+namespace kh::admin {
+
+TlsFiles ensureSelfSignedCertificate(const std::string& stateDir) {
+    std::string dir = stateDir + "/admin-tls";
+    TlsFiles files{dir + "/admin.crt", dir + "/admin.key"};
+    struct stat st {};
+    if (::stat(files.certFile.c_str(), &st) == 0 && ::stat(files.keyFile.c_str(), &st) == 0) return files;
+    ::mkdir(dir.c_str(), 0700);
+    char host[HOST_NAME_MAX + 1] = "kakehashi";
+    ::gethostname(host, sizeof host);
+    auto made = crypto::makeSelfSigned(host, {host, "localhost"}, {"127.0.0.1"}, 5 * 365);
+    base::writeFileDurably(files.keyFile, made.keyPem, 0600);  // the key first: a cert alone is useless
+    base::writeFileDurably(files.certFile, made.certificatePem, 0600);
+    auto info = crypto::readCertificatePem(made.certificatePem);
+    log::info("admin.certificate_made", {{"fingerprint", info ? info->sha256Fingerprint : ""}});
+    return files;
+}
+
+}  // namespace kh::admin

@@ -1,0 +1,105 @@
+#include "admin/user_routes.hpp"
+
+#include "admin/auth_routes.hpp"
+#include "endpoint/json_request.hpp"
+#include "model/errors.hpp"
+#include "endpoint/json_writer.hpp"
+
+namespace kh::admin {
+namespace {
+using endpoint::HttpReply;
+using endpoint::JsonWriter;
+using model::ErrorId;
+using model::KakehashiError;
+
+HttpReply userReply(int status, const store::AdminUser& u) {
+    JsonWriter w;
+    w.beginObject();
+    writeUser(w, u);
+    w.endObject();
+    return {status, "application/json", w.take(), {}};
+}
+
+store::Role roleOf(const std::string& name) {
+    auto role = store::roleFromName(name);
+    if (!role) throw KakehashiError(ErrorId::InvalidField, "role: administrator, operator or auditor");
+    return *role;
+}
+
+store::AdminUser existing(store::Users& users, const std::string& idText) {
+    int64_t id = 0;
+    try {
+        id = std::stoll(idText);
+    } catch (const std::exception&) {
+    }
+    auto u = users.get(id);
+    if (!u) throw KakehashiError(ErrorId::NotFound, "no such user");
+    return *u;
+}
+
+}  // namespace
+
+std::vector<AdminRoute> userRoutes(store::Users& users, store::Sessions& sessions, store::AuditLog& audit) {
+    return {
+        {"GET", "/admin/api/users", "Users and their roles", Permission::ManageUsers,
+         [&users](AdminCall&) {
+             JsonWriter w;
+             w.beginObject().beginArray("users");
+             for (const auto& u : users.list()) {
+                 w.beginObject();
+                 writeUser(w, u);
+                 w.endObject();
+             }
+             w.endArray().endObject();
+             return HttpReply{200, "application/json", w.take(), {}};
+         }},
+        {"POST", "/admin/api/users", "Add a user: {username, displayName, role, password}", Permission::ManageUsers,
+         [&users, &audit](AdminCall& call) {
+             auto o = endpoint::jsonObject(call.http.body);
+             auto u = users.create(endpoint::stringMember(o, "username"), endpoint::stringMember(o, "displayName"),
+                                   roleOf(endpoint::stringMember(o, "role")), endpoint::stringMember(o, "password"),
+                                   call.actor());
+             audit.append(call.actor(), "admin.user-added", "user:" + std::to_string(u.id), std::string("role=") + store::roleName(u.role));
+             return userReply(201, u);
+         }},
+        {"PATCH", "/admin/api/users/{id}", "Change a user: {role?, disabled?, password?}", Permission::ManageUsers,
+         [&users, &sessions, &audit](AdminCall& call) {
+             auto u = existing(users, call.http.params["id"]);
+             auto o = endpoint::jsonObject(call.http.body);
+             std::string subject = "user:" + std::to_string(u.id);
+             if (o->has("role")) {
+                 users.setRole(u.id, roleOf(endpoint::stringMember(o, "role")), call.actor());
+                 audit.append(call.actor(), "admin.user-role-changed", subject, "role=" + endpoint::stringMember(o, "role"));
+             }
+             if (o->has("disabled")) {
+                 bool disabled = o->optValue<bool>("disabled", false);
+                 users.setDisabled(u.id, disabled, call.actor());
+                 if (disabled) sessions.closeAllFor(u.id);
+                 audit.append(call.actor(), disabled ? "admin.user-disabled" : "admin.user-enabled", subject, "");
+             }
+             if (o->has("password")) {
+                 users.setPassword(u.id, endpoint::stringMember(o, "password"), call.actor());
+                 sessions.closeAllFor(u.id);
+                 audit.append(call.actor(), "admin.user-password-set", subject, "");
+             }
+             return userReply(200, existing(users, call.http.params["id"]));
+         }},
+        {"POST", "/admin/api/users/{id}/unlock", "Lift a lockout after failed sign-ins", Permission::ManageUsers,
+         [&users, &audit](AdminCall& call) {
+             auto u = existing(users, call.http.params["id"]);
+             users.unlock(u.id, call.actor());
+             audit.append(call.actor(), "admin.user-unlocked", "user:" + std::to_string(u.id), "");
+             return userReply(200, existing(users, call.http.params["id"]));
+         }},
+        {"POST", "/admin/api/users/{id}/reset-second-factor", "Remove a lost second factor (the user enrols again)",
+         Permission::ManageUsers, [&users, &sessions, &audit](AdminCall& call) {
+             auto u = existing(users, call.http.params["id"]);
+             users.resetTotp(u.id, call.actor());
+             sessions.closeAllFor(u.id);
+             audit.append(call.actor(), "admin.user-second-factor-reset", "user:" + std::to_string(u.id), "");
+             return userReply(200, existing(users, call.http.params["id"]));
+         }},
+    };
+}
+
+}  // namespace kh::admin

@@ -1,0 +1,35 @@
+// The configuration as it runs: the file, with what IT staff set in the web admin (store::Settings)
+// laid over it. The keys are those of admin::settingRules().
+#include <sys/stat.h>
+
+#include "app/config.hpp"
+#include "store/settings.hpp"
+#include "store/store.hpp"
+
+namespace kh::app {
+
+void applyStoredSettings(Config& c) {
+    std::string db = c.stateDir + "/kakehashi.db";
+    struct stat st {};
+    if (::stat(db.c_str(), &st) != 0) return;
+    store::Store store(db, c.keyDir);
+    store::Settings settings(store);
+    auto text = [&](const char* key, std::string& into) {
+        if (auto s = settings.get(key)) into = s->value;
+    };
+    text("facility.name", c.facilityName);
+    text("facility.institutionCode", c.institutionCode);
+    text("upstream.baseUrl", c.upstream.baseUrl);
+    if (auto s = settings.get("homeConsent.medicalInfoRetentionDays")) c.medicalInfoRetentionDays = std::stoi(s->value);
+    if (auto s = settings.get("cardReaders.enabled")) c.cardReadersEnabled = s->value == "true";
+}
+
+std::map<std::string, std::string> runningSettings(const Config& c) {
+    return {{"facility.name", c.facilityName},
+            {"facility.institutionCode", c.institutionCode},
+            {"upstream.baseUrl", c.upstream.baseUrl},
+            {"homeConsent.medicalInfoRetentionDays", std::to_string(c.medicalInfoRetentionDays)},
+            {"cardReaders.enabled", c.cardReadersEnabled ? "true" : "false"}};
+}
+
+}  // namespace kh::app

@@ -1,0 +1,118 @@
+#include "store/sessions.hpp"
+
+#include "crypto/primitives.hpp"
+#include "model/errors.hpp"
+
+namespace kh::store {
+namespace {
+constexpr size_t kTokenBytes = 32;
+constexpr size_t kMaxTokenText = 128;  // a token is 43 characters; anything far longer is not one
+
+// RFC 4648 §5 base64url without padding: safe in a cookie, a header and a form field as it is.
+std::string base64Url(std::string_view bytes) {
+    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (unsigned char c : bytes) {
+        acc = (acc << 8) | c;
+        bits += 8;
+        while (bits >= 6) out += alphabet[(acc >> (bits -= 6)) & 63];
+    }
+    if (bits) out += alphabet[(acc << (6 - bits)) & 63];
+    return out;
+}
+
+std::string newToken() {
+    std::string bytes = crypto::randomBytes(kTokenBytes);
+    std::string token = base64Url(bytes);
+    crypto::secureZero(bytes);
+    return token;
+}
+
+bool plausible(const std::string& token) { return !token.empty() && token.size() <= kMaxTokenText; }
+}  // namespace
+
+Sessions::Sessions(Store& store, int idleSeconds, int absoluteSeconds)
+    : store_(store), idleSeconds_(idleSeconds), absoluteSeconds_(absoluteSeconds) {}
+
+std::string Sessions::tokenHash(const std::string& token) { return crypto::hex(crypto::sha256(token)); }
+
+std::pair<std::string, AdminSession> Sessions::open(int64_t userId, bool secondFactorPassed,
+                                                    const std::string& remoteAddress, int64_t now) {
+    std::string token = newToken();
+    AdminSession s{tokenHash(token), userId, newToken(), secondFactorPassed, now, now, now + absoluteSeconds_,
+                   remoteAddress};
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("INSERT INTO admin_sessions(token_hash, user_id, csrf_token, totp_passed, created_at, last_seen_at, "
+                 "expires_at, remote_address) VALUES(?,?,?,?,?,?,?,?)")
+        .bind(1, s.tokenHash).bind(2, s.userId).bind(3, s.csrfToken).bind(4, s.secondFactorPassed ? 1 : 0)
+        .bind(5, s.createdAt).bind(6, s.lastSeenAt).bind(7, s.expiresAt).bind(8, s.remoteAddress)
+        .run();
+    return {token, s};
+}
+
+std::optional<AdminSession> Sessions::touch(const std::string& token, int64_t now) {
+    if (!plausible(token)) return std::nullopt;
+    AdminSession s;
+    s.tokenHash = tokenHash(token);
+    auto& db = store_.db();
+    auto l = db.lock();
+    {
+        auto st = db.prepare("SELECT user_id, csrf_token, totp_passed, created_at, last_seen_at, expires_at, "
+                             "remote_address FROM admin_sessions WHERE token_hash = ?");
+        st.bind(1, s.tokenHash);
+        if (!st.step()) return std::nullopt;
+        s.userId = st.int64(0);
+        s.csrfToken = st.text(1);
+        s.secondFactorPassed = st.int64(2) != 0;
+        s.createdAt = st.int64(3);
+        s.lastSeenAt = st.int64(4);
+        s.expiresAt = st.int64(5);
+        s.remoteAddress = st.text(6);
+    }
+    if (now - s.lastSeenAt > idleSeconds_ || now >= s.expiresAt) {
+        db.prepare("DELETE FROM admin_sessions WHERE token_hash = ?").bind(1, s.tokenHash).run();
+        return std::nullopt;
+    }
+    s.lastSeenAt = now;
+    db.prepare("UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?").bind(1, now).bind(2, s.tokenHash).run();
+    return s;
+}
+
+std::string Sessions::markSecondFactorPassed(const std::string& token) {
+    auto unknown = [] {
+        return model::KakehashiError(model::ErrorId::Unauthorized, "セッションが見つかりません（no such session）");
+    };
+    if (!plausible(token)) throw unknown();
+    std::string csrf = newToken();
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("UPDATE admin_sessions SET totp_passed = 1, csrf_token = ? WHERE token_hash = ?")
+        .bind(1, csrf).bind(2, tokenHash(token))
+        .run();
+    if (store_.db().changes() == 0) throw unknown();
+    return csrf;
+}
+
+void Sessions::close(const std::string& token) {
+    if (!plausible(token)) return;
+    auto l = store_.db().lock();
+    store_.db().prepare("DELETE FROM admin_sessions WHERE token_hash = ?").bind(1, tokenHash(token)).run();
+}
+
+void Sessions::closeAllFor(int64_t userId) {
+    auto l = store_.db().lock();
+    store_.db().prepare("DELETE FROM admin_sessions WHERE user_id = ?").bind(1, userId).run();
+}
+
+void Sessions::purgeExpired(int64_t now) {
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("DELETE FROM admin_sessions WHERE expires_at <= ? OR last_seen_at < ?")
+        .bind(1, now).bind(2, now - idleSeconds_)
+        .run();
+}
+
+}  // namespace kh::store

@@ -1,0 +1,482 @@
+#include "store/users.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "crypto/password.hpp"
+#include "crypto/primitives.hpp"
+#include "crypto/totp.hpp"
+#include "model/errors.hpp"
+
+namespace kh::store {
+namespace {
+using model::ErrorId;
+using model::KakehashiError;
+
+constexpr size_t kMinPassword = 12, kMaxPassword = 128, kMaxUsername = 32;
+constexpr int kRecoveryCodes = 10;
+// Crockford's base32 in lower case: 32 symbols (5 bits each), no i, l, o or u to misread.
+constexpr char kRecoveryAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+
+// Checked against when the name is unknown, so that answer takes as long as a wrong password.
+const std::string kDummyHash =
+    "scrypt$15$8$1$pteSiD8IShDe4eDhGmpqGg$wcgNLtO/4Na6alFWztxQfEgAIxca4TNzklod44pqqHg";
+
+// Passwords long enough to pass the length rule that still come first in every guessing list.
+const char* const kCommonPasswords[] = {
+    "password1234", "password12345", "password123456", "passw0rd1234", "p@ssw0rd1234", "p@ssword1234",
+    "passwordpassword", "qwerty123456", "qwertyuiop12", "qwertyuiopasdf", "qwertyuiop[]", "1qaz2wsx3edc",
+    "1q2w3e4r5t6y", "zaq12wsxcde3", "qazwsxedcrfv", "abcdefghijkl", "abcd1234abcd", "abc123abc123",
+    "iloveyou1234", "administrator", "administrator1", "adminadmin12", "admin1234567", "welcome12345",
+    "changeme1234", "letmein12345", "trustno1trustno1", "kakehashi123", "kakehashi1234", "kakehashi12345"};
+
+const char kColumns[] =
+    "SELECT id, username, display_name, role, password_hash, totp_secret_sealed IS NOT NULL, disabled, "
+    "failed_attempts, locked_until, created_at, created_by, password_changed_at, recovery_codes FROM admin_users ";
+
+std::string lower(std::string s) {
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+size_t characters(const std::string& utf8) {
+    return size_t(std::count_if(utf8.begin(), utf8.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// "ああああ…" as much as "aaaa…": the first UTF-8 character, and nothing else after it.
+bool oneCharacterRepeated(const std::string& utf8) {
+    if (utf8.empty()) return false;
+    size_t n = 1;
+    while (n < utf8.size() && (utf8[n] & 0xC0) == 0x80) ++n;
+    if (utf8.size() % n) return false;
+    for (size_t at = n; at < utf8.size(); at += n)
+        if (utf8.compare(at, n, utf8, 0, n) != 0) return false;
+    return true;
+}
+
+std::vector<std::string> splitCommas(const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < s.size()) {
+        size_t end = s.find(',', start);
+        if (end == std::string::npos) end = s.size();
+        if (end > start) out.push_back(s.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+std::string joinWith(const std::vector<std::string>& items, const std::string& separator) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+    return out;
+}
+
+bool validUsername(const std::string& name) {
+    if (name.empty() || name.size() > kMaxUsername) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    });
+}
+
+std::string withoutSpaces(const std::string& s) {
+    std::string out;
+    for (char c : s)
+        if (c != ' ') out += c;
+    return out;
+}
+
+bool isTotpShape(const std::string& code) {
+    return code.size() == size_t(crypto::kTotpDigits) &&
+           std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A recovery code as typed — any case, with or without its dash, o/i/l for 0/1/1 — in its stored form
+// "xxxx-xxxx"; nullopt when it cannot be one.
+std::optional<std::string> canonicalRecoveryCode(const std::string& typed) {
+    std::string code;
+    for (char c : lower(typed)) {
+        if (c == '-') continue;
+        if (c == 'o') c = '0';
+        if (c == 'i' || c == 'l') c = '1';
+        if (!std::char_traits<char>::find(kRecoveryAlphabet, 32, c)) return std::nullopt;
+        code += c;
+    }
+    if (code.size() != 8) return std::nullopt;
+    return code.substr(0, 4) + "-" + code.substr(4);
+}
+
+std::string newRecoveryCode() {
+    std::string bytes = crypto::randomBytes(8), code;
+    for (unsigned char b : bytes) code += kRecoveryAlphabet[b & 31];  // 256 is a multiple of 32: no bias
+    crypto::secureZero(bytes);
+    return code.substr(0, 4) + "-" + code.substr(4);
+}
+
+std::string totpAad(int64_t id) { return "admin_users.totp:" + std::to_string(id); }
+std::string pendingTotpAad(int64_t id) { return "admin_users.totp_pending:" + std::to_string(id); }
+}  // namespace
+
+struct Users::Row {
+    AdminUser user;
+    std::string passwordHash;
+};
+
+Users::Row Users::readRow(Statement& st) {
+    Row r;
+    r.user.id = st.int64(0);
+    r.user.username = st.text(1);
+    r.user.displayName = st.text(2);
+    r.user.role = roleFromName(st.text(3)).value_or(Role::Auditor);  // the CHECK keeps other names out
+    r.passwordHash = st.text(4);
+    r.user.totpEnabled = st.int64(5) != 0;
+    r.user.disabled = st.int64(6) != 0;
+    r.user.failedAttempts = int(st.int64(7));
+    r.user.lockedUntil = st.int64(8);
+    r.user.createdAt = st.int64(9);
+    r.user.createdBy = st.text(10);
+    r.user.passwordChangedAt = st.int64(11);
+    r.user.recoveryCodesLeft = int(splitCommas(st.text(12)).size());
+    return r;
+}
+
+const char* roleName(Role role) {
+    switch (role) {
+        case Role::Administrator: return "administrator";
+        case Role::Operator: return "operator";
+        case Role::Auditor: return "auditor";
+    }
+    return "auditor";
+}
+
+std::optional<Role> roleFromName(const std::string& name) {
+    for (Role r : {Role::Administrator, Role::Operator, Role::Auditor})
+        if (name == roleName(r)) return r;
+    return std::nullopt;
+}
+
+std::vector<std::string> passwordProblems(const std::string& password, const std::string& username) {
+    std::vector<std::string> problems;
+    size_t length = characters(password);
+    std::string folded = lower(password);
+    if (length < kMinPassword) problems.push_back("パスワードは12文字以上にしてください（at least 12 characters）");
+    if (length > kMaxPassword) problems.push_back("パスワードは128文字以下にしてください（at most 128 characters）");
+    if (username.size() >= 3 && folded.find(lower(username)) != std::string::npos)  // "a" may appear anywhere
+        problems.push_back("パスワードに利用者名を含めないでください（must not contain the username）");
+    if (!password.empty() && std::all_of(password.begin(), password.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        problems.push_back("数字だけのパスワードは使えません（must not be digits only）");
+    else if (oneCharacterRepeated(password))
+        problems.push_back("同じ文字の繰り返しだけのパスワードは使えません（must not be one character repeated）");
+    for (const char* common : kCommonPasswords)
+        if (folded == common) {
+            problems.push_back("よく使われるパスワードのため使えません（too common）");
+            break;
+        }
+    return problems;
+}
+
+Users::Users(Store& store, int maxFailures, int lockSeconds)
+    : store_(store), maxFailures_(maxFailures), lockSeconds_(lockSeconds) {}
+
+int64_t Users::count() {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare("SELECT COUNT(*) FROM admin_users");
+    st.step();
+    return st.int64(0);
+}
+
+int64_t Users::enabledAdministratorCount() {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare("SELECT COUNT(*) FROM admin_users WHERE role = 'administrator' AND disabled = 0");
+    st.step();
+    return st.int64(0);
+}
+
+std::optional<Users::Row> Users::rowByName(const std::string& username) {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare(std::string(kColumns) + "WHERE username = ?");
+    st.bind(1, username);
+    if (!st.step()) return std::nullopt;
+    return readRow(st);
+}
+
+std::optional<Users::Row> Users::rowById(int64_t id) {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare(std::string(kColumns) + "WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return readRow(st);
+}
+
+AdminUser Users::create(const std::string& username, const std::string& displayName, Role role,
+                        const std::string& password, const std::string& by) {
+    if (!validUsername(username))
+        throw KakehashiError(ErrorId::InvalidField,
+                             "利用者名は英数字と . _ - の1〜32文字にしてください（username: 1-32 of A-Z a-z 0-9 . _ -）");
+    auto taken = [&] {
+        return KakehashiError(ErrorId::InvalidField, "この利用者名は既に使われています（username already taken）");
+    };
+    if (rowByName(username)) throw taken();
+    auto problems = passwordProblems(password, username);
+    if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
+    std::string hash = crypto::hashPassword(password);  // outside the lock: it takes a tenth of a second
+    auto& db = store_.db();
+    Transaction tx(db);
+    if (rowByName(username)) throw taken();  // made by someone else meanwhile
+    int64_t now = nowSeconds();
+    db.prepare("INSERT INTO admin_users(username, display_name, role, password_hash, created_at, created_by, "
+               "password_changed_at) VALUES(?,?,?,?,?,?,?)")
+        .bind(1, username).bind(2, displayName).bind(3, roleName(role)).bind(4, hash)
+        .bind(5, now).bind(6, by).bind(7, now)
+        .run();
+    int64_t id = db.lastInsertId();
+    tx.commit();
+    return rowById(id)->user;
+}
+
+std::optional<AdminUser> Users::find(const std::string& username) {
+    auto r = rowByName(username);
+    if (!r) return std::nullopt;
+    return r->user;
+}
+
+std::optional<AdminUser> Users::get(int64_t id) {
+    auto r = rowById(id);
+    if (!r) return std::nullopt;
+    return r->user;
+}
+
+std::vector<AdminUser> Users::list() {
+    std::vector<AdminUser> out;
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare(std::string(kColumns) + "ORDER BY username");
+    while (st.step()) out.push_back(readRow(st).user);
+    return out;
+}
+
+Users::PasswordOutcome Users::checkPassword(const std::string& username, const std::string& password, int64_t now) {
+    auto r = validUsername(username) ? rowByName(username) : std::nullopt;
+    if (!r) {
+        crypto::verifyPassword(password, kDummyHash);
+        return {PasswordCheck::Wrong, std::nullopt, 0};
+    }
+    clearExpiredLock(r->user.id, now);
+    r = rowById(r->user.id);
+    if (r->user.lockedUntil > now) return {PasswordCheck::Locked, r->user, r->user.lockedUntil};
+    if (!crypto::verifyPassword(password, r->passwordHash)) {
+        if (auto until = recordFailure(r->user.id, now)) return {PasswordCheck::Locked, rowById(r->user.id)->user, *until};
+        return {PasswordCheck::Wrong, std::nullopt, 0};
+    }
+    if (r->user.disabled) return {PasswordCheck::Disabled, r->user, 0};
+    // With TOTP on, the count is cleared only by the second factor: a known password must not buy
+    // unlimited guesses at the code.
+    if (!r->user.totpEnabled) resetFailures(r->user.id);
+    if (crypto::passwordNeedsRehash(r->passwordHash)) {
+        std::string hash = crypto::hashPassword(password);
+        auto l = store_.db().lock();
+        store_.db().prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, r->user.id).run();
+    }
+    return {PasswordCheck::Ok, rowById(r->user.id)->user, 0};
+}
+
+bool Users::checkSecondFactor(int64_t userId, const std::string& code, int64_t now) {
+    clearExpiredLock(userId, now);
+    auto r = rowById(userId);
+    if (!r || r->user.disabled || r->user.lockedUntil > now) return false;
+    std::string typed = withoutSpaces(code);
+    bool accepted = isTotpShape(typed) ? acceptTotp(userId, typed, now) : acceptRecoveryCode(userId, typed);
+    if (!accepted) {
+        recordFailure(r->user.id, now);
+        return false;
+    }
+    resetFailures(userId);
+    return true;
+}
+
+void Users::clearExpiredLock(int64_t id, int64_t now) {
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("UPDATE admin_users SET failed_attempts = 0, locked_until = 0 "
+                 "WHERE id = ? AND locked_until > 0 AND locked_until <= ?")
+        .bind(1, id).bind(2, now)
+        .run();
+}
+
+std::optional<int64_t> Users::recordFailure(int64_t id, int64_t now) {
+    auto& db = store_.db();
+    Transaction tx(db);
+    db.prepare("UPDATE admin_users SET failed_attempts = failed_attempts + 1 WHERE id = ?").bind(1, id).run();
+    auto st = db.prepare("SELECT failed_attempts FROM admin_users WHERE id = ?");
+    st.bind(1, id);
+    st.step();
+    if (st.int64(0) < maxFailures_) {
+        tx.commit();
+        return std::nullopt;
+    }
+    int64_t until = now + lockSeconds_;
+    db.prepare("UPDATE admin_users SET locked_until = ? WHERE id = ?").bind(1, until).bind(2, id).run();
+    tx.commit();
+    return until;
+}
+
+void Users::resetFailures(int64_t id) {
+    auto l = store_.db().lock();
+    store_.db().prepare("UPDATE admin_users SET failed_attempts = 0 WHERE id = ? AND failed_attempts != 0").bind(1, id).run();
+}
+
+bool Users::acceptTotp(int64_t id, const std::string& code, int64_t now) {
+    auto& db = store_.db();
+    Transaction tx(db);
+    std::string sealed;
+    int64_t lastStep = 0;
+    {
+        auto st = db.prepare("SELECT totp_secret_sealed, totp_last_step FROM admin_users WHERE id = ?");
+        st.bind(1, id);
+        if (!st.step() || st.isNull(0)) return false;
+        sealed = st.blob(0);
+        lastStep = st.int64(1);
+    }
+    std::string secret = store_.key().open(sealed, totpAad(id));
+    auto step = crypto::totpStepMatching(secret, code, now);
+    crypto::secureZero(secret);
+    if (!step || *step <= lastStep) return false;  // a step already used is a replayed code
+    db.prepare("UPDATE admin_users SET totp_last_step = ? WHERE id = ?").bind(1, *step).bind(2, id).run();
+    tx.commit();
+    return true;
+}
+
+bool Users::acceptRecoveryCode(int64_t id, const std::string& code) {
+    auto canonical = canonicalRecoveryCode(code);
+    if (!canonical) return false;
+    std::string hash = recoveryCodeHash(id, *canonical);
+    auto& db = store_.db();
+    Transaction tx(db);
+    std::string stored;
+    {
+        auto st = db.prepare("SELECT recovery_codes FROM admin_users WHERE id = ?");
+        st.bind(1, id);
+        if (!st.step()) return false;
+        stored = st.text(0);
+    }
+    std::vector<std::string> left;
+    bool found = false;
+    for (const auto& each : splitCommas(stored)) {
+        bool same = crypto::constantTimeEqual(each, hash);  // every entry compared, found or not
+        if (same && !found) found = true;
+        else left.push_back(each);
+    }
+    if (!found) return false;
+    db.prepare("UPDATE admin_users SET recovery_codes = ? WHERE id = ?").bind(1, joinWith(left, ",")).bind(2, id).run();
+    tx.commit();
+    return true;
+}
+
+// Keyed with the data key and bound to the user: 40-bit codes cannot be searched for from a copied database.
+std::string Users::recoveryCodeHash(int64_t id, const std::string& code) const {
+    return crypto::hex(store_.key().blindIndex({"admin-recovery-code", std::to_string(id), code}));
+}
+
+std::string Users::beginTotpEnrolment(int64_t userId) {
+    require(userId);
+    std::string secret = crypto::newTotpSecret();
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("UPDATE admin_users SET totp_pending_sealed = ? WHERE id = ?")
+        .bindBlob(1, store_.key().seal(secret, pendingTotpAad(userId))).bind(2, userId)
+        .run();
+    return secret;
+}
+
+std::optional<std::vector<std::string>> Users::confirmTotpEnrolment(int64_t userId, const std::string& code, int64_t now) {
+    auto& db = store_.db();
+    Transaction tx(db);
+    std::string sealed;
+    int64_t lastStep = 0;
+    {
+        auto st = db.prepare("SELECT totp_pending_sealed, totp_last_step FROM admin_users WHERE id = ?");
+        st.bind(1, userId);
+        if (!st.step() || st.isNull(0)) return std::nullopt;
+        sealed = st.blob(0);
+        lastStep = st.int64(1);
+    }
+    std::string secret = store_.key().open(sealed, pendingTotpAad(userId));
+    auto step = crypto::totpStepMatching(secret, withoutSpaces(code), now);
+    if (!step || *step <= lastStep) {
+        crypto::secureZero(secret);
+        return std::nullopt;
+    }
+    std::vector<std::string> codes, hashes;
+    for (int i = 0; i < kRecoveryCodes; ++i) {
+        codes.push_back(newRecoveryCode());
+        hashes.push_back(recoveryCodeHash(userId, codes.back()));
+    }
+    db.prepare("UPDATE admin_users SET totp_secret_sealed = ?, totp_pending_sealed = NULL, totp_last_step = ?, "
+               "recovery_codes = ? WHERE id = ?")
+        .bindBlob(1, store_.key().seal(secret, totpAad(userId))).bind(2, *step).bind(3, joinWith(hashes, ","))
+        .bind(4, userId)
+        .run();
+    crypto::secureZero(secret);
+    tx.commit();
+    return codes;
+}
+
+AdminUser Users::require(int64_t id) {
+    auto user = get(id);
+    if (!user) throw KakehashiError(ErrorId::NotFound, "利用者が見つかりません（no such user）");
+    return *user;
+}
+
+void Users::setPassword(int64_t id, const std::string& password, const std::string& by) {
+    auto problems = passwordProblems(password, require(id).username);
+    if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
+    std::string hash = crypto::hashPassword(password);
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("UPDATE admin_users SET password_hash = ?, password_changed_at = ? WHERE id = ?")
+        .bind(1, hash).bind(2, nowSeconds()).bind(3, id)
+        .run();
+}
+
+// Called inside the change's transaction, so two administrators demoting each other cannot both succeed.
+void Users::keepAnAdministrator(const AdminUser& user, bool staysEnabledAdministrator) {
+    bool isEnabledAdministrator = user.role == Role::Administrator && !user.disabled;
+    if (isEnabledAdministrator && !staysEnabledAdministrator && enabledAdministratorCount() <= 1)
+        throw KakehashiError(ErrorId::InvalidField,
+                             "有効な管理者が1人もいなくなるため変更できません（the last enabled administrator must stay）");
+}
+
+void Users::setRole(int64_t id, Role role, const std::string& by) {
+    auto& db = store_.db();
+    Transaction tx(db);
+    AdminUser user = require(id);
+    keepAnAdministrator(user, role == Role::Administrator && !user.disabled);
+    db.prepare("UPDATE admin_users SET role = ? WHERE id = ?").bind(1, roleName(role)).bind(2, id).run();
+    tx.commit();
+}
+
+void Users::setDisabled(int64_t id, bool disabled, const std::string& by) {
+    auto& db = store_.db();
+    Transaction tx(db);
+    AdminUser user = require(id);
+    keepAnAdministrator(user, user.role == Role::Administrator && !disabled);
+    db.prepare("UPDATE admin_users SET disabled = ? WHERE id = ?").bind(1, disabled ? 1 : 0).bind(2, id).run();
+    tx.commit();
+}
+
+void Users::unlock(int64_t id, const std::string& by) {
+    require(id);
+    auto l = store_.db().lock();
+    store_.db().prepare("UPDATE admin_users SET failed_attempts = 0, locked_until = 0 WHERE id = ?").bind(1, id).run();
+}
+
+void Users::resetTotp(int64_t id, const std::string& by) {
+    require(id);
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("UPDATE admin_users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, recovery_codes = '' "
+                 "WHERE id = ?")
+        .bind(1, id)
+        .run();
+}
+
+}  // namespace kh::store

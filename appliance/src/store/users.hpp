@@ -1,0 +1,97 @@
+// Web-admin accounts (管理画面の利用者): roles, the password policy, the password and second-factor checks
+// with lockout, TOTP enrolment with one-time recovery codes, and the changes an administrator makes to an
+// account. What a role may do, and the audit rows of who did what, belong to the admin layer; this part
+// keeps the rows right and never lets the last enabled administrator go.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace kh::store {
+
+enum class Role { Administrator, Operator, Auditor };
+const char* roleName(Role role);  // "administrator", "operator", "auditor"
+std::optional<Role> roleFromName(const std::string& name);
+
+struct AdminUser {
+    int64_t id = 0;
+    std::string username, displayName;
+    Role role = Role::Operator;
+    bool totpEnabled = false;
+    bool disabled = false;
+    int failedAttempts = 0;
+    int64_t lockedUntil = 0;
+    int64_t createdAt = 0;
+    std::string createdBy;
+    int64_t passwordChangedAt = 0;
+    int recoveryCodesLeft = 0;
+};
+
+// What is wrong with a new password, one message per problem, Japanese first ("…（English）").
+// Empty: acceptable.
+std::vector<std::string> passwordProblems(const std::string& password, const std::string& username);
+
+class Users {
+public:
+    explicit Users(Store& store, int maxFailures = 5, int lockSeconds = 900);
+
+    int64_t count();
+    int64_t enabledAdministratorCount();
+
+    // Throws model::KakehashiError(InvalidField) for a bad or taken username or a weak password.
+    AdminUser create(const std::string& username, const std::string& displayName, Role role,
+                     const std::string& password, const std::string& by);
+    std::optional<AdminUser> find(const std::string& username);  // case-insensitive
+    std::optional<AdminUser> get(int64_t id);
+    std::vector<AdminUser> list();  // by username
+
+    enum class PasswordCheck { Ok, Wrong, Locked, Disabled };
+    struct PasswordOutcome {
+        PasswordCheck check;
+        std::optional<AdminUser> user;  // never set for Wrong, so an unknown name looks the same
+        int64_t lockedUntil = 0;
+    };
+    // The first factor. An unknown name costs the same scrypt time as a wrong password and answers the
+    // same. A locked account answers Locked without looking at the password; a disabled one answers
+    // Disabled only to the right password. Failures count toward the lockout.
+    PasswordOutcome checkPassword(const std::string& username, const std::string& password, int64_t now);
+    // The second factor: a 6-digit TOTP code of a step later than the last one used, or an unused
+    // recovery code (xxxx-xxxx). A wrong one counts toward the lockout like a wrong password.
+    bool checkSecondFactor(int64_t userId, const std::string& code, int64_t now);
+
+    // A new TOTP secret (raw bytes), kept sealed as pending until a code from it is confirmed.
+    std::string beginTotpEnrolment(int64_t userId);
+    // On a code of the pending secret: TOTP is on, and 10 new recovery codes are returned (shown once;
+    // only their keyed hashes are kept). nullopt for a wrong code or no pending secret.
+    std::optional<std::vector<std::string>> confirmTotpEnrolment(int64_t userId, const std::string& code, int64_t now);
+
+    // Changes asked for by `by` (the admin layer writes the audit rows). Throw InvalidField for a weak
+    // password or for a change that would leave no enabled administrator, NotFound for an unknown id.
+    void setPassword(int64_t id, const std::string& password, const std::string& by);
+    void setRole(int64_t id, Role role, const std::string& by);
+    void setDisabled(int64_t id, bool disabled, const std::string& by);
+    void unlock(int64_t id, const std::string& by);
+    void resetTotp(int64_t id, const std::string& by);  // TOTP off, recovery codes gone
+
+private:
+    struct Row;
+    static Row readRow(Statement& st);
+    std::optional<Row> rowByName(const std::string& username);
+    std::optional<Row> rowById(int64_t id);
+    void clearExpiredLock(int64_t id, int64_t now);
+    std::optional<int64_t> recordFailure(int64_t id, int64_t now);  // the lock's end when locked
+    void resetFailures(int64_t id);
+    bool acceptTotp(int64_t id, const std::string& code, int64_t now);
+    bool acceptRecoveryCode(int64_t id, const std::string& code);
+    std::string recoveryCodeHash(int64_t id, const std::string& code) const;
+    AdminUser require(int64_t id);
+    void keepAnAdministrator(const AdminUser& user, bool staysEnabledAdministrator);
+
+    Store& store_;
+    int maxFailures_, lockSeconds_;
+};
+
+}  // namespace kh::store

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""The web admin's API against a real gateway: first-run setup with the printed one-time code (no default
+credentials), TOTP enrolment and sign-in, every route refused without a session and, when it changes
+something, without the CSRF token (the list comes from the route table itself), roles, lockout, settings
+history, the audit log's hash chain (a tampered row is found by the API and by `kakehashi audit verify`),
+and the admin listener's TLS.
+"""
+import os
+import re
+import socket
+import sqlite3
+import ssl
+import subprocess
+import sys
+import time
+import unittest
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import KAKEHASHI_BIN, IntegrationTest  # noqa: E402
+from admin_client import AdminClient, admin_options, setup_code, totp  # noqa: E402
+
+ADMIN_PASSWORD = "Hashi-Kanrisha-2026!"
+OPERATOR_PASSWORD = "Uketsuke-Mado-2026?"
+
+
+class AdminTest(IntegrationTest):
+    gateway_options = admin_options()
+
+    def setUp(self):
+        type(self).gateway_options = admin_options()  # a fresh port for every test
+        super().setUp()
+        self.admin = AdminClient(self.gateway)
+
+    def signed_in_admin(self):
+        status, body = self.admin.setup(setup_code(self.gateway))
+        self.assertEqual(status, 201, body)
+        self.secret, self.recovery = self.admin.enrol()
+        return self.admin
+
+    def audit_db(self):
+        return sqlite3.connect(os.path.join(self.workdir, "state", "kakehashi.db"))
+
+
+class FirstRunTest(AdminTest):
+    def test_setup_needs_the_printed_code_and_happens_once(self):
+        status, body = self.admin.request("GET", "/admin/api/setup")
+        self.assertEqual((status, body["needed"]), (200, True))
+        code = setup_code(self.gateway)
+        status, body = self.admin.setup("AAAA-BBBB-CCCC")
+        self.assertEqual(status, 403, body)
+        status, body = self.admin.setup(code, password="short")
+        self.assertEqual(status, 422, body)
+        status, body = self.admin.setup(code)  # a weak password did not spend the code
+        self.assertEqual(status, 201, body)
+        self.assertEqual(body["next"], "enrol-second-factor")
+        cookie = self.admin.last.getheader("Set-Cookie")
+        for flag in ("Secure", "HttpOnly", "SameSite=Strict"):
+            self.assertIn(flag, cookie)
+        # Before the second factor only the enrolment is open.
+        status, body = self.admin.request("GET", "/admin/api/dashboard")
+        self.assertEqual(status, 403, body)
+        self.admin.enrol()
+        status, body = self.admin.request("GET", "/admin/api/dashboard")
+        self.assertEqual(status, 200, body)
+        status, body = AdminClient(self.gateway).setup(code, username="second")
+        self.assertEqual(status, 409, body)
+        status, body = self.admin.request("GET", "/admin/api/setup")
+        self.assertFalse(body["needed"])
+
+    def test_security_headers_and_tls(self):
+        status, _ = self.admin.request("GET", "/admin/api/setup")
+        for header, value in (("Content-Security-Policy", "frame-ancestors 'none'"), ("X-Frame-Options", "DENY"),
+                              ("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store")):
+            self.assertIn(value, self.admin.last.getheader(header) or "", header)
+        old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        old.check_hostname = False
+        old.verify_mode = ssl.CERT_NONE
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.1 on purpose: it must be refused
+            old.minimum_version = old.maximum_version = ssl.TLSVersion.TLSv1_1
+        try:
+            old.set_ciphers("ALL:@SECLEVEL=0")
+        except ssl.SSLError:
+            pass
+        with socket.create_connection(("127.0.0.1", self.admin.port), timeout=10) as raw:
+            with self.assertRaises(ssl.SSLError):
+                old.wrap_socket(raw).do_handshake()
+        status, _ = self.admin.request("GET", "/admin/api/nothing-here")
+        self.assertEqual(status, 404)
+
+
+class RouteProtectionTest(AdminTest):
+    def test_every_route_needs_a_session_and_csrf(self):
+        self.signed_in_admin()
+        status, table = self.admin.request("GET", "/admin/api/routes")
+        self.assertEqual(status, 200)
+        routes = table["routes"]
+        self.assertGreater(len(routes), 20)
+        fill = {"{id}": "1", "{key}": "facility.name"}
+        anonymous = AdminClient(self.gateway)
+        for r in routes:
+            path = r["path"]
+            for k, v in fill.items():
+                path = path.replace(k, v)
+            if r["permission"] == "public":
+                continue
+            status, body = anonymous.request(r["method"], path, body={} if r["method"] != "GET" else None)
+            self.assertEqual(status, 401, "%s %s answered %s without a session" % (r["method"], path, status))
+            if r["csrf"]:
+                status, body = self.admin.request(r["method"], path, body={}, csrf=False)
+                self.assertEqual(status, 403, "%s %s answered %s without the CSRF token" % (r["method"], path, status))
+                self.assertIn("CSRF", body["detail"])
+        # A forged token is no token.
+        real = self.admin.csrf
+        self.admin.csrf = real[:-2] + ("AA" if not real.endswith("AA") else "BB")
+        status, _ = self.admin.request("PUT", "/admin/api/settings/facility.name", {"value": "偽"})
+        self.assertEqual(status, 403)
+        self.admin.csrf = real
+
+
+class AccountsTest(AdminTest):
+    def test_roles_lockout_and_unlock(self):
+        admin = self.signed_in_admin()
+        status, op = admin.request("POST", "/admin/api/users", {"username": "reception", "displayName": "受付",
+                                                                "role": "operator", "password": OPERATOR_PASSWORD})
+        self.assertEqual(status, 201, op)
+        status, body = admin.request("POST", "/admin/api/users", {"username": "weak", "role": "operator", "password": "password"})
+        self.assertEqual(status, 422, body)
+        operator = AdminClient(self.gateway)
+        for _ in range(4):
+            status, body = operator.login("reception", "wrong-password-123")
+            self.assertEqual(status, 401, body)
+        status, body = operator.login("reception", "wrong-password-123")
+        self.assertEqual(status, 423, body)  # the fifth failure locks
+        status, body = operator.login("reception", OPERATOR_PASSWORD)
+        self.assertEqual(status, 423, body)  # locked: not even the right password
+        status, listed = admin.request("GET", "/admin/api/users")
+        locked = [u for u in listed["users"] if u["username"] == "reception"][0]
+        self.assertTrue(locked["locked"])
+        status, body = admin.request("POST", "/admin/api/users/%d/unlock" % op["id"])
+        self.assertEqual((status, body["locked"]), (200, False))
+        status, body = operator.login("reception", OPERATOR_PASSWORD)
+        self.assertEqual((status, body["next"]), (200, "enrol-second-factor"))
+        operator.enrol()
+        status, _ = operator.request("GET", "/admin/api/dashboard")
+        self.assertEqual(status, 200)
+        status, _ = operator.request("GET", "/admin/api/users")
+        self.assertEqual(status, 403, "an operator does not manage users")
+        status, _ = operator.request("GET", "/admin/api/audit")
+        self.assertEqual(status, 403, "an operator does not read the audit log")
+        status, _ = admin.request("PATCH", "/admin/api/users/%d" % locked["id"], {"disabled": True})
+        self.assertEqual(status, 200)
+        status, _ = operator.request("GET", "/admin/api/dashboard")
+        self.assertEqual(status, 401, "a disabled user's session ends")
+        status, me = admin.request("GET", "/admin/api/me")
+        status, body = admin.request("PATCH", "/admin/api/users/%d" % me["user"]["id"], {"role": "auditor"})
+        self.assertEqual(status, 422, "the last administrator cannot be demoted")
+
+    def test_sign_in_with_password_and_totp_or_a_recovery_code(self):
+        self.signed_in_admin()
+        self.admin.request("POST", "/admin/api/logout")
+        status, _ = self.admin.request("GET", "/admin/api/me")
+        self.assertEqual(status, 401)
+        client = AdminClient(self.gateway)
+        status, body = client.request("POST", "/admin/api/login", {"username": "admin", "password": ADMIN_PASSWORD})
+        self.assertEqual((status, body["next"]), (200, "second-factor"))
+        status, _ = client.request("GET", "/admin/api/dashboard")
+        self.assertEqual(status, 403, "no dashboard before the second factor")
+        status, body = client.request("POST", "/admin/api/login/second-factor", {"code": "000000" if totp(self.secret) != "000000" else "111111"})
+        self.assertEqual(status, 401, body)
+        status, body = client.request("POST", "/admin/api/login/second-factor", {"code": self.recovery[0]})
+        self.assertEqual(status, 200, body)
+        status, _ = client.request("GET", "/admin/api/dashboard")
+        self.assertEqual(status, 200)
+        other = AdminClient(self.gateway)
+        other.request("POST", "/admin/api/login", {"username": "admin", "password": ADMIN_PASSWORD})
+        status, _ = other.request("POST", "/admin/api/login/second-factor", {"code": self.recovery[0]})
+        self.assertEqual(status, 401, "a recovery code works once")
+        status, _ = other.request("POST", "/admin/api/login/second-factor", {"code": totp(self.secret, step_offset=1)})
+        self.assertEqual(status, 200)
+
+
+class SettingsAndAuditTest(AdminTest):
+    def test_a_change_shows_in_the_history_and_the_audit_chain(self):
+        admin = self.signed_in_admin()
+        status, body = admin.request("PUT", "/admin/api/settings/facility.institutionCode", {"value": "1312345678"})
+        self.assertEqual(status, 422, "a wrong check digit is refused")
+        status, body = admin.request("PUT", "/admin/api/settings/facility.name", {"value": "架け橋訪問クリニック"})
+        self.assertEqual((status, body["appliesAt"], body["updatedBy"]), (200, "now", "admin"))
+        status, body = admin.request("PUT", "/admin/api/settings/upstream.baseUrl", {"value": "https://central.example:8443"})
+        self.assertEqual((status, body["restartPending"]), (200, True))
+        status, body = admin.request("GET", "/admin/api/settings/facility.name/history")
+        self.assertEqual([(h["value"], h["by"]) for h in body["history"]], [("架け橋訪問クリニック", "admin")])
+        status, body = admin.request("GET", "/admin/api/audit?action=admin.setting-changed")
+        self.assertEqual(len(body["entries"]), 2)
+        status, body = admin.request("GET", "/admin/api/audit/verify")
+        self.assertEqual((status, body["intact"]), (200, True))
+        status, csv = admin.request("GET", "/admin/api/audit/export.csv")
+        self.assertEqual(status, 200)
+        self.assertTrue(csv.startswith(b"\xef\xbb\xbfid,at,actor"))
+        self.assertIn("admin.setting-changed", csv.decode("utf-8-sig"))
+
+        db = self.audit_db()
+        row = db.execute("SELECT id FROM audit_log WHERE action = 'admin.setting-changed' ORDER BY id LIMIT 1").fetchone()[0]
+        db.execute("UPDATE audit_log SET actor = 'someone-else' WHERE id = ?", (row,))
+        db.commit()
+        db.close()
+        status, body = admin.request("GET", "/admin/api/audit/verify")
+        self.assertEqual((body["intact"], body["firstBrokenRow"]), (False, row))
+        out = subprocess.run([KAKEHASHI_BIN, "audit", "verify", "--config", self.gateway.config_path],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertIn(str(row), out.stdout)
+
+    def test_dashboard_counts_requests(self):
+        admin = self.signed_in_admin()
+        status, before = admin.request("GET", "/admin/api/dashboard")
+        p = self.persons(1, validity="1")[0]
+        from harness import inquiry_json
+        for _ in range(2):
+            status, _, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
+            self.assertEqual(status, 200)
+        status, after = admin.request("GET", "/admin/api/dashboard")
+        self.assertEqual(after["requestsToday"] - before["requestsToday"], 2)
+        self.assertEqual(after["cache"]["hits"] - before["cache"]["hits"], 1)
+        self.assertTrue(after["upstreamLinkUp"])
+        names = {c["name"]: c for c in after["certificates"]}
+        self.assertGreater(names["upstream-client"]["daysLeft"], 60)
+        self.assertIn("admin", names)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

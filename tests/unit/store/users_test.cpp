@@ -1,0 +1,296 @@
+#include <catch2/catch.hpp>
+
+#include "store_test_support.hpp"
+
+#include <cctype>
+#include <chrono>
+#include <functional>
+
+#include "crypto/totp.hpp"
+#include "model/errors.hpp"
+#include "store/setup_code.hpp"
+#include "store/users.hpp"
+
+using namespace kh::store;
+using namespace kh::store::test;
+using kh::model::ErrorId;
+using kh::model::KakehashiError;
+
+namespace {
+constexpr int64_t kNow = 1700000000;  // a fixed clock: lockouts and TOTP steps are exact
+const std::string kPassword = "hashi-no-kakekata-42";
+
+struct Fixture {
+    std::string dir = tempDir();
+    Store store{dir + "/kakehashi.db", dir + "/keys"};
+    Users users{store};
+};
+
+ErrorId errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const KakehashiError& e) {
+        return e.id();
+    }
+    FAIL("no KakehashiError");
+    return ErrorId::Internal;
+}
+
+std::string readHash(Store& store, int64_t id) {
+    auto l = store.db().lock();
+    auto st = store.db().prepare("SELECT password_hash FROM admin_users WHERE id = ?");
+    st.bind(1, id);
+    REQUIRE(st.step());
+    return st.text(0);
+}
+
+void setHash(Store& store, int64_t id, const std::string& hash) {
+    auto l = store.db().lock();
+    store.db().prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, id).run();
+}
+
+// An account with TOTP on, enrolled at kNow; returns its secret and recovery codes.
+std::pair<std::string, std::vector<std::string>> enrol(Users& users, int64_t id) {
+    std::string secret = users.beginTotpEnrolment(id);
+    auto codes = users.confirmTotpEnrolment(id, kh::crypto::totpCode(secret, kNow), kNow);
+    REQUIRE(codes);
+    return {secret, *codes};
+}
+}  // namespace
+
+TEST_CASE("the password policy names every problem, Japanese first", "[store][users]") {
+    CHECK(passwordProblems("hashi-no-kakekata-42", "tanaka").empty());
+    CHECK(passwordProblems("短いパスワード", "tanaka").size() == 1);           // 7 characters (21 bytes)
+    CHECK(passwordProblems("日本語だけの長いパスワードです", "tanaka").empty());  // counted in characters
+    CHECK(passwordProblems(std::string(129, 'x') + "y", "tanaka").size() == 1);
+    CHECK(passwordProblems("my-name-is-TANAKA", "tanaka").size() == 1);
+    CHECK(passwordProblems("123456789012345", "tanaka").size() == 1);
+    CHECK(passwordProblems("aaaaaaaaaaaaaaa", "tanaka").size() == 1);
+    CHECK(passwordProblems("ああああああああああああ", "tanaka").size() == 1);
+    CHECK(passwordProblems("ああああああああああああい", "tanaka").empty());
+    CHECK(passwordProblems("Password1234", "tanaka").size() == 1);
+    auto many = passwordProblems("1234", "1234");
+    CHECK(many.size() == 3);  // short, contains the name, digits only
+    CHECK(many[0].rfind("パスワードは12文字以上", 0) == 0);
+    CHECK(many[0].find("（at least 12 characters）") != std::string::npos);
+}
+
+TEST_CASE("accounts are made with a checked name and password, and found by name in any case", "[store][users]") {
+    Fixture f;
+    CHECK(f.users.count() == 0);
+    auto made = f.users.create("Tanaka.IT", "田中 情報", Role::Administrator, kPassword, "setup");
+    CHECK(made.id > 0);
+    CHECK(made.role == Role::Administrator);
+    CHECK(made.createdBy == "setup");
+    CHECK_FALSE(made.totpEnabled);
+    CHECK(f.users.find("tanaka.it")->id == made.id);
+    CHECK(f.users.get(made.id)->displayName == "田中 情報");
+    CHECK_FALSE(f.users.find("suzuki"));
+    CHECK(f.users.count() == 1);
+    for (const std::string& bad : {std::string(), std::string(33, 'a'), std::string("tanaka it"),
+                                   std::string("田中"), std::string("a/b")}) {
+        CAPTURE(bad);
+        CHECK(errorOf([&] { f.users.create(bad, "", Role::Operator, kPassword, "t"); }) == ErrorId::InvalidField);
+    }
+    CHECK(errorOf([&] { f.users.create("TANAKA.it", "", Role::Operator, kPassword, "t"); }) == ErrorId::InvalidField);
+    CHECK(errorOf([&] { f.users.create("suzuki", "", Role::Operator, "short", "t"); }) == ErrorId::InvalidField);
+    CHECK(f.users.list().size() == 1);
+    CHECK(roleFromName("auditor") == Role::Auditor);
+    CHECK(std::string(roleName(Role::Operator)) == "operator");
+    CHECK_FALSE(roleFromName("root"));
+}
+
+TEST_CASE("an unknown name and a wrong password get the same answer", "[store][users]") {
+    Fixture f;
+    f.users.create("tanaka", "", Role::Administrator, kPassword, "setup");
+    auto right = f.users.checkPassword("tanaka", kPassword, kNow);
+    CHECK(right.check == Users::PasswordCheck::Ok);
+    CHECK(right.user->username == "tanaka");
+    auto wrong = f.users.checkPassword("tanaka", "not-the-password", kNow);
+    auto unknown = f.users.checkPassword("suzuki", "not-the-password", kNow);
+    CHECK(wrong.check == Users::PasswordCheck::Wrong);
+    CHECK(unknown.check == wrong.check);
+    CHECK(unknown.user.has_value() == wrong.user.has_value());
+    CHECK(unknown.lockedUntil == wrong.lockedUntil);
+    // The unknown name still pays for a scrypt run, like a real account.
+    auto started = std::chrono::steady_clock::now();
+    f.users.checkPassword("nobody-at-all", "x", kNow);
+    CHECK(std::chrono::steady_clock::now() - started > std::chrono::milliseconds(20));
+}
+
+TEST_CASE("five wrong passwords lock the account; while locked the password is not checked", "[store][users]") {
+    Fixture f;
+    auto id = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
+    for (int i = 0; i < 4; ++i) CHECK(f.users.checkPassword("tanaka", "wrong-password", kNow).check == Users::PasswordCheck::Wrong);
+    CHECK(f.users.get(id)->failedAttempts == 4);
+    auto fifth = f.users.checkPassword("tanaka", "wrong-password", kNow);
+    CHECK(fifth.check == Users::PasswordCheck::Locked);
+    CHECK(fifth.lockedUntil == kNow + 900);
+    {
+        // With a hash that would take half a second to check, a locked answer still comes at once.
+        std::string real = readHash(f.store, id);
+        setHash(f.store, id, "scrypt$17$8$1$U29kaXVtQ2hsb3JpZGU$" + real.substr(real.rfind('$') + 1));
+        auto started = std::chrono::steady_clock::now();
+        CHECK(f.users.checkPassword("tanaka", kPassword, kNow + 10).check == Users::PasswordCheck::Locked);
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(150));
+        setHash(f.store, id, real);
+    }
+
+    f.users.unlock(id, "suzuki");
+    CHECK(f.users.get(id)->failedAttempts == 0);
+    CHECK(f.users.checkPassword("tanaka", kPassword, kNow + 10).check == Users::PasswordCheck::Ok);
+
+    for (int i = 0; i < 5; ++i) f.users.checkPassword("tanaka", "wrong-password", kNow + 20);
+    CHECK(f.users.checkPassword("tanaka", kPassword, kNow + 919).check == Users::PasswordCheck::Locked);
+    auto after = f.users.checkPassword("tanaka", kPassword, kNow + 920);  // the lock has run out
+    CHECK(after.check == Users::PasswordCheck::Ok);
+    CHECK(after.user->failedAttempts == 0);
+}
+
+TEST_CASE("a disabled account answers Disabled only to its right password", "[store][users]") {
+    Fixture f;
+    f.users.create("tanaka", "", Role::Administrator, kPassword, "setup");
+    auto id = f.users.create("sato", "", Role::Operator, kPassword, "tanaka").id;
+    f.users.setDisabled(id, true, "tanaka");
+    CHECK(f.users.checkPassword("sato", kPassword, kNow).check == Users::PasswordCheck::Disabled);
+    CHECK(f.users.checkPassword("sato", "wrong-password", kNow).check == Users::PasswordCheck::Wrong);
+    f.users.setDisabled(id, false, "tanaka");
+    CHECK(f.users.checkPassword("sato", kPassword, kNow).check == Users::PasswordCheck::Ok);
+}
+
+TEST_CASE("an older password hash is redone at the next right login", "[store][users]") {
+    Fixture f;
+    auto id = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
+    // RFC 7914's scrypt vector (N = 2^14), as a row written by an older release would hold it.
+    setHash(f.store, id,
+            "scrypt$14$8$1$U29kaXVtQ2hsb3JpZGU$"
+            "cCO9yzr9c0hGHAbNgf046/2o+7qQT44+qbVD9lRdofLVQylVYT8Pz2LUlwUkKpr55h6F3A1lHkDfzwF7RVdYhw");
+    CHECK(f.users.checkPassword("tanaka", "pleaseletmein", kNow).check == Users::PasswordCheck::Ok);
+    CHECK(readHash(f.store, id).rfind("scrypt$15$8$1$", 0) == 0);
+    CHECK(f.users.checkPassword("tanaka", "pleaseletmein", kNow).check == Users::PasswordCheck::Ok);
+}
+
+TEST_CASE("TOTP enrolment needs a code of the pending secret, and a code is never taken twice", "[store][users]") {
+    Fixture f;
+    auto id = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
+    CHECK_FALSE(f.users.confirmTotpEnrolment(id, "123456", kNow));  // nothing pending
+    std::string secret = f.users.beginTotpEnrolment(id);
+    CHECK(secret.size() == 20);
+    CHECK_FALSE(f.users.get(id)->totpEnabled);
+    CHECK_FALSE(f.users.confirmTotpEnrolment(id, kh::crypto::totpCode(secret, kNow + 300), kNow));
+    auto codes = f.users.confirmTotpEnrolment(id, kh::crypto::totpCode(secret, kNow), kNow);
+    REQUIRE(codes);
+    CHECK(codes->size() == 10);
+    CHECK(f.users.get(id)->totpEnabled);
+    CHECK(f.users.get(id)->recoveryCodesLeft == 10);
+
+    // The enrolment code's step is used: the same code again is a replay, even a moment later.
+    CHECK_FALSE(f.users.checkSecondFactor(id, kh::crypto::totpCode(secret, kNow), kNow + 5));
+    std::string next = kh::crypto::totpCode(secret, kNow + 30);
+    CHECK(f.users.checkSecondFactor(id, next, kNow + 30));
+    CHECK_FALSE(f.users.checkSecondFactor(id, next, kNow + 31));
+    CHECK(f.users.checkSecondFactor(id, kh::crypto::totpCode(secret, kNow + 90), kNow + 60));  // a step ahead: drift
+    CHECK_FALSE(f.users.checkSecondFactor(id, kh::crypto::totpCode(secret, kNow + 60), kNow + 61));  // older than used
+
+    std::string raw = readFile(f.dir + "/kakehashi.db") + readFile(f.dir + "/kakehashi.db-wal");
+    CHECK(raw.find(secret) == std::string::npos);
+    CHECK(raw.find((*codes)[0]) == std::string::npos);
+}
+
+TEST_CASE("each recovery code works once, as typed by a person", "[store][users]") {
+    Fixture f;
+    auto id = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
+    auto [secret, codes] = enrol(f.users, id);
+    for (const auto& code : codes) {
+        CHECK(code.size() == 9);
+        CHECK(code[4] == '-');
+        CHECK(code.find_first_not_of("0123456789abcdefghjkmnpqrstvwxyz-") == std::string::npos);
+    }
+    CHECK(f.users.checkSecondFactor(id, codes[0], kNow + 30));
+    CHECK_FALSE(f.users.checkSecondFactor(id, codes[0], kNow + 31));
+    std::string shouted = codes[1];
+    for (char& c : shouted) c = char(std::toupper(static_cast<unsigned char>(c)));
+    CHECK(f.users.checkSecondFactor(id, shouted.substr(0, 4) + " " + shouted.substr(5), kNow + 32));
+    CHECK(f.users.get(id)->recoveryCodesLeft == 8);
+    CHECK_FALSE(f.users.checkSecondFactor(id, "zzzz-zzzz", kNow + 33));
+
+    f.users.resetTotp(id, "suzuki");
+    CHECK_FALSE(f.users.get(id)->totpEnabled);
+    CHECK_FALSE(f.users.checkSecondFactor(id, codes[2], kNow + 34));
+}
+
+TEST_CASE("wrong second factors count toward the lockout, and a known password does not clear them",
+          "[store][users]") {
+    Fixture f;
+    auto id = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
+    auto [secret, codes] = enrol(f.users, id);
+    for (int i = 0; i < 4; ++i) CHECK_FALSE(f.users.checkSecondFactor(id, "000000", kNow + 30));
+    CHECK(f.users.checkPassword("tanaka", kPassword, kNow + 30).check == Users::PasswordCheck::Ok);
+    CHECK(f.users.get(id)->failedAttempts == 4);
+    CHECK_FALSE(f.users.checkSecondFactor(id, "not-a-code", kNow + 30));
+    CHECK(f.users.get(id)->lockedUntil == kNow + 30 + 900);
+    CHECK_FALSE(f.users.checkSecondFactor(id, kh::crypto::totpCode(secret, kNow + 60), kNow + 60));  // locked
+    CHECK_FALSE(f.users.checkSecondFactor(id, codes[0], kNow + 60));
+    f.users.unlock(id, "suzuki");
+    CHECK(f.users.checkSecondFactor(id, codes[0], kNow + 60));
+}
+
+TEST_CASE("the last enabled administrator can be neither demoted nor disabled", "[store][users]") {
+    Fixture f;
+    auto tanaka = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
+    auto sato = f.users.create("sato", "", Role::Operator, kPassword, "tanaka").id;
+    CHECK(errorOf([&] { f.users.setRole(tanaka, Role::Auditor, "tanaka"); }) == ErrorId::InvalidField);
+    CHECK(errorOf([&] { f.users.setDisabled(tanaka, true, "tanaka"); }) == ErrorId::InvalidField);
+    CHECK(errorOf([&] { f.users.setRole(999, Role::Auditor, "tanaka"); }) == ErrorId::NotFound);
+    f.users.setRole(sato, Role::Administrator, "tanaka");
+    f.users.setDisabled(sato, true, "tanaka");  // a disabled administrator does not count
+    CHECK(errorOf([&] { f.users.setRole(tanaka, Role::Operator, "tanaka"); }) == ErrorId::InvalidField);
+    f.users.setDisabled(sato, false, "tanaka");
+    f.users.setRole(tanaka, Role::Operator, "sato");
+    CHECK(f.users.get(tanaka)->role == Role::Operator);
+    CHECK(f.users.enabledAdministratorCount() == 1);
+}
+
+TEST_CASE("a new password must pass the policy", "[store][users]") {
+    Fixture f;
+    auto id = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
+    CHECK(errorOf([&] { f.users.setPassword(id, "tanaka-tanaka-tanaka", "tanaka"); }) == ErrorId::InvalidField);
+    f.users.setPassword(id, "another long passphrase", "tanaka");
+    CHECK(f.users.checkPassword("tanaka", "another long passphrase", kNow).check == Users::PasswordCheck::Ok);
+}
+
+TEST_CASE("the setup code is issued only before the first account, stored hashed, and works once", "[store][users]") {
+    Fixture f;
+    SetupCode setup(f.store);
+    auto code = setup.issueIfNoAdministrator(f.users);
+    REQUIRE(code);
+    CHECK(code->size() == 14);
+    CHECK(code->find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ-") == std::string::npos);
+    std::string raw = readFile(f.dir + "/kakehashi.db") + readFile(f.dir + "/kakehashi.db-wal");
+    CHECK(raw.find(*code) == std::string::npos);
+    CHECK(raw.find(code->substr(0, 4) + code->substr(5, 4)) == std::string::npos);
+
+    CHECK_FALSE(setup.consume("0000-0000-0000"));
+    std::string typed = *code;
+    for (char& c : typed) c = char(std::tolower(static_cast<unsigned char>(c)));
+    CHECK(setup.consume(typed));
+    CHECK_FALSE(setup.consume(*code));  // once only
+
+    f.users.create("tanaka", "", Role::Administrator, kPassword, "setup");
+    auto again = SetupCode(f.store).issueIfNoAdministrator(f.users);
+    CHECK_FALSE(again);
+}
+
+TEST_CASE("ten wrong setup codes spend it until a new one is issued", "[store][users]") {
+    Fixture f;
+    SetupCode setup(f.store);
+    auto first = setup.issueIfNoAdministrator(f.users);
+    REQUIRE(first);
+    for (int i = 0; i < 10; ++i) CHECK_FALSE(setup.consume("WRONG-CODE-" + std::to_string(i)));
+    CHECK_FALSE(setup.consume(*first));
+    auto second = setup.issueIfNoAdministrator(f.users);  // the next start
+    REQUIRE(second);
+    CHECK(*second != *first);
+    CHECK_FALSE(setup.consume(*first));
+    CHECK(setup.consume(*second));
+}
