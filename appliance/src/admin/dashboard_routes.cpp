@@ -62,7 +62,7 @@ HttpReply dashboard(const DashboardFacts& f) {
         .field("serviceUp", f.cardServiceUp())
         .field("readers", f.cardReaders())
         .endObject();
-    writeCertificates(w, f.certificates, now);
+    writeCertificates(w, f.certificates(), now);
     w.endObject();
     return {200, "application/json", w.take(), {}};
 }

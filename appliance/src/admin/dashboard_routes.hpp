@@ -24,7 +24,7 @@ struct DashboardFacts {
     std::function<int64_t()> visitsFlagged;  // the coming week's visits outside their consent window
     std::function<bool()> cardServiceUp;
     std::function<int64_t()> cardReaders;
-    std::vector<CertificateFact> certificates;
+    std::function<std::vector<CertificateFact>()> certificates;  // the files in use now
 };
 
 std::vector<AdminRoute> dashboardRoutes(DashboardFacts facts);

@@ -98,10 +98,13 @@ void Gateway::buildAdmin() {
     };
     facts.cardServiceUp = [this] { return readerMonitor_.snapshot().serviceUp; };
     facts.cardReaders = [this] { return int64_t(readerMonitor_.snapshot().readers.size()); };
-    facts.certificates = {{"upstream-client", config_.upstream.certFile},
-                          {"central-ca", config_.upstream.caFile},
-                          {"lan-api", config_.http.certFile},
-                          {"admin", tls.certFile}};
+    facts.certificates = [this, adminCert = tls.certFile] {
+        auto upstream = transport_.settings();
+        return std::vector<admin::CertificateFact>{{"upstream-client", upstream.certFile},
+                                                   {"central-ca", upstream.caFile},
+                                                   {"lan-api", config_.http.certFile},
+                                                   {"admin", adminCert}};
+    };
     admin::AdminParts parts{{users_, sessions_, setupCode_, audit_}, settings_, runningSettings(config_), facts,
                             &homeReception_, plugins_.get(), pluginChannel_.get(),
                             config_.cardReadersEnabled ? &cardChecks_ : nullptr};

@@ -29,7 +29,7 @@ public:
 };
 }  // namespace
 
-HttpsTransport::HttpsTransport(const TlsSettings& s) : timeoutSeconds_(s.timeoutSeconds) {
+HttpsTransport::HttpsTransport(const TlsSettings& s) : settings_(s), timeoutSeconds_(s.timeoutSeconds) {
     Poco::URI uri(s.baseUrl);
     if (uri.getScheme() != "https") throw std::invalid_argument("upstream URL must be https");
     host_ = uri.getHost();
@@ -48,6 +48,11 @@ HttpsTransport::HttpsTransport(const TlsSettings& s) : timeoutSeconds_(s.timeout
 }
 
 HttpsTransport::~HttpsTransport() = default;
+
+TlsSettings HttpsTransport::settings() const {
+    std::lock_guard<std::mutex> l(mutex_);
+    return settings_;
+}
 
 std::unique_ptr<Poco::Net::HTTPSClientSession> HttpsTransport::takeSession() {
     {

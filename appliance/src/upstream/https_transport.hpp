@@ -31,6 +31,7 @@ public:
     CentralResponse post(const std::string& path, const std::string& xmlBody, const std::string& requestId) override;
     CentralResponse get(const std::string& path, const std::string& requestId) override;
     CentralResponse postJson(const std::string& path, const std::string& jsonBody, const std::string& requestId) override;
+    TlsSettings settings() const;  // as in use now (the web admin shows these files' certificates)
 
 private:
     CentralResponse send(const std::string& method, const std::string& path, const std::string& body,
@@ -38,11 +39,12 @@ private:
     std::unique_ptr<Poco::Net::HTTPSClientSession> takeSession();
     void giveBack(std::unique_ptr<Poco::Net::HTTPSClientSession> s);
 
+    TlsSettings settings_;
     std::string host_;
     unsigned short port_ = 443;
     int timeoutSeconds_;
     Poco::Net::Context::Ptr context_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::vector<std::unique_ptr<Poco::Net::HTTPSClientSession>> idle_;
 };
 

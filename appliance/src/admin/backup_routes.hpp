@@ -1,0 +1,31 @@
+// Backup and restore of the box, and configuration export/import. A backup holds the configuration kept
+// in the store (settings and their history), the data key, the web admin's users and the API clients —
+// the cache only when asked — encrypted with a passphrase the administrator chooses (scrypt, AES-256-GCM).
+// A restore is checked, staged in the state folder and applied at the next start, before the store is
+// opened (the data key changes with it); on a fresh box it is offered from the first-run setup.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "admin/admin_route.hpp"
+#include "store/audit_log.hpp"
+#include "store/settings.hpp"
+#include "store/setup_code.hpp"
+#include "store/store.hpp"
+#include "store/users.hpp"
+
+namespace kh::admin {
+
+struct BackupParts {
+    store::Store& store;
+    store::Settings& settings;
+    store::AuditLog& audit;
+    store::Users& users;
+    store::SetupCode& setupCode;
+    std::string stateDir, keyDir;
+    std::function<void()> restart;  // asks the gateway to stop and start again (systemd restarts it)
+};
+
+std::vector<AdminRoute> backupRoutes(BackupParts parts);
+
+}  // namespace kh::admin
