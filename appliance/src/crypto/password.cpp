@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "crypto/encoding.hpp"
 #include "crypto/primitives.hpp"
 
 namespace kh::crypto {
@@ -15,37 +16,6 @@ constexpr int kLog2N = 15, kR = 8, kP = 1;
 constexpr size_t kSaltBytes = 16, kKeyBytes = 32;
 constexpr int kMaxLog2N = 20, kMaxR = 16, kMaxP = 4;
 constexpr uint64_t kMaxMemory = 128ull << 20;  // scrypt's V array is 128 * r * N bytes
-
-const char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64(std::string_view bytes) {
-    std::string out;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (unsigned char c : bytes) {
-        acc = (acc << 8) | c;
-        bits += 8;
-        while (bits >= 6) out += kBase64[(acc >> (bits -= 6)) & 63];
-    }
-    if (bits) out += kBase64[(acc << (6 - bits)) & 63];
-    return out;
-}
-
-// Strict: the alphabet above, no padding, no stray bits — one text per byte string.
-std::optional<std::string> unbase64(std::string_view text) {
-    std::string out;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (char c : text) {
-        const char* at = std::char_traits<char>::find(kBase64, 64, c);
-        if (!at) return std::nullopt;
-        acc = (acc << 6) | uint32_t(at - kBase64);
-        bits += 6;
-        if (bits >= 8) out += char((acc >> (bits -= 8)) & 0xFF);
-    }
-    if (bits >= 6 || (acc & ((1u << bits) - 1))) return std::nullopt;
-    return out;
-}
 
 std::optional<int> smallNumber(std::string_view s) {
     if (s.empty() || s.size() > 2 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
@@ -78,7 +48,8 @@ std::optional<Encoded> parse(const std::string& encoded) {
     auto parts = split(encoded, '$');
     if (parts.size() != 6 || parts[0] != "scrypt") return std::nullopt;
     auto n = smallNumber(parts[1]), r = smallNumber(parts[2]), p = smallNumber(parts[3]);
-    auto salt = unbase64(parts[4]), key = unbase64(parts[5]);
+    auto salt = base64Decode(parts[4], Base64Alphabet::Standard, false),
+         key = base64Decode(parts[5], Base64Alphabet::Standard, false);
     if (!n || !r || !p || !salt || !key) return std::nullopt;
     if (*n < 1 || *n > kMaxLog2N || *r < 1 || *r > kMaxR || *p < 1 || *p > kMaxP) return std::nullopt;
     if (128ull * uint64_t(*r) << *n > kMaxMemory) return std::nullopt;
@@ -100,7 +71,8 @@ std::string hashPassword(std::string_view password) {
     std::string salt = randomBytes(kSaltBytes);
     std::string key = scrypt(password, salt, kLog2N, kR, kP, kKeyBytes);
     std::string out = "scrypt$" + std::to_string(kLog2N) + "$" + std::to_string(kR) + "$" + std::to_string(kP) +
-                      "$" + base64(salt) + "$" + base64(key);
+                      "$" + base64Encode(salt, Base64Alphabet::Standard, false) + "$" +
+                      base64Encode(key, Base64Alphabet::Standard, false);
     secureZero(key);
     return out;
 }

@@ -1,7 +1,9 @@
 #include "crypto/x509.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -22,6 +24,7 @@ struct Deleter {
 using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
 using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 using Key = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
+using Request = std::unique_ptr<X509_REQ, Deleter<X509_REQ, X509_REQ_free>>;
 
 std::string nameText(const X509_NAME* name) {
     Bio out(BIO_new(BIO_s_mem()));
@@ -45,17 +48,33 @@ std::string bioText(BIO* b) {
 
 void fail(const char* what) { throw std::runtime_error(std::string("self-signed certificate: ") + what); }
 
+// Never asks for a passphrase (OpenSSL's default would prompt on the terminal): an encrypted key does not load.
+int noPassphrase(char*, int, int, void*) { return 0; }
+
+Bio memoryOf(const std::string& text) { return Bio(BIO_new_mem_buf(text.data(), int(text.size()))); }
+
+// clientAuth use: no extendedKeyUsage at all (any use), or one naming clientAuth or any use.
+bool allowsClientAuth(X509* cert) {
+    if (!(X509_get_extension_flags(cert) & EXFLAG_XKUSAGE)) return true;
+    return (X509_get_extended_key_usage(cert) & (XKU_SSL_CLIENT | XKU_ANYEKU)) != 0;
+}
+
 }  // namespace
 
 std::optional<CertificateInfo> readCertificatePem(const std::string& pem) {
-    Bio in(BIO_new_mem_buf(pem.data(), int(pem.size())));
-    Cert cert(PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr));
-    if (!cert) return std::nullopt;
+    Bio in = memoryOf(pem);
+    Cert cert(PEM_read_bio_X509(in.get(), nullptr, noPassphrase, nullptr));
+    if (!cert) {
+        ERR_clear_error();
+        return std::nullopt;
+    }
     CertificateInfo info;
     info.subject = nameText(X509_get_subject_name(cert.get()));
     info.issuer = nameText(X509_get_issuer_name(cert.get()));
     info.notBefore = unixTime(X509_get0_notBefore(cert.get()));
     info.notAfter = unixTime(X509_get0_notAfter(cert.get()));
+    info.ca = (X509_get_extension_flags(cert.get()) & EXFLAG_CA) != 0;
+    info.clientAuthAllowed = allowsClientAuth(cert.get());
     if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr)) {
         char* hex = BN_bn2hex(bn);
         info.serialHex = hex;
@@ -113,6 +132,46 @@ KeyAndCertificate makeSelfSigned(const std::string& commonName, const std::vecto
     PEM_write_bio_PrivateKey(keyOut.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
     PEM_write_bio_X509(certOut.get(), cert.get());
     return {bioText(keyOut.get()), bioText(certOut.get())};
+}
+
+std::vector<std::string> certificatePems(const std::string& pem) {
+    std::vector<std::string> out;
+    Bio in = memoryOf(pem);
+    while (Cert cert{PEM_read_bio_X509(in.get(), nullptr, noPassphrase, nullptr)}) {
+        Bio text(BIO_new(BIO_s_mem()));
+        PEM_write_bio_X509(text.get(), cert.get());
+        out.push_back(bioText(text.get()));
+    }
+    ERR_clear_error();  // the end of the text reads as an error
+    return out;
+}
+
+KeyAndRequest makeKeyAndRequest(const std::string& commonName, KeyAlgorithm algorithm) {
+    auto failed = [](const char* what) { return std::runtime_error(std::string("certificate request: ") + what); };
+    Key key(algorithm == KeyAlgorithm::Rsa2048 ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+    if (!key) throw failed("no key");
+    Request req(X509_REQ_new());
+    if (!req || X509_REQ_set_version(req.get(), 0) != 1) throw failed("no request");
+    X509_NAME* name = X509_REQ_get_subject_name(req.get());
+    if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(commonName.c_str()),
+                                   -1, -1, 0) != 1)
+        throw failed("bad subject");
+    if (X509_REQ_set_pubkey(req.get(), key.get()) != 1) throw failed("no public key");
+    if (X509_REQ_sign(req.get(), key.get(), EVP_sha256()) == 0) throw failed("signing failed");
+    Bio keyOut(BIO_new(BIO_s_mem())), reqOut(BIO_new(BIO_s_mem()));
+    if (PEM_write_bio_PrivateKey(keyOut.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1 ||
+        PEM_write_bio_X509_REQ(reqOut.get(), req.get()) != 1)
+        throw failed("cannot write PEM");
+    return {bioText(keyOut.get()), bioText(reqOut.get())};
+}
+
+bool certificateMatchesKey(const std::string& certificatePem, const std::string& keyPem) {
+    Bio certIn = memoryOf(certificatePem), keyIn = memoryOf(keyPem);
+    Cert cert(PEM_read_bio_X509(certIn.get(), nullptr, noPassphrase, nullptr));
+    Key key(PEM_read_bio_PrivateKey(keyIn.get(), nullptr, noPassphrase, nullptr));
+    bool matches = cert && key && X509_check_private_key(cert.get(), key.get()) == 1;
+    ERR_clear_error();
+    return matches;
 }
 
 }  // namespace kh::crypto

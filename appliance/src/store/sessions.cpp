@@ -1,5 +1,6 @@
 #include "store/sessions.hpp"
 
+#include "crypto/encoding.hpp"
 #include "crypto/primitives.hpp"
 #include "model/errors.hpp"
 
@@ -8,24 +9,9 @@ namespace {
 constexpr size_t kTokenBytes = 32;
 constexpr size_t kMaxTokenText = 128;  // a token is 43 characters; anything far longer is not one
 
-// RFC 4648 §5 base64url without padding: safe in a cookie, a header and a form field as it is.
-std::string base64Url(std::string_view bytes) {
-    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (unsigned char c : bytes) {
-        acc = (acc << 8) | c;
-        bits += 8;
-        while (bits >= 6) out += alphabet[(acc >> (bits -= 6)) & 63];
-    }
-    if (bits) out += alphabet[(acc << (6 - bits)) & 63];
-    return out;
-}
-
 std::string newToken() {
     std::string bytes = crypto::randomBytes(kTokenBytes);
-    std::string token = base64Url(bytes);
+    std::string token = crypto::base64Encode(bytes, crypto::Base64Alphabet::Url, false);  // cookie- and header-safe
     crypto::secureZero(bytes);
     return token;
 }

@@ -1,7 +1,5 @@
 #include "upstream/identity_client.hpp"
 
-#include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -9,6 +7,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "crypto/encoding.hpp"
 #include "crypto/primitives.hpp"
 #include "model/errors.hpp"
 
@@ -17,14 +16,6 @@ namespace {
 using model::ErrorId;
 using model::KakehashiError;
 
-std::string base64(const std::string& bytes) {
-    std::ostringstream out;
-    Poco::Base64Encoder enc(out);
-    enc.rdbuf()->setLineLength(0);
-    enc << bytes;
-    enc.close();
-    return out.str();
-}
 
 // "" unless `hex` is an even number of hex digits.
 std::string fromHex(const std::string& hex) {
@@ -101,8 +92,8 @@ IdentityVerdict IdentityClient::verify(const IdentityProof& proof) {
     body.set("medicalInstitutionCode", institutionCode_);
     body.set("nonce", crypto::hex(proof.nonce));
     body.set("method", proof.method);
-    body.set("certificate", base64(proof.certificate));
-    if (!proof.signature.empty()) body.set("signature", base64(proof.signature));
+    body.set("certificate", crypto::base64Encode(proof.certificate));
+    if (!proof.signature.empty()) body.set("signature", crypto::base64Encode(proof.signature));
     if (!proof.staffId.empty()) body.set("staffId", proof.staffId);
     if (proof.consent) {
         Poco::JSON::Object consent;
