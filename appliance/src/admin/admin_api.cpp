@@ -122,6 +122,7 @@ std::vector<AdminRoute> buildAdminRoutes(AdminParts p) {
         table->push_back({"GET", "/admin/api/readers", "Card readers and their cards", Permission::ViewDashboard,
                           [cards](AdminCall&) { return endpoint::readersReply(cards->readers()); }});
     }
+    append(*table, std::move(p.more));
     table->push_back(routeList(table));
     return *table;
 }

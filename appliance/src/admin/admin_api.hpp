@@ -25,6 +25,7 @@ struct AdminParts {
     plugins::PluginRegistry* plugins = nullptr;
     endpoint::PluginChannel* pluginChannel = nullptr;
     services::CardCheckService* cardChecks = nullptr;
+    std::vector<AdminRoute> more;  // routes built with parts of their own (certificates, backup)
 };
 
 std::vector<AdminRoute> buildAdminRoutes(AdminParts parts);

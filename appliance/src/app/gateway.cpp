@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "admin/admin_api.hpp"
+#include "admin/certificate_routes.hpp"
 #include "admin/tls_identity.hpp"
 #include "endpoint/http_api.hpp"
 #include <cstdio>
@@ -107,7 +108,8 @@ void Gateway::buildAdmin() {
     };
     admin::AdminParts parts{{users_, sessions_, setupCode_, audit_}, settings_, runningSettings(config_), facts,
                             &homeReception_, plugins_.get(), pluginChannel_.get(),
-                            config_.cardReadersEnabled ? &cardChecks_ : nullptr};
+                            config_.cardReadersEnabled ? &cardChecks_ : nullptr, {}};
+    parts.more = admin::certificateRoutes({audit_, settings_, transport_, config_.stateDir, config_.institutionCode});
     admin_ = std::make_unique<admin::AdminServer>(tls, config_.webAdminRoot, admin::buildAdminRoutes(parts), users_, sessions_);
 }
 

@@ -1,5 +1,6 @@
 // The configuration as it runs: the file, with what IT staff set in the web admin (store::Settings)
-// laid over it. The keys are those of admin::settingRules().
+// laid over it. The keys are those of admin::settingRules(), and the upstream TLS files installed on
+// the certificates page (admin/certificate_routes).
 #include <sys/stat.h>
 
 #include "app/config.hpp"
@@ -20,6 +21,9 @@ void applyStoredSettings(Config& c) {
     text("facility.name", c.facilityName);
     text("facility.institutionCode", c.institutionCode);
     text("upstream.baseUrl", c.upstream.baseUrl);
+    text("upstream.certFile", c.upstream.certFile);
+    text("upstream.keyFile", c.upstream.keyFile);
+    text("upstream.caFile", c.upstream.caFile);
     if (auto s = settings.get("homeConsent.medicalInfoRetentionDays")) c.medicalInfoRetentionDays = std::stoi(s->value);
     if (auto s = settings.get("cardReaders.enabled")) c.cardReadersEnabled = s->value == "true";
 }

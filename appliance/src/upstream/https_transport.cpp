@@ -9,6 +9,7 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "base/log.hpp"
@@ -27,13 +28,9 @@ public:
         args.setIgnoreError(false);
     }
 };
-}  // namespace
 
-HttpsTransport::HttpsTransport(const TlsSettings& s) : settings_(s), timeoutSeconds_(s.timeoutSeconds) {
-    Poco::URI uri(s.baseUrl);
-    if (uri.getScheme() != "https") throw std::invalid_argument("upstream URL must be https");
-    host_ = uri.getHost();
-    port_ = uri.getPort();
+// The client context: the facility's certificate and key, the central CA as the only anchor, TLS 1.2+.
+Poco::Net::Context::Ptr makeContext(const TlsSettings& s) {
     Poco::Net::Context::Params p;
     p.privateKeyFile = s.keyFile;
     p.certificateFile = s.certFile;
@@ -41,11 +38,52 @@ HttpsTransport::HttpsTransport(const TlsSettings& s) : settings_(s), timeoutSeco
     p.verificationMode = Poco::Net::Context::VERIFY_STRICT;
     p.loadDefaultCAs = false;  // pinned: only the central CA is trusted
     p.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
-    context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
-    SSL_CTX_set_min_proto_version(context_->sslContext(), TLS1_2_VERSION);
-    // A certificate that fails verification is refused, never offered to a handler that might accept it.
-    Poco::Net::SSLManager::instance().initializeClient(nullptr, new RefuseAndExplain, context_);
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
+    SSL_CTX_set_min_proto_version(context->sslContext(), TLS1_2_VERSION);
+    return context;
 }
+
+// A certificate that fails verification is refused, never offered to a handler that might accept it.
+void refuseInvalidCertificates(Poco::Net::Context::Ptr context) {
+    Poco::Net::SSLManager::instance().initializeClient(nullptr, new RefuseAndExplain, context);
+}
+}  // namespace
+
+HttpsTransport::HttpsTransport(const TlsSettings& s) : settings_(s), timeoutSeconds_(s.timeoutSeconds) {
+    Poco::URI uri(s.baseUrl);
+    if (uri.getScheme() != "https") throw std::invalid_argument("upstream URL must be https");
+    host_ = uri.getHost();
+    port_ = uri.getPort();
+    context_ = makeContext(s);
+    refuseInvalidCertificates(context_);
+}
+
+void HttpsTransport::reload(const TlsSettings& s) {
+    Poco::Net::Context::Ptr context;
+    try {
+        context = makeContext(s);
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error("upstream TLS files do not load: " + e.displayText());
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("upstream TLS files do not load: ") + e.what());
+    }
+    if (SSL_CTX_check_private_key(context->sslContext()) != 1) {
+        ERR_clear_error();
+        throw std::runtime_error("upstream TLS files do not load: the key is not the certificate's");
+    }
+    std::vector<std::unique_ptr<Poco::Net::HTTPSClientSession>> old;
+    {
+        std::lock_guard<std::mutex> l(mutex_);
+        settings_.caFile = s.caFile;
+        settings_.certFile = s.certFile;
+        settings_.keyFile = s.keyFile;
+        context_ = context;
+        ++generation_;
+        old.swap(idle_);
+        refuseInvalidCertificates(context_);
+    }
+    log::info("upstream.tls_reloaded", {{"certFile", s.certFile}, {"caFile", s.caFile}});
+}  // the old idle sessions close here, outside the lock
 
 HttpsTransport::~HttpsTransport() = default;
 
@@ -54,24 +92,29 @@ TlsSettings HttpsTransport::settings() const {
     return settings_;
 }
 
-std::unique_ptr<Poco::Net::HTTPSClientSession> HttpsTransport::takeSession() {
+HttpsTransport::Pooled HttpsTransport::takeSession() {
+    Poco::Net::Context::Ptr context;
+    uint64_t generation = 0;
     {
         std::lock_guard<std::mutex> l(mutex_);
         if (!idle_.empty()) {
             auto s = std::move(idle_.back());
             idle_.pop_back();
-            return s;
+            return {std::move(s), generation_};
         }
+        context = context_;
+        generation = generation_;
     }
-    auto s = std::make_unique<Poco::Net::HTTPSClientSession>(host_, port_, context_);
+    auto s = std::make_unique<Poco::Net::HTTPSClientSession>(host_, port_, context);
     s->setTimeout(Poco::Timespan(timeoutSeconds_, 0));
     s->setKeepAlive(true);
-    return s;
+    return {std::move(s), generation};
 }
 
-void HttpsTransport::giveBack(std::unique_ptr<Poco::Net::HTTPSClientSession> s) {
+// A session of a context since replaced is closed, not kept: the next request uses the new certificate.
+void HttpsTransport::giveBack(Pooled s) {
     std::lock_guard<std::mutex> l(mutex_);
-    if (idle_.size() < 8) idle_.push_back(std::move(s));
+    if (s.generation == generation_ && idle_.size() < 8) idle_.push_back(std::move(s.session));
 }
 
 CentralResponse HttpsTransport::post(const std::string& path, const std::string& body, const std::string& requestId) {
@@ -88,7 +131,8 @@ CentralResponse HttpsTransport::postJson(const std::string& path, const std::str
 
 CentralResponse HttpsTransport::send(const std::string& method, const std::string& path, const std::string& body,
                                      const std::string& requestId, const char* contentType) {
-    auto session = takeSession();
+    auto pooled = takeSession();
+    auto& session = pooled.session;
     try {
         Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
         req.set("X-Request-Id", requestId);
@@ -104,7 +148,7 @@ CentralResponse HttpsTransport::send(const std::string& method, const std::strin
         out.status = int(res.getStatus());
         Poco::StreamCopier::copyToString(in, out.body);
         if (res.has("Retry-After")) out.retryAfterSeconds = std::atoi(res.get("Retry-After").c_str());
-        giveBack(std::move(session));
+        giveBack(std::move(pooled));
         return out;
     } catch (const Poco::Exception& e) {
         throw TransportError(e.displayText());

@@ -1,8 +1,10 @@
 // Profile v1 transport: HTTPS with mutual TLS (the facility's client certificate, the central CA pinned,
-// TLS 1.2 or newer, host name checked), keep-alive sessions reused across requests.
+// TLS 1.2 or newer, host name checked), keep-alive sessions reused across requests. A new client
+// certificate or central CA from the web admin is put to use by reload(), without a restart.
 #pragma once
 #include <Poco/Net/Context.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,19 +34,29 @@ public:
     CentralResponse get(const std::string& path, const std::string& requestId) override;
     CentralResponse postJson(const std::string& path, const std::string& jsonBody, const std::string& requestId) override;
     TlsSettings settings() const;  // as in use now (the web admin shows these files' certificates)
+    // Loads s.caFile, s.certFile and s.keyFile into a new TLS context and uses it from the next request
+    // on; idle sessions of the old one are closed, and those in flight are not kept when they finish.
+    // The base URL and timeout stay as at start. Throws std::runtime_error, keeping the old context,
+    // when the files do not load or the key is not the certificate's.
+    void reload(const TlsSettings& s);
 
 private:
     CentralResponse send(const std::string& method, const std::string& path, const std::string& body,
                          const std::string& requestId, const char* contentType = "application/xml; charset=UTF-8");
-    std::unique_ptr<Poco::Net::HTTPSClientSession> takeSession();
-    void giveBack(std::unique_ptr<Poco::Net::HTTPSClientSession> s);
+    struct Pooled {
+        std::unique_ptr<Poco::Net::HTTPSClientSession> session;
+        uint64_t generation;  // of the context it was made with
+    };
+    Pooled takeSession();
+    void giveBack(Pooled s);
 
     TlsSettings settings_;
     std::string host_;
     unsigned short port_ = 443;
     int timeoutSeconds_;
     Poco::Net::Context::Ptr context_;
-    mutable std::mutex mutex_;
+    mutable std::mutex mutex_;  // guards settings_, context_, generation_ and idle_
+    uint64_t generation_ = 0;   // counts reloads
     std::vector<std::unique_ptr<Poco::Net::HTTPSClientSession>> idle_;
 };
 

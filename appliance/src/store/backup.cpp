@@ -1,0 +1,652 @@
+#include "store/backup.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "base/durable_file.hpp"
+#include "base/log.hpp"
+#include "crypto/encoding.hpp"
+#include "crypto/primitives.hpp"
+#include "model/errors.hpp"
+#include "model/japan_date.hpp"
+#include "store/migrations.hpp"
+
+namespace kh::store {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr const char* kFormat = "kakehashi-backup-1";
+constexpr const char* kKeyFile = "/data.key";  // DataKey's file in the key folder: seal key | index key
+constexpr size_t kKeyBytes = 64;
+constexpr const char* kPendingFile = "/restore-pending.json";
+constexpr int kMaxDepth = 8;  // the archive nests 6 deep: document, tables, table, rows, row, blob cell
+
+const std::vector<std::string> kRequiredTables = {"settings", "settings_history", "admin_users", "api_clients"};
+constexpr const char* kCacheTable = "eligibility_cache";
+const std::vector<std::string> kTlsFolders = {"tls", "admin-tls"};  // under the state folder
+// Never emptied by a restore: the schema's record, and this box's own audit trail.
+const std::set<std::string> kKeptTables = {"schema_migrations", "audit_log"};
+
+// A problem with an archive's content, turned into the staff's message by checkBackup.
+struct Damaged : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+// Not an archive of this format at all (another file, or a later format).
+struct UnknownFormat : Damaged {
+    UnknownFormat() : Damaged("format") {}
+};
+
+// --- JSON text: the archive's writer, and a strict reader of what it writes ------------------------------
+
+void appendString(std::string& out, std::string_view s) {
+    static const char* hexDigits = "0123456789abcdef";
+    out += '"';
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += char(c);
+        } else if (c < 0x20) {
+            out += "\\u00";
+            out += hexDigits[c >> 4];
+            out += hexDigits[c & 15];
+        } else {
+            out += char(c);
+        }
+    }
+    out += '"';
+}
+
+struct Json {
+    enum class Kind { Null, Integer, String, Array, Object };
+    Kind kind = Kind::Null;
+    int64_t integer = 0;
+    std::string text;
+    std::vector<Json> items;
+    std::vector<std::pair<std::string, Json>> members;
+
+    const Json* find(std::string_view key) const {
+        for (const auto& [k, v] : members)
+            if (k == key) return &v;
+        return nullptr;
+    }
+};
+
+// A strict reader of what appendString and the archive writer make: RFC 8259 with integers only and with
+// only the escapes \" \\ and \u00XX below 0x20; other bytes of a string are kept as they are.
+class JsonReader {
+public:
+    explicit JsonReader(std::string_view text) : s_(text) {}
+
+    Json document() {
+        Json v = value(0);
+        space();
+        if (at_ != s_.size()) fail("text after the document");
+        return v;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& what) {
+        throw Damaged("JSON: " + what + " at byte " + std::to_string(at_));
+    }
+    void space() {
+        while (at_ < s_.size() && (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r')) ++at_;
+    }
+    bool take(char c) {
+        space();
+        if (at_ < s_.size() && s_[at_] == c) return ++at_, true;
+        return false;
+    }
+    void expect(char c) {
+        if (!take(c)) fail(std::string("expected '") + c + "'");
+    }
+    bool word(std::string_view w) {
+        if (s_.substr(at_, w.size()) != w) return false;
+        at_ += w.size();
+        return true;
+    }
+
+    Json value(int depth) {
+        if (depth > kMaxDepth) fail("nested too deep");
+        space();
+        if (at_ >= s_.size()) fail("unexpected end");
+        Json v;
+        char c = s_[at_];
+        if (c == '{') {
+            v.kind = Json::Kind::Object;
+            ++at_;
+            if (take('}')) return v;
+            do {
+                space();
+                std::string key = string();
+                expect(':');
+                v.members.emplace_back(std::move(key), value(depth + 1));
+            } while (take(','));
+            expect('}');
+        } else if (c == '[') {
+            v.kind = Json::Kind::Array;
+            ++at_;
+            if (take(']')) return v;
+            do v.items.push_back(value(depth + 1));
+            while (take(','));
+            expect(']');
+        } else if (c == '"') {
+            v.kind = Json::Kind::String;
+            v.text = string();
+        } else if (word("null")) {
+        } else {
+            v.kind = Json::Kind::Integer;
+            v.integer = integer();
+        }
+        return v;
+    }
+
+    int64_t integer() {
+        bool negative = at_ < s_.size() && s_[at_] == '-';
+        if (negative) ++at_;
+        size_t start = at_;
+        uint64_t n = 0;
+        while (at_ < s_.size() && s_[at_] >= '0' && s_[at_] <= '9') {
+            if (n > (uint64_t(INT64_MAX) - 9) / 10) fail("number too large");
+            n = n * 10 + uint64_t(s_[at_++] - '0');
+        }
+        if (at_ == start || (s_[start] == '0' && at_ - start > 1)) fail("not a number");
+        if (at_ < s_.size() && (s_[at_] == '.' || s_[at_] == 'e' || s_[at_] == 'E')) fail("not an integer");
+        return negative ? -int64_t(n) : int64_t(n);
+    }
+
+    // "\u00XX" below 0x20: the only \u escape the writer makes.
+    char controlCharacter() {
+        auto digit = [this](char c) {
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (d < 0) fail("bad \\u escape");
+            return d;
+        };
+        if (at_ + 4 > s_.size() || s_.substr(at_, 2) != "00") fail("unexpected \\u escape");
+        int value = digit(s_[at_ + 2]) * 16 + digit(s_[at_ + 3]);
+        if (value >= 0x20) fail("unexpected \\u escape");
+        at_ += 4;
+        return char(value);
+    }
+
+    std::string string() {
+        if (at_ >= s_.size() || s_[at_] != '"') fail("expected a string");
+        ++at_;
+        std::string out;
+        while (true) {
+            if (at_ >= s_.size()) fail("unterminated string");
+            unsigned char c = static_cast<unsigned char>(s_[at_++]);
+            if (c == '"') return out;
+            if (c < 0x20) fail("control character in a string");
+            if (c != '\\') {
+                out += char(c);
+                continue;
+            }
+            if (at_ >= s_.size()) fail("unterminated escape");
+            char e = s_[at_++];
+            if (e == '"' || e == '\\') out += e;
+            else if (e == 'u') out += controlCharacter();
+            else fail("unexpected escape");
+        }
+    }
+
+    std::string_view s_;
+    size_t at_ = 0;
+};
+
+// --- the archive as data -------------------------------------------------------------------------------
+
+struct Cell {
+    enum class Kind { Null, Integer, Text, Blob };
+    Kind kind = Kind::Null;
+    int64_t integer = 0;
+    std::string bytes;  // text or blob
+};
+
+struct Table {
+    std::vector<std::string> columns;
+    std::vector<std::vector<Cell>> rows;
+};
+
+struct File {
+    std::string path;  // "tls/<name>" or "admin-tls/<name>", under the state folder
+    std::string bytes;
+};
+
+struct Archive {
+    std::string createdAt;
+    int schemaVersion = 0;
+    std::string dataKey;
+    std::map<std::string, Table> tables;
+    std::vector<File> files;
+
+    ~Archive() { crypto::secureZero(dataKey); }
+};
+
+int64_t rowsOf(const Archive& a, const std::string& table) {
+    auto it = a.tables.find(table);
+    return it == a.tables.end() ? 0 : int64_t(it->second.rows.size());
+}
+
+std::optional<std::string> readWhole(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+BackupSummary summarise(const Archive& a, const std::string& keyDir) {
+    BackupSummary s{a.createdAt, rowsOf(a, "admin_users"), rowsOf(a, "settings"), rowsOf(a, "api_clients"),
+                    rowsOf(a, kCacheTable), true};
+    if (auto current = readWhole(keyDir + kKeyFile)) {
+        s.replacesDataKey = !crypto::constantTimeEqual(*current, a.dataKey);
+        crypto::secureZero(*current);
+    }
+    return s;
+}
+
+// --- reading the store ---------------------------------------------------------------------------------
+
+struct Column {
+    std::string name;
+    Cell::Kind kind;  // from the declared type: INTEGER, BLOB, otherwise text
+};
+
+std::vector<Column> columnsOf(Database& db, const std::string& table) {
+    std::vector<Column> out;
+    auto st = db.prepare("PRAGMA table_info(" + table + ")");
+    while (st.step()) {
+        std::string type = st.text(2);
+        std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+        Cell::Kind kind = type.find("INT") != std::string::npos    ? Cell::Kind::Integer
+                          : type.find("BLOB") != std::string::npos ? Cell::Kind::Blob
+                                                                   : Cell::Kind::Text;
+        out.push_back({st.text(1), kind});
+    }
+    if (out.empty()) throw std::runtime_error("the store has no table " + table);
+    return out;
+}
+
+void appendCell(std::string& out, Statement& st, int col, Cell::Kind kind) {
+    if (st.isNull(col)) {
+        out += "null";
+    } else if (kind == Cell::Kind::Integer) {
+        out += std::to_string(st.int64(col));
+    } else if (kind == Cell::Kind::Blob) {
+        out += "{\"base64\":";
+        appendString(out, crypto::base64Encode(st.blob(col)));
+        out += '}';
+    } else {
+        appendString(out, st.text(col));
+    }
+}
+
+// "name":{"columns":[…],"rows":[[…],…]}; returns the number of rows.
+int64_t appendTable(std::string& out, Database& db, const std::string& table) {
+    auto columns = columnsOf(db, table);
+    std::string list;
+    appendString(out, table);
+    out += ":{\"columns\":[";
+    for (size_t i = 0; i < columns.size(); ++i) {
+        if (i) out += ',', list += ',';
+        appendString(out, columns[i].name);
+        list += columns[i].name;
+    }
+    out += "],\"rows\":[";
+    int64_t rows = 0;
+    auto st = db.prepare("SELECT " + list + " FROM " + table + " ORDER BY rowid");
+    while (st.step()) {
+        out += rows++ ? ",[" : "[";
+        for (size_t i = 0; i < columns.size(); ++i) {
+            if (i) out += ',';
+            appendCell(out, st, int(i), columns[i].kind);
+        }
+        out += ']';
+    }
+    out += "]}";
+    return rows;
+}
+
+bool safeFileName(const std::string& name) {
+    return !name.empty() && name.size() <= 128 && name[0] != '.' &&
+           std::all_of(name.begin(), name.end(), [](unsigned char c) {
+               return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+           });
+}
+
+// The regular files directly in each TLS folder (temporaries, being hidden, are left out).
+std::vector<File> tlsFiles(const std::string& stateDir) {
+    std::vector<File> out;
+    for (const auto& folder : kTlsFolders) {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(stateDir + "/" + folder, ec)) {
+            std::string name = entry.path().filename().string();
+            if (!entry.is_regular_file() || !safeFileName(name)) continue;
+            auto bytes = readWhole(entry.path().string());
+            if (!bytes) throw std::runtime_error("cannot read " + entry.path().string());
+            out.push_back({folder + "/" + name, std::move(*bytes)});
+        }
+    }
+    return out;
+}
+
+// The key file must hold the key the store is open with, or the sealed rows would not open afterwards.
+std::string dataKeyBytes(Store& store, const std::string& keyDir) {
+    auto bytes = readWhole(keyDir + kKeyFile);
+    if (!bytes || bytes->size() != kKeyBytes) throw std::runtime_error("data key " + keyDir + kKeyFile + " cannot be read");
+    DataKey probe(bytes->substr(0, kKeyBytes / 2), bytes->substr(kKeyBytes / 2));
+    const std::string place = "backup-key-check";
+    bool same = probe.blindIndex({place}) == store.key().blindIndex({place});
+    try {
+        store.key().open(probe.seal(place, place), place);
+    } catch (const std::exception&) {
+        same = false;
+    }
+    if (!same) throw std::runtime_error("data key " + keyDir + kKeyFile + " is not the key the store uses");
+    return std::move(*bytes);
+}
+
+// --- decoding an archive -------------------------------------------------------------------------------
+
+const Json& member(const Json& o, const char* key, Json::Kind kind) {
+    const Json* v = o.find(key);
+    if (!v || v->kind != kind) throw Damaged(std::string("member ") + key + " missing or of the wrong type");
+    return *v;
+}
+
+std::string unbase64(const std::string& text, const char* what) {
+    auto bytes = crypto::base64Decode(text);
+    if (!bytes) throw Damaged(std::string(what) + " is not base64");
+    return std::move(*bytes);
+}
+
+bool columnName(const std::string& s) {
+    return !s.empty() && s.size() <= 64 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+Cell cellOf(const Json& j) {
+    Cell c;
+    switch (j.kind) {
+    case Json::Kind::Null: break;
+    case Json::Kind::Integer: c.kind = Cell::Kind::Integer, c.integer = j.integer; break;
+    case Json::Kind::String: c.kind = Cell::Kind::Text, c.bytes = j.text; break;
+    case Json::Kind::Object:
+        if (j.members.size() != 1) throw Damaged("a blob cell has other members");
+        c.kind = Cell::Kind::Blob;
+        c.bytes = unbase64(member(j, "base64", Json::Kind::String).text, "a blob cell");
+        break;
+    default: throw Damaged("a cell of the wrong type");
+    }
+    return c;
+}
+
+Table tableOf(const Json& j, const std::string& name) {
+    Table t;
+    std::set<std::string> seen;
+    for (const auto& c : member(j, "columns", Json::Kind::Array).items) {
+        if (c.kind != Json::Kind::String || !columnName(c.text) || !seen.insert(c.text).second)
+            throw Damaged("table " + name + " has a bad column name");
+        t.columns.push_back(c.text);
+    }
+    for (const auto& r : member(j, "rows", Json::Kind::Array).items) {
+        if (r.kind != Json::Kind::Array || r.items.size() != t.columns.size())
+            throw Damaged("table " + name + " has a row of the wrong width");
+        std::vector<Cell> row;
+        for (const auto& cell : r.items) row.push_back(cellOf(cell));
+        t.rows.push_back(std::move(row));
+    }
+    return t;
+}
+
+File fileOf(const Json& j) {
+    std::string path = member(j, "path", Json::Kind::String).text;
+    auto slash = path.find('/');
+    bool known = slash != std::string::npos &&
+                 std::find(kTlsFolders.begin(), kTlsFolders.end(), path.substr(0, slash)) != kTlsFolders.end();
+    if (!known || !safeFileName(path.substr(slash + 1))) throw Damaged("a file outside the TLS folders");
+    return {path, unbase64(member(j, "data", Json::Kind::String).text, "a file")};
+}
+
+// Throws Damaged for anything but an archive of this format; the schema version is the caller's check.
+void decode(const std::string& text, Archive& a) {
+    Json doc = JsonReader(text).document();
+    if (doc.kind != Json::Kind::Object) throw Damaged("not a JSON object");
+    const Json* format = doc.find("format");
+    if (!format || format->kind != Json::Kind::String || format->text != kFormat) throw UnknownFormat();
+    a.createdAt = member(doc, "createdAt", Json::Kind::String).text;
+    int64_t schema = member(doc, "schemaVersion", Json::Kind::Integer).integer;
+    if (schema < 1 || schema > 1000000) throw Damaged("schemaVersion out of range");
+    a.schemaVersion = int(schema);
+    a.dataKey = unbase64(member(doc, "dataKey", Json::Kind::String).text, "dataKey");
+    if (a.dataKey.size() != kKeyBytes) throw Damaged("dataKey is not 64 bytes");
+    for (const auto& [name, table] : member(doc, "tables", Json::Kind::Object).members) {
+        bool known = name == kCacheTable || std::find(kRequiredTables.begin(), kRequiredTables.end(), name) != kRequiredTables.end();
+        if (!known || table.kind != Json::Kind::Object || a.tables.count(name)) throw Damaged("table " + name);
+        a.tables[name] = tableOf(table, name);
+    }
+    for (const auto& name : kRequiredTables)
+        if (!a.tables.count(name)) throw Damaged("table " + name + " missing");
+    for (const auto& f : member(doc, "files", Json::Kind::Array).items) {
+        if (f.kind != Json::Kind::Object) throw Damaged("a file entry is not an object");
+        a.files.push_back(fileOf(f));
+    }
+}
+
+int knownSchemaVersion() { return migrations().empty() ? 0 : migrations().back().version; }
+
+// As decode, with the staff's message: InvalidField, Japanese first.
+void decodeChecked(const std::string& text, Archive& a) {
+    using model::ErrorId;
+    using model::KakehashiError;
+    try {
+        decode(text, a);
+    } catch (const UnknownFormat&) {
+        throw KakehashiError(ErrorId::InvalidField,
+                             "Kakehashiのバックアップではないか、この版では読めない形式です（not a Kakehashi backup of a known format）");
+    } catch (const Damaged& e) {
+        throw KakehashiError(ErrorId::InvalidField,
+                             std::string("バックアップの内容が壊れています（damaged backup: ") + e.what() + "）");
+    }
+    if (a.schemaVersion > knownSchemaVersion())
+        throw KakehashiError(ErrorId::InvalidField,
+                             "新しい版のKakehashiで作られたバックアップです。ファームウェアを更新してから復元してください"
+                             "（made by a newer version: update the firmware first）");
+}
+
+// --- applying an archive -------------------------------------------------------------------------------
+
+void bindCell(Statement& st, int i, const Cell& c) {
+    switch (c.kind) {
+    case Cell::Kind::Null: st.bindNull(i); break;
+    case Cell::Kind::Integer: st.bind(i, c.integer); break;
+    case Cell::Kind::Text: st.bind(i, c.bytes); break;
+    case Cell::Kind::Blob: st.bindBlob(i, c.bytes); break;
+    }
+}
+
+// Caller holds the transaction. Columns the archive lacks (added by a later migration) take their defaults.
+void replaceRows(Database& db, const std::string& name, const Table& t) {
+    auto target = columnsOf(db, name);
+    std::string list, marks;
+    for (const auto& c : t.columns) {
+        if (std::none_of(target.begin(), target.end(), [&](const Column& col) { return col.name == c; }))
+            throw std::runtime_error("table " + name + " has no column " + c + " in this version");
+        list += (list.empty() ? "" : ",") + c;
+        marks += marks.empty() ? "?" : ",?";
+    }
+    db.exec("DELETE FROM " + name);
+    std::string sql = "INSERT INTO " + name + "(" + list + ") VALUES(" + marks + ")";
+    for (const auto& row : t.rows) {
+        auto st = db.prepare(sql);
+        for (size_t i = 0; i < row.size(); ++i) bindCell(st, int(i) + 1, row[i]);
+        st.run();
+    }
+}
+
+// Rows sealed or indexed with the box's old key could never be opened again: every table the archive
+// does not bring is emptied, but for the schema's record and the audit trail. Returns the rows removed.
+int64_t discardOldKeyData(Database& db, const Archive& a) {
+    std::vector<std::string> tables;
+    {
+        auto st = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+        while (st.step()) tables.push_back(st.text(0));
+    }
+    int64_t removed = 0;
+    for (const auto& t : tables) {
+        if (kKeptTables.count(t) || a.tables.count(t)) continue;
+        db.exec("DELETE FROM " + t);
+        removed += db.changes();
+    }
+    return removed;
+}
+
+// One transaction for the rows; the key file is replaced inside it, so a failure either way leaves both old.
+int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& keyDir, bool newKey) {
+    std::string oldKey = readWhole(keyDir + kKeyFile).value_or("");
+    auto& db = store.db();
+    Transaction tx(db);
+    db.exec("PRAGMA defer_foreign_keys = ON");  // parents and children are emptied in the same transaction
+    db.exec("DELETE FROM admin_sessions");       // nobody stays signed in across a restore
+    db.exec("DELETE FROM admin_setup_code");     // a new one is issued at start if the archive has no user
+    int64_t discarded = newKey ? discardOldKeyData(db, a) : 0;
+    for (const auto& [name, table] : a.tables) replaceRows(db, name, table);
+    if (newKey) base::writeFileDurably(keyDir + kKeyFile, a.dataKey, 0600);
+    try {
+        tx.commit();
+    } catch (...) {
+        if (newKey) base::writeFileDurably(keyDir + kKeyFile, oldKey, 0600);
+        crypto::secureZero(oldKey);
+        throw;
+    }
+    crypto::secureZero(oldKey);
+    return discarded;
+}
+
+// Each TLS folder the archive brings gets exactly the archive's files.
+void writeTlsFiles(const Archive& a, const std::string& stateDir) {
+    for (const auto& folder : kTlsFolders) {
+        std::string dir = stateDir + "/" + folder, prefix = folder + "/";
+        std::set<std::string> names;
+        for (const auto& f : a.files) {
+            if (f.path.rfind(prefix, 0) != 0) continue;
+            if (names.empty() && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+                throw std::runtime_error("cannot create " + dir);
+            base::writeFileDurably(stateDir + "/" + f.path, f.bytes, 0600);
+            names.insert(f.path.substr(prefix.size()));
+        }
+        if (names.empty()) continue;
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            std::string name = entry.path().filename().string();
+            if (entry.is_regular_file() && safeFileName(name) && !names.count(name)) ::unlink(entry.path().c_str());
+        }
+        base::syncFolder(dir);
+    }
+}
+
+}  // namespace
+
+std::string restorePendingPath(const std::string& stateDir) { return stateDir + kPendingFile; }
+
+CollectedBackup collectBackup(Store& store, const std::string& keyDir, const std::string& stateDir, bool includeCache) {
+    CollectedBackup out;
+    std::string key = dataKeyBytes(store, keyDir);
+    auto& db = store.db();
+    std::string& doc = out.archive;
+    out.summary.createdAt = model::japanIso8601(std::chrono::system_clock::now());
+    doc = "{\"format\":";
+    appendString(doc, kFormat);
+    doc += ",\"createdAt\":";
+    appendString(doc, out.summary.createdAt);
+    doc += ",\"schemaVersion\":" + std::to_string(db.schemaVersion()) + ",\"dataKey\":";
+    std::string keyText = crypto::base64Encode(key);
+    appendString(doc, keyText);
+    crypto::secureZero(keyText);
+    crypto::secureZero(key);
+    doc += ",\"tables\":{";
+    {
+        Transaction snapshot(db);  // every table as of one moment; nothing is written
+        std::vector<std::string> tables = kRequiredTables;
+        if (includeCache) tables.push_back(kCacheTable);
+        for (size_t i = 0; i < tables.size(); ++i) {
+            if (i) doc += ',';
+            int64_t rows = appendTable(doc, db, tables[i]);
+            if (tables[i] == "admin_users") out.summary.users = rows;
+            if (tables[i] == "settings") out.summary.settings = rows;
+            if (tables[i] == "api_clients") out.summary.apiClients = rows;
+            if (tables[i] == kCacheTable) out.summary.cacheEntries = rows;
+        }
+        snapshot.commit();
+    }
+    doc += "},\"files\":[";
+    auto files = tlsFiles(stateDir);
+    for (size_t i = 0; i < files.size(); ++i) {
+        doc += i ? ",{\"path\":" : "{\"path\":";
+        appendString(doc, files[i].path);
+        doc += ",\"data\":";
+        appendString(doc, crypto::base64Encode(files[i].bytes));
+        doc += '}';
+        crypto::secureZero(files[i].bytes);  // private keys among them
+    }
+    doc += "]}";
+    return out;
+}
+
+BackupSummary checkBackup(const std::string& archive, const std::string& keyDir) {
+    Archive a;
+    decodeChecked(archive, a);
+    return summarise(a, keyDir);
+}
+
+BackupSummary stageRestore(const std::string& archive, const std::string& stateDir, const std::string& keyDir) {
+    BackupSummary summary = checkBackup(archive, keyDir);
+    ::mkdir(stateDir.c_str(), 0700);
+    base::writeFileDurably(restorePendingPath(stateDir), archive, 0600);
+    log::info("backup.restore_staged", {{"users", std::to_string(summary.users)},
+                                        {"replacesDataKey", summary.replacesDataKey ? "yes" : "no"}});
+    return summary;
+}
+
+std::optional<BackupSummary> applyStagedRestore(const std::string& databasePath, const std::string& keyDir,
+                                                const std::string& stateDir) {
+    std::string path = restorePendingPath(stateDir);
+    auto text = readWhole(path);
+    if (!text) return std::nullopt;
+    try {
+        Archive a;
+        decodeChecked(*text, a);
+        crypto::secureZero(*text);
+        Store store(databasePath, keyDir);  // opened as usual: the schema is migrated before rows go in
+        BackupSummary summary = summarise(a, keyDir);
+        int64_t discarded = replaceStoreContents(store, a, keyDir, summary.replacesDataKey);
+        writeTlsFiles(a, stateDir);
+        if (::unlink(path.c_str()) != 0) throw std::runtime_error("cannot remove " + path);
+        base::syncFolder(stateDir);
+        log::info("backup.restored", {{"users", std::to_string(summary.users)},
+                                      {"settings", std::to_string(summary.settings)},
+                                      {"apiClients", std::to_string(summary.apiClients)},
+                                      {"cacheEntries", std::to_string(summary.cacheEntries)},
+                                      {"replacedDataKey", summary.replacesDataKey ? "yes" : "no"},
+                                      {"discardedRows", std::to_string(discarded)}});
+        return summary;
+    } catch (const std::exception& e) {
+        crypto::secureZero(*text);
+        throw std::runtime_error("the staged restore " + path + " was not applied: " + e.what() +
+                                 " (it stays staged and is tried again at the next start; remove it to start without it)");
+    }
+}
+
+}  // namespace kh::store
