@@ -1,18 +1,23 @@
-// kakehashi — the gateway binary: serve, version, check-config, api-client.
+// kakehashi — the gateway binary: serve, version, check-config, api-client, config export/import.
 #include <signal.h>
 
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "admin/backup_routes.hpp"
 #include "app/config.hpp"
 #include "app/gateway.hpp"
 #include "app/plugin_cli.hpp"
 #include "base/log.hpp"
+#include "model/errors.hpp"
 #include "services/home_reception.hpp"
 #include "store/api_clients.hpp"
 #include "store/audit_log.hpp"
+#include "store/backup.hpp"
 #include "store/settings.hpp"
 
 namespace {
@@ -25,6 +30,9 @@ int usage() {
                  "  kakehashi home-reception set-url URL --config FILE  マイナ在宅受付WebのURLを手動設定 (set by hand)\n"
                  "  kakehashi plugin new|test|sign|keygen …   アダプタープラグインの開発 (adapter plugin kit)\n"
                  "  kakehashi audit verify --config FILE    監査ログの改ざん検査 (verify the audit log's hash chain)\n"
+                 "  kakehashi config export --config FILE   設定をJSONで出力 (print the settings as JSON)\n"
+                 "  kakehashi config import FILE --config FILE\n"
+                 "                                          出力した設定を取り込み (import exported settings)\n"
                  "  kakehashi version\n";
     return 2;
 }
@@ -48,6 +56,18 @@ kh::app::Config loadChecked(const std::vector<std::string>& args) {
     return config;
 }
 
+// A restore staged in the web admin is applied before anything opens the store (the data key changes with
+// it) and before the configuration is checked (it may bring certificate files back).
+void applyStagedRestore(const std::vector<std::string>& args) {
+    auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
+    try {
+        kh::store::applyStagedRestore(kh::app::databasePath(config), config.keyDir, config.stateDir);
+    } catch (const std::exception& e) {
+        std::cerr << "バックアップからの復元を適用できません (the staged restore was not applied): " << e.what() << "\n";
+        throw;
+    }
+}
+
 // Blocks SIGTERM/SIGINT in every thread, then waits for one in the main thread: a clean drain, not a kill.
 int serve(const std::vector<std::string>& args) {
     sigset_t set;
@@ -57,6 +77,7 @@ int serve(const std::vector<std::string>& args) {
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);
+    applyStagedRestore(args);
     auto config = loadChecked(args);
     kh::app::applyStoredSettings(config);
     kh::app::Gateway gateway(config);
@@ -102,6 +123,34 @@ int audit(const std::vector<std::string>& args) {
     return 0;
 }
 
+// kakehashi config export | import FILE: the settings kept in the store as a JSON document, and back
+// (every value checked before any is set; changes recorded as "cli").
+int configCommand(const std::vector<std::string>& args) {
+    bool exporting = args.size() >= 2 && args[1] == "export";
+    if (!exporting && (args.size() < 3 || args[1] != "import")) return usage();
+    auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
+    kh::store::Store store(kh::app::databasePath(config), config.keyDir);
+    kh::store::Settings settings(store);
+    if (exporting) {
+        std::cout << kh::admin::exportConfiguration(settings) << std::endl;
+        return 0;
+    }
+    std::ifstream in(args[2], std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + args[2]);
+    std::ostringstream document;
+    document << in.rdbuf();
+    try {
+        auto changed = kh::admin::importConfiguration(settings, document.str(), "cli");
+        std::cout << "取り込みました (imported): " << changed.size() << " 件の変更 (changed)";
+        for (const auto& key : changed) std::cout << (&key == &changed.front() ? ": " : ", ") << key;
+        std::cout << std::endl;
+    } catch (const kh::model::KakehashiError& e) {
+        std::cerr << "設定を取り込めません。何も変更していません (import refused, nothing changed): " << e.what() << std::endl;
+        return 1;
+    }
+    return 0;
+}
+
 int apiClient(const std::vector<std::string>& args) {
     if (args.size() < 3 || args[1] != "add") return usage();
     auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
@@ -138,6 +187,7 @@ int main(int argc, char** argv) {
         if (args[0] == "plugin") return kh::app::pluginCommand(args);
         if (args[0] == "home-reception") return homeReception(args);
         if (args[0] == "audit") return audit(args);
+        if (args[0] == "config") return configCommand(args);
     } catch (const std::exception& e) {
         kh::log::error("fatal", {{"error", e.what()}});
         return 1;

@@ -17,7 +17,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import OTHER_INSTITUTION, INSTITUTION, IntegrationTest, certs, inquiry_json  # noqa: E402
+from harness import OTHER_INSTITUTION, wait_until, INSTITUTION, IntegrationTest, certs, inquiry_json  # noqa: E402
 from admin_client import AdminClient, admin_options, setup_code  # noqa: E402
 
 PASSPHRASE = "Shomeisho-Kagi-2026"
@@ -34,11 +34,14 @@ def openssl(*args, stdin=None):
     return subprocess.run(["openssl", *args], input=stdin, check=True, capture_output=True).stdout
 
 
-class CertificatesTest(IntegrationTest):
+class CertificateCase(IntegrationTest):
     gateway_options = admin_options()
+    confirm_seconds = 90
 
     def setUp(self):
-        type(self).gateway_options = admin_options()  # a fresh port for every test
+        options = admin_options()  # a fresh port for every test
+        options["admin"]["confirmSeconds"] = self.confirm_seconds
+        type(self).gateway_options = options
         super().setUp()
         self.pki = os.path.join(self.workdir, "pki")
         os.makedirs(self.pki)
@@ -112,6 +115,14 @@ class CertificatesTest(IntegrationTest):
         self.assertEqual(len(after), len(before) + 1, "the simulator saw the inquiry")
         self.assertEqual(after[-1]["institution"], INSTITUTION)
 
+    def confirm_pending(self):
+        """Keep what was just installed (it is rolled back unless confirmed in time)."""
+        status, body = self.admin.request("GET", "/admin/api/pending-changes")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(len(body["pendingChanges"]), 1, body)
+        status, body = self.admin.request("POST", "/admin/api/pending-changes/%s/confirm" % body["pendingChanges"][0]["id"])
+        self.assertEqual((status, body["pendingChanges"]), (200, []))
+
     def assert_refused(self, path, body, words):
         status, answer = self.admin.request("POST", path, body)
         self.assertEqual(status, 422, answer)
@@ -121,6 +132,9 @@ class CertificatesTest(IntegrationTest):
 
     # --- the tests -------------------------------------------------------------------------------------
 
+
+
+class CertificatesTest(CertificateCase):
     def test_the_list_shows_the_configured_certificates_with_their_expiry(self):
         body, named = self.certificates()
         self.assertFalse(body["csrPending"])
@@ -155,6 +169,11 @@ class CertificatesTest(IntegrationTest):
 
         status, body = self.admin.request("POST", path, {"pkcs12": p12, "passphrase": PASSPHRASE})
         self.assertEqual(status, 200, body)
+        self.assertEqual(body["pendingChange"]["what"], "certificate:upstream-client")
+        self.assertLessEqual(body["pendingChange"]["secondsLeft"], 90)
+        self.assertEqual(self.admin.request("POST", path, {"pkcs12": p12, "passphrase": PASSPHRASE})[0], 409,
+                         "one change at a time: the first must be confirmed or reverted")
+        self.confirm_pending()
         client = {c["name"]: c for c in body["certificates"]}["upstream-client"]
         self.assertEqual(client["fingerprint"], self.fingerprint(pem))
         self.assertNotEqual(client["fingerprint"], old["upstream-client"]["fingerprint"])
@@ -183,6 +202,7 @@ class CertificatesTest(IntegrationTest):
         status, body = self.admin.request("POST", "/admin/api/certificates/upstream-client/pkcs12",
                                           {"pkcs12": self.pkcs12("other"), "passphrase": PASSPHRASE})
         self.assertEqual(status, 200, body)
+        self.confirm_pending()
         p = next(self.people)
         status, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
         self.assertNotEqual(status, 200, body)
@@ -192,6 +212,7 @@ class CertificatesTest(IntegrationTest):
         status, body = self.admin.request("POST", "/admin/api/certificates/upstream-client/pkcs12",
                                           {"pkcs12": self.pkcs12("back"), "passphrase": PASSPHRASE})
         self.assertEqual(status, 200, body)
+        self.confirm_pending()
         self.assert_live_inquiry()
 
     def test_a_key_made_here_and_its_signed_certificate_are_used_without_a_restart(self):
@@ -256,11 +277,50 @@ class CertificatesTest(IntegrationTest):
         status, body = self.admin.request("POST", "/admin/api/certificates/upstream-client/pkcs12",
                                           {"pkcs12": self.pkcs12("kept"), "passphrase": PASSPHRASE})
         self.assertEqual(status, 200, body)
+        self.confirm_pending()
         self.assertEqual(self.gateway.stop(), 0)
         self.gateway.start()
         _, named = self.certificates()  # the session is kept in the store, so it outlives the restart
         self.assertEqual(named["upstream-client"]["fingerprint"], self.fingerprint(pem))
         self.assertEqual(named["upstream-client"]["file"], os.path.join(self.tls_dir(), "facility-client.crt"))
+        self.assert_live_inquiry()
+
+
+class UnconfirmedChangeTest(CertificateCase):
+    """A change nobody confirms goes back by itself: here it cut the link, as a wrong certificate would."""
+
+    confirm_seconds = 3
+
+    def test_an_unconfirmed_certificate_is_rolled_back_by_itself(self):
+        _, before = self.certificates()
+        self.new_client_certificate("other", institution=OTHER_INSTITUTION)
+        status, body = self.admin.request("POST", "/admin/api/certificates/upstream-client/pkcs12",
+                                          {"pkcs12": self.pkcs12("other"), "passphrase": PASSPHRASE})
+        self.assertEqual(status, 200, body)
+        p = next(self.people)
+        self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
+        seen = [r for r in self.sim.requests() if r["path"] == "/v1/qualifications/inquiry"]
+        self.assertEqual(seen[-1]["institution"], OTHER_INSTITUTION, "the link is cut")
+        wait_until(lambda: not self.admin.request("GET", "/admin/api/pending-changes")[1]["pendingChanges"], 15,
+                   "the change to be rolled back")
+        _, after = self.certificates()
+        self.assertEqual(after["upstream-client"]["fingerprint"], before["upstream-client"]["fingerprint"])
+        self.assert_live_inquiry()
+        status, audit = self.admin.request("GET", "/admin/api/audit?action=admin.change-rolled-back")
+        self.assertEqual(len(audit["entries"]), 1)
+        self.assertIn("not confirmed in time", audit["entries"][0]["detail"])
+
+    def test_a_change_can_be_reverted_at_once(self):
+        _, before = self.certificates()
+        self.new_client_certificate("tried")
+        status, body = self.admin.request("POST", "/admin/api/certificates/upstream-client/pkcs12",
+                                          {"pkcs12": self.pkcs12("tried"), "passphrase": PASSPHRASE})
+        self.assertEqual(status, 200, body)
+        status, body = self.admin.request("POST", "/admin/api/pending-changes/%s/revert" % body["pendingChange"]["id"])
+        self.assertEqual((status, body["pendingChanges"]), (200, []))
+        _, after = self.certificates()
+        self.assertEqual(after["upstream-client"]["fingerprint"], before["upstream-client"]["fingerprint"])
+        self.assertEqual(self.stored_upstream_settings()["upstream.certFile"], before["upstream-client"]["file"])
         self.assert_live_inquiry()
 
 

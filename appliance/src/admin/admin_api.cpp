@@ -1,5 +1,6 @@
 #include "admin/admin_api.hpp"
 
+#include <algorithm>
 #include <memory>
 
 #include "admin/audit_routes.hpp"
@@ -11,6 +12,7 @@
 #include "endpoint/json_writer.hpp"
 #include "model/japan_date.hpp"
 #include "services/qr_code.hpp"
+#include "store/store.hpp"
 
 namespace kh::admin {
 namespace {
@@ -84,6 +86,39 @@ std::vector<AdminRoute> pluginRoutes(plugins::PluginRegistry& registry, endpoint
     };
 }
 
+std::vector<AdminRoute> pendingChangeRoutes(PendingChanges& pending) {
+    auto list = [&pending] {
+        JsonWriter w;
+        w.beginObject().beginArray("pendingChanges");
+        int64_t now = store::nowSeconds();
+        for (const auto& c : pending.list())
+            w.beginObject()
+                .field("id", c.id)
+                .field("what", c.what)
+                .field("actor", c.actor)
+                .field("deadline", model::japanIso8601(model::fromUnixSeconds(c.deadline)))
+                .field("secondsLeft", std::max<int64_t>(0, c.deadline - now))
+                .endObject();
+        w.endArray().endObject();
+        return json(w.take());
+    };
+    auto decide = [&pending, list](bool keep) {
+        return [&pending, list, keep](AdminCall& call) {
+            const std::string& id = call.http.params["id"];
+            bool found = keep ? pending.confirm(id, call.actor()) : pending.revert(id, call.actor());
+            if (!found) throw KakehashiError(ErrorId::NotFound, "no such pending change (confirmed, reverted or rolled back already)");
+            return list();
+        };
+    };
+    return {
+        {"GET", "/admin/api/pending-changes", "Changes in use but not yet confirmed, with their deadline",
+         Permission::ManageSettings, [list](AdminCall&) { return list(); }},
+        {"POST", "/admin/api/pending-changes/{id}/confirm", "Keep a change (before its deadline)", Permission::ManageSettings,
+         decide(true)},
+        {"POST", "/admin/api/pending-changes/{id}/revert", "Go back now", Permission::ManageSettings, decide(false)},
+    };
+}
+
 AdminRoute routeList(std::shared_ptr<std::vector<AdminRoute>> table) {
     return {"GET", "/admin/api/routes", "This table: every admin route with its permission", Permission::Public,
             [table](AdminCall&) {
@@ -122,6 +157,7 @@ std::vector<AdminRoute> buildAdminRoutes(AdminParts p) {
         table->push_back({"GET", "/admin/api/readers", "Card readers and their cards", Permission::ViewDashboard,
                           [cards](AdminCall&) { return endpoint::readersReply(cards->readers()); }});
     }
+    if (p.pendingChanges) append(*table, pendingChangeRoutes(*p.pendingChanges));
     append(*table, std::move(p.more));
     table->push_back(routeList(table));
     return *table;

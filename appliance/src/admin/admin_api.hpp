@@ -8,6 +8,7 @@
 #include "admin/admin_route.hpp"
 #include "admin/auth_routes.hpp"
 #include "admin/dashboard_routes.hpp"
+#include "admin/pending_changes.hpp"
 #include "endpoint/plugin_channel.hpp"
 #include "plugins/registry.hpp"
 #include "services/card_check_service.hpp"
@@ -25,6 +26,7 @@ struct AdminParts {
     plugins::PluginRegistry* plugins = nullptr;
     endpoint::PluginChannel* pluginChannel = nullptr;
     services::CardCheckService* cardChecks = nullptr;
+    PendingChanges* pendingChanges = nullptr;
     std::vector<AdminRoute> more;  // routes built with parts of their own (certificates, backup)
 };
 

@@ -28,4 +28,13 @@ struct BackupParts {
 
 std::vector<AdminRoute> backupRoutes(BackupParts parts);
 
+// The configuration document {"format": "kakehashi-config-1", "exportedAt", "settings": {key: value}}: the
+// keys of settingRules() set in the store and the home-reception URL. No secrets.
+std::string exportConfiguration(store::Settings& settings);
+// Checks every value of such a document first (all or nothing: KakehashiError(InvalidField) naming the
+// first problem), then sets each value that differs, as `by`, so each lands in the history. Returns the
+// keys changed.
+std::vector<std::string> importConfiguration(store::Settings& settings, const std::string& document,
+                                             const std::string& by);
+
 }  // namespace kh::admin

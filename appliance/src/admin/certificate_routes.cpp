@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include "endpoint/json_writer.hpp"
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
+#include "base/log.hpp"
 #include "store/store.hpp"
 
 namespace kh::admin {
@@ -99,7 +101,16 @@ HttpReply certificateList(const CertificateParts& p) {
     w.beginObject().beginArray("certificates");
     writeCertificate(w, kClient, in.certFile, now);
     writeCertificate(w, kCentralCa, in.caFile, now);
-    w.endArray().field("csrPending", exists(tlsPaths(p.stateDir).pendingKey)).endObject();
+    w.endArray().field("csrPending", exists(tlsPaths(p.stateDir).pendingKey));
+    for (const auto& c : p.pending.list())
+        if (c.what.rfind("certificate:", 0) == 0)
+            w.object("pendingChange")
+                .field("id", c.id)
+                .field("what", c.what)
+                .field("deadline", isoTime(c.deadline))
+                .field("secondsLeft", std::max<int64_t>(0, c.deadline - now))
+                .endObject();
+    w.endObject();
     return {200, "application/json", w.take(), {}};
 }
 
@@ -164,7 +175,10 @@ public:
 
     void install(const std::vector<std::pair<std::string, std::string>>& files, const upstream::TlsSettings& next,
                  const std::vector<std::pair<const char*, std::string>>& settings, const std::string& actor) {
+        if (!p_.pending.list().empty())
+            throw KakehashiError(ErrorId::ChangePending, "先に確定するか元に戻してください (confirm or revert the previous change first)");
         ::mkdir(paths_.dir.c_str(), 0700);
+        upstream::TlsSettings previous = p_.transport.settings();
         std::vector<std::pair<std::string, std::optional<std::string>>> before;
         for (const auto& f : files) before.emplace_back(f.first, readFile(f.first));
         try {
@@ -180,9 +194,8 @@ public:
             invalid(std::string("証明書を使えませんでした。元の証明書のままです (the files do not load; the old ones stay in use): ") +
                     e.what());
         }
-        for (auto& b : before)
-            if (b.second) crypto::secureZero(*b.second);
         for (const auto& [key, value] : settings) p_.settings.set(key, value, actor);
+        keepForRollback(std::move(before), previous, settings, actor);
     }
 
     void installClient(const std::string& keyPem, const std::string& certificatePem, const std::string& actor) {
@@ -195,14 +208,49 @@ public:
     }
 
 private:
-    void putBack(std::vector<std::pair<std::string, std::optional<std::string>>>& before) {
+    using Saved = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+    // Until the change is confirmed, the old files, context and settings are kept to go back to.
+    void keepForRollback(Saved before, const upstream::TlsSettings& previous,
+                         const std::vector<std::pair<const char*, std::string>>& settings, const std::string& actor) {
+        struct Wiped {
+            Saved files;
+            ~Wiped() {
+                for (auto& f : files)
+                    if (f.second) crypto::secureZero(*f.second);
+            }
+        };
+        auto saved = std::make_shared<Wiped>(Wiped{std::move(before)});
+        std::vector<std::pair<std::string, std::string>> oldSettings;
+        for (const auto& [key, value] : settings) {
+            std::string k = key;
+            oldSettings.emplace_back(k, k == "upstream.keyFile" ? previous.keyFile
+                                        : k == "upstream.certFile" ? previous.certFile : previous.caFile);
+        }
+        std::string what = "certificate:" + std::string(settings.size() == 1 ? kCentralCa : kClient);
+        CertificateParts& p = p_;
+        std::string dir = paths_.dir;
+        p_.pending.add(what, actor, [&p, dir, saved, previous, oldSettings] {
+            putBackFiles(dir, saved->files);
+            try {
+                p.transport.reload(previous);
+            } catch (const std::exception& e) {
+                log::error("admin.certificate_rollback_failed", {{"error", e.what()}});
+            }
+            for (const auto& [key, value] : oldSettings) p.settings.set(key, value, "rollback");
+        });
+    }
+
+    void putBack(Saved& before) { putBackFiles(paths_.dir, before); }
+
+    static void putBackFiles(const std::string& dir, Saved& before) {
         for (auto it = before.rbegin(); it != before.rend(); ++it) {
             try {
                 if (it->second) {
                     base::writeFileDurably(it->first, *it->second, 0600);
                     crypto::secureZero(*it->second);
                 } else {
-                    removeFile(paths_.dir, it->first);
+                    removeFile(dir, it->first);
                 }
             } catch (const std::exception&) {
                 // the transport still holds the old context in memory; the next upload writes again

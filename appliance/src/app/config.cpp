@@ -134,6 +134,7 @@ Config loadConfig(const std::string& path) {
         c.admin.keyFile = value<std::string>(admin, "keyFile", "");
         c.admin.threads = value<int>(admin, "threads", 16);
         c.admin.maxBodyBytes = 64u * 1024 * 1024;  // backups and update bundles
+        c.adminConfirmSeconds = value<int>(admin, "confirmSeconds", c.adminConfirmSeconds);
     }
     loadPlugins(root, c);
     return c;

@@ -46,6 +46,7 @@ struct Config {
     std::string webAdminRoot = "/usr/share/kakehashi/web-admin";  // the staff and admin pages
     bool adminEnabled = false;               // an "admin" section is present
     endpoint::HttpServerSettings admin;      // HTTPS always: without certFile/keyFile a self-signed one is made
+    int adminConfirmSeconds = 90;            // a network-affecting change rolls back unless confirmed by then
 };
 
 // Throws std::runtime_error with a message naming the setting at fault.

@@ -108,8 +108,11 @@ void Gateway::buildAdmin() {
     };
     admin::AdminParts parts{{users_, sessions_, setupCode_, audit_}, settings_, runningSettings(config_), facts,
                             &homeReception_, plugins_.get(), pluginChannel_.get(),
-                            config_.cardReadersEnabled ? &cardChecks_ : nullptr, {}};
-    parts.more = admin::certificateRoutes({audit_, settings_, transport_, config_.stateDir, config_.institutionCode});
+                            config_.cardReadersEnabled ? &cardChecks_ : nullptr, nullptr, {}};
+    pendingChanges_ = std::make_unique<admin::PendingChanges>(audit_, std::chrono::seconds(config_.adminConfirmSeconds));
+    parts.pendingChanges = pendingChanges_.get();
+    parts.more = admin::certificateRoutes(
+        {audit_, settings_, transport_, config_.stateDir, config_.institutionCode, *pendingChanges_});
     admin_ = std::make_unique<admin::AdminServer>(tls, config_.webAdminRoot, admin::buildAdminRoutes(parts), users_, sessions_);
 }
 
@@ -165,6 +168,7 @@ void Gateway::start() {
     http_->start();
     if (admin_) {
         announceSetupCode();
+        pendingChanges_->start();
         admin_->start();
     }
     ready_ = true;
@@ -201,6 +205,7 @@ void Gateway::stop() {
     readerMonitor_.stop();
     http_->stop();
     if (admin_) admin_->stop();
+    if (pendingChanges_) pendingChanges_->stop();  // what is not confirmed goes back
     if (fileDrop_) fileDrop_->stop();
     if (pluginChannel_) pluginChannel_->stop();
     visitService_.stop();

@@ -19,6 +19,7 @@
 #include "store/dead_letters.hpp"
 #include "store/settings.hpp"
 #include "admin/admin_server.hpp"
+#include "admin/pending_changes.hpp"
 #include "cardreader/reader_monitor.hpp"
 #include "services/batch_service.hpp"
 #include "services/card_check_service.hpp"
@@ -94,6 +95,7 @@ private:
     std::unique_ptr<endpoint::HttpServer> http_;
     std::unique_ptr<endpoint::HomeConsentFiles> homeConsentFiles_;
     std::unique_ptr<endpoint::FileDrop> fileDrop_;
+    std::unique_ptr<admin::PendingChanges> pendingChanges_;
     std::unique_ptr<admin::AdminServer> admin_;
     std::thread urlFetcher_;
 };

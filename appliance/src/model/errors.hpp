@@ -54,6 +54,7 @@ namespace kh::model {
     X(SetupDone,           "KKH-E7002", 409, "setup-done",           "初期設定は完了しています")                   \
     X(SetupCodeWrong,      "KKH-E7003", 403, "setup-code-wrong",     "セットアップコードが違います。コンソールに表示されたコードを入力してください") \
     X(SecondFactorWrong,   "KKH-E7004", 401, "second-factor-wrong",  "確認コードが違います")                       \
+    X(ChangePending,       "KKH-E7005", 409, "change-pending",       "確定待ちの変更があります")                   \
     X(Internal,            "KKH-E9001", 500, "internal",             "内部エラーが発生しました")
 
 enum class ErrorId {

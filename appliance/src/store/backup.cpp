@@ -300,7 +300,10 @@ int64_t appendTable(std::string& out, Database& db, const std::string& table) {
     appendString(out, table);
     out += ":{\"columns\":[";
     for (size_t i = 0; i < columns.size(); ++i) {
-        if (i) out += ',', list += ',';
+        if (i) {
+            out += ',';
+            list += ',';
+        }
         appendString(out, columns[i].name);
         list += columns[i].name;
     }
@@ -342,6 +345,23 @@ std::vector<File> tlsFiles(const std::string& stateDir) {
     return out;
 }
 
+// Every table as of one moment. A deferred transaction only reads: in WAL mode the journal's own
+// connection goes on writing meanwhile (an immediate one would hold it up for as long as a big cache takes).
+class ReadSnapshot {
+public:
+    explicit ReadSnapshot(Database& db) : db_(db), lock_(db.lock()) { db_.exec("BEGIN DEFERRED"); }
+    ~ReadSnapshot() {
+        try {
+            db_.exec("COMMIT");
+        } catch (...) {
+        }
+    }
+
+private:
+    Database& db_;
+    std::unique_lock<std::recursive_mutex> lock_;
+};
+
 // The key file must hold the key the store is open with, or the sealed rows would not open afterwards.
 std::string dataKeyBytes(Store& store, const std::string& keyDir) {
     auto bytes = readWhole(keyDir + kKeyFile);
@@ -381,8 +401,14 @@ Cell cellOf(const Json& j) {
     Cell c;
     switch (j.kind) {
     case Json::Kind::Null: break;
-    case Json::Kind::Integer: c.kind = Cell::Kind::Integer, c.integer = j.integer; break;
-    case Json::Kind::String: c.kind = Cell::Kind::Text, c.bytes = j.text; break;
+    case Json::Kind::Integer:
+        c.kind = Cell::Kind::Integer;
+        c.integer = j.integer;
+        break;
+    case Json::Kind::String:
+        c.kind = Cell::Kind::Text;
+        c.bytes = j.text;
+        break;
     case Json::Kind::Object:
         if (j.members.size() != 1) throw Damaged("a blob cell has other members");
         c.kind = Cell::Kind::Blob;
@@ -578,7 +604,7 @@ CollectedBackup collectBackup(Store& store, const std::string& keyDir, const std
     crypto::secureZero(key);
     doc += ",\"tables\":{";
     {
-        Transaction snapshot(db);  // every table as of one moment; nothing is written
+        ReadSnapshot snapshot(db);
         std::vector<std::string> tables = kRequiredTables;
         if (includeCache) tables.push_back(kCacheTable);
         for (size_t i = 0; i < tables.size(); ++i) {
@@ -589,7 +615,6 @@ CollectedBackup collectBackup(Store& store, const std::string& keyDir, const std
             if (tables[i] == "api_clients") out.summary.apiClients = rows;
             if (tables[i] == kCacheTable) out.summary.cacheEntries = rows;
         }
-        snapshot.commit();
     }
     doc += "},\"files\":[";
     auto files = tlsFiles(stateDir);
