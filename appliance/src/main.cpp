@@ -45,6 +45,9 @@ std::string option(const std::vector<std::string>& args, const std::string& name
 
 kh::app::Config loadChecked(const std::vector<std::string>& args) {
     auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
+    kh::app::applyStoredSettings(config);  // what the web admin set counts, before it is checked
+    for (const auto& p : kh::app::setupPending(config))
+        if (config.adminEnabled) kh::log::warn("config.setup_pending", {{"what", p}});
     auto problems = kh::app::checkConfig(config);
     if (!problems.empty()) {
         for (const auto& p : problems) std::cerr << "設定エラー (config error): " << p << "\n";
@@ -75,18 +78,18 @@ int serve(const std::vector<std::string>& args) {
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);  // the web admin asks for a restart (after a restore)
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);
     applyStagedRestore(args);
     auto config = loadChecked(args);
-    kh::app::applyStoredSettings(config);
     kh::app::Gateway gateway(config);
     gateway.start();
     int sig = 0;
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP) gateway.reloadPlugins();  // SIGHUP: reload plugins
-    kh::log::info("signal.received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    kh::log::info("signal.received", {{"signal", sig == SIGTERM ? "SIGTERM" : sig == SIGUSR1 ? "restart" : "SIGINT"}});
     gateway.stop();
-    return 0;
+    return sig == SIGUSR1 ? 75 : 0;  // 75 (EX_TEMPFAIL): systemd's Restart=on-failure starts it again
 }
 
 // kakehashi home-reception set-url URL: the マイナ在宅受付Web URL set by hand (recorded as "cli").

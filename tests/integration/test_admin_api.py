@@ -5,6 +5,7 @@ something, without the CSRF token (the list comes from the route table itself), 
 history, the audit log's hash chain (a tampered row is found by the API and by `kakehashi audit verify`),
 and the admin listener's TLS.
 """
+import json
 import os
 import re
 import socket
@@ -228,6 +229,47 @@ class SettingsAndAuditTest(AdminTest):
         names = {c["name"]: c for c in after["certificates"]}
         self.assertGreater(names["upstream-client"]["daysLeft"], 60)
         self.assertIn("admin", names)
+
+
+class FreshBoxTest(AdminTest):
+    """A box as the package leaves it: no institution code, no certificates. It starts, the web admin says
+    what is missing, and what the admin supplies counts at once (API clients) or after a restart."""
+
+    def setUp(self):
+        type(self).gateway_options = dict(admin_options(), institutionCode="",
+                                          upstream={"certFile": "/nonexistent/facility.crt",
+                                                    "keyFile": "/nonexistent/facility.key"})
+        IntegrationTest.setUp(self)
+        self.admin = AdminClient(self.gateway)
+
+    def test_a_box_not_set_up_starts_and_says_what_is_missing(self):
+        admin = self.signed_in_admin()
+        status, board = admin.request("GET", "/admin/api/dashboard")
+        self.assertEqual(status, 200, board)
+        missing = " ".join(p["problem"] for p in board["setupPending"])
+        self.assertIn("institutionCode", missing)
+        self.assertIn("upstream.certFile", missing)
+        # The LAN side works meanwhile: an inquiry waits in the queue instead of failing.
+        p = self.persons(1, validity="1")[0]
+        from harness import inquiry_json
+        status, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
+        self.assertEqual(status, 202, body)
+        # A client made in the web admin can use the API at once; its token is shown once.
+        status, issued = admin.request("POST", "/admin/api/api-clients", {"name": "rececon-1", "allowCidrs": ["127.0.0.0/8"]})
+        self.assertEqual(status, 201, issued)
+        status, _, _ = self.gateway.request("GET", "/api/v1/plugins", headers={"Authorization": "Bearer " + issued["token"]},
+                                            auth=False)
+        self.assertEqual(status, 200)
+        status, listed = admin.request("GET", "/admin/api/channels")
+        self.assertIn("rececon-1", [c["name"] for c in listed["apiClients"]])
+        self.assertNotIn(issued["token"], json.dumps(listed))
+        status, _ = admin.request("DELETE", "/admin/api/api-clients/rececon-1")
+        self.assertEqual(status, 200)
+        status, _, _ = self.gateway.request("GET", "/api/v1/plugins", headers={"Authorization": "Bearer " + issued["token"]},
+                                            auth=False)
+        self.assertEqual(status, 401, "a revoked token stops at once")
+        status, body = admin.request("PUT", "/admin/api/settings/facility.institutionCode", {"value": "1312345679"})
+        self.assertEqual((status, body["restartPending"]), (200, True))
 
 
 if __name__ == "__main__":

@@ -63,6 +63,9 @@ HttpReply dashboard(const DashboardFacts& f) {
         .field("readers", f.cardReaders())
         .endObject();
     writeCertificates(w, f.certificates(), now);
+    w.beginArray("setupPending");
+    for (const auto& p : f.setupPending()) w.beginObject().field("problem", p).endObject();
+    w.endArray();
     w.endObject();
     return {200, "application/json", w.take(), {}};
 }

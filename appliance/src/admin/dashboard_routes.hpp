@@ -22,6 +22,7 @@ struct DashboardFacts {
     std::function<int64_t()> cacheHits, liveAnswers, staleAnswers;
     std::function<int64_t(int64_t since)> requestsSince, errorsSince;  // journal entries, unix seconds
     std::function<int64_t()> visitsFlagged;  // the coming week's visits outside their consent window
+    std::function<std::vector<std::string>()> setupPending;  // what the box still needs to reach the central system
     std::function<bool()> cardServiceUp;
     std::function<int64_t()> cardReaders;
     std::function<std::vector<CertificateFact>()> certificates;  // the files in use now

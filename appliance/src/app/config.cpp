@@ -140,16 +140,22 @@ Config loadConfig(const std::string& path) {
     return c;
 }
 
-std::vector<std::string> checkConfig(const Config& c) {
-    std::vector<std::string> problems;
+std::vector<std::string> setupPending(const Config& c) {
+    std::vector<std::string> pending;
     if (!model::isValidInstitutionCode(c.institutionCode))
-        problems.push_back("institutionCode: 医療機関等コードは10桁で検証番号が正しい必要があります (10 digits with a valid check digit)");
+        pending.push_back("institutionCode: 医療機関等コードは10桁で検証番号が正しい必要があります (10 digits with a valid check digit)");
     if (c.upstream.baseUrl.rfind("https://", 0) != 0)
-        problems.push_back("upstream.baseUrl: https:// のURLを指定してください (must be an https URL)");
+        pending.push_back("upstream.baseUrl: https:// のURLを指定してください (must be an https URL)");
     for (const auto& [name, path] : {std::pair<const char*, std::string>{"upstream.caFile", c.upstream.caFile},
                                      {"upstream.certFile", c.upstream.certFile},
                                      {"upstream.keyFile", c.upstream.keyFile}})
-        if (!readable(path)) problems.push_back(std::string(name) + ": ファイルが読めません (file not readable): " + path);
+        if (!readable(path)) pending.push_back(std::string(name) + ": ファイルが読めません (file not readable): " + path);
+    return pending;
+}
+
+std::vector<std::string> checkConfig(const Config& c) {
+    // With the web admin, what its setup supplies may still be missing: the box starts and waits for it.
+    std::vector<std::string> problems = c.adminEnabled ? std::vector<std::string>{} : setupPending(c);
     log::Level level;
     if (!log::parseLevel(c.logLevel, level)) problems.push_back("logLevel: debug | info | warn | error");
     if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");

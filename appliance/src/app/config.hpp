@@ -58,5 +58,8 @@ void applyStoredSettings(Config& c);
 std::map<std::string, std::string> runningSettings(const Config& c);
 // Problems that stop the box from working, in Japanese and English; empty when the config is usable.
 std::vector<std::string> checkConfig(const Config& c);
+// What the box still needs before it can reach the central system (institution code, upstream URL,
+// certificates). Fatal without the web admin; with it, the box starts and its setup supplies them.
+std::vector<std::string> setupPending(const Config& c);
 
 }  // namespace kh::app

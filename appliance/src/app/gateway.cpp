@@ -1,9 +1,13 @@
 #include "app/gateway.hpp"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "admin/admin_api.hpp"
 #include "admin/certificate_routes.hpp"
+#include "admin/backup_routes.hpp"
+#include "admin/channel_routes.hpp"
 #include "admin/tls_identity.hpp"
 #include "endpoint/http_api.hpp"
 #include <cstdio>
@@ -97,6 +101,14 @@ void Gateway::buildAdmin() {
             for (const auto& v : visitService_.onDate(model::JapanDate::fromDayNumber(d).str())) flagged += v.consent != "in-window";
         return flagged;
     };
+    facts.setupPending = [this] {
+        Config now = config_;
+        auto tls = transport_.settings();  // certificates installed from the web admin count at once
+        now.upstream.certFile = tls.certFile;
+        now.upstream.keyFile = tls.keyFile;
+        now.upstream.caFile = tls.caFile;
+        return setupPending(now);
+    };
     facts.cardServiceUp = [this] { return readerMonitor_.snapshot().serviceUp; };
     facts.cardReaders = [this] { return int64_t(readerMonitor_.snapshot().readers.size()); };
     facts.certificates = [this, adminCert = tls.certFile] {
@@ -113,6 +125,14 @@ void Gateway::buildAdmin() {
     parts.pendingChanges = pendingChanges_.get();
     parts.more = admin::certificateRoutes(
         {audit_, settings_, transport_, config_.stateDir, config_.institutionCode, *pendingChanges_});
+    admin::ChannelFacts channels{config_.fileDropEnabled, config_.fileDrop.root, config_.http.listen,
+                                 !config_.http.certFile.empty(), config_.plugins.order};
+    for (auto& r : admin::channelRoutes(channels, clients_, audit_)) parts.more.push_back(std::move(r));
+    // A restart asked for in the web admin: main's signal loop stops the gateway and exits with 75, and
+    // systemd (Restart=on-failure) starts it again.
+    auto restart = [] { ::kill(::getpid(), SIGUSR1); };
+    for (auto& r : admin::backupRoutes({store_, settings_, audit_, users_, setupCode_, config_.stateDir, config_.keyDir, restart}))
+        parts.more.push_back(std::move(r));
     admin_ = std::make_unique<admin::AdminServer>(tls, config_.webAdminRoot, admin::buildAdminRoutes(parts), users_, sessions_);
 }
 

@@ -64,4 +64,14 @@ std::vector<ApiClient> ApiClients::list() {
     return out;
 }
 
+bool ApiClients::revoke(const std::string& name) {
+    {
+        std::lock_guard<std::mutex> g(mutex_);
+        known_.clear();
+    }
+    auto l = store_.db().lock();
+    store_.db().prepare("DELETE FROM api_clients WHERE name = ?").bind(1, name).run();
+    return store_.db().changes() > 0;
+}
+
 }  // namespace kh::store

@@ -25,6 +25,7 @@ public:
     std::string issue(const std::string& name, const std::vector<std::string>& allowCidrs);
     std::optional<ApiClient> authenticate(const std::string& token);
     std::vector<ApiClient> list();
+    bool revoke(const std::string& name);  // false when there is no such client; its token stops at once
 
 private:
     Store& store_;

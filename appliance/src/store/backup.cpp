@@ -378,6 +378,29 @@ std::string dataKeyBytes(Store& store, const std::string& keyDir) {
     return std::move(*bytes);
 }
 
+// Bytes as a base64 string member value, every copy zeroed after.
+void appendSecret(std::string& out, std::string bytes) {
+    std::string text = crypto::base64Encode(bytes);
+    appendString(out, text);
+    crypto::secureZero(text);
+    crypto::secureZero(bytes);
+}
+
+// The configuration tables (and the cache when asked), counted into `summary`.
+void appendTables(std::string& out, Database& db, bool includeCache, BackupSummary& summary) {
+    ReadSnapshot snapshot(db);
+    std::vector<std::string> tables = kRequiredTables;
+    if (includeCache) tables.push_back(kCacheTable);
+    for (size_t i = 0; i < tables.size(); ++i) {
+        if (i) out += ',';
+        int64_t rows = appendTable(out, db, tables[i]);
+        if (tables[i] == "admin_users") summary.users = rows;
+        if (tables[i] == "settings") summary.settings = rows;
+        if (tables[i] == "api_clients") summary.apiClients = rows;
+        if (tables[i] == kCacheTable) summary.cacheEntries = rows;
+    }
+}
+
 // --- decoding an archive -------------------------------------------------------------------------------
 
 const Json& member(const Json& o, const char* key, Json::Kind kind) {
@@ -541,7 +564,10 @@ int64_t discardOldKeyData(Database& db, const Archive& a) {
 
 // One transaction for the rows; the key file is replaced inside it, so a failure either way leaves both old.
 int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& keyDir, bool newKey) {
-    std::string oldKey = readWhole(keyDir + kKeyFile).value_or("");
+    struct Wiped {
+        std::string bytes;
+        ~Wiped() { crypto::secureZero(bytes); }
+    } oldKey{readWhole(keyDir + kKeyFile).value_or("")};
     auto& db = store.db();
     Transaction tx(db);
     db.exec("PRAGMA defer_foreign_keys = ON");  // parents and children are emptied in the same transaction
@@ -553,11 +579,9 @@ int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& 
     try {
         tx.commit();
     } catch (...) {
-        if (newKey) base::writeFileDurably(keyDir + kKeyFile, oldKey, 0600);
-        crypto::secureZero(oldKey);
+        if (newKey) base::writeFileDurably(keyDir + kKeyFile, oldKey.bytes, 0600);
         throw;
     }
-    crypto::secureZero(oldKey);
     return discarded;
 }
 
@@ -589,42 +613,24 @@ std::string restorePendingPath(const std::string& stateDir) { return stateDir + 
 
 CollectedBackup collectBackup(Store& store, const std::string& keyDir, const std::string& stateDir, bool includeCache) {
     CollectedBackup out;
-    std::string key = dataKeyBytes(store, keyDir);
-    auto& db = store.db();
     std::string& doc = out.archive;
     out.summary.createdAt = model::japanIso8601(std::chrono::system_clock::now());
     doc = "{\"format\":";
     appendString(doc, kFormat);
     doc += ",\"createdAt\":";
     appendString(doc, out.summary.createdAt);
-    doc += ",\"schemaVersion\":" + std::to_string(db.schemaVersion()) + ",\"dataKey\":";
-    std::string keyText = crypto::base64Encode(key);
-    appendString(doc, keyText);
-    crypto::secureZero(keyText);
-    crypto::secureZero(key);
+    doc += ",\"schemaVersion\":" + std::to_string(store.db().schemaVersion()) + ",\"dataKey\":";
+    appendSecret(doc, dataKeyBytes(store, keyDir));
     doc += ",\"tables\":{";
-    {
-        ReadSnapshot snapshot(db);
-        std::vector<std::string> tables = kRequiredTables;
-        if (includeCache) tables.push_back(kCacheTable);
-        for (size_t i = 0; i < tables.size(); ++i) {
-            if (i) doc += ',';
-            int64_t rows = appendTable(doc, db, tables[i]);
-            if (tables[i] == "admin_users") out.summary.users = rows;
-            if (tables[i] == "settings") out.summary.settings = rows;
-            if (tables[i] == "api_clients") out.summary.apiClients = rows;
-            if (tables[i] == kCacheTable) out.summary.cacheEntries = rows;
-        }
-    }
+    appendTables(doc, store.db(), includeCache, out.summary);
     doc += "},\"files\":[";
     auto files = tlsFiles(stateDir);
     for (size_t i = 0; i < files.size(); ++i) {
         doc += i ? ",{\"path\":" : "{\"path\":";
         appendString(doc, files[i].path);
         doc += ",\"data\":";
-        appendString(doc, crypto::base64Encode(files[i].bytes));
+        appendSecret(doc, std::move(files[i].bytes));  // private keys among them
         doc += '}';
-        crypto::secureZero(files[i].bytes);  // private keys among them
     }
     doc += "]}";
     return out;

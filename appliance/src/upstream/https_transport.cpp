@@ -51,10 +51,18 @@ void refuseInvalidCertificates(Poco::Net::Context::Ptr context) {
 
 HttpsTransport::HttpsTransport(const TlsSettings& s) : settings_(s), timeoutSeconds_(s.timeoutSeconds) {
     Poco::URI uri(s.baseUrl);
-    if (uri.getScheme() != "https") throw std::invalid_argument("upstream URL must be https");
+    if (!s.baseUrl.empty() && uri.getScheme() != "https") throw std::invalid_argument("upstream URL must be https");
     host_ = uri.getHost();
     port_ = uri.getPort();
-    context_ = makeContext(s);
+    try {
+        context_ = makeContext(s);
+    } catch (const std::exception& e) {
+        // A box not set up yet: start, and let the web admin install the certificates.
+        log::warn("upstream.not_configured", {{"reason", e.what()}});
+        context_ = makeContext(TlsSettings{});
+        configured_ = false;
+    }
+    configured_ = configured_ && !host_.empty();
     refuseInvalidCertificates(context_);
 }
 
@@ -78,6 +86,7 @@ void HttpsTransport::reload(const TlsSettings& s) {
         settings_.certFile = s.certFile;
         settings_.keyFile = s.keyFile;
         context_ = context;
+        configured_ = !host_.empty();
         ++generation_;
         old.swap(idle_);
         refuseInvalidCertificates(context_);
@@ -131,6 +140,10 @@ CentralResponse HttpsTransport::postJson(const std::string& path, const std::str
 
 CentralResponse HttpsTransport::send(const std::string& method, const std::string& path, const std::string& body,
                                      const std::string& requestId, const char* contentType) {
+    {
+        std::lock_guard<std::mutex> l(mutex_);
+        if (!configured_) throw TransportError("the central system is not configured yet (URL, client certificate, central CA)");
+    }
     auto pooled = takeSession();
     auto& session = pooled.session;
     try {

@@ -57,6 +57,9 @@ private:
     Poco::Net::Context::Ptr context_;
     mutable std::mutex mutex_;  // guards settings_, context_, generation_ and idle_
     uint64_t generation_ = 0;   // counts reloads
+    // False while the box waits for its setup (no URL, or the certificate files do not load yet):
+    // every request then fails as "link down" and is retried once the web admin supplies them.
+    bool configured_ = true;
     std::vector<std::unique_ptr<Poco::Net::HTTPSClientSession>> idle_;
 };
 

@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""The web admin's pages (web-admin/admin/) for IT staff, checked as files and then driven in a real browser.
+
+First, without a gateway (fast): the two text tables have the same keys and no empty text, and every key
+the admin pages name exists (data-i18n… attributes in the HTML, every quoted 'admin.…' key in the modules,
+and the families the modules build from the appliance's values: roles, settings, certificates, …); the
+pages keep to the CSP (no inline script or style, no on…= or style= attributes, no innerHTML, only their
+own files); the folder is flat and holds only files the appliance serves.
+
+Then against a simulator and a gateway with the web admin on (HTTPS, the box's own certificate): the files
+are served on the admin listener with the CSP, and tests/browser/admin_pages.mjs (playwright-core driving
+Debian's Chromium) goes through the first-run wizard with the printed setup code, sign-in with TOTP, a
+lockout and its unlock, settings and their history, the live dashboard, home reception, plugins and the
+audit log's tamper check. The script asks this side, through marker files, for two eligibility inquiries
+(the dashboard must count them by itself) and for one audit row to be altered in the database (the tamper
+check must name it).
+
+Needs: node, tests/browser/node_modules (npm ci, done by scripts/bootstrap), /usr/bin/chromium and a CJK
+font for the screenshots (fonts-noto-cjk). Screenshots go to $KAKEHASHI_ARTIFACTS, else
+build/test-artifacts/admin.
+"""
+import glob
+import html.parser
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import SOURCE, IntegrationTest, inquiry_json  # noqa: E402
+from admin_client import AdminClient, admin_options, setup_code  # noqa: E402
+
+WEB_ADMIN = os.path.join(SOURCE, "web-admin")
+ADMIN_DIR = os.path.join(WEB_ADMIN, "admin")
+BROWSER_TESTS = os.path.join(SOURCE, "tests", "browser")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SERVED_EXTENSIONS = (".html", ".js", ".css", ".json", ".svg", ".png")
+
+# Keys the modules build from what the appliance sends (t(`admin.role.${role}`) and the like): each
+# family's members must exist too.
+BUILT_KEYS = {
+    "admin.role.": ("administrator", "operator", "auditor"),
+    "admin.setting.": ("facility.name", "facility.institutionCode", "upstream.baseUrl",
+                       "homeConsent.medicalInfoRetentionDays", "cardReaders.enabled"),
+    "admin.cert.name.": ("upstream-client", "central-ca", "lan-api", "admin"),
+    "admin.home.source.": ("central", "manual"),
+    "admin.plugins.state.": ("enabled", "disabled", "refused"),
+    "admin.problem.": ("unauthorized", "forbidden", "not-found", "invalid-field", "account-locked", "setup-done",
+                       "setup-code-wrong", "second-factor-wrong", "plugin-refused", "change-pending", "internal"),
+    "admin.auditAction.": ("admin.setup", "admin.login", "admin.logout", "admin.setting-changed",
+                           "admin.audit-verified", "admin.user-unlocked", "admin.certificate-installed",
+                           "admin.change-confirmed", "admin.backup-made"),
+    "admin.backup.contents.": ("users", "settings", "apiClients", "cacheEntries"),
+}
+FORBIDDEN_IN_JS = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", ".style.", "console.", "eval(",
+                   "new Function", "http://", "setAttribute('style", "setAttribute('on")
+
+
+class PageSource(html.parser.HTMLParser):
+    """What a page loads (src/href), what the CSP would refuse (inline script, style, handlers), and the
+    text keys it names."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.inline, self.keys, self.ids = [], [], set(), []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for name in ("src", "href"):
+            if a.get(name):
+                self.urls.append(a[name])
+        if tag == "style":
+            self.inline.append("<style>")
+        if tag == "script" and not a.get("src"):
+            self.inline.append("<script> without src")
+        if a.get("id"):
+            self.ids.append(a["id"])
+        for name, value in a.items():
+            if name == "style" or name.startswith("on"):
+                self.inline.append("%s= on <%s>" % (name, tag))
+            if name == "data-i18n" or name.startswith("data-i18n-"):
+                self.keys.add(value)
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def admin_files(ext):
+    return sorted(glob.glob(os.path.join(ADMIN_DIR, "*" + ext)))
+
+
+class AdminPageFilesTest(unittest.TestCase):
+    """The files alone: no gateway, no browser."""
+
+    def tables(self):
+        return {lang: json.loads(read(os.path.join(WEB_ADMIN, "i18n", lang + ".json"))) for lang in ("ja", "en")}
+
+    def test_ja_and_en_have_the_same_keys_and_no_empty_text(self):
+        tables = self.tables()
+        self.assertEqual(sorted(set(tables["ja"]) - set(tables["en"])), [], "keys only in ja.json")
+        self.assertEqual(sorted(set(tables["en"]) - set(tables["ja"])), [], "keys only in en.json")
+        for lang, table in tables.items():
+            empty = [k for k, v in table.items() if not isinstance(v, str) or not v.strip()]
+            self.assertEqual(empty, [], "%s.json: empty texts" % lang)
+        for lang in ("ja", "en"):  # a key given twice in one file would hide the first text
+            pairs = json.loads(read(os.path.join(WEB_ADMIN, "i18n", lang + ".json")), object_pairs_hook=list)
+            keys = [k for k, _ in pairs]
+            self.assertEqual(sorted({k for k in keys if keys.count(k) > 1}), [], "%s.json: keys given twice" % lang)
+
+    def test_every_key_the_admin_pages_name_exists(self):
+        table = self.tables()["ja"]
+        named = set()
+        for path in admin_files(".html"):
+            parser = PageSource()
+            parser.feed(read(path))
+            named |= parser.keys
+        calls = set()
+        for path in admin_files(".js"):
+            source = read(path)
+            calls |= set(re.findall(r"\bt\(\s*'([^']+)'", source))
+            named |= set(re.findall(r"'(admin\.[A-Za-z0-9_.-]+)'", source))
+            for family in re.findall(r"`(admin\.[A-Za-z0-9_.]+\.)\$\{", source):
+                self.assertIn(family, BUILT_KEYS, "%s builds keys %s… that this test does not know"
+                              % (os.path.basename(path), family))
+        named |= calls
+        for family, members in BUILT_KEYS.items():
+            named |= {family + m for m in members}
+        self.assertGreater(len(calls), 50, "the t('…') calls were not found")
+        self.assertEqual(sorted(named - set(table)), [], "keys the admin pages use but the tables lack")
+        # The admin's own keys, and none of them only in the tables by mistake of a typo elsewhere.
+        self.assertTrue(all(k.startswith("admin.") for k in named), sorted(k for k in named if not k.startswith("admin.")))
+
+    def test_the_pages_keep_to_the_csp_and_load_only_their_own_files(self):
+        names = sorted(os.listdir(ADMIN_DIR))
+        self.assertIn("index.html", names)
+        for name in names:
+            self.assertTrue(os.path.isfile(os.path.join(ADMIN_DIR, name)), "web-admin/admin must be flat: " + name)
+            self.assertTrue(name.endswith(SERVED_EXTENSIONS), "the appliance does not serve " + name)
+            self.assertRegex(name, r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$", "a name the appliance serves")
+        for path in admin_files(".html"):
+            parser = PageSource()
+            parser.feed(read(path))
+            with self.subTest(page=os.path.basename(path)):
+                self.assertEqual(parser.inline, [], "the CSP refuses inline script and style")
+                self.assertEqual(sorted({i for i in parser.ids if parser.ids.count(i) > 1}), [], "ids given twice")
+                for url in parser.urls:
+                    if url.startswith("#"):
+                        continue
+                    self.assertRegex(url, r"^/(admin|i18n)/[A-Za-z0-9_.-]+(\?.*)?$|^/admin/api/[a-z0-9/._-]+$",
+                                     "absolute paths to the page's own files or the admin API: " + url)
+                    if url.startswith("/admin/") and not url.startswith("/admin/api/"):
+                        self.assertTrue(os.path.isfile(os.path.join(ADMIN_DIR, url.split("/")[2])), url)
+        modules = {os.path.basename(p) for p in admin_files(".js")}
+        for path in admin_files(".js"):
+            source = read(path)
+            with self.subTest(module=os.path.basename(path)):
+                for imported in re.findall(r"^import .* from '([^']+)';", source, re.M):
+                    self.assertRegex(imported, r"^\./[A-Za-z0-9_-]+\.js$")
+                    self.assertIn(imported[2:], modules)
+                for forbidden in FORBIDDEN_IN_JS:
+                    self.assertNotIn(forbidden, source)
+        for path in admin_files(".css"):
+            self.assertNotIn("@import", read(path))
+            self.assertNotRegex(read(path), r"url\((?!data:)", "no files from elsewhere")
+
+
+class AdminPagesInBrowserTest(IntegrationTest):
+
+    def setUp(self):
+        type(self).gateway_options = dict(admin_options(), webAdminRoot=WEB_ADMIN)
+        super().setUp()
+        self.admin = AdminClient(self.gateway)
+
+    def artifacts(self):
+        return os.environ.get("KAKEHASHI_ARTIFACTS") or os.path.join(SOURCE, "build", "test-artifacts", "admin")
+
+    def get(self, path):
+        status, body = self.admin.request("GET", path)
+        return status, body, self.admin.last
+
+    def test_admin_files_are_served_on_the_admin_listener_with_the_csp(self):
+        for path, type_ in (("/admin", "text/html"), ("/admin/", "text/html"), ("/admin/app.js", "text/javascript"),
+                            ("/admin/admin.css", "text/css"), ("/admin/icon.svg", "image/svg+xml"),
+                            ("/i18n/ja.json", "application/json")):
+            with self.subTest(path=path):
+                status, _, res = self.get(path)
+                self.assertEqual(status, 200)
+                self.assertTrue(res.getheader("Content-Type").startswith(type_), res.getheader("Content-Type"))
+                csp = res.getheader("Content-Security-Policy") or ""
+                for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+                                  "connect-src 'self'", "frame-ancestors 'none'"):
+                    self.assertIn(directive, csp)
+        for name in os.listdir(ADMIN_DIR):
+            with self.subTest(name=name):
+                self.assertEqual(self.get("/admin/" + name)[0], 200)
+        for path in ("/admin/../staff/card-check.html", "/admin/nope.js", "/admin/sub/app.js", "/staff",
+                     "/admin/.app.js"):
+            with self.subTest(path=path):
+                self.assertEqual(self.get(path)[0], 404)
+
+    # --- what the browser script asks of this side ---------------------------------------------------------
+
+    def make_inquiries(self):
+        person = self.persons(1, validity="1")[0]
+        for _ in range(2):
+            status, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(person))
+            self.assertEqual(status, 200, body)
+        return {"count": 2}
+
+    def tamper_audit_row(self):
+        db = sqlite3.connect(os.path.join(self.workdir, "state", "kakehashi.db"))
+        try:
+            row = db.execute("SELECT id FROM audit_log WHERE action = 'admin.setting-changed' ORDER BY id LIMIT 1").fetchone()[0]
+            db.execute("UPDATE audit_log SET actor = 'someone-else' WHERE id = ?", (row,))
+            db.commit()
+        finally:
+            db.close()
+        return {"row": row}
+
+    def run_browser(self, env, markers):
+        answers = {"inquiries": self.make_inquiries, "tamper": self.tamper_audit_row}
+        out_path, err_path = os.path.join(markers, "stdout.txt"), os.path.join(markers, "stderr.txt")
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            proc = subprocess.Popen(["node", os.path.join(BROWSER_TESTS, "admin_pages.mjs")], cwd=BROWSER_TESTS,
+                                    env=env, stdout=out, stderr=err)
+            deadline = time.time() + 600
+            try:
+                while proc.poll() is None:
+                    self.assertLess(time.time(), deadline, "the browser test did not finish in 10 minutes")
+                    for name, answer in answers.items():
+                        request = os.path.join(markers, name + ".request")
+                        done = os.path.join(markers, name + ".done")
+                        if os.path.exists(request) and not os.path.exists(done):
+                            reply = answer()
+                            with open(done + ".tmp", "w") as f:
+                                json.dump(reply, f)
+                            os.rename(done + ".tmp", done)
+                    time.sleep(0.1)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+        return proc.returncode, read(out_path), read(err_path)
+
+    def test_it_staff_set_up_sign_in_and_run_the_box_in_a_browser(self):
+        if shutil.which("node") is None:
+            self.fail("node is not installed (apt-get install nodejs npm; scripts/bootstrap does it)")
+        if not os.path.exists(CHROMIUM):
+            self.fail("Chromium is not installed at %s (apt-get install chromium; scripts/bootstrap does it)" % CHROMIUM)
+        if not os.path.isdir(os.path.join(BROWSER_TESTS, "node_modules", "playwright-core")):
+            self.fail("playwright-core is missing: run `npm ci` in tests/browser (scripts/bootstrap does it)")
+        markers = tempfile.mkdtemp(prefix="markers-", dir=self.workdir)
+        env = dict(os.environ, KAKEHASHI_ADMIN_URL="https://127.0.0.1:%d" % self.admin.port,
+                   SETUP_CODE=setup_code(self.gateway), SCREENSHOT_DIR=self.artifacts(), MARKER_DIR=markers,
+                   CHROMIUM=CHROMIUM)
+        code, stdout, stderr = self.run_browser(env, markers)
+        report = "\n".join(("stdout:", stdout, "stderr:", stderr, "gateway log:", self.gateway.tail_log()))
+        self.assertEqual(code, 0, report)
+        sys.stderr.write(stdout)
+        for name in ("inquiries", "tamper"):
+            self.assertTrue(os.path.exists(os.path.join(markers, name + ".done")), "the script never asked for " + name)
+        # What the pages did, as the appliance recorded it.
+        db = sqlite3.connect(os.path.join(self.workdir, "state", "kakehashi.db"))
+        try:
+            actions = [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id")]
+        finally:
+            db.close()
+        for action in ("admin.setup-refused", "admin.setup", "admin.second-factor-enrolled", "admin.logout",
+                       "admin.login", "admin.user-added", "admin.login-locked", "admin.user-unlocked",
+                       "admin.setting-changed", "admin.home-reception-url-set", "admin.plugin-disabled",
+                       "admin.plugin-enabled", "admin.audit-verified", "admin.audit-exported"):
+            self.assertIn(action, actions)
+        self.assertEqual(actions.count("admin.login-refused"), 4, "four wrong passwords before the lock")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
