@@ -33,13 +33,22 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import SOURCE, IntegrationTest, inquiry_json  # noqa: E402
+from harness import SOURCE, IntegrationTest, certs, inquiry_json, wait_until  # noqa: E402
 from admin_client import AdminClient, admin_options, setup_code  # noqa: E402
 
 WEB_ADMIN = os.path.join(SOURCE, "web-admin")
 ADMIN_DIR = os.path.join(WEB_ADMIN, "admin")
 BROWSER_TESTS = os.path.join(SOURCE, "tests", "browser")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+P12_PASSPHRASE = "Shomeisho-Kagi-2026"
+RESTART_EXIT = 75  # the gateway stops and exits with this for systemd to start it again
+CLIENT_EXTENSIONS = """[ client_ext ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = clientAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid
+"""
 SERVED_EXTENSIONS = (".html", ".js", ".css", ".json", ".svg", ".png")
 
 # Keys the modules build from what the appliance sends (t(`admin.role.${role}`) and the like): each
@@ -225,8 +234,50 @@ class AdminPagesInBrowserTest(IntegrationTest):
             db.close()
         return {"row": row}
 
+    # --- the facility CA's side (openssl CLI), as a vendor or the certificate authority would do it ----------
+
+    def openssl(self, *args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    def pki(self, name):
+        return os.path.join(self.workdir, "pki", name)
+
+    def sign(self, csr, out, days):
+        c = certs()
+        self.openssl("x509", "-req", "-sha256", "-in", csr, "-CA", os.path.join(c, "facility-ca.crt"),
+                     "-CAkey", os.path.join(c, "facility-ca.key"), "-set_serial", "0x%032x" % int(time.time() * 1e6),
+                     "-days", str(days), "-extfile", self.pki("ext.cnf"), "-extensions", "client_ext", "-out", out)
+        return out
+
+    def client_pkcs12(self):
+        """A new client certificate of 45 days (inside the 60-day warning) with its key, as PKCS#12."""
+        os.makedirs(self.pki(""), exist_ok=True)
+        with open(self.pki("ext.cnf"), "w") as f:
+            f.write(CLIENT_EXTENSIONS)
+        self.openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", self.pki("client.key"))
+        self.openssl("req", "-new", "-sha256", "-key", self.pki("client.key"), "-subj",
+                     "/O=Kakehashi Demo Clinic/CN=" + self.gateway.config["institutionCode"], "-out", self.pki("client.csr"))
+        self.sign(self.pki("client.csr"), self.pki("client.crt"), 45)
+        self.openssl("pkcs12", "-export", "-inkey", self.pki("client.key"), "-in", self.pki("client.crt"),
+                     "-certfile", os.path.join(certs(), "facility-ca.crt"), "-name", "facility",
+                     "-passout", "pass:" + P12_PASSPHRASE, "-out", self.pki("client.p12"))
+        return self.pki("client.p12")
+
+    def sign_csr(self, markers):
+        return {"pem": self.sign(os.path.join(markers, "request.csr"), self.pki("from-csr.crt"), 200)}
+
+    def restart_gateway(self):
+        """The gateway exits by itself for its restart; started again as systemd would."""
+        gateway = self.gateway
+        wait_until(lambda: gateway.proc.poll() is not None, 30, "the gateway to exit for its restart")
+        code = gateway.proc.returncode
+        gateway.log.close()
+        gateway.start()
+        return {"exitCode": code}
+
     def run_browser(self, env, markers):
-        answers = {"inquiries": self.make_inquiries, "tamper": self.tamper_audit_row}
+        answers = {"inquiries": self.make_inquiries, "tamper": self.tamper_audit_row,
+                   "sign-csr": lambda: self.sign_csr(markers), "restart": self.restart_gateway}
         out_path, err_path = os.path.join(markers, "stdout.txt"), os.path.join(markers, "stderr.txt")
         with open(out_path, "w") as out, open(err_path, "w") as err:
             proc = subprocess.Popen(["node", os.path.join(BROWSER_TESTS, "admin_pages.mjs")], cwd=BROWSER_TESTS,
@@ -260,12 +311,13 @@ class AdminPagesInBrowserTest(IntegrationTest):
         markers = tempfile.mkdtemp(prefix="markers-", dir=self.workdir)
         env = dict(os.environ, KAKEHASHI_ADMIN_URL="https://127.0.0.1:%d" % self.admin.port,
                    SETUP_CODE=setup_code(self.gateway), SCREENSHOT_DIR=self.artifacts(), MARKER_DIR=markers,
-                   CHROMIUM=CHROMIUM)
+                   CLIENT_P12=self.client_pkcs12(), CLIENT_P12_PASSPHRASE=P12_PASSPHRASE,
+                   CENTRAL_CA=os.path.join(certs(), "central-ca.crt"), CHROMIUM=CHROMIUM)
         code, stdout, stderr = self.run_browser(env, markers)
         report = "\n".join(("stdout:", stdout, "stderr:", stderr, "gateway log:", self.gateway.tail_log()))
         self.assertEqual(code, 0, report)
         sys.stderr.write(stdout)
-        for name in ("inquiries", "tamper"):
+        for name in ("inquiries", "tamper", "sign-csr", "restart"):
             self.assertTrue(os.path.exists(os.path.join(markers, name + ".done")), "the script never asked for " + name)
         # What the pages did, as the appliance recorded it.
         db = sqlite3.connect(os.path.join(self.workdir, "state", "kakehashi.db"))
@@ -275,8 +327,14 @@ class AdminPagesInBrowserTest(IntegrationTest):
             db.close()
         for action in ("admin.setup-refused", "admin.setup", "admin.second-factor-enrolled", "admin.logout",
                        "admin.login", "admin.user-added", "admin.login-locked", "admin.user-unlocked",
+                       "admin.user-disabled", "admin.user-enabled", "admin.user-role-changed",
+                       "admin.user-second-factor-reset", "admin.plugin-reloaded",
                        "admin.setting-changed", "admin.home-reception-url-set", "admin.plugin-disabled",
-                       "admin.plugin-enabled", "admin.audit-verified", "admin.audit-exported"):
+                       "admin.plugin-enabled", "admin.audit-verified", "admin.audit-exported",
+                       "admin.certificate-installed", "admin.certificate-csr-made", "admin.change-confirmed",
+                       "admin.change-rolled-back", "admin.backup-made", "admin.backup-config-exported",
+                       "admin.backup-config-imported", "admin.backup-restore-refused", "admin.backup-restore-staged",
+                       "admin.backup-restart"):
             self.assertIn(action, actions)
         self.assertEqual(actions.count("admin.login-refused"), 4, "four wrong passwords before the lock")
 

@@ -152,8 +152,15 @@ void PluginRegistry::addBuiltIn(std::shared_ptr<Adapter> adapter, Manifest manif
 
 std::string PluginRegistry::reload(const std::string& id) {
     {
+        // Part of the binary: nothing to re-read, but a disabled one is bound again.
         std::lock_guard<std::mutex> lock(mutex_);
-        if (builtIns_.count(id)) return "";  // part of the binary: nothing to re-read
+        auto builtIn = builtIns_.find(id);
+        if (builtIn != builtIns_.end()) {
+            adapters_[id] = builtIn->second.first;
+            status_[id].state = "enabled";
+            status_[id].problem.clear();
+            return "";
+        }
     }
     if (!std::count(config_.order.begin(), config_.order.end(), id)) return kNotInOrder;
     std::shared_ptr<Adapter> adapter;

@@ -15,6 +15,7 @@
 
 #include "plugins/registry.hpp"
 #include "plugins/signature.hpp"
+#include "plugins/spec_xml_adapter.hpp"
 
 using namespace kh::plugins;
 namespace fs = std::filesystem;
@@ -212,4 +213,19 @@ TEST_CASE("a plugin whose script fails to load is refused with the load error", 
     auto status = statusOf(registry, kId);
     CHECK(status.state == "refused");
     CHECK_FALSE(status.problem.empty());
+}
+
+TEST_CASE("a built-in adapter disabled in the web admin can be enabled again", "[plugins]") {
+    PluginRegistry registry(PluginsConfig{});
+    registry.addBuiltIn(std::make_shared<SpecXmlAdapter>(), SpecXmlAdapter::manifest());
+    const std::string id = SpecXmlAdapter::manifest().id;
+    REQUIRE(registry.adapter(id));
+    CHECK(registry.disable(id).empty());
+    CHECK_FALSE(registry.adapter(id));
+    CHECK(registry.enable(id).empty());
+    CHECK(registry.adapter(id));
+    auto status = registry.status();
+    auto it = std::find_if(status.begin(), status.end(), [&](const PluginStatus& s) { return s.id == id; });
+    REQUIRE(it != status.end());
+    CHECK(it->state == "enabled");
 }

@@ -1,0 +1,860 @@
+// The web admin (web-admin/admin/) in a real browser: playwright-core driving Debian's Chromium against a
+// freshly started appliance whose admin listener is HTTPS with the box's self-signed certificate.
+//
+// In order: the first-run wizard (a wrong setup code and a weak password refused with the appliance's
+// messages, the first administrator, TOTP enrolment with the QR code, the ten recovery codes shown once,
+// the facility with a wrong institution code refused); sign-out and sign-in with password and TOTP (a
+// wrong code first); an operator added in the users view, locked out after five wrong passwords in a
+// second browser, unlocked by the administrator, then enrolling and seeing only an operator's menu,
+// and sent back to sign-in when the administrator disables them (then enabled, given another role and
+// a second-factor reset);
+// facility.name changed and found in its history with who and when; the dashboard's requestsToday
+// moving by itself after two inquiries the Python side makes; the home reception URL set by hand with
+// its QR code and poster; plugins reloaded, disabled and enabled; card readers; the audit log's tamper check —
+// intact, then broken at the row the Python side altered; the language switch; certificates (a PKCS#12
+// with a wrong and then the right passphrase, on trial with its countdown and kept; a CSR made on the
+// box, signed and uploaded, then put back; the central CA); a backup and the configuration downloaded,
+// the configuration imported, the backup restored and the restart asked for, after which the old
+// facility name is back; no text missing, no console errors but the expected ones. Screenshots of every
+// main view at 1280×800 and at 768×1024.
+//
+// The Python side (tests/integration/test_admin_pages.py) answers requests through MARKER_DIR: the
+// script writes <name>.request and waits for <name>.done (JSON): "inquiries" (make two eligibility
+// inquiries), "tamper" (alter one audit row; the answer names it), "sign-csr" (sign request.csr with the
+// facility CA; the answer is the certificate's path) and "restart" (wait for the gateway to exit for its
+// restart and start it again, as systemd would; the answer is the exit code).
+//
+// Environment: KAKEHASHI_ADMIN_URL (https://127.0.0.1:port), SETUP_CODE, SCREENSHOT_DIR, MARKER_DIR,
+// CLIENT_P12 and CLIENT_P12_PASSPHRASE (a client certificate of 45 days), CENTRAL_CA (PEM), optional
+// CHROMIUM (default /usr/bin/chromium).
+// Exit status 0 when every step passed; otherwise 1 with the failed step on stderr.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ADMIN = { username: 'it-tanaka', display: '田中 一郎', password: 'Hashi-Kanrisha-2026!' };
+const OPERATOR = { username: 'reception', display: '受付 花子', password: 'Uketsuke-Mado-2026?' };
+const FACILITY_NAME = '架け橋訪問クリニック';
+const FACILITY_RENAMED = '架け橋在宅クリニック';
+const INSTITUTION_CODE = '1312345679';
+const HOME_URL = 'https://example.jp/zaitaku/kakehashi-clinic';
+const DESKTOP = { width: 1280, height: 800 };
+const TABLET = { width: 768, height: 1024 };
+// Chromium reports every 4xx answer of fetch as a console error; these are the ones the steps provoke.
+// While the appliance restarts after the restore, the page's polls find nobody listening.
+const EXPECTED_CONSOLE = new RegExp('^Failed to load resource: (the server responded with a status of (401|403|404|409|422|423) '
+  + '|net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE))');
+const BACKUP_PASSPHRASE = '架け橋の合言葉-2026-backup';
+
+function env(name, fallback) {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+let config;
+
+const readConfig = () => ({
+  url: env('KAKEHASHI_ADMIN_URL').replace(/\/$/, ''),
+  setupCode: env('SETUP_CODE'),
+  shots: env('SCREENSHOT_DIR'),
+  markers: env('MARKER_DIR'),
+  p12: env('CLIENT_P12'),
+  p12Passphrase: env('CLIENT_P12_PASSPHRASE'),
+  centralCa: env('CENTRAL_CA'),
+  chromium: env('CHROMIUM', '/usr/bin/chromium'),
+});
+
+let current = 'setup';
+
+async function step(name, fn) {
+  current = name;
+  const started = Date.now();
+  const value = await fn();
+  console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  return value;
+}
+
+// A step of a view that does not depend on the others: its failure is recorded and the run goes on, so
+// one broken view does not hide the state of the rest; the run still fails at the end.
+const failures = [];
+
+async function independentStep(page, name, fn) {
+  try {
+    await step(name, fn);
+  } catch (e) {
+    const message = e && e.message ? e.message : String(e);
+    failures.push(`${name}: ${message}`);
+    console.log(`FAIL ${name}: ${message}`);
+    await page.screenshot({ path: path.join(config.shots, `failure-${failures.length}.png`), fullPage: true }).catch(() => {});
+  }
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+// --- TOTP (RFC 6238), as the phone app computes it -----------------------------------------------------
+
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    const v = alphabet.indexOf(c);
+    if (v < 0) throw new Error(`not base32: ${c}`);
+    bits += v.toString(2).padStart(5, '0');
+  }
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+function totpAt(secret, counter) {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(counter));
+  const digest = crypto.createHmac('sha1', base32Decode(secret)).update(message).digest();
+  const offset = digest[digest.length - 1] & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+// A code the appliance has not seen yet: it refuses a time step already used (a replayed code).
+class Authenticator {
+  constructor(secret) {
+    this.secret = secret;
+    this.lastStep = 0;
+  }
+
+  next() {
+    const step = Math.max(Math.floor(Date.now() / 1000 / 30), this.lastStep + 1);
+    this.lastStep = step;
+    return totpAt(this.secret, step);
+  }
+
+  wrong() {
+    const now = Math.floor(Date.now() / 1000 / 30);
+    const valid = new Set([-1, 0, 1, 2].map((d) => totpAt(this.secret, now + d)));
+    return ['000000', '111111', '222222'].find((c) => !valid.has(c));
+  }
+}
+
+// --- the Python side --------------------------------------------------------------------------------------
+
+async function askPython(name, timeoutMillis = 60000) {
+  const done = path.join(config.markers, `${name}.done`);
+  fs.writeFileSync(path.join(config.markers, `${name}.request`), '{}');
+  const started = Date.now();
+  while (!fs.existsSync(done)) {
+    check(Date.now() - started < timeoutMillis, `the test did not answer "${name}"`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return JSON.parse(fs.readFileSync(done, 'utf8'));
+}
+
+// --- what the browser logs ----------------------------------------------------------------------------------
+
+function watch(page, label) {
+  const seen = { label, consoleErrors: [], pageErrors: [], navigations: 0 };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') seen.consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => seen.pageErrors.push(String(err)));
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) seen.navigations += 1;
+  });
+  return seen;
+}
+
+function checkConsole(seen) {
+  check(!seen.pageErrors.length, `${seen.label}: uncaught exceptions: ${seen.pageErrors.join(' | ')}`);
+  const unexpected = seen.consoleErrors.filter((e) => !EXPECTED_CONSOLE.test(e));
+  check(!unexpected.length, `${seen.label}: console errors (CSP violations included): ${unexpected.join(' | ')}`);
+}
+
+// No element shows a key instead of its text, and no text made in code is a key (a key has two dots:
+// admin.group.name; an audit action such as admin.setting-changed has one).
+async function checkNoMissingTexts(page) {
+  const missing = await page.evaluate(() => {
+    const out = [...document.querySelectorAll('[data-i18n]')]
+      .filter((el) => el.textContent === el.dataset.i18n || el.textContent.trim() === '')
+      .map((el) => el.dataset.i18n);
+    const keys = document.body.innerText.match(/\badmin\.[A-Za-z]+\.[A-Za-z][\w.-]*/g) || [];
+    return [...out, ...keys];
+  });
+  check(!missing.length, `texts missing on the page: ${missing}`);
+}
+
+// --- the page -------------------------------------------------------------------------------------------------
+
+const text = async (page, selector) => (await page.locator(selector).innerText()).trim();
+
+async function visible(page, selector, timeout = 15000) {
+  await page.locator(selector).first().waitFor({ state: 'visible', timeout });
+}
+
+async function waitForText(page, selector, expected, timeout = 15000) {
+  await page.locator(selector).filter({ hasText: expected }).first().waitFor({ state: 'visible', timeout });
+}
+
+async function shot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(config.shots, `${name}.png`), fullPage: true });
+}
+
+// The same view at 1280×800 and at 768×1024; the viewport is put back afterwards.
+async function shotBoth(page, name) {
+  const before = page.viewportSize();
+  for (const size of [DESKTOP, TABLET]) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(150);
+    await shot(page, `${name}-${size.width}x${size.height}`);
+  }
+  await page.setViewportSize(before);
+}
+
+async function openView(page, view) {
+  const viewport = page.viewportSize();
+  if (viewport.width <= 900) {
+    await page.click('#nav-toggle');
+    await visible(page, `#nav a[data-view="${view}"]`);
+  }
+  await page.click(`#nav a[data-view="${view}"]`);
+  await visible(page, `#view-${view}`);
+  check(await page.locator(`#nav a[data-view="${view}"]`).getAttribute('aria-current') === 'page', `${view} is not marked current`);
+}
+
+async function qrShown(page, selector) {
+  await visible(page, selector);
+  const size = await page.locator(selector).evaluate(async (img) => {
+    if (!img.complete) await new Promise((resolve) => img.addEventListener('load', resolve, { once: true }));
+    return { natural: img.naturalWidth, shown: img.getBoundingClientRect().width, src: img.src.slice(0, 26) };
+  });
+  check(size.natural > 0 && size.shown >= 150, `the QR code is not drawn: ${JSON.stringify(size)}`);
+  check(size.src === 'data:image/svg+xml;charset', `the QR code is not an SVG image: ${size.src}`);
+}
+
+async function answerOf(page, urlPart, action) {
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes(urlPart) && r.request().method() !== 'GET'),
+    action(),
+  ]);
+  return res;
+}
+
+// --- 1. first run -------------------------------------------------------------------------------------------------
+
+async function firstRun(page, tables) {
+  await step('the first-run wizard opens in Japanese and explains where the setup code is', async () => {
+    await page.goto(`${config.url}/admin`);
+    await visible(page, '#view-setup');
+    check(await page.locator('html').getAttribute('lang') === 'ja', 'the page does not open in Japanese');
+    check((await text(page, '#view-setup .callout')).includes('journalctl'), 'the setup code\'s whereabouts are not explained');
+    check(await page.locator('#nav').isHidden(), 'the navigation shows before anyone signed in');
+    check((await page.title()) === tables.ja['admin.app.title'], `title "${await page.title()}"`);
+    await checkNoMissingTexts(page);
+    await shotBoth(page, '01-setup');
+  });
+
+  await step('a wrong setup code is refused with the appliance\'s message', async () => {
+    await page.fill('#setup-code', 'AAAA-BBBB-CCCC');
+    await page.fill('#setup-username', ADMIN.username);
+    await page.fill('#setup-display', ADMIN.display);
+    await page.fill('#setup-password', ADMIN.password);
+    await page.fill('#setup-password2', ADMIN.password);
+    const res = await answerOf(page, '/admin/api/setup', () => page.click('#setup-form button[type="submit"]'));
+    check(res.status() === 403, `a wrong setup code answered ${res.status()}`);
+    await waitForText(page, '#setup-error', 'セットアップコードが違います');
+    await shot(page, '02-setup-wrong-code');
+  });
+
+  await step('a password containing the user name is refused with the policy message (422)', async () => {
+    await page.fill('#setup-code', config.setupCode);
+    await page.fill('#setup-password', `${ADMIN.username}-Password-1`);
+    await page.fill('#setup-password2', `${ADMIN.username}-Password-1`);
+    const res = await answerOf(page, '/admin/api/setup', () => page.click('#setup-form button[type="submit"]'));
+    check(res.status() === 422, `a weak password answered ${res.status()}`);
+    await waitForText(page, '#setup-error', '利用者名を含めないでください');
+    check((await text(page, '#setup-error')).includes('項目の値が正しくありません'), 'the problem title is not shown');
+  });
+
+  const authenticator = await step('the first administrator is made; the QR code and the key are shown', async () => {
+    await page.fill('#setup-password', ADMIN.password);
+    await page.fill('#setup-password2', ADMIN.password);
+    const res = await answerOf(page, '/admin/api/setup', () => page.click('#setup-form button[type="submit"]'));
+    check(res.status() === 201, `the setup answered ${res.status()}`);
+    await visible(page, '#view-enrol');
+    await qrShown(page, '#enrol-qr');
+    await page.locator('#enrol-secret').filter({ hasText: /[A-Z2-7]{4}/ }).waitFor();
+    const secret = (await text(page, '#enrol-secret')).replace(/\s/g, '');
+    check(/^[A-Z2-7]{16,}$/.test(secret), `the key "${secret}" is not base32`);
+    check(await page.locator('#wizard li[data-step="enrol"]').getAttribute('aria-current') === 'step', 'the wizard does not show step 2');
+    await shotBoth(page, '03-enrol');
+    return new Authenticator(secret);
+  });
+
+  await step('a wrong code is refused; the right one shows ten recovery codes once', async () => {
+    await page.fill('#enrol-code', authenticator.wrong());
+    await page.click('#enrol-form button[type="submit"]');
+    await waitForText(page, '#enrol-error', '確認コードが違います');
+    await page.fill('#enrol-code', authenticator.next());
+    await page.click('#enrol-form button[type="submit"]');
+    await visible(page, '#view-recovery');
+    const codes = await page.locator('#recovery-codes li').allInnerTexts();
+    check(codes.length === 10, `${codes.length} recovery codes`);
+    check(codes.every((c) => /^[0-9a-z]{4}-[0-9a-z]{4}$/.test(c.trim())), `recovery codes ${codes}`);
+    check(await page.locator('#recovery-continue').isDisabled(), 'the wizard goes on before the codes are saved');
+    check((await text(page, '#view-recovery label.check')).includes('保存しました'), 'no 保存しました confirmation');
+    await shotBoth(page, '04-recovery-codes');
+    await page.check('#recovery-saved');
+    await page.click('#recovery-continue');
+    check(await page.locator('#recovery-codes li').count() === 0, 'the recovery codes stay in the page');
+  });
+
+  await step('the facility: a wrong check digit refused by the appliance, then saved', async () => {
+    await visible(page, '#view-facility');
+    await page.waitForFunction(() => document.getElementById('facility-code').value !== '');
+    check(await page.inputValue('#facility-code') === INSTITUTION_CODE, 'the institution code is not filled in from the configuration');
+    check((await page.inputValue('#facility-upstream')).startsWith('https://'), 'the upstream address is not filled in');
+    await page.fill('#facility-name', FACILITY_NAME);
+    await page.fill('#facility-code', '1312345678');
+    await page.click('#facility-form button[type="submit"]');
+    await waitForText(page, '#facility-error', '医療機関等コードが正しくありません');
+    check(await page.getAttribute('#facility-code', 'aria-invalid') === 'true', 'the wrong field is not marked');
+    await shotBoth(page, '05-facility-refused');
+    await page.fill('#facility-code', INSTITUTION_CODE);
+    await page.click('#facility-form button[type="submit"]');
+    await visible(page, '#view-dashboard');
+    check(await page.locator('#wizard').isHidden(), 'the wizard stays after the last step');
+    const entries = await page.locator('#nav li:not([hidden]) a').count();
+    check(entries === 9, `an administrator sees ${entries} menu entries, expected 9`);
+  });
+  return authenticator;
+}
+
+// --- 2. sign-out and sign-in --------------------------------------------------------------------------------------
+
+async function signIn(page, user) {
+  await visible(page, '#view-login');
+  await page.fill('#login-username', user.username);
+  await page.fill('#login-password', user.password);
+  await page.click('#login-form button[type="submit"]');
+}
+
+async function signOutAndIn(page, authenticator) {
+  await step('sign out, then sign in with password and TOTP (a wrong code first)', async () => {
+    await page.click('#sign-out');
+    await visible(page, '#view-login');
+    await waitForText(page, '#notice', 'サインアウトしました');
+    check(await page.locator('#nav').isHidden(), 'the menu stays after signing out');
+    await shotBoth(page, '06-sign-in');
+    await signIn(page, ADMIN);
+    await visible(page, '#view-second');
+    await page.fill('#second-code', authenticator.wrong());
+    await page.click('#second-form button[type="submit"]');
+    await waitForText(page, '#second-error', '確認コードが違います');
+    await shotBoth(page, '07-second-factor-wrong');
+    await page.fill('#second-code', authenticator.next());
+    await page.click('#second-form button[type="submit"]');
+    await visible(page, '#view-dashboard');
+    check((await text(page, '#user-label')).includes(ADMIN.display), 'the signed-in user is not shown');
+  });
+}
+
+// --- 3. dashboard ----------------------------------------------------------------------------------------------------
+
+async function dashboard(page, seen) {
+  await step('the dashboard: link, queue, cache, requests, certificates; the menu folds at 768 px', async () => {
+    await openView(page, 'dashboard');
+    await page.locator('#dash-requests[data-value]').waitFor();
+    check((await text(page, '#dash-link')) === '接続中', `link state "${await text(page, '#dash-link')}"`);
+    const certs = await page.locator('#dash-certs tr').count();
+    check(certs >= 2, `${certs} certificates on the dashboard`);
+    const badge = page.locator('#dash-certs tr[data-name="upstream-client"] .expiry');
+    check(/残り \d+ 日/.test(await badge.innerText()), 'the client certificate\'s days left are not shown');
+    await shotBoth(page, '08-dashboard');
+    await page.setViewportSize(TABLET);
+    check(await page.locator('#nav').isHidden(), 'the navigation does not fold at 768 px');
+    check(await page.locator('#nav-toggle').isVisible(), 'no menu button at 768 px');
+    await page.click('#nav-toggle');
+    await visible(page, '#nav a[data-view="settings"]');
+    await shot(page, '08-dashboard-menu-768x1024');
+    await page.click('#nav-toggle');
+    await page.setViewportSize(DESKTOP);
+    check(await page.locator('#nav').isVisible() && await page.locator('#nav-toggle').isHidden(), 'the left navigation is not back at 1280 px');
+  });
+
+  await step('the dashboard counts two new inquiries by itself within 10 s, without a reload', async () => {
+    const before = Number(await page.getAttribute('#dash-requests', 'data-value'));
+    const navigations = seen.navigations;
+    const asked = await askPython('inquiries');
+    check(asked.count === 2, `the test made ${asked.count} inquiries`);
+    const started = Date.now();
+    await page.waitForFunction((want) => Number(document.getElementById('dash-requests').dataset.value) === want,
+      before + 2, { timeout: 10500, polling: 200 });
+    console.log(`     requestsToday ${before} → ${before + 2} after ${Date.now() - started} ms`);
+    check(seen.navigations === navigations, 'the page was reloaded');
+    check((await text(page, '#dash-hitrate')) === '50%', `hit rate "${await text(page, '#dash-hitrate')}" after one live answer and one from the cache`);
+    await shotBoth(page, '09-dashboard-after-requests');
+  });
+}
+
+// --- 4. users and the lockout ---------------------------------------------------------------------------------------
+
+async function addOperator(page) {
+  await step('users: a weak initial password refused, an operator added', async () => {
+    await openView(page, 'users');
+    await visible(page, `#users-rows tr[data-username="${ADMIN.username}"]`);
+    await page.fill('#user-add-username', OPERATOR.username);
+    await page.fill('#user-add-display', OPERATOR.display);
+    await page.selectOption('#user-add-role', 'operator');
+    await page.fill('#user-add-password', 'password');
+    await page.click('#user-add-form button[type="submit"]');
+    await waitForText(page, '#user-add-error', '項目の値が正しくありません');
+    await page.fill('#user-add-password', OPERATOR.password);
+    await page.click('#user-add-form button[type="submit"]');
+    const row = `#users-rows tr[data-username="${OPERATOR.username}"]`;
+    await visible(page, row);
+    check(await page.locator(`${row} select[data-field="role"]`).inputValue() === 'operator', 'the new user is not an operator');
+    check((await text(page, row)).includes('二要素 未登録'), 'the new user shows a second factor');
+    await waitForText(page, '#users-info', '追加しました');
+    await shotBoth(page, '10-users');
+  });
+}
+
+async function lockout(browser, page, tables) {
+  const context = await browser.newContext({ viewport: TABLET, ignoreHTTPSErrors: true, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+  const other = await context.newPage();
+  other.setDefaultTimeout(20000);
+  const seen = watch(other, 'operator browser');
+  try {
+    await step('five wrong passwords lock the operator out; the lock is shown, even to the right password', async () => {
+      await other.goto(`${config.url}/admin`);
+      await visible(other, '#view-login');
+      for (let i = 1; i <= 5; i++) {
+        await other.fill('#login-username', OPERATOR.username);
+        await other.fill('#login-password', `wrong-password-${i}x`);
+        const res = await answerOf(other, '/admin/api/login', () => other.click('#login-form button[type="submit"]'));
+        check(res.status() === (i < 5 ? 401 : 423), `wrong password ${i} answered ${res.status()}`);
+        if (i < 5) await waitForText(other, '#login-error', 'ユーザー名またはパスワードが違います');
+      }
+      await waitForText(other, '#login-error', tables.ja['admin.problem.account-locked']);
+      check((await text(other, '#login-error')).includes('まで、または管理者が解除するまで'), 'the lock\'s end is not shown');
+      await shotBoth(other, '11-locked-out');
+      await other.fill('#login-password', OPERATOR.password);
+      const res = await answerOf(other, '/admin/api/login', () => other.click('#login-form button[type="submit"]'));
+      check(res.status() === 423, `the right password while locked answered ${res.status()}`);
+    });
+
+    await step('the administrator sees the lock and lifts it', async () => {
+      await page.click('#users-refresh');
+      const row = `#users-rows tr[data-username="${OPERATOR.username}"]`;
+      await page.locator(`${row} .locked`).waitFor();
+      await shotBoth(page, '12-users-locked');
+      await page.click(`${row} button[data-action="unlock"]`);
+      await waitForText(page, '#users-info', 'ロックを解除しました');
+      check(await page.locator(`${row} .locked`).count() === 0, 'the lock badge stays');
+    });
+
+    await step('the operator signs in, enrols a second factor and sees only an operator\'s menu', async () => {
+      await signIn(other, OPERATOR);
+      await visible(other, '#view-enrol');
+      await qrShown(other, '#enrol-qr');
+      check(await other.locator('#wizard').isHidden(), 'the first-run wizard shows for a new user');
+      await other.locator('#enrol-secret').filter({ hasText: /[A-Z2-7]{4}/ }).waitFor();
+      const authenticator = new Authenticator((await text(other, '#enrol-secret')).replace(/\s/g, ''));
+      await other.fill('#enrol-code', authenticator.next());
+      await other.click('#enrol-form button[type="submit"]');
+      await visible(other, '#view-recovery');
+      await other.check('#recovery-saved');
+      await other.click('#recovery-continue');
+      await visible(other, '#view-dashboard');
+      const views = await other.locator('#nav li:not([hidden]) a').evaluateAll((as) => as.map((a) => a.dataset.view));
+      check(JSON.stringify(views) === JSON.stringify(['dashboard', 'home-reception', 'readers']), `an operator's menu: ${views}`);
+      await other.goto(`${config.url}/admin#users`);
+      await visible(other, '#view-dashboard');
+      check(await other.locator('#view-users').isHidden(), 'an operator reaches the users view by its address');
+      await openView(other, 'home-reception');
+      check(await other.locator('#home-manage').isHidden(), 'an operator is offered to change the URL');
+      await openView(other, 'dashboard');
+      await checkNoMissingTexts(other);
+      await shot(other, '13-operator-dashboard-768x1024');
+    });
+
+    await step('users: disabling the operator ends their session (their page goes back to sign-in); enable, role, 2FA reset', async () => {
+      const row = `#users-rows tr[data-username="${OPERATOR.username}"]`;
+      await page.click(`${row} button[data-action="disable"]`);
+      check((await text(page, `${row} button[data-action="disable"]`)) === 'もう一度押して確定', 'disabling does not ask for a second press');
+      await page.click(`${row} button[data-action="disable"]`);
+      await waitForText(page, '#users-info', '無効にしました');
+      await page.locator(`${row} .badge-bad`).filter({ hasText: '無効' }).waitFor();
+      await visible(other, '#view-login', 10000);  // the next dashboard refresh finds the session gone: 401
+      await waitForText(other, '#notice', 'セッションが終了しました');
+      check(await other.locator('#nav').isHidden(), 'the menu stays after the session ended');
+      await shot(other, '13-operator-session-ended-768x1024');
+      await page.click(`${row} button[data-action="enable"]`);
+      await waitForText(page, '#users-info', '有効にしました');
+      await page.selectOption(`${row} select[data-field="role"]`, 'auditor');
+      await page.click(`${row} button[data-action="role"]`);
+      await waitForText(page, '#users-info', '監査担当');
+      check(await page.locator(`${row} select[data-field="role"]`).inputValue() === 'auditor', 'the role did not change');
+      await page.click(`${row} button[data-action="reset-second-factor"]`);
+      await page.click(`${row} button[data-action="reset-second-factor"]`);
+      await waitForText(page, '#users-info', 'リセットしました');
+      await page.locator(row).filter({ hasText: '二要素 未登録' }).waitFor();
+      checkConsole(seen);
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+// --- 5. settings ------------------------------------------------------------------------------------------------------
+
+async function settings(page) {
+  await step('settings: facility.name changed and found in its history with admin and the time', async () => {
+    await openView(page, 'settings');
+    const row = '#settings-rows tr[data-key="facility.name"]';
+    await waitForText(page, `${row} td.value`, FACILITY_NAME);
+    check((await text(page, row)).includes('管理画面'), 'facility.name set in the wizard does not show as set here');
+    await page.click(`${row} button[data-action="edit"]`);
+    await visible(page, '#settings-edit');
+    check(await page.inputValue('#settings-edit-value') === FACILITY_NAME, 'the edit form does not hold the current value');
+    await page.fill('#settings-edit-value', FACILITY_RENAMED);
+    await page.click('#settings-edit-form button[type="submit"]');
+    await waitForText(page, '#settings-info', '保存しました');
+    await waitForText(page, `${row} td.value`, FACILITY_RENAMED);
+    await page.click(`${row} button[data-action="history"]`);
+    await visible(page, '#settings-history-rows tr');
+    const rows = await page.locator('#settings-history-rows tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    const renamed = rows.find((r) => r[0] === FACILITY_RENAMED);
+    check(rows.length >= 2 && renamed, `history rows ${JSON.stringify(rows)}`);
+    check(renamed[2] === ADMIN.username, `changed by "${renamed[2]}", expected ${ADMIN.username}`);
+    check(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(renamed[1]), `changed at "${renamed[1]}"`);
+    check(rows.some((r) => r[0] === FACILITY_NAME), 'the first value is not in the history');
+  });
+
+  await step('settings: a change that waits for a restart shows 再起動後に反映', async () => {
+    const row = '#settings-rows tr[data-key="upstream.baseUrl"]';
+    await page.click(`${row} button[data-action="edit"]`);
+    await page.fill('#settings-edit-value', 'not a url');
+    await page.click('#settings-edit-form button[type="submit"]');
+    await waitForText(page, '#settings-edit-error', 'https://ホスト名');
+    await page.fill('#settings-edit-value', 'https://central.example.jp:8443');
+    await page.click('#settings-edit-form button[type="submit"]');
+    await waitForText(page, `${row} .restart-pending`, '再起動後に反映');
+    await waitForText(page, '#settings-info', '再起動後に反映されます');
+    await page.click('#settings-rows tr[data-key="facility.name"] button[data-action="history"]');
+    await visible(page, '#settings-history-rows tr');
+    await shotBoth(page, '14-settings-history');
+  });
+}
+
+// --- 6. home reception, plugins, readers, certificates, backup -----------------------------------------------------
+
+async function homeReception(page) {
+  await independentStep(page, 'home reception: a URL set by hand, its QR code and the poster', async () => {
+    await openView(page, 'home-reception');
+    await page.fill('#home-url-input', HOME_URL);
+    await page.click('#home-form button[type="submit"]');
+    await waitForText(page, '#home-info', 'URL を設定しました');
+    check((await text(page, '#home-url')) === HOME_URL, `the URL shown is "${await text(page, '#home-url')}"`);
+    check((await text(page, '#home-source')) === '手入力', `source "${await text(page, '#home-source')}"`);
+    await qrShown(page, '#home-qr');
+    const poster = page.locator('#home-poster');
+    check(await poster.getAttribute('href') === '/admin/api/home-reception/poster', 'the poster link is wrong');
+    const res = await page.request.get(`${config.url}/admin/api/home-reception/poster`);
+    check(res.status() === 200 && (await res.text()).includes('マイナ在宅受付Web'), `the poster answered ${res.status()}`);
+    await shotBoth(page, '15-home-reception');
+  });
+}
+
+async function plugins(page) {
+  await independentStep(page, 'plugins: the built-in adapter disabled and enabled again', async () => {
+    await openView(page, 'plugins');
+    const row = '#plugins-rows tr[data-plugin="spec-xml"]';
+    await visible(page, `${row}[data-state="enabled"]`);
+    await page.click(`${row} button[data-action="reload"]`);
+    await waitForText(page, '#plugins-info', '再読み込みしました');
+    await page.click(`${row} button[data-action="disable"]`);
+    await visible(page, `${row}[data-state="disabled"]`);
+    await waitForText(page, '#plugins-info', '無効にしました');
+    await page.click(`${row} button[data-action="enable"]`);
+    await visible(page, `${row}[data-state="enabled"]`);
+    await shotBoth(page, '16-plugins');
+  });
+}
+
+async function readers(page) {
+  await independentStep(page, 'card readers: the service and readers, or that they are off', async () => {
+    await openView(page, 'readers');
+    await page.waitForFunction(() => !document.getElementById('readers-service').hidden || !document.getElementById('readers-off').hidden);
+    check((await text(page, '#view-readers')).includes('/staff'), 'the staff page is not mentioned');
+    await shotBoth(page, '17-readers');
+  });
+}
+
+// --- 7. certificates -----------------------------------------------------------------------------------------------
+
+const fingerprintOf = (page, name) => text(page, `#certs-list article[data-name="${name}"] .fingerprint`);
+
+async function pendingSeconds(page) {
+  const m = /(\d+)/.exec(await text(page, '#certs-pending-text'));
+  return m ? Number(m[1]) : -1;
+}
+
+async function certificates(page) {
+  await step('certificates: the client certificate and the central CA with expiry and fingerprints', async () => {
+    await openView(page, 'certificates');
+    check(await page.locator('#certs-unavailable').isHidden(), 'the certificates view says the API is missing');
+    await visible(page, '#certs-list article[data-name="upstream-client"]');
+    await visible(page, '#certs-list article[data-name="central-ca"]');
+    const fingerprint = await fingerprintOf(page, 'upstream-client');
+    check(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fingerprint), `fingerprint "${fingerprint}"`);
+  });
+
+  await step('a PKCS#12 with a wrong passphrase is refused; with the right one it is used on trial, then kept', async () => {
+    const before = await fingerprintOf(page, 'upstream-client');
+    await page.setInputFiles('#cert-p12-file', config.p12);
+    await page.fill('#cert-p12-passphrase', 'not-the-passphrase');
+    await page.click('#cert-p12-form button[type="submit"]');
+    await waitForText(page, '#certs-error', 'パスフレーズが違います');
+    check(await page.locator('#certs-pending').isHidden(), 'a refused upload shows a change on trial');
+    await page.fill('#cert-p12-passphrase', config.p12Passphrase);
+    await page.click('#cert-p12-form button[type="submit"]');
+    await visible(page, '#certs-pending');
+    await waitForText(page, '#certs-info', '使用を開始しました');
+    check((await fingerprintOf(page, 'upstream-client')) !== before, 'the new certificate is not listed');
+    check(await page.locator('#certs-list article[data-name="upstream-client"] .expiry-60').count() === 1,
+      'a certificate with 45 days left is not marked with the 60-day warning');
+    const first = await pendingSeconds(page);
+    await page.waitForTimeout(2100);
+    const later = await pendingSeconds(page);
+    check(first > 0 && later < first, `the confirmation window does not count down: ${first} → ${later}`);
+    await waitForText(page, '#certs-pending-link', '接続中');
+    await shotBoth(page, '24-certificates-on-trial');
+    await page.click('#certs-confirm');
+    await waitForText(page, '#certs-info', '確定しました');
+    check(await page.locator('#certs-pending').isHidden(), 'the change stays on trial after 確定する');
+  });
+
+  await step('a CSR made on the box, signed by the facility CA, uploaded, then put back with 元に戻す', async () => {
+    const before = await fingerprintOf(page, 'upstream-client');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#cert-csr')]);
+    await download.saveAs(path.join(config.markers, 'request.csr'));
+    const csr = fs.readFileSync(path.join(config.markers, 'request.csr'), 'utf8');
+    check(csr.startsWith('-----BEGIN CERTIFICATE REQUEST-----'), 'the download is not a CSR');
+    check(/\.csr$/.test(download.suggestedFilename()), `CSR file name ${download.suggestedFilename()}`);
+    await visible(page, '#certs-csr-pending');
+    const { pem } = await askPython('sign-csr');
+    await page.setInputFiles('#cert-signed-file', pem);
+    await page.click('#cert-signed-form button[type="submit"]');
+    await visible(page, '#certs-pending');
+    check((await fingerprintOf(page, 'upstream-client')) !== before, 'the signed certificate is not listed');
+    check(await page.locator('#certs-csr-pending').isHidden(), 'the CSR still shows as pending');
+    await page.click('#certs-revert');
+    await waitForText(page, '#certs-info', '元の証明書に戻しました');
+    check((await fingerprintOf(page, 'upstream-client')) === before, 'the previous certificate is not back');
+  });
+
+  await step('the central CA uploaded (the same CA) and kept', async () => {
+    await page.setInputFiles('#cert-ca-file', config.centralCa);
+    await page.click('#cert-ca-form button[type="submit"]');
+    await visible(page, '#certs-pending');
+    await page.click('#certs-confirm');
+    await waitForText(page, '#certs-info', '確定しました');
+    await shotBoth(page, '25-certificates');
+  });
+}
+
+// --- 8. backup, configuration, restore and restart -----------------------------------------------------------------
+
+async function backupAndRestore(page, authenticator) {
+  const backupFile = path.join(config.markers, 'backup.khbk');
+  await step('backup: differing and short passphrases refused; the sealed backup downloads', async () => {
+    await openView(page, 'backup');
+    check(await page.locator('#backup-unavailable').isHidden(), 'the backup view says the API is missing');
+    await page.fill('#backup-passphrase', 'one-passphrase-here');
+    await page.fill('#backup-passphrase2', 'another-passphrase');
+    await page.click('#backup-form button[type="submit"]');
+    await waitForText(page, '#backup-error', '一致しません');
+    await page.fill('#backup-passphrase', 'short-pass');
+    await page.fill('#backup-passphrase2', 'short-pass');
+    await page.click('#backup-form button[type="submit"]');
+    await waitForText(page, '#backup-error', '12文字以上');
+    await page.fill('#backup-passphrase', BACKUP_PASSPHRASE);
+    await page.fill('#backup-passphrase2', BACKUP_PASSPHRASE);
+    await page.check('#backup-cache');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#backup-form button[type="submit"]')]);
+    await download.saveAs(backupFile);
+    check(/^kakehashi-backup-\d{8}-\d{6}\.khbk$/.test(download.suggestedFilename()), `backup file name ${download.suggestedFilename()}`);
+    check(fs.readFileSync(backupFile).subarray(0, 6).toString() === 'KKHBK1', 'the download is not a sealed backup');
+    await waitForText(page, '#backup-info', 'ダウンロードしました');
+    check(await page.inputValue('#backup-passphrase') === '', 'the passphrase stays in the form');
+  });
+
+  await step('configuration: exported as JSON and imported back (nothing changes)', async () => {
+    const file = path.join(config.markers, 'config.json');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#config-export')]);
+    await download.saveAs(file);
+    const exported = JSON.parse(fs.readFileSync(file, 'utf8'));
+    check(exported.format === 'kakehashi-config-1', `format ${exported.format}`);
+    check(exported.settings['facility.name'] === FACILITY_RENAMED, 'the export lacks facility.name');
+    await page.setInputFiles('#config-import-file', file);
+    await page.click('#config-import-form button[type="submit"]');
+    await waitForText(page, '#backup-info', '変更 0 件');
+  });
+
+  await step('restore: a wrong passphrase refused; staged with its contents; the restart brings the old name back', async () => {
+    await openView(page, 'settings');
+    const row = '#settings-rows tr[data-key="facility.name"]';
+    await page.click(`${row} button[data-action="edit"]`);
+    await page.fill('#settings-edit-value', '一時的な名称');
+    await page.click('#settings-edit-form button[type="submit"]');
+    await waitForText(page, `${row} td.value`, '一時的な名称');
+    await openView(page, 'backup');
+    await page.setInputFiles('#restore-file', backupFile);
+    await page.fill('#restore-passphrase', 'not-the-passphrase-2026');
+    await page.click('#restore-form button[type="submit"]');
+    await waitForText(page, '#backup-error', 'バックアップを開けません');
+    await page.setInputFiles('#restore-file', backupFile);
+    await page.fill('#restore-passphrase', BACKUP_PASSPHRASE);
+    await page.click('#restore-form button[type="submit"]');
+    await visible(page, '#restore-staged');
+    const facts = await text(page, '#restore-contents');
+    check(facts.includes('ユーザー') && facts.includes('設定'), `staged contents: ${facts}`);
+    await shotBoth(page, '26-backup-staged');
+    const reloaded = page.waitForEvent('load', { timeout: 120000 });
+    await page.click('#restart');
+    await waitForText(page, '#backup-info', '再起動しています');
+    const { exitCode } = await askPython('restart', 90000);
+    check(exitCode === 75, `the gateway exited with ${exitCode} for its restart`);
+    await reloaded;  // the page reloads by itself once the appliance answers again
+    await page.waitForFunction(() => !document.getElementById('view-login').hidden || !document.getElementById('nav').hidden);
+    if (await page.locator('#view-login').isVisible()) {
+      await signIn(page, ADMIN);
+      await visible(page, '#view-second');
+      await page.fill('#second-code', authenticator.next());
+      await page.click('#second-form button[type="submit"]');
+      await visible(page, '#view-backup');  // back where the administrator was
+    }
+    await openView(page, 'settings');
+    await waitForText(page, `${row} td.value`, FACILITY_RENAMED);
+  });
+}
+
+// --- 7. the audit log -------------------------------------------------------------------------------------------------
+
+async function audit(page) {
+  await step('audit: 改ざん検査 finds the chain intact; filter and CSV export', async () => {
+    await openView(page, 'audit');
+    await visible(page, '#audit-rows tr');
+    await page.click('#audit-verify');
+    await visible(page, '#audit-verdict[data-state="intact"]');
+    check((await text(page, '#audit-verdict-title')) === '改ざんなし', `verdict "${await text(page, '#audit-verdict-title')}"`);
+    await page.fill('#audit-action', 'admin.setting-changed');
+    await page.click('#audit-filter button[type="submit"]');
+    await page.waitForFunction(() => [...document.querySelectorAll('#audit-rows tr')].every((tr) => tr.textContent.includes('admin.setting-changed')));
+    const count = await page.locator('#audit-rows tr').count();
+    check(count >= 3, `${count} setting changes in the audit log, expected at least 3`);
+    const href = await page.getAttribute('#audit-export', 'href');
+    check(href.startsWith('/admin/api/audit/export.csv?') && href.includes('action=admin.setting-changed'), `CSV link ${href}`);
+    const csv = await page.request.get(`${config.url}${href}`);
+    const body = await csv.body();
+    check(csv.status() === 200 && body.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), `the CSV answered ${csv.status()}`);
+    check(body.toString('utf8').includes('admin.setting-changed'), 'the CSV lacks the filtered rows');
+    await shotBoth(page, '20-audit-intact');
+  });
+
+  await step('audit: after a row is altered in the database, 改ざん検査 names it', async () => {
+    const { row } = await askPython('tamper');
+    await page.click('#audit-verify');
+    await visible(page, '#audit-verdict[data-state="broken"]');
+    const title = await text(page, '#audit-verdict-title');
+    check(title.includes('改ざんを検出しました') && title.includes(`#${row}`), `verdict "${title}", expected row ${row}`);
+    await visible(page, `#audit-rows tr.broken-row[data-id="${row}"]`);
+    await shotBoth(page, '21-audit-broken');
+  });
+}
+
+// --- 8. language ------------------------------------------------------------------------------------------------------
+
+async function english(page, tables) {
+  await step('the language switch: English texts, no key left untranslated', async () => {
+    await page.click('button[data-lang="en"]');
+    await waitForText(page, '#audit-verdict-title', 'Tampering detected');
+    check(await page.locator('html').getAttribute('lang') === 'en', 'html lang is not en');
+    check((await text(page, '#nav a[data-view="dashboard"]')) === tables.en['admin.nav.dashboard'], 'the menu did not change');
+    await checkNoMissingTexts(page);
+    await shot(page, '22-audit-en-1280x800');
+    await openView(page, 'dashboard');
+    await page.locator('#dash-requests[data-value]').waitFor();
+    await waitForText(page, '#dash-link', tables.en['admin.dash.linkUp']);
+    await checkNoMissingTexts(page);
+    await shot(page, '23-dashboard-en-1280x800');
+    await page.click('button[data-lang="ja"]');
+    await waitForText(page, '#dash-link', '接続中');
+  });
+}
+
+// --- the run -------------------------------------------------------------------------------------------------------------
+
+// The text tables, fetched like the page does (through the browser context: the certificate is the box's own).
+async function table(context, lang) {
+  const res = await context.request.get(`${config.url}/i18n/${lang}.json`);
+  check(res.ok(), `/i18n/${lang}.json answered ${res.status()}`);
+  return res.json();
+}
+
+async function run(browser) {
+  const context = await browser.newContext({ viewport: DESKTOP, ignoreHTTPSErrors: true, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+  const tables = { ja: await table(context, 'ja'), en: await table(context, 'en') };
+  const page = await context.newPage();
+  page.setDefaultTimeout(20000);
+  const seen = watch(page, 'administrator browser');
+  try {
+    const authenticator = await firstRun(page, tables);
+    await signOutAndIn(page, authenticator);
+    await dashboard(page, seen);
+    await addOperator(page);
+    await lockout(browser, page, tables);
+    await settings(page);
+    await homeReception(page);
+    await plugins(page);
+    await readers(page);
+    await audit(page);
+    await english(page, tables);
+    await certificates(page);
+    await backupAndRestore(page, authenticator);
+    await step('nothing stored but the language; no console errors but the expected 4xx answers', async () => {
+      const stored = await page.evaluate(() => ({ session: Object.keys(sessionStorage), local: Object.keys(localStorage) }));
+      check(!stored.session.length && stored.local.every((k) => k === 'kakehashi.lang'), `storage holds ${JSON.stringify(stored)}`);
+      checkConsole(seen);
+    });
+  } catch (e) {
+    await page.screenshot({ path: path.join(config.shots, 'failure.png'), fullPage: true }).catch(() => {});
+    if (seen.consoleErrors.length) console.error(`console errors so far: ${seen.consoleErrors.join(' | ')}`);
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+async function main() {
+  config = readConfig();
+  check(fs.existsSync(config.chromium), `Chromium not found at ${config.chromium} (apt-get install chromium)`);
+  fs.mkdirSync(config.shots, { recursive: true });
+  const browser = await chromium.launch({ executablePath: config.chromium, args: ['--no-sandbox'] });
+  try {
+    await run(browser);
+  } finally {
+    await browser.close();
+  }
+  check(!failures.length, `${failures.length} independent step(s) failed:\n  ${failures.join('\n  ')}`);
+  console.log(`web admin pages: all steps passed; screenshots in ${config.shots}`);
+}
+
+main().catch((e) => {
+  console.error(`FAIL (${current}): ${e && e.message ? e.message : e}`);
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+// The audit log (auditors and administrators): newest rows first with filters (action, actor, free text),
+// the hash-chain check ("改ざん検査") shown prominently with the first broken row, and the CSV export as
+// a plain link (a GET: the cookie goes with it, no CSRF token needed).
+
+import * as api from './api.js';
+import { t, tOr } from './i18n.js';
+import { $, el, formatTime, showProblem } from './ui.js';
+
+export function createAudit() {
+  let entries = [];
+  let verdict = null;    // {intact, firstBrokenRow}
+  const actions = new Set();
+
+  function query() {
+    const q = new URLSearchParams();
+    const action = $('audit-action').value.trim();
+    const actor = $('audit-actor').value.trim();
+    const text = $('audit-q').value.trim();
+    if (action) q.set('action', action);
+    if (actor) q.set('actor', actor);
+    if (text) q.set('q', text);
+    q.set('limit', $('audit-limit').value);
+    return q.toString();
+  }
+
+  function renderVerdict() {
+    const box = $('audit-verdict');
+    box.hidden = !verdict;
+    if (!verdict) return;
+    box.dataset.state = verdict.intact ? 'intact' : 'broken';
+    $('audit-verdict-title').textContent = verdict.intact ? t('admin.audit.intact') : t('admin.audit.broken', { row: verdict.firstBrokenRow });
+    $('audit-verdict-text').textContent = verdict.intact ? t('admin.audit.intactText') : t('admin.audit.brokenText', { row: verdict.firstBrokenRow });
+  }
+
+  function render() {
+    const broken = verdict && !verdict.intact ? verdict.firstBrokenRow : null;
+    $('audit-rows').replaceChildren(...entries.map((e) => el('tr', { cls: e.id === broken ? 'broken-row' : '', attrs: { 'data-id': e.id } },
+      el('td', { cls: 'num', text: e.id }),
+      el('td', { cls: 'nowrap', text: formatTime(e.at) }),
+      el('td', { text: e.actor }),
+      el('td', {}, el('span', { text: tOr(`admin.auditAction.${e.action}`, e.action) }), el('code', { cls: 'key', text: e.action })),
+      el('td', { cls: 'wrap', text: e.subject }),
+      el('td', { cls: 'wrap', text: e.detail }))));
+    $('audit-empty').hidden = entries.length > 0;
+    for (const e of entries) actions.add(e.action);
+    $('audit-actions').replaceChildren(...[...actions].sort().map((a) => el('option', { attrs: { value: a } })));
+    renderVerdict();
+  }
+
+  async function load() {
+    const q = query();
+    $('audit-export').href = `/admin/api/audit/export.csv?${q}`;
+    try {
+      ({ entries } = await api.get(`/admin/api/audit?${q}`));
+      showProblem($('audit-error'), null);
+    } catch (error) {
+      showProblem($('audit-error'), error);
+    }
+    render();
+  }
+
+  async function verify() {
+    const button = $('audit-verify');
+    button.disabled = true;
+    showProblem($('audit-error'), null);
+    try {
+      verdict = await api.get('/admin/api/audit/verify');
+    } catch (error) {
+      verdict = null;
+      showProblem($('audit-error'), error);
+    } finally {
+      button.disabled = false;
+    }
+    renderVerdict();
+    await load();  // the check itself is a new row
+    const row = verdict && !verdict.intact ? $('audit-rows').querySelector(`tr[data-id="${verdict.firstBrokenRow}"]`) : null;
+    if (row) row.scrollIntoView({ block: 'center' });
+  }
+
+  $('audit-filter').addEventListener('submit', (e) => {
+    e.preventDefault();
+    load();
+  });
+  $('audit-filter').addEventListener('reset', () => setTimeout(load, 0));
+  $('audit-verify').addEventListener('click', verify);
+  $('audit-refresh').addEventListener('click', load);
+
+  return {
+    enter() {
+      verdict = null;
+      load();
+    },
+    leave() {},
+    render,
+  };
+}

@@ -1,0 +1,194 @@
+// The facility's certificates for the central system: the client certificate and the central CA with
+// their expiry (warned at 60, 30 and 7 days); a PKCS#12 upload, or a key made on the box with a CSR to
+// download and the signed certificate uploaded later; the central CA uploaded. A new certificate is used
+// at once but must be confirmed within the appliance's window (90 s): the view counts down, shows the
+// link to the central system meanwhile, and offers 確定 or 元に戻す; unconfirmed, the appliance goes back.
+
+import * as api from './api.js';
+import { t, tOr } from './i18n.js';
+import { $, busy, dateOf, download, el, expiryBadge, japanStamp, readFileBase64, readFileText, showProblem, showText } from './ui.js';
+
+const BASE = '/admin/api/certificates';
+
+export function createCertificates(ctx) {
+  let data = null;
+  let pending = null;     // {id, what, deadline, secondsLeft} and `until` (this browser's clock)
+  let linkUp = null;      // the dashboard's upstreamLinkUp while a change waits
+  let ticker = null;
+  let active = false;
+
+  function available() {
+    return ctx.hasRoute('GET', BASE);
+  }
+
+  function render() {
+    const on = available();
+    $('certs-unavailable').hidden = on;
+    for (const form of ['cert-p12-form', 'cert-signed-form', 'cert-ca-form']) {
+      for (const c of $(form).elements) c.disabled = !on;
+    }
+    $('cert-csr').disabled = !on;
+    const certs = (data && data.certificates) || [];
+    $('certs-list').replaceChildren(...certs.map(card));
+    $('certs-csr-pending').hidden = !(data && data.csrPending);
+    renderPending();
+  }
+
+  function fact(label, value, cls = '') {
+    return [el('dt', { text: label }), el('dd', { cls, text: value })];
+  }
+
+  function card(c) {
+    const facts = c.problem ? fact(t('admin.cert.problem'), c.problem) : [
+      ...fact(t('admin.cert.subject'), c.subject),
+      ...fact(t('admin.cert.issuer'), c.issuer),
+      ...fact(t('admin.cert.validity'), t('admin.cert.range', { from: dateOf(c.notBefore), to: dateOf(c.notAfter) })),
+      ...fact(t('admin.cert.fingerprint'), c.fingerprint || '', 'fingerprint'),
+      ...fact(t('admin.cert.file'), c.file || '', 'file'),
+    ];
+    return el('article', { cls: 'cert', attrs: { 'data-name': c.name } },
+      el('div', { cls: 'cert-head' },
+        el('h3', { text: tOr(`admin.cert.name.${c.name}`, c.name) }),
+        c.problem ? null : expiryBadge(c.daysLeft, c.warning)),
+      el('dl', { cls: 'facts' }, ...facts));
+  }
+
+  function secondsLeft() {
+    return pending ? Math.max(0, Math.ceil((pending.until - Date.now()) / 1000)) : 0;
+  }
+
+  function renderPending() {
+    $('certs-pending').hidden = !pending;
+    if (!pending) return;
+    $('certs-pending-text').textContent = t('admin.certs.pendingText', { seconds: secondsLeft() });
+    const link = $('certs-pending-link');
+    link.hidden = linkUp === null;
+    link.textContent = linkUp ? t('admin.certs.pendingLinkUp') : t('admin.certs.pendingLinkDown');
+    link.dataset.state = linkUp ? 'ok' : 'bad';
+  }
+
+  // Every second while a change waits: the countdown; every third second: the link to the central system.
+  function tick(round = 0) {
+    clearTimeout(ticker);
+    if (!active || !pending) return;
+    if (secondsLeft() === 0) {
+      load();  // the appliance has gone back by now
+      return;
+    }
+    if (round % 3 === 0) {
+      api.get('/admin/api/dashboard').then((d) => {
+        linkUp = Boolean(d.upstreamLinkUp);
+        renderPending();
+      }).catch(() => {});
+    }
+    renderPending();
+    ticker = setTimeout(() => tick(round + 1), 1000);
+  }
+
+  function use(answer) {
+    data = answer;
+    const change = answer.pendingChange;
+    if (change && (!pending || pending.id !== change.id)) linkUp = null;
+    pending = change ? { ...change, until: Date.now() + change.secondsLeft * 1000 } : null;
+    render();
+    tick();
+  }
+
+  async function decide(verb, button) {
+    if (!pending) return;
+    showProblem($('certs-error'), null);
+    showText($('certs-info'), '');
+    button.disabled = true;
+    try {
+      await api.post(`/admin/api/pending-changes/${api.segment(pending.id)}/${verb}`);
+      showText($('certs-info'), verb === 'confirm' ? t('admin.certs.confirmed') : t('admin.certs.reverted'));
+    } catch (error) {
+      showProblem($('certs-error'), error);
+    } finally {
+      button.disabled = false;
+    }
+    await load();
+  }
+
+  async function load() {
+    if (!available()) {
+      render();
+      return;
+    }
+    try {
+      use(await api.get(BASE));
+      showProblem($('certs-error'), null);
+    } catch (error) {
+      showProblem($('certs-error'), error);
+      render();
+    }
+  }
+
+  // An upload answers with the list as it now stands (its pending change included); a CSR with the CSR.
+  async function send(form, work, doneText) {
+    showProblem($('certs-error'), null);
+    showText($('certs-info'), '');
+    let answer;
+    try {
+      answer = await busy(form, work);
+    } catch (error) {
+      showProblem($('certs-error'), error);
+      return;
+    }
+    if (form.reset) form.reset();
+    showText($('certs-info'), doneText());
+    if (answer && answer.certificates) use(answer);
+    else await load();
+  }
+
+  function chosen(input) {
+    return input.files && input.files[0];
+  }
+
+  $('cert-p12-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const file = chosen($('cert-p12-file'));
+    if (!file) return;
+    send(e.currentTarget, async () => api.post(`${BASE}/upstream-client/pkcs12`,
+      { pkcs12: await readFileBase64(file), passphrase: $('cert-p12-passphrase').value }), () => t('admin.certs.installed'));
+  });
+
+  $('certs-confirm').addEventListener('click', (e) => decide('confirm', e.currentTarget));
+  $('certs-revert').addEventListener('click', (e) => decide('revert', e.currentTarget));
+
+  $('cert-csr').addEventListener('click', () => {
+    const button = $('cert-csr');
+    send(button.parentElement, async () => {
+      const { csrPem } = await api.post(`${BASE}/upstream-client/csr`, { algorithm: 'ec' });
+      download(new Blob([csrPem], { type: 'application/pkcs10' }), `kakehashi-${japanStamp()}.csr`);
+    }, () => t('admin.certs.csrMade'));
+  });
+
+  $('cert-signed-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const file = chosen($('cert-signed-file'));
+    if (!file) return;
+    send(e.currentTarget, async () => api.post(`${BASE}/upstream-client/certificate`, { pem: await readFileText(file) }),
+      () => t('admin.certs.installed'));
+  });
+
+  $('cert-ca-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const file = chosen($('cert-ca-file'));
+    if (!file) return;
+    send(e.currentTarget, async () => api.post(`${BASE}/central-ca`, { pem: await readFileText(file) }), () => t('admin.certs.caInstalled'));
+  });
+
+  return {
+    enter() {
+      active = true;
+      showText($('certs-info'), '');
+      load();
+    },
+    leave() {
+      active = false;
+      clearTimeout(ticker);
+    },
+    render,
+  };
+}

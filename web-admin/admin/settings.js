@@ -1,0 +1,155 @@
+// Settings kept in the appliance's store: each with its value, where it comes from (the configuration
+// file or this admin), whether it applies now or at the next restart (and whether a change still waits
+// for one), who changed it last; one at a time edited, and the history of each.
+
+import * as api from './api.js';
+import { t, tOr } from './i18n.js';
+import { $, busy, el, formatTime, showProblem, showText } from './ui.js';
+
+const ON_OFF = new Set(['cardReaders.enabled']);
+
+function nameOf(key) {
+  return tOr(`admin.setting.${key}`, key);
+}
+
+function valueText(key, value) {
+  if (value === '') return t('admin.settings.unset');
+  if (ON_OFF.has(key)) return value === 'true' ? t('admin.settings.on') : t('admin.settings.off');
+  return value;
+}
+
+export function createSettings() {
+  let list = [];
+  let editing = null;     // the key in the edit form
+  let historyOf = null;   // the key whose history is shown
+  let history = [];
+
+  function badge(text, cls) {
+    return el('span', { cls: `badge ${cls}`, text });
+  }
+
+  function row(s) {
+    const applies = el('td', {},
+      badge(s.appliesAt === 'now' ? t('admin.settings.appliesNow') : t('admin.settings.appliesRestart'), 'badge-plain'),
+      s.restartPending ? badge(t('admin.settings.restartPending'), 'badge-warn restart-pending') : null);
+    const updated = el('td', {},
+      el('span', { cls: 'source', text: s.source === 'admin' ? t('admin.settings.sourceAdmin') : t('admin.settings.sourceConfig') }));
+    if (s.updatedAt) {
+      updated.append(el('span', { cls: 'hint block nowrap', text: formatTime(s.updatedAt) }),
+        el('span', { cls: 'hint block', text: t('admin.settings.updatedBy', { by: s.updatedBy || '' }) }));
+    }
+    const edit = el('button', { cls: 'quiet small', text: t('admin.settings.edit'), attrs: { type: 'button', 'data-action': 'edit' } });
+    const past = el('button', { cls: 'quiet small', text: t('admin.settings.history'), attrs: { type: 'button', 'data-action': 'history' } });
+    edit.addEventListener('click', () => openEdit(s.key));
+    past.addEventListener('click', () => openHistory(s.key));
+    return el('tr', { attrs: { 'data-key': s.key } },
+      el('th', { attrs: { scope: 'row' } }, el('span', { cls: 'setting-name', text: nameOf(s.key) }), el('code', { cls: 'key', text: s.key })),
+      el('td', { cls: `wrap value${s.value === '' ? ' unset' : ''}`, text: valueText(s.key, s.value) }),
+      applies,
+      updated,
+      el('td', { cls: 'actions' }, edit, past));
+  }
+
+  function renderHistory() {
+    if (!historyOf) return;
+    $('settings-history-title').textContent = t('admin.settings.historyTitle', { name: nameOf(historyOf) });
+    $('settings-history-rows').replaceChildren(...history.map((h) => el('tr', {},
+      el('td', { cls: 'wrap', text: valueText(historyOf, h.value) }),
+      el('td', { text: formatTime(h.at) }),
+      el('td', { text: h.by }))));
+    $('settings-history-empty').hidden = history.length > 0;
+  }
+
+  function render() {
+    $('settings-rows').replaceChildren(...list.map(row));
+    if (editing) {
+      const s = list.find((x) => x.key === editing);
+      $('settings-edit-title').textContent = t('admin.settings.editTitle', { name: nameOf(editing) });
+      $('settings-edit-note').textContent = s && s.appliesAt === 'now' ? t('admin.settings.noteNow') : t('admin.settings.noteRestart');
+    }
+    renderHistory();
+  }
+
+  async function load() {
+    try {
+      ({ settings: list } = await api.get('/admin/api/settings'));
+      showProblem($('settings-error'), null);
+    } catch (error) {
+      showProblem($('settings-error'), error);
+    }
+    render();
+  }
+
+  function openEdit(key) {
+    const s = list.find((x) => x.key === key);
+    if (!s) return;
+    editing = key;
+    showProblem($('settings-edit-error'), null);
+    const choice = ON_OFF.has(key);
+    $('settings-edit-value').hidden = choice;
+    $('settings-edit-choice').hidden = !choice;
+    $('settings-edit-label').htmlFor = choice ? 'settings-edit-choice' : 'settings-edit-value';
+    $('settings-edit-value').value = s.value;
+    $('settings-edit-choice').value = s.value === 'true' ? 'true' : 'false';
+    $('settings-edit').hidden = false;
+    render();
+    (choice ? $('settings-edit-choice') : $('settings-edit-value')).focus();
+  }
+
+  function closeEdit() {
+    editing = null;
+    $('settings-edit').hidden = true;
+  }
+
+  async function save(e) {
+    e.preventDefault();
+    if (!editing) return;
+    const key = editing;
+    const value = ON_OFF.has(key) ? $('settings-edit-choice').value : $('settings-edit-value').value.trim();
+    showProblem($('settings-edit-error'), null);
+    let saved;
+    try {
+      saved = await busy(e.currentTarget, () => api.put(`/admin/api/settings/${api.segment(key)}`, { value }));
+    } catch (error) {
+      showProblem($('settings-edit-error'), error);
+      return;
+    }
+    list = list.map((s) => (s.key === key ? saved : s));
+    closeEdit();
+    showText($('settings-info'), saved.restartPending ? t('admin.settings.savedRestart', { name: nameOf(key) }) : t('admin.settings.saved', { name: nameOf(key) }));
+    render();
+    if (historyOf === key) await openHistory(key);
+  }
+
+  async function openHistory(key) {
+    historyOf = key;
+    history = [];
+    $('settings-history').hidden = false;
+    renderHistory();
+    try {
+      ({ history } = await api.get(`/admin/api/settings/${api.segment(key)}/history`));
+    } catch (error) {
+      showProblem($('settings-error'), error);
+    }
+    renderHistory();
+  }
+
+  $('settings-edit-form').addEventListener('submit', save);
+  $('settings-edit-cancel').addEventListener('click', closeEdit);
+  $('settings-history-close').addEventListener('click', () => {
+    historyOf = null;
+    $('settings-history').hidden = true;
+  });
+
+  return {
+    enter() {
+      showText($('settings-info'), '');
+      closeEdit();
+      historyOf = null;
+      $('settings-history').hidden = true;
+      load();
+    },
+    leave() {},
+    render,
+  };
+}
