@@ -214,6 +214,19 @@ class SettingsAndAuditTest(AdminTest):
         self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
         self.assertIn(str(row), out.stdout)
 
+    def test_the_log_viewer_filters_the_newest_lines(self):
+        admin = self.signed_in_admin()
+        status, body = admin.request("GET", "/admin/api/logs?event=gateway.")
+        self.assertEqual(status, 200, body)
+        events = [line["event"] for line in body["lines"]]
+        self.assertIn("gateway.ready", events)
+        self.assertTrue(all(e.startswith("gateway.") for e in events))
+        status, body = admin.request("GET", "/admin/api/logs?level=warn")
+        self.assertTrue(body["lines"])
+        self.assertTrue(all(line["level"] in ("warn", "error") for line in body["lines"]))
+        status, body = admin.request("GET", "/admin/api/logs?q=setup_code")
+        self.assertEqual([line["event"] for line in body["lines"]], ["admin.setup_code"])
+
     def test_dashboard_counts_requests(self):
         admin = self.signed_in_admin()
         status, before = admin.request("GET", "/admin/api/dashboard")

@@ -3,12 +3,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <mutex>
 
 namespace kh::log {
 namespace {
 std::atomic<Level> gLevel{Level::Info};
 std::mutex gMutex;
+constexpr size_t kKeptLines = 2000;  // the newest lines, for the web admin's log viewer
+std::deque<std::string> gRecent;      // under gMutex
 
 const char* levelName(Level l) {
     switch (l) {
@@ -42,7 +45,7 @@ std::string utcNow() {
     std::time_t t = std::time_t(ms / 1000);
     std::tm tm{};
     gmtime_r(&t, &tm);
-    char buf[40];
+    char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                   tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
     return buf;
@@ -74,6 +77,13 @@ void write(Level level, const char* event, Fields fields) {
     std::lock_guard<std::mutex> l(gMutex);
     std::fwrite(line.data(), 1, line.size(), stderr);
     std::fflush(stderr);
+    gRecent.push_back(line.substr(0, line.size() - 1));
+    if (gRecent.size() > kKeptLines) gRecent.pop_front();
+}
+
+std::vector<std::string> recentLines() {
+    std::lock_guard<std::mutex> l(gMutex);
+    return {gRecent.begin(), gRecent.end()};
 }
 
 }  // namespace kh::log

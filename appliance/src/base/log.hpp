@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace kh::log {
 
@@ -13,6 +14,9 @@ using Fields = std::initializer_list<std::pair<const char*, std::string>>;
 void setLevel(Level level);
 bool parseLevel(const std::string& name, Level& out);
 void write(Level level, const char* event, Fields fields);
+
+// The newest lines written (at most 2000, oldest first), each one JSON object: the web admin shows them.
+std::vector<std::string> recentLines();
 
 inline void debug(const char* event, Fields f = {}) { write(Level::Debug, event, f); }
 inline void info(const char* event, Fields f = {}) { write(Level::Info, event, f); }
