@@ -244,6 +244,45 @@ class SettingsAndAuditTest(AdminTest):
         self.assertIn("admin", names)
 
 
+class PluginSettingsTest(AdminTest):
+    TOKEN = "webhook-secret-0123456789"
+
+    def setUp(self):
+        from harness import SOURCE
+        type(self).gateway_options = dict(admin_options(), plugins={
+            "root": os.path.join(SOURCE, "plugins"), "order": ["json-webhook"], "developmentMode": True,
+            "settings": {"json-webhook": {"callbackUrl": "https://chart.example/hook", "callbackToken": self.TOKEN}}})
+        IntegrationTest.setUp(self)
+        self.admin = AdminClient(self.gateway)
+
+    def test_settings_form_from_the_schema_keeps_secrets_hidden(self):
+        admin = self.signed_in_admin()
+        status, form = admin.request("GET", "/admin/api/plugins/json-webhook/settings")
+        self.assertEqual(status, 200, form)
+        self.assertIn("callbackUrl", form["schema"]["properties"])
+        self.assertEqual(form["values"], {"callbackUrl": "https://chart.example/hook"})
+        self.assertEqual(form["secretsSet"], ["callbackToken"])
+        self.assertNotIn(self.TOKEN, json.dumps(form))
+        status, body = admin.request("PUT", "/admin/api/plugins/json-webhook/settings", {"values": {"callbackUrl": "ftp://x"}})
+        self.assertEqual(status, 422, body)
+        self.assertIn("callbackUrl", body["detail"])
+        status, form = admin.request("PUT", "/admin/api/plugins/json-webhook/settings",
+                                     {"values": {"callbackUrl": "https://chart.example/v2/hook"}})
+        self.assertEqual(status, 200, form)
+        self.assertEqual((form["values"]["callbackUrl"], form["secretsSet"]), ("https://chart.example/v2/hook", ["callbackToken"]))
+        status, plugins = admin.request("GET", "/admin/api/plugins")
+        self.assertEqual([p["state"] for p in plugins["plugins"] if p["id"] == "json-webhook"], ["enabled"])
+        self.assertEqual(self.gateway.stop(), 0)
+        for name in os.listdir(os.path.join(self.workdir, "state")):
+            if not name.startswith("kakehashi.db"):
+                continue
+            with open(os.path.join(self.workdir, "state", name), "rb") as f:
+                self.assertNotIn(self.TOKEN.encode(), f.read(), "the secret is sealed in the store")
+        self.gateway.start()
+        status, form = admin.request("GET", "/admin/api/plugins/json-webhook/settings")
+        self.assertEqual(form["values"]["callbackUrl"], "https://chart.example/v2/hook", "kept across a restart")
+
+
 class FreshBoxTest(AdminTest):
     """A box as the package leaves it: no institution code, no certificates. It starts, the web admin says
     what is missing, and what the admin supplies counts at once (API clients) or after a restart."""

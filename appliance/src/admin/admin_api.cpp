@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "admin/audit_routes.hpp"
+#include "admin/plugin_routes.hpp"
 #include "admin/settings_routes.hpp"
 #include "admin/user_routes.hpp"
 #include "endpoint/card_check_routes.hpp"
@@ -60,29 +61,6 @@ std::vector<AdminRoute> homeReceptionRoutes(services::HomeReceptionService& s, s
              return HttpReply{200, "text/html; charset=utf-8", *html,
                               {{"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"}}};
          }},
-    };
-}
-
-std::vector<AdminRoute> pluginRoutes(plugins::PluginRegistry& registry, endpoint::PluginChannel& channel,
-                                     store::AuditLog& audit) {
-    auto act = [&registry, &channel, &audit](const char* verb, std::string (plugins::PluginRegistry::*op)(const std::string&)) {
-        return [&registry, &channel, &audit, verb, op](AdminCall& call) {
-            const std::string& id = call.http.params["id"];
-            std::string problem = (registry.*op)(id);
-            audit.append(call.actor(), std::string("admin.plugin-") + verb, "plugin:" + id, problem.empty() ? "ok" : problem);
-            if (!problem.empty()) throw KakehashiError(ErrorId::PluginRefused, problem);
-            return json(channel.statusJson());
-        };
-    };
-    return {
-        {"GET", "/admin/api/plugins", "Adapter plugins: state and, when refused, why", Permission::ManageSettings,
-         [&channel](AdminCall&) { return json(channel.statusJson()); }},
-        {"POST", "/admin/api/plugins/{id}/enable", "Enable a plugin", Permission::ManageSettings,
-         act("enabled", &plugins::PluginRegistry::enable)},
-        {"POST", "/admin/api/plugins/{id}/disable", "Disable a plugin", Permission::ManageSettings,
-         act("disabled", &plugins::PluginRegistry::disable)},
-        {"POST", "/admin/api/plugins/{id}/reload", "Read a plugin again from disk (signature checked)",
-         Permission::ManageSettings, act("reloaded", &plugins::PluginRegistry::reload)},
     };
 }
 
@@ -151,7 +129,8 @@ std::vector<AdminRoute> buildAdminRoutes(AdminParts p) {
     append(*table, dashboardRoutes(p.dashboard));
     append(*table, settingsRoutes(p.settings, p.auth.audit, p.runningSettings));
     if (p.homeReception) append(*table, homeReceptionRoutes(*p.homeReception, p.auth.audit));
-    if (p.plugins && p.pluginChannel) append(*table, pluginRoutes(*p.plugins, *p.pluginChannel, p.auth.audit));
+    if (p.plugins && p.pluginChannel && p.dataKey)
+        append(*table, pluginRoutes({*p.plugins, *p.pluginChannel, p.settings, *p.dataKey, p.auth.audit}));
     if (p.cardChecks) {
         auto* cards = p.cardChecks;
         table->push_back({"GET", "/admin/api/readers", "Card readers and their cards", Permission::ViewDashboard,

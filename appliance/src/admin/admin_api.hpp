@@ -27,6 +27,7 @@ struct AdminParts {
     endpoint::PluginChannel* pluginChannel = nullptr;
     services::CardCheckService* cardChecks = nullptr;
     PendingChanges* pendingChanges = nullptr;
+    const store::DataKey* dataKey = nullptr;  // seals plugin settings (they may hold secrets) in the store
     std::vector<AdminRoute> more;  // routes built with parts of their own (certificates, backup)
 };
 

@@ -8,6 +8,7 @@
 #include "admin/certificate_routes.hpp"
 #include "admin/backup_routes.hpp"
 #include "admin/channel_routes.hpp"
+#include "admin/plugin_routes.hpp"
 #include "admin/tls_identity.hpp"
 #include "endpoint/http_api.hpp"
 #include <cstdio>
@@ -58,7 +59,13 @@ Gateway::Gateway(const Config& config)
       sessions_(store_),
       setupCode_(store_) {
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
-    plugins_ = std::make_unique<plugins::PluginRegistry>(config.plugins);
+    // Settings changed in the web admin (sealed in the store) count over the configuration file's.
+    plugins::PluginsConfig pluginConfig = config.plugins;
+    for (const auto& id : pluginConfig.order) {
+        std::string stored = admin::storedPluginSettings(settings_, store_.key(), id);
+        if (!stored.empty()) pluginConfig.settings[id] = stored;
+    }
+    plugins_ = std::make_unique<plugins::PluginRegistry>(pluginConfig);
     plugins_->addBuiltIn(std::make_shared<plugins::SpecXmlAdapter>(), plugins::SpecXmlAdapter::manifest());
     if (config.pluginsEnabled) plugins_->loadAll();
     pluginChannel_ = std::make_unique<endpoint::PluginChannel>(config.pluginShareRoot, config.fileDrop.pollMillis,
@@ -120,7 +127,7 @@ void Gateway::buildAdmin() {
     };
     admin::AdminParts parts{{users_, sessions_, setupCode_, audit_}, settings_, runningSettings(config_), facts,
                             &homeReception_, plugins_.get(), pluginChannel_.get(),
-                            config_.cardReadersEnabled ? &cardChecks_ : nullptr, nullptr, {}};
+                            config_.cardReadersEnabled ? &cardChecks_ : nullptr, nullptr, &store_.key(), {}};
     pendingChanges_ = std::make_unique<admin::PendingChanges>(audit_, std::chrono::seconds(config_.adminConfirmSeconds));
     parts.pendingChanges = pendingChanges_.get();
     parts.more = admin::certificateRoutes(

@@ -67,8 +67,7 @@ PluginStatus PluginRegistry::loadOne(const std::string& id, std::shared_ptr<Adap
         if (!config_.developmentMode) return refused(status, problem);
         log::warn("plugin.unsigned_dev_mode", {{"id", id}, {"version", status.version}, {"problem", problem}});
     }
-    auto found = config_.settings.find(id);
-    auto settings = found == config_.settings.end() ? std::string("{}") : found->second;
+    std::string settings = settingsOf(id);
     const auto& schema = status.manifest.settingsSchemaJson;
     if (auto problems = validateSettings(schema, settings); !problems.empty()) return refused(status, joined(problems));
     try {
@@ -170,6 +169,31 @@ std::string PluginRegistry::reload(const std::string& id) {
     if (adapter) adapters_[id] = std::move(adapter);
     else adapters_.erase(id);
     return status.problem;
+}
+
+std::string PluginRegistry::settingsOf(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = config_.settings.find(id);
+    return found == config_.settings.end() ? std::string("{}") : found->second;
+}
+
+std::string PluginRegistry::changeSettings(const std::string& id, const std::string& settingsJson) {
+    Manifest manifest;
+    bool disabled = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto found = status_.find(id);
+        if (found == status_.end() || builtIns_.count(id)) return "設定のあるプラグインではありません (no such plugin with settings: " + id + ")";
+        manifest = found->second.manifest;
+        disabled = found->second.state == "disabled";
+    }
+    if (manifest.id.empty()) return "plugin.json を読めないため設定を検査できません (the manifest does not load)";
+    if (auto problems = validateSettings(manifest.settingsSchemaJson, settingsJson); !problems.empty()) return joined(problems);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        config_.settings[id] = settingsJson;
+    }
+    return disabled ? "" : reload(id);  // a disabled plugin stays so: the settings count when it is enabled
 }
 
 }  // namespace kh::plugins

@@ -37,6 +37,11 @@ public:
     std::string enable(const std::string& id);
     std::string disable(const std::string& id);
     std::string reload(const std::string& id);
+    // New settings for a plugin: checked against its schema, then the plugin is read again with them.
+    // Returns "" or the problem (the old settings stay when they are refused).
+    std::string changeSettings(const std::string& id, const std::string& settingsJson);
+    // The settings in use, secrets included: for the host only (the web admin never shows secrets).
+    std::string settingsOf(const std::string& id);
     const PluginsConfig& config() const { return config_; }
     // A native (C++) adapter, always enabled, bound like a plugin: no bundle, no signature to check.
     void addBuiltIn(std::shared_ptr<Adapter> adapter, Manifest manifest);

@@ -1,0 +1,32 @@
+// Adapter plugins in the web admin: state (and why a plugin was refused), enable, disable, reload, and
+// the plugin's settings as a form made from its own schema. Settings are checked against the schema
+// before the plugin runs with them, kept in the store sealed with the data key (they may hold secrets),
+// and a secret ("secret": true) is never shown again: leaving it out of a change keeps it.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "admin/admin_route.hpp"
+#include "endpoint/plugin_channel.hpp"
+#include "plugins/registry.hpp"
+#include "store/audit_log.hpp"
+#include "store/data_key.hpp"
+#include "store/settings.hpp"
+
+namespace kh::admin {
+
+struct PluginParts {
+    plugins::PluginRegistry& registry;
+    endpoint::PluginChannel& channel;
+    store::Settings& settings;
+    const store::DataKey& key;
+    store::AuditLog& audit;
+};
+
+std::vector<AdminRoute> pluginRoutes(PluginParts parts);
+
+// The settings stored for a plugin by the web admin (opened), or "" when there are none. The gateway
+// lays them over the configuration file's at start.
+std::string storedPluginSettings(store::Settings& settings, const store::DataKey& key, const std::string& id);
+
+}  // namespace kh::admin
