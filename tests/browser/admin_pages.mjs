@@ -2,32 +2,39 @@
 // freshly started appliance whose admin listener is HTTPS with the box's self-signed certificate.
 //
 // In order: the first-run wizard (a wrong setup code and a weak password refused with the appliance's
-// messages, the first administrator, TOTP enrolment with the QR code, the ten recovery codes shown once,
-// the facility with a wrong institution code refused); sign-out and sign-in with password and TOTP (a
-// wrong code first); an operator added in the users view, locked out after five wrong passwords in a
-// second browser, unlocked by the administrator, then enrolling and seeing only an operator's menu,
-// and sent back to sign-in when the administrator disables them (then enabled, given another role and
-// a second-factor reset);
-// facility.name changed and found in its history with who and when; the dashboard's requestsToday
-// moving by itself after two inquiries the Python side makes; the home reception URL set by hand with
-// its QR code and poster; plugins reloaded, disabled and enabled; card readers; the audit log's tamper check —
-// intact, then broken at the row the Python side altered; the language switch; certificates (a PKCS#12
-// with a wrong and then the right passphrase, on trial with its countdown and kept; a CSR made on the
-// box, signed and uploaded, then put back; the central CA); a backup and the configuration downloaded,
-// the configuration imported, the backup restored and the restart asked for, after which the old
-// facility name is back; no text missing, no console errors but the expected ones. Screenshots of every
-// main view at 1280×800 and at 768×1024.
+// messages, the first administrator, TOTP enrolment with the QR code, the ten recovery codes shown once, the
+// facility with a wrong institution code refused, an API client for the receipt computer with its token shown
+// once); sign-out and sign-in with password and TOTP (a wrong code first); an operator added in the users
+// view, locked out after five wrong passwords in a second browser, unlocked by the administrator, then
+// enrolling and seeing only an operator's menu, and sent back to sign-in when the administrator disables them
+// (then enabled, given another role and a second-factor reset); facility.name changed and found in its
+// history with who and when; the dashboard's requestsToday moving by itself after two inquiries the Python
+// side makes; the home reception URL set by hand with its QR code and poster; plugins reloaded, disabled and
+// enabled; card readers; channels (the listeners read only, an API client added whose token the Python side
+// uses on the LAN API, then revoked and refused there); the log viewer filtered by level and event prefix,
+// and its auto-refresh; the audit log's tamper check — intact, then broken at the row the Python side
+// altered; the language switch; certificates (a PKCS#12 with a wrong and then the right passphrase, on trial
+// with its countdown and kept; a CSR made on the box, signed and uploaded, then put back; the central CA); a
+// backup and the configuration downloaded, the configuration imported, the backup restored and the restart
+// asked for, after which the old facility name is back; then the box wiped by the Python side (a replacement
+// box) and brought back from the same backup through the first-run wizard with the new setup code — the old
+// administrator signs in with the old password and TOTP; last, with the confirmation window cut to 5 s, a
+// certificate left unconfirmed rolls back by itself and the page says so; no text missing, no console errors
+// but the expected ones. Screenshots of every main view at 1280×800 and at 768×1024.
 //
-// The Python side (tests/integration/test_admin_pages.py) answers requests through MARKER_DIR: the
-// script writes <name>.request and waits for <name>.done (JSON): "inquiries" (make two eligibility
-// inquiries), "tamper" (alter one audit row; the answer names it), "sign-csr" (sign request.csr with the
-// facility CA; the answer is the certificate's path) and "restart" (wait for the gateway to exit for its
-// restart and start it again, as systemd would; the answer is the exit code).
+// The Python side (tests/integration/test_admin_pages.py) answers requests through MARKER_DIR: the script
+// writes <name>.request (JSON) and waits for <name>.done (JSON): "inquiries" (make two eligibility
+// inquiries), "api-token", "api-token-revoked" and "api-token-reissued" ({tokens}: GET /api/v1/plugins with
+// each; the answer is their statuses), "tamper" (alter one audit row; the answer names it), "sign-csr" (sign
+// request.csr with the facility CA; the answer is the certificate's path), "restart" and "restore-restart"
+// (wait for the gateway to exit for its restart and start it again, as systemd would; the answer is the exit
+// code), "reset" (stop the gateway, delete its state and key folders, start it: the answer is the new setup
+// code) and "short-window" (start the gateway again with admin.confirmSeconds 5).
 //
 // Environment: KAKEHASHI_ADMIN_URL (https://127.0.0.1:port), SETUP_CODE, SCREENSHOT_DIR, MARKER_DIR,
-// CLIENT_P12 and CLIENT_P12_PASSPHRASE (a client certificate of 45 days), CENTRAL_CA (PEM), optional
-// CHROMIUM (default /usr/bin/chromium).
-// Exit status 0 when every step passed; otherwise 1 with the failed step on stderr.
+// CLIENT_P12 and CLIENT_P12_PASSPHRASE (a client certificate of 45 days), CLIENT_P12_ROLLBACK (another one,
+// same passphrase), CENTRAL_CA (PEM), optional CHROMIUM (default /usr/bin/chromium). Exit status 0 when every
+// step passed; otherwise 1 with the failed step on stderr.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -47,6 +54,10 @@ const TABLET = { width: 768, height: 1024 };
 const EXPECTED_CONSOLE = new RegExp('^Failed to load resource: (the server responded with a status of (401|403|404|409|422|423) '
   + '|net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE))');
 const BACKUP_PASSPHRASE = '架け橋の合言葉-2026-backup';
+const WIZARD_CLIENT = 'rececon-wizard';
+const CLIENT = 'rececon-2';
+const TOKEN = /^kkh_[0-9a-f]{64}$/;
+const tokens = {};  // API tokens read from the page, by client name
 
 function env(name, fallback) {
   const value = process.env[name] ?? fallback;
@@ -63,6 +74,7 @@ const readConfig = () => ({
   markers: env('MARKER_DIR'),
   p12: env('CLIENT_P12'),
   p12Passphrase: env('CLIENT_P12_PASSPHRASE'),
+  p12Rollback: env('CLIENT_P12_ROLLBACK'),
   centralCa: env('CENTRAL_CA'),
   chromium: env('CHROMIUM', '/usr/bin/chromium'),
 });
@@ -119,15 +131,18 @@ function totpAt(secret, counter) {
   return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
-// A code the appliance has not seen yet: it refuses a time step already used (a replayed code).
+// A code the appliance has not seen yet: it refuses a time step already used (a replayed code) and accepts
+// the current step or the next one; when both are used up, the code waits for the clock.
 class Authenticator {
   constructor(secret) {
     this.secret = secret;
     this.lastStep = 0;
   }
 
-  next() {
-    const step = Math.max(Math.floor(Date.now() / 1000 / 30), this.lastStep + 1);
+  async next() {
+    const now = () => Math.floor(Date.now() / 1000 / 30);
+    while (this.lastStep > now()) await new Promise((resolve) => setTimeout(resolve, 500));
+    const step = Math.max(now(), this.lastStep + 1);
     this.lastStep = step;
     return totpAt(this.secret, step);
   }
@@ -141,9 +156,11 @@ class Authenticator {
 
 // --- the Python side --------------------------------------------------------------------------------------
 
-async function askPython(name, timeoutMillis = 60000) {
+async function askPython(name, timeoutMillis = 60000, request = {}) {
   const done = path.join(config.markers, `${name}.done`);
-  fs.writeFileSync(path.join(config.markers, `${name}.request`), '{}');
+  const asked = path.join(config.markers, `${name}.request`);
+  fs.writeFileSync(`${asked}.tmp`, JSON.stringify(request));
+  fs.renameSync(`${asked}.tmp`, asked);  // whole or not at all, for the side that polls
   const started = Date.now();
   while (!fs.existsSync(done)) {
     check(Date.now() - started < timeoutMillis, `the test did not answer "${name}"`);
@@ -297,7 +314,7 @@ async function firstRun(page, tables) {
     await page.fill('#enrol-code', authenticator.wrong());
     await page.click('#enrol-form button[type="submit"]');
     await waitForText(page, '#enrol-error', '確認コードが違います');
-    await page.fill('#enrol-code', authenticator.next());
+    await page.fill('#enrol-code', await authenticator.next());
     await page.click('#enrol-form button[type="submit"]');
     await visible(page, '#view-recovery');
     const codes = await page.locator('#recovery-codes li').allInnerTexts();
@@ -324,10 +341,32 @@ async function firstRun(page, tables) {
     await shotBoth(page, '05-facility-refused');
     await page.fill('#facility-code', INSTITUTION_CODE);
     await page.click('#facility-form button[type="submit"]');
+    await visible(page, '#view-wizard-client');
+  });
+
+  await step('the optional last step: an API client for the receipt computer, its token shown once', async () => {
+    check(await page.locator('#wizard li[data-step="client"]').getAttribute('aria-current') === 'step', 'the wizard does not show step 5');
+    check(await page.locator('#wizard li.done').count() === 4, 'the first four steps are not marked done');
+    await page.fill('#wizard-client-name', 'レセコン 1');
+    await page.click('#wizard-client-form button[type="submit"]');
+    await waitForText(page, '#wizard-client-error', '英数字');
+    await page.fill('#wizard-client-name', WIZARD_CLIENT);
+    await page.fill('#wizard-client-cidrs', '127.0.0.0/8');
+    await page.click('#wizard-client-form button[type="submit"]');
+    await visible(page, '#wizard-client-token-box');
+    check(await page.locator('#wizard-client-form').isHidden(), 'the form stays beside the token');
+    tokens[WIZARD_CLIENT] = await text(page, '#wizard-client-token');
+    check(TOKEN.test(tokens[WIZARD_CLIENT]), 'no token shown');
+    check((await text(page, '#wizard-client-token-name')) === WIZARD_CLIENT, 'the token box does not name the client');
+    check((await text(page, '#wizard-client-token-box')).includes('二度と表示できません'), 'no warning that the token is shown once');
+    await checkNoMissingTexts(page);
+    await shotBoth(page, '05-wizard-client-token');
+    await page.click('#wizard-client-token-done');
     await visible(page, '#view-dashboard');
     check(await page.locator('#wizard').isHidden(), 'the wizard stays after the last step');
+    check(await page.locator('#wizard-client-token').evaluate((e) => e.textContent) === '', 'the token stays in the page');
     const entries = await page.locator('#nav li:not([hidden]) a').count();
-    check(entries === 9, `an administrator sees ${entries} menu entries, expected 9`);
+    check(entries === 11, `an administrator sees ${entries} menu entries, expected 11`);
   });
   return authenticator;
 }
@@ -354,7 +393,7 @@ async function signOutAndIn(page, authenticator) {
     await page.click('#second-form button[type="submit"]');
     await waitForText(page, '#second-error', '確認コードが違います');
     await shotBoth(page, '07-second-factor-wrong');
-    await page.fill('#second-code', authenticator.next());
+    await page.fill('#second-code', await authenticator.next());
     await page.click('#second-form button[type="submit"]');
     await visible(page, '#view-dashboard');
     check((await text(page, '#user-label')).includes(ADMIN.display), 'the signed-in user is not shown');
@@ -463,7 +502,7 @@ async function lockout(browser, page, tables) {
       check(await other.locator('#wizard').isHidden(), 'the first-run wizard shows for a new user');
       await other.locator('#enrol-secret').filter({ hasText: /[A-Z2-7]{4}/ }).waitFor();
       const authenticator = new Authenticator((await text(other, '#enrol-secret')).replace(/\s/g, ''));
-      await other.fill('#enrol-code', authenticator.next());
+      await other.fill('#enrol-code', await authenticator.next());
       await other.click('#enrol-form button[type="submit"]');
       await visible(other, '#view-recovery');
       await other.check('#recovery-saved');
@@ -591,6 +630,166 @@ async function readers(page) {
     await page.waitForFunction(() => !document.getElementById('readers-service').hidden || !document.getElementById('readers-off').hidden);
     check((await text(page, '#view-readers')).includes('/staff'), 'the staff page is not mentioned');
     await shotBoth(page, '17-readers');
+  });
+}
+
+// --- 6b. channels and the HTTP API's clients ---------------------------------------------------------------
+
+async function channels(page) {
+  let token = '';
+  await independentStep(page, 'channels: the listeners read only; an API client added, its token shown once and working', async () => {
+    await openView(page, 'channels');
+    await waitForText(page, '#channels-file-state', '使用中');
+    check((await text(page, '#channels-file-root')).endsWith('/share'), `share folder "${await text(page, '#channels-file-root')}"`);
+    check(/^127\.0\.0\.1:\d+$/.test(await text(page, '#channels-http-listen')), `listener "${await text(page, '#channels-http-listen')}"`);
+    check((await text(page, '#channels-http-tls')) === 'HTTP（暗号化なし）', `TLS "${await text(page, '#channels-http-tls')}"`);
+    check((await text(page, '#view-channels .callout')).includes('/etc/kakehashi/kakehashi.json'), 'the configuration file is not named');
+    check(await page.locator('#view-channels input:not([type="file"]), #view-channels textarea').count() === 2, 'the listeners are offered for editing');
+    await visible(page, `#clients-rows tr[data-client="${WIZARD_CLIENT}"]`);  // made in the wizard
+    check((await text(page, `#clients-rows tr[data-client="${WIZARD_CLIENT}"]`)).includes('127.0.0.0/8'), 'the wizard\'s client lacks its CIDR');
+
+    await page.fill('#client-add-name', WIZARD_CLIENT);
+    await page.click('#client-add-form button[type="submit"]');
+    await waitForText(page, '#client-add-error', 'すでにあります');
+    await page.fill('#client-add-name', CLIENT);
+    await page.fill('#client-add-cidrs', '192.168.1.300/24');
+    let res = await answerOf(page, '/admin/api/api-clients', () => page.click('#client-add-form button[type="submit"]'));
+    check(res.status() === 422, `an address outside its range answered ${res.status()}`);
+    await waitForText(page, '#client-add-error', '192.168.1.0/24 のように');
+    await page.fill('#client-add-cidrs', '192.168.1.0/24\n127.0.0.0/8');
+    res = await answerOf(page, '/admin/api/api-clients', () => page.click('#client-add-form button[type="submit"]'));
+    check(res.status() === 201, `adding a client answered ${res.status()}`);
+    await visible(page, '#channels-token-box');
+    token = await text(page, '#channels-token');
+    check(TOKEN.test(token), `the token "${token}" is not one`);
+    check((await text(page, '#channels-token-name')) === CLIENT, 'the token box does not name the client');
+    check((await text(page, '#channels-token-box')).includes('二度と表示できません'), 'no warning that the token is shown once');
+    await waitForText(page, '#channels-info', `「${CLIENT}」を追加しました`);
+    const row = `#clients-rows tr[data-client="${CLIENT}"]`;
+    check((await page.locator(`${row} code.badge`).allInnerTexts()).join(' ') === '192.168.1.0/24 127.0.0.0/8', 'the client\'s CIDRs are not listed');
+    check(await page.inputValue('#client-add-name') === '', 'the add form keeps the name');
+    await page.click('#channels-token-copy');
+    await visible(page, '#channels-token-copied');
+    const copied = await page.evaluate(() => navigator.clipboard.readText().catch(() => null));
+    check(copied === token || (copied === null && (await text(page, '#channels-token-copied')).includes('Ctrl+C')),
+      'the copy button neither copied nor selected the token');
+    await checkNoMissingTexts(page);
+    await shotBoth(page, '18-channels-token');
+
+    const { statuses } = await askPython('api-token', 30000, { tokens: [token] });
+    check(statuses[0] === 200, `the LAN API answered ${statuses} to the new token`);
+    await openView(page, 'dashboard');
+    check(!(await page.content()).includes(token), 'the token stays in the page after leaving the view');
+    await openView(page, 'channels');
+    await visible(page, row);
+    check(await page.locator('#channels-token-box').isHidden(), 'the token box shows again');
+  });
+
+  await independentStep(page, 'channels: the client revoked after a second press; its token is refused at once', async () => {
+    check(token, 'no token from the step before');
+    const row = `#clients-rows tr[data-client="${CLIENT}"]`;
+    await page.click(`${row} button[data-action="revoke"]`);
+    check((await text(page, `${row} button[data-action="revoke"]`)) === 'もう一度押して確定', 'revoking does not ask for a second press');
+    await page.click(`${row} button[data-action="revoke"]`);
+    await waitForText(page, '#channels-info', '失効させました');
+    await page.locator(row).waitFor({ state: 'detached' });
+    const { statuses } = await askPython('api-token-revoked', 30000, { tokens: [token] });
+    check(statuses[0] === 401, `the LAN API answered ${statuses} to the revoked token`);
+    await shotBoth(page, '18-channels');
+  });
+
+  await independentStep(page, 'channels: the wizard\'s client gets a new token; the old one is refused, the new one accepted', async () => {
+    const row = `#clients-rows tr[data-client="${WIZARD_CLIENT}"]`;
+    await page.click(`${row} button[data-action="reissue"]`);
+    await page.click(`${row} button[data-action="reissue"]`);
+    await visible(page, '#channels-token-box');
+    await waitForText(page, '#channels-info', '新しいトークンを発行しました');
+    const renewed = await text(page, '#channels-token');
+    check(TOKEN.test(renewed) && renewed !== tokens[WIZARD_CLIENT], 'no new token shown');
+    check((await text(page, row)).includes('127.0.0.0/8'), 'the new token lost the client\'s addresses');
+    const { statuses } = await askPython('api-token-reissued', 30000, { tokens: [tokens[WIZARD_CLIENT], renewed] });
+    check(JSON.stringify(statuses) === '[401,200]', `the LAN API answered ${statuses} to the old and the new token`);
+    await page.click('#channels-token-done');
+    check(await page.locator('#channels-token').evaluate((e) => e.textContent) === '', 'the closed box keeps the token');
+  });
+}
+
+// --- 6c. the log viewer ------------------------------------------------------------------------------------
+
+// "2026-11-29T15:59:05.123Z" → "2026-11-30 00:59:05.123": what the page must show, computed here.
+function inJapan(utc) {
+  const shifted = new Date(new Date(utc).getTime() + 9 * 3600 * 1000).toISOString();
+  return `${shifted.slice(0, 10)} ${shifted.slice(11, 23)}`;
+}
+
+const logRows = (page) => page.locator('#logs-rows tr').evaluateAll((trs) => trs.map((tr) => ({
+  level: tr.dataset.level, event: tr.dataset.event, ts: tr.cells[0].dataset.ts, shown: tr.cells[0].textContent,
+  badge: tr.cells[1].firstElementChild.className, fields: tr.cells[3].textContent,
+})));
+
+async function logs(page) {
+  await independentStep(page, 'logs: newest first in Japan time; level warn and the event prefix admin. narrow the rows', async () => {
+    await openView(page, 'logs');
+    await visible(page, '#logs-rows tr');
+    const all = await logRows(page);
+    check(all.length >= 5, `${all.length} log lines`);
+    check(all.every((r, i) => i === 0 || r.ts <= all[i - 1].ts), 'the lines are not newest first');
+    const wrongTime = all.find((r) => r.shown !== inJapan(r.ts));
+    check(!wrongTime, `a time not in Japan time: ${JSON.stringify(wrongTime)}`);
+    check(all.some((r) => r.level === 'info') && all.some((r) => r.level === 'warn'), 'no info and warn lines to filter');
+    check(all.every((r) => r.badge === `level level-${r.level}`), 'a level is not coloured by its class');
+    const code = all.find((r) => r.event === 'admin.setup_code');
+    check(code && /\bcode=[A-Z0-9-]+/.test(code.fields) && code.fields.includes('url=https://'), 'the other fields are not shown as key=value');
+    check(/^\d+ 行/.test(await text(page, '#logs-count')), `count line "${await text(page, '#logs-count')}"`);
+    await checkNoMissingTexts(page);
+    await shotBoth(page, '19-logs');
+
+    await page.selectOption('#logs-level', 'warn');
+    await page.click('#logs-filter button[type="submit"]');
+    await page.waitForFunction((n) => {
+      const rows = [...document.querySelectorAll('#logs-rows tr')];
+      return rows.length > 0 && rows.length < n && rows.every((tr) => ['warn', 'error'].includes(tr.dataset.level));
+    }, all.length);
+    const warn = await logRows(page);
+    check(warn.length === all.filter((r) => r.level === 'warn' || r.level === 'error').length, 'warn and above: not the same lines');
+
+    await page.fill('#logs-event', 'admin.');
+    await page.click('#logs-filter button[type="submit"]');
+    await page.waitForFunction(() => [...document.querySelectorAll('#logs-rows tr')].every((tr) => tr.dataset.event.startsWith('admin.')));
+    const adminWarn = await logRows(page);
+    check(adminWarn.length > 0 && adminWarn.length <= warn.length, `admin. and warn: ${adminWarn.length} of ${warn.length}`);
+    check(adminWarn.every((r) => r.level !== 'info'), 'info lines under warn');
+
+    await page.selectOption('#logs-level', 'debug');
+    await page.click('#logs-filter button[type="submit"]');
+    await page.waitForFunction((n) => document.querySelectorAll('#logs-rows tr').length > n, adminWarn.length);
+    const admin = await logRows(page);
+    check(admin.every((r) => r.event.startsWith('admin.')) && admin.some((r) => r.level === 'info'), 'admin. at every level');
+    check(admin.length < all.length, 'the event prefix does not narrow the lines');
+    await page.fill('#logs-q', 'setup_code');
+    await page.click('#logs-filter button[type="submit"]');
+    await page.waitForFunction(() => document.querySelectorAll('#logs-rows tr').length === 1);
+    await page.fill('#logs-q', 'no-such-text-here');
+    await page.click('#logs-filter button[type="submit"]');
+    await visible(page, '#logs-empty');
+    await page.fill('#logs-q', '');
+    await page.fill('#logs-event', 'admin.');
+    await page.selectOption('#logs-level', 'warn');
+    await page.click('#logs-filter button[type="submit"]');
+    await page.waitForFunction((n) => document.querySelectorAll('#logs-rows tr').length === n, adminWarn.length);
+    await shotBoth(page, '19-logs-filtered');
+    await page.click('#logs-filter button[type="reset"]');
+    await page.waitForFunction((n) => document.querySelectorAll('#logs-rows tr').length >= n, all.length);
+  });
+
+  await independentStep(page, 'logs: the auto-refresh reads the log again every 10 s', async () => {
+    const isLogs = (r) => r.url().includes('/admin/api/logs?') && r.request().method() === 'GET';
+    await Promise.all([page.waitForResponse(isLogs, { timeout: 3000 }), page.check('#logs-auto')]);
+    const started = Date.now();
+    await page.waitForResponse(isLogs, { timeout: 12500 });
+    const after = Date.now() - started;
+    check(after > 9000, `read again after ${after} ms, expected 10 s`);
+    await page.uncheck('#logs-auto');
   });
 }
 
@@ -734,12 +933,91 @@ async function backupAndRestore(page, authenticator) {
     if (await page.locator('#view-login').isVisible()) {
       await signIn(page, ADMIN);
       await visible(page, '#view-second');
-      await page.fill('#second-code', authenticator.next());
+      await page.fill('#second-code', await authenticator.next());
       await page.click('#second-form button[type="submit"]');
       await visible(page, '#view-backup');  // back where the administrator was
     }
     await openView(page, 'settings');
     await waitForText(page, `${row} td.value`, FACILITY_RENAMED);
+  });
+  return backupFile;
+}
+
+// Signs in again after a restart when the page asks for it (the session may have outlived the restart).
+async function signInIfAsked(page, authenticator) {
+  await page.waitForFunction(() => !document.getElementById('view-login').hidden || !document.getElementById('nav').hidden);
+  if (await page.locator('#view-login').isHidden()) return;
+  await signIn(page, ADMIN);
+  await visible(page, '#view-second');
+  await page.fill('#second-code', await authenticator.next());
+  await page.click('#second-form button[type="submit"]');
+  await visible(page, '#nav');
+}
+
+// --- 9. a wiped box back from its backup through the first-run wizard --------------------------------------------
+
+async function wipeAndRestore(page, authenticator, backupFile) {
+  await step('a wiped box: the wizard restores the backup with the new setup code (a wrong passphrase first) and restarts', async () => {
+    const { setupCode } = await askPython('reset', 60000);
+    check(setupCode && setupCode !== config.setupCode, `the wiped box's setup code "${setupCode}"`);
+    await page.goto(`${config.url}/admin`);
+    await visible(page, '#view-setup');
+    await page.click('#restore-open');
+    await visible(page, '#setup-restore');
+    check(await page.locator('#setup-restore-unavailable').isHidden(), 'the wizard says the restore is missing');
+    await page.fill('#setup-restore-code', setupCode);
+    await page.setInputFiles('#setup-restore-file', backupFile);
+    await page.fill('#setup-restore-passphrase', 'not-the-passphrase-2026');
+    const res = await answerOf(page, '/admin/api/setup/restore', () => page.click('#setup-restore-form button[type="submit"]'));
+    check(res.status() === 422, `a wrong passphrase answered ${res.status()}`);
+    await waitForText(page, '#setup-restore-error', 'バックアップを開けません');
+    await page.fill('#setup-restore-passphrase', BACKUP_PASSPHRASE);
+    await shotBoth(page, '27-wizard-restore');
+    const reloaded = page.waitForEvent('load', { timeout: 120000 });
+    await page.click('#setup-restore-form button[type="submit"]');
+    await waitForText(page, '#setup-restore-done', '再起動しています');
+    check(await page.locator('#setup-restore-error').isHidden(), 'the wrong passphrase\'s message stays');
+    const { exitCode } = await askPython('restore-restart', 90000);
+    check(exitCode === 75, `the gateway exited with ${exitCode} for its restart`);
+    await reloaded;  // the page reloads by itself once the box no longer asks for a setup
+    await visible(page, '#view-login');
+    check(await page.locator('#view-setup').isHidden(), 'the restored box still asks for a setup');
+  });
+
+  await step('the old administrator signs in with the old password and TOTP; settings show the old facility name', async () => {
+    await signIn(page, ADMIN);
+    await visible(page, '#view-second');
+    await page.fill('#second-code', await authenticator.next());
+    await page.click('#second-form button[type="submit"]');
+    await visible(page, '#view-dashboard');
+    check((await text(page, '#user-label')).includes(ADMIN.display), 'the restored administrator is not shown');
+    await openView(page, 'settings');
+    await waitForText(page, '#settings-rows tr[data-key="facility.name"] td.value', FACILITY_RENAMED);
+    await shotBoth(page, '28-restored-settings');
+  });
+}
+
+// --- 10. a certificate change nobody confirms ----------------------------------------------------------------------
+
+async function rollBack(page, authenticator) {
+  await step('a certificate left unconfirmed rolls back by itself after the (5 s) window; the page says so', async () => {
+    const { confirmSeconds } = await askPython('short-window', 60000);
+    await page.goto(`${config.url}/admin#certificates`);
+    await signInIfAsked(page, authenticator);
+    await openView(page, 'certificates');
+    await visible(page, '#certs-list article[data-name="upstream-client"]');
+    const before = await fingerprintOf(page, 'upstream-client');
+    await page.setInputFiles('#cert-p12-file', config.p12Rollback);
+    await page.fill('#cert-p12-passphrase', config.p12Passphrase);
+    await page.click('#cert-p12-form button[type="submit"]');
+    await visible(page, '#certs-pending');
+    const seconds = await pendingSeconds(page);
+    check(seconds > 0 && seconds <= confirmSeconds, `${seconds} s to confirm, expected at most ${confirmSeconds}`);
+    check((await fingerprintOf(page, 'upstream-client')) !== before, 'the certificate on trial is not listed');
+    await waitForText(page, '#certs-ended', '元の証明書に戻しました', (confirmSeconds + 10) * 1000);
+    check(await page.locator('#certs-pending').isHidden(), 'the change still shows as on trial');
+    check((await fingerprintOf(page, 'upstream-client')) === before, 'the previous certificate is not listed again');
+    await shotBoth(page, '29-certificates-rolled-back');
   });
 }
 
@@ -806,13 +1084,31 @@ async function table(context, lang) {
   return res.json();
 }
 
-async function run(browser) {
-  const context = await browser.newContext({ viewport: DESKTOP, ignoreHTTPSErrors: true, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
-  const tables = { ja: await table(context, 'ja'), en: await table(context, 'en') };
+// One administrator's browser: its own cookies and its own connections to the appliance.
+async function openBrowser(browser, label, storageState = undefined) {
+  const context = await browser.newContext({ viewport: DESKTOP, ignoreHTTPSErrors: true, locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
+    permissions: ['clipboard-read', 'clipboard-write'], storageState });
   const page = await context.newPage();
   page.setDefaultTimeout(20000);
-  const seen = watch(page, 'administrator browser');
+  return { context, page, seen: watch(page, label) };
+}
+
+// Before the Python side stops the gateway from outside, the browser closes and lets go of its connections:
+// the appliance's stop waits for a connection the browser opened but sent nothing on (up to the listener's
+// read timeout). The next phase opens the browser again, with the cookies it had (the session outlives a
+// restart) or without (a wiped box knows no session).
+async function closeBrowser(session) {
+  checkConsole(session.seen);
+  const state = await session.context.storageState();
+  await session.context.close();
+  return state;
+}
+
+async function run(browser) {
+  let session = await openBrowser(browser, 'administrator browser');
+  const tables = { ja: await table(session.context, 'ja'), en: await table(session.context, 'en') };
   try {
+    const { page, seen } = session;
     const authenticator = await firstRun(page, tables);
     await signOutAndIn(page, authenticator);
     await dashboard(page, seen);
@@ -822,21 +1118,29 @@ async function run(browser) {
     await homeReception(page);
     await plugins(page);
     await readers(page);
+    await channels(page);
+    await logs(page);
     await audit(page);
     await english(page, tables);
     await certificates(page);
-    await backupAndRestore(page, authenticator);
+    const backupFile = await backupAndRestore(page, authenticator);
+    await closeBrowser(session);
+    session = await openBrowser(browser, 'administrator browser after the wipe');
+    await wipeAndRestore(session.page, authenticator, backupFile);
+    const cookies = await closeBrowser(session);
+    session = await openBrowser(browser, 'administrator browser with a short window', cookies);
+    await rollBack(session.page, authenticator);
     await step('nothing stored but the language; no console errors but the expected 4xx answers', async () => {
-      const stored = await page.evaluate(() => ({ session: Object.keys(sessionStorage), local: Object.keys(localStorage) }));
+      const stored = await session.page.evaluate(() => ({ session: Object.keys(sessionStorage), local: Object.keys(localStorage) }));
       check(!stored.session.length && stored.local.every((k) => k === 'kakehashi.lang'), `storage holds ${JSON.stringify(stored)}`);
-      checkConsole(seen);
+      checkConsole(session.seen);
     });
   } catch (e) {
-    await page.screenshot({ path: path.join(config.shots, 'failure.png'), fullPage: true }).catch(() => {});
-    if (seen.consoleErrors.length) console.error(`console errors so far: ${seen.consoleErrors.join(' | ')}`);
+    await session.page.screenshot({ path: path.join(config.shots, 'failure.png'), fullPage: true }).catch(() => {});
+    if (session.seen.consoleErrors.length) console.error(`console errors so far: ${session.seen.consoleErrors.join(' | ')}`);
     throw e;
   } finally {
-    await context.close();
+    await session.context.close();
   }
 }
 

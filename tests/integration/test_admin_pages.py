@@ -10,10 +10,15 @@ own files); the folder is flat and holds only files the appliance serves.
 Then against a simulator and a gateway with the web admin on (HTTPS, the box's own certificate): the files
 are served on the admin listener with the CSP, and tests/browser/admin_pages.mjs (playwright-core driving
 Debian's Chromium) goes through the first-run wizard with the printed setup code, sign-in with TOTP, a
-lockout and its unlock, settings and their history, the live dashboard, home reception, plugins and the
-audit log's tamper check. The script asks this side, through marker files, for two eligibility inquiries
-(the dashboard must count them by itself) and for one audit row to be altered in the database (the tamper
-check must name it).
+lockout and its unlock, settings and their history, the live dashboard, home reception, plugins, channels
+and API clients, the log viewer, the audit log's tamper check, certificates, backup and restore. The
+script asks this side, through marker files, for two eligibility inquiries (the dashboard must count them
+by itself), for the LAN API's answers to the tokens the page issued, revoked and replaced, for one
+audit row to be altered in the database (the tamper check must name it), for a signed CSR, for the
+restarts the box asks for, for a wiped box (state and key folders deleted: the backup must bring it back
+through the first-run wizard) and for a restart with a 5-s confirmation window (an unconfirmed
+certificate must roll back by itself). The audit log is checked before the wipe (a restore keeps the
+box's own audit trail, so the wiped box starts a new one) and at the end.
 
 Needs: node, tests/browser/node_modules (npm ci, done by scripts/bootstrap), /usr/bin/chromium and a CJK
 font for the screenshots (fonts-noto-cjk). Screenshots go to $KAKEHASHI_ARTIFACTS, else
@@ -42,6 +47,7 @@ BROWSER_TESTS = os.path.join(SOURCE, "tests", "browser")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 P12_PASSPHRASE = "Shomeisho-Kagi-2026"
 RESTART_EXIT = 75  # the gateway stops and exits with this for systemd to start it again
+CONFIRM_SECONDS = 5  # admin.confirmSeconds for the roll-back phase (90 s on a real box)
 CLIENT_EXTENSIONS = """[ client_ext ]
 basicConstraints       = critical, CA:FALSE
 keyUsage               = critical, digitalSignature
@@ -60,11 +66,13 @@ BUILT_KEYS = {
     "admin.cert.name.": ("upstream-client", "central-ca", "lan-api", "admin"),
     "admin.home.source.": ("central", "manual"),
     "admin.plugins.state.": ("enabled", "disabled", "refused"),
+    "admin.logs.level.": ("debug", "info", "warn", "error"),
     "admin.problem.": ("unauthorized", "forbidden", "not-found", "invalid-field", "account-locked", "setup-done",
                        "setup-code-wrong", "second-factor-wrong", "plugin-refused", "change-pending", "internal"),
     "admin.auditAction.": ("admin.setup", "admin.login", "admin.logout", "admin.setting-changed",
                            "admin.audit-verified", "admin.user-unlocked", "admin.certificate-installed",
-                           "admin.change-confirmed", "admin.backup-made"),
+                           "admin.change-confirmed", "admin.backup-made", "admin.api-client-issued",
+                           "admin.api-client-revoked"),
     "admin.backup.contents.": ("users", "settings", "apiClients", "cacheEntries"),
 }
 FORBIDDEN_IN_JS = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", ".style.", "console.", "eval(",
@@ -187,6 +195,8 @@ class AdminPagesInBrowserTest(IntegrationTest):
         type(self).gateway_options = dict(admin_options(), webAdminRoot=WEB_ADMIN)
         super().setUp()
         self.admin = AdminClient(self.gateway)
+        self.token_answers = []        # the LAN API's statuses for the tokens the page showed
+        self.audit_before_reset = None  # the audit actions of the box before it was wiped
 
     def artifacts(self):
         return os.environ.get("KAKEHASHI_ARTIFACTS") or os.path.join(SOURCE, "build", "test-artifacts", "admin")
@@ -249,19 +259,19 @@ class AdminPagesInBrowserTest(IntegrationTest):
                      "-days", str(days), "-extfile", self.pki("ext.cnf"), "-extensions", "client_ext", "-out", out)
         return out
 
-    def client_pkcs12(self):
+    def client_pkcs12(self, name="client"):
         """A new client certificate of 45 days (inside the 60-day warning) with its key, as PKCS#12."""
         os.makedirs(self.pki(""), exist_ok=True)
         with open(self.pki("ext.cnf"), "w") as f:
             f.write(CLIENT_EXTENSIONS)
-        self.openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", self.pki("client.key"))
-        self.openssl("req", "-new", "-sha256", "-key", self.pki("client.key"), "-subj",
-                     "/O=Kakehashi Demo Clinic/CN=" + self.gateway.config["institutionCode"], "-out", self.pki("client.csr"))
-        self.sign(self.pki("client.csr"), self.pki("client.crt"), 45)
-        self.openssl("pkcs12", "-export", "-inkey", self.pki("client.key"), "-in", self.pki("client.crt"),
-                     "-certfile", os.path.join(certs(), "facility-ca.crt"), "-name", "facility",
-                     "-passout", "pass:" + P12_PASSPHRASE, "-out", self.pki("client.p12"))
-        return self.pki("client.p12")
+        key, csr, crt, p12 = (self.pki(name + ext) for ext in (".key", ".csr", ".crt", ".p12"))
+        self.openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
+        self.openssl("req", "-new", "-sha256", "-key", key, "-subj",
+                     "/O=Kakehashi Demo Clinic/CN=" + self.gateway.config["institutionCode"], "-out", csr)
+        self.sign(csr, crt, 45)
+        self.openssl("pkcs12", "-export", "-inkey", key, "-in", crt, "-certfile", os.path.join(certs(), "facility-ca.crt"),
+                     "-name", "facility", "-passout", "pass:" + P12_PASSPHRASE, "-out", p12)
+        return p12
 
     def sign_csr(self, markers):
         return {"pem": self.sign(os.path.join(markers, "request.csr"), self.pki("from-csr.crt"), 200)}
@@ -275,9 +285,48 @@ class AdminPagesInBrowserTest(IntegrationTest):
         gateway.start()
         return {"exitCode": code}
 
+    def try_tokens(self, asked):
+        """Tokens the page showed, used as a receipt computer would on the LAN API."""
+        statuses = [self.gateway.request("GET", "/api/v1/plugins", auth=False,
+                                         headers={"Authorization": "Bearer " + token})[0] for token in asked["tokens"]]
+        self.token_answers.extend(statuses)
+        return {"statuses": statuses}
+
+    def audit_actions(self):
+        db = sqlite3.connect(os.path.join(self.workdir, "state", "kakehashi.db"))
+        try:
+            return [tuple(r) for r in db.execute("SELECT action, actor, detail FROM audit_log ORDER BY id")]
+        finally:
+            db.close()
+
+    def reset_box(self):
+        """A wiped box, as a replacement would arrive: state and keys gone; a new setup code in the log."""
+        gateway = self.gateway
+        self.audit_before_reset = self.audit_actions()
+        old_code = setup_code(gateway)
+        self.assertEqual(gateway.stop(), 0)
+        shutil.rmtree(gateway.config["stateDir"])
+        shutil.rmtree(gateway.config["keyDir"])
+        gateway.start()
+        return {"setupCode": wait_until(lambda: setup_code(gateway) != old_code and setup_code(gateway), 10, "a new setup code")}
+
+    def restart_with_short_window(self):
+        """The same box again with a confirmation window of a few seconds, so a roll-back is seen quickly."""
+        gateway = self.gateway
+        self.assertEqual(gateway.stop(), 0)
+        gateway.config["admin"]["confirmSeconds"] = CONFIRM_SECONDS
+        with open(gateway.config_path, "w") as f:
+            json.dump(gateway.config, f, indent=2)
+        gateway.start()
+        return {"confirmSeconds": CONFIRM_SECONDS}
+
     def run_browser(self, env, markers):
-        answers = {"inquiries": self.make_inquiries, "tamper": self.tamper_audit_row,
-                   "sign-csr": lambda: self.sign_csr(markers), "restart": self.restart_gateway}
+        answers = {"inquiries": lambda _: self.make_inquiries(), "tamper": lambda _: self.tamper_audit_row(),
+                   "sign-csr": lambda _: self.sign_csr(markers), "restart": lambda _: self.restart_gateway(),
+                   "api-token": self.try_tokens, "api-token-revoked": self.try_tokens,
+                   "api-token-reissued": self.try_tokens,
+                   "reset": lambda _: self.reset_box(), "restore-restart": lambda _: self.restart_gateway(),
+                   "short-window": lambda _: self.restart_with_short_window()}
         out_path, err_path = os.path.join(markers, "stdout.txt"), os.path.join(markers, "stderr.txt")
         with open(out_path, "w") as out, open(err_path, "w") as err:
             proc = subprocess.Popen(["node", os.path.join(BROWSER_TESTS, "admin_pages.mjs")], cwd=BROWSER_TESTS,
@@ -290,7 +339,8 @@ class AdminPagesInBrowserTest(IntegrationTest):
                         request = os.path.join(markers, name + ".request")
                         done = os.path.join(markers, name + ".done")
                         if os.path.exists(request) and not os.path.exists(done):
-                            reply = answer()
+                            with open(request) as f:
+                                reply = answer(json.load(f))
                             with open(done + ".tmp", "w") as f:
                                 json.dump(reply, f)
                             os.rename(done + ".tmp", done)
@@ -312,19 +362,19 @@ class AdminPagesInBrowserTest(IntegrationTest):
         env = dict(os.environ, KAKEHASHI_ADMIN_URL="https://127.0.0.1:%d" % self.admin.port,
                    SETUP_CODE=setup_code(self.gateway), SCREENSHOT_DIR=self.artifacts(), MARKER_DIR=markers,
                    CLIENT_P12=self.client_pkcs12(), CLIENT_P12_PASSPHRASE=P12_PASSPHRASE,
+                   CLIENT_P12_ROLLBACK=self.client_pkcs12("rollback"),
                    CENTRAL_CA=os.path.join(certs(), "central-ca.crt"), CHROMIUM=CHROMIUM)
         code, stdout, stderr = self.run_browser(env, markers)
         report = "\n".join(("stdout:", stdout, "stderr:", stderr, "gateway log:", self.gateway.tail_log()))
         self.assertEqual(code, 0, report)
         sys.stderr.write(stdout)
-        for name in ("inquiries", "tamper", "sign-csr", "restart"):
+        for name in ("inquiries", "api-token", "api-token-revoked", "api-token-reissued", "tamper", "sign-csr",
+                     "restart", "reset", "restore-restart", "short-window"):
             self.assertTrue(os.path.exists(os.path.join(markers, name + ".done")), "the script never asked for " + name)
-        # What the pages did, as the appliance recorded it.
-        db = sqlite3.connect(os.path.join(self.workdir, "state", "kakehashi.db"))
-        try:
-            actions = [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id")]
-        finally:
-            db.close()
+        self.assertEqual(self.token_answers, [200, 401, 401, 200],
+                         "on the LAN API: the issued token works, the revoked one not; a client's old token not, its new one")
+        # What the pages did, as the appliance recorded it: the first box up to its wipe ...
+        actions = [a for a, _, _ in self.audit_before_reset]
         for action in ("admin.setup-refused", "admin.setup", "admin.second-factor-enrolled", "admin.logout",
                        "admin.login", "admin.user-added", "admin.login-locked", "admin.user-unlocked",
                        "admin.user-disabled", "admin.user-enabled", "admin.user-role-changed",
@@ -334,10 +384,18 @@ class AdminPagesInBrowserTest(IntegrationTest):
                        "admin.certificate-installed", "admin.certificate-csr-made", "admin.change-confirmed",
                        "admin.change-rolled-back", "admin.backup-made", "admin.backup-config-exported",
                        "admin.backup-config-imported", "admin.backup-restore-refused", "admin.backup-restore-staged",
-                       "admin.backup-restart"):
+                       "admin.backup-restart", "admin.api-client-revoked"):
             self.assertIn(action, actions)
         self.assertEqual(actions.count("admin.login-refused"), 4, "four wrong passwords before the lock")
-
+        self.assertEqual(actions.count("admin.api-client-issued"), 3, "a client in the wizard, one in the channels view, a new token")
+        # ... and the wiped box: restored through the wizard, signed in, a certificate rolled back unconfirmed.
+        after = self.audit_actions()
+        for action in ("admin.backup-setup-restore-refused", "admin.backup-setup-restore-staged", "admin.login",
+                       "admin.certificate-installed"):
+            self.assertIn(action, [a for a, _, _ in after])
+        self.assertNotIn("admin.setup", [a for a, _, _ in after], "the wiped box was restored, not set up anew")
+        self.assertIn(("admin.change-rolled-back", "system"), [(a, who) for a, who, detail in after
+                                                                 if "not confirmed in time" in detail])
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -69,16 +69,18 @@ export const patch = (path, body, options) => call('PATCH', path, body, options)
 // "/admin/api/settings/" + a path segment
 export const segment = (text) => encodeURIComponent(String(text));
 
-// After a restart was asked for: resolves once the appliance has gone away and answers again (or has
-// answered for 20 s without going away, a restart quicker than the polling), at most after 3 minutes.
-export async function waitForRestart() {
+// After a restart was asked for: resolves once the appliance has gone away and answers again, or once
+// `await done(answer of GET /admin/api/setup)` is true (a sign of the restarted box that polling cannot
+// miss), or after 20 s of answers without going away (a restart quicker than the polling); at most after
+// 3 minutes.
+export async function waitForRestart(done = async () => false) {
   const started = Date.now();
   let wentAway = false;
   while (Date.now() - started < 180000) {
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     try {
-      await get('/admin/api/setup');
-      if (wentAway || Date.now() - started > 20000) return;
+      const setup = await get('/admin/api/setup');
+      if (wentAway || (await done(setup)) || Date.now() - started > 20000) return;
     } catch {
       wentAway = true;
     }

@@ -7,9 +7,11 @@ import { Auth } from './auth.js';
 import { createAudit } from './audit.js';
 import { createBackup } from './backup.js';
 import { createCertificates } from './certificates.js';
+import { createChannels } from './channels.js';
 import { createDashboard } from './dashboard.js';
 import { createHomeReception } from './home-reception.js';
 import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t, tOr } from './i18n.js';
+import { createLogs } from './logs.js';
 import { createPlugins } from './plugins.js';
 import { createReaders } from './readers.js';
 import { createSettings } from './settings.js';
@@ -228,8 +230,10 @@ async function boot() {
     settings: createSettings(ctx),
     users: createUsers(ctx),
     audit: createAudit(ctx),
+    logs: createLogs(ctx),
     'home-reception': createHomeReception(ctx),
     plugins: createPlugins(ctx),
+    channels: createChannels(ctx),
     readers: createReaders(ctx),
     certificates: createCertificates(ctx),
     backup: createBackup(ctx),

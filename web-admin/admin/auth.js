@@ -1,7 +1,9 @@
-// Who is at the keyboard: the first-run wizard (setup code and first administrator, second factor,
-// recovery codes, facility), sign-in with password and second factor, and the enrolment a new user goes
-// through at the first sign-in. Each step is one view of index.html; the app shows the rest.
+// Who is at the keyboard: the first-run wizard (setup code and first administrator — or a restore from a
+// backup —, second factor, recovery codes, facility, and optionally an HTTP API client for the receipt
+// computer), sign-in with password and second factor, and the enrolment a new user goes through at the
+// first sign-in. Each step is one view of index.html; the app shows the rest.
 
+import { cidrList, createTokenBox, issueApiClient } from './api-clients.js';
 import * as api from './api.js';
 import { t } from './i18n.js';
 import { $, busy, download, el, formatTime, readFileBase64, showProblem, showSvgImage, showText } from './ui.js';
@@ -34,6 +36,7 @@ export class Auth {
     this.firstRun = false;
     this.recoveryCodes = [];
     this.settingsBefore = {};
+    this.clientToken = null;  // the token box of the wizard's last step (made in wire())
   }
 
   wire() {
@@ -45,7 +48,10 @@ export class Auth {
     $('recovery-download').addEventListener('click', () => this.downloadRecoveryCodes());
     $('recovery-continue').addEventListener('click', () => this.afterRecovery());
     $('facility-form').addEventListener('submit', (e) => this.submitFacility(e));
-    $('facility-later').addEventListener('click', () => this.finish());
+    $('facility-later').addEventListener('click', () => this.afterFacility());
+    $('wizard-client-form').addEventListener('submit', (e) => this.submitClient(e));
+    $('wizard-client-skip').addEventListener('click', () => this.finish());
+    this.clientToken = createTokenBox('wizard-client', () => this.finish());
     $('login-form').addEventListener('submit', (e) => this.submitLogin(e));
     $('second-form').addEventListener('submit', (e) => this.submitSecond(e));
     $('second-cancel').addEventListener('click', () => this.cancelSecond());
@@ -120,10 +126,11 @@ export class Auth {
       showText($('setup-restore-done'), t('admin.setupRestore.done'));
       return;
     }
-    // Nobody can sign in yet to ask for the restart, so the appliance restarts by itself.
+    // Nobody can sign in yet to ask for the restart, so the appliance restarts by itself; it is back
+    // once it no longer asks for a setup (the restored administrators are there).
     showText($('setup-restore-done'), t('admin.setupRestore.restarting'));
     for (const c of form.elements) c.disabled = true;
-    await api.waitForRestart();
+    await api.waitForRestart((setup) => setup.needed === false);
     location.reload();
   }
 
@@ -220,10 +227,42 @@ export class Auth {
         return;
       }
     }
-    await this.finish();
+    await this.afterFacility();
+  }
+
+  // --- first run, optional last step: an HTTP API client for the receipt computer --------------------
+
+  async afterFacility() {
+    if (!this.app.hasRoute('POST', '/admin/api/api-clients')) {
+      await this.finish();
+      return;
+    }
+    this.app.wizard('client');
+    showProblem($('wizard-client-error'), null);
+    this.clientToken.clear();
+    $('wizard-client-form').hidden = false;
+    this.app.show('wizard-client');
+    $('wizard-client-name').focus();
+  }
+
+  async submitClient(e) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    showProblem($('wizard-client-error'), null);
+    let issued;
+    try {
+      issued = await busy(form, () => issueApiClient($('wizard-client-name').value, cidrList($('wizard-client-cidrs').value)));
+    } catch (error) {
+      showProblem($('wizard-client-error'), error);
+      $('wizard-client-name').focus();
+      return;
+    }
+    form.hidden = true;
+    this.clientToken.show(issued.name, issued.token);
   }
 
   async finish() {
+    if (this.clientToken) this.clientToken.clear();
     this.firstRun = false;
     this.app.wizard(null);
     await this.app.enterApp();

@@ -82,6 +82,16 @@ export function createBackup(ctx) {
     $('restart').focus();
   }
 
+  // The restart applies a staged restore, which ends every session: once /me says so, the box is back.
+  async function sessionEnded() {
+    try {
+      await api.get('/admin/api/me', { signingIn: true });
+      return false;
+    } catch (error) {
+      return error.status === 401;
+    }
+  }
+
   async function restart() {
     begin();
     try {
@@ -91,7 +101,7 @@ export function createBackup(ctx) {
       return;
     }
     showText($('backup-info'), t('admin.backup.restarting'));
-    await api.waitForRestart();
+    await api.waitForRestart(sessionEnded);
     location.reload();
   }
 

@@ -2,7 +2,8 @@
 // their expiry (warned at 60, 30 and 7 days); a PKCS#12 upload, or a key made on the box with a CSR to
 // download and the signed certificate uploaded later; the central CA uploaded. A new certificate is used
 // at once but must be confirmed within the appliance's window (90 s): the view counts down, shows the
-// link to the central system meanwhile, and offers 確定 or 元に戻す; unconfirmed, the appliance goes back.
+// link to the central system meanwhile, and offers 確定 or 元に戻す; unconfirmed, the appliance goes back,
+// and the view, reading the list again, says so.
 
 import * as api from './api.js';
 import { t, tOr } from './i18n.js';
@@ -16,6 +17,8 @@ export function createCertificates(ctx) {
   let linkUp = null;      // the dashboard's upstreamLinkUp while a change waits
   let ticker = null;
   let active = false;
+  let decided = null;     // the id of the change this page confirmed or reverted
+  let ended = null;       // i18n key: how a change this page watched ended without it
 
   function available() {
     return ctx.hasRoute('GET', BASE);
@@ -31,6 +34,7 @@ export function createCertificates(ctx) {
     const certs = (data && data.certificates) || [];
     $('certs-list').replaceChildren(...certs.map(card));
     $('certs-csr-pending').hidden = !(data && data.csrPending);
+    showText($('certs-ended'), ended ? t(ended) : '');
     renderPending();
   }
 
@@ -68,11 +72,14 @@ export function createCertificates(ctx) {
   }
 
   // Every second while a change waits: the countdown; every third second: the link to the central system.
+  // At the deadline: the list again, once a second, until the appliance has gone back (it checks once a
+  // second itself).
   function tick(round = 0) {
     clearTimeout(ticker);
     if (!active || !pending) return;
     if (secondsLeft() === 0) {
-      load();  // the appliance has gone back by now
+      renderPending();
+      ticker = setTimeout(load, 1000);
       return;
     }
     if (round % 3 === 0) {
@@ -85,9 +92,18 @@ export function createCertificates(ctx) {
     ticker = setTimeout(() => tick(round + 1), 1000);
   }
 
+  // A change this page watched is gone without its 確定 or 元に戻す here: rolled back by the appliance
+  // when its time was up, else decided in another browser.
+  function noteEnded(change) {
+    if (!pending || (change && change.id === pending.id) || pending.id === decided) return;
+    ended = secondsLeft() === 0 ? 'admin.certs.rolledBack' : 'admin.certs.decidedElsewhere';
+    showText($('certs-info'), '');  // "in use now" is no longer true
+  }
+
   function use(answer) {
     data = answer;
     const change = answer.pendingChange;
+    noteEnded(change);
     if (change && (!pending || pending.id !== change.id)) linkUp = null;
     pending = change ? { ...change, until: Date.now() + change.secondsLeft * 1000 } : null;
     render();
@@ -99,6 +115,7 @@ export function createCertificates(ctx) {
     showProblem($('certs-error'), null);
     showText($('certs-info'), '');
     button.disabled = true;
+    decided = pending.id;
     try {
       await api.post(`/admin/api/pending-changes/${api.segment(pending.id)}/${verb}`);
       showText($('certs-info'), verb === 'confirm' ? t('admin.certs.confirmed') : t('admin.certs.reverted'));
@@ -128,6 +145,8 @@ export function createCertificates(ctx) {
   async function send(form, work, doneText) {
     showProblem($('certs-error'), null);
     showText($('certs-info'), '');
+    ended = null;
+    showText($('certs-ended'), '');
     let answer;
     try {
       answer = await busy(form, work);
@@ -182,7 +201,9 @@ export function createCertificates(ctx) {
   return {
     enter() {
       active = true;
+      pending = null;  // what ended while the view was away is not news
       showText($('certs-info'), '');
+      ended = null;
       load();
     },
     leave() {

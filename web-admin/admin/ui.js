@@ -71,6 +71,21 @@ export function clockOf(iso) {
   return m ? m[1] : '';
 }
 
+const JAPAN_CLOCK = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+
+// Any ISO time ("2026-11-29T15:59:05.123Z", as the log writes it in UTC) → "2026-11-30 00:59:05.123"
+// in Japan time, whatever the browser's time zone; what cannot be read is shown as it came.
+export function japanTime(iso) {
+  const date = new Date(iso);
+  if (!iso || Number.isNaN(date.getTime())) return iso || '';
+  const parts = Object.fromEntries(JAPAN_CLOCK.formatToParts(date).map((p) => [p.type, p.value]));
+  const millis = /T[\d:]+\.(\d{3})/.exec(iso);
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}${millis ? `.${millis[1]}` : ''}`;
+}
+
 // Today in Japan as YYYYMMDD, for file names.
 export function japanStamp() {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' })

@@ -180,6 +180,9 @@ AdminServer::AdminServer(endpoint::HttpServerSettings settings, std::string webA
     params->setMaxThreads(settings.threads);
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(30, 0));
+    // A connection opened but never used (browsers open spares) is dropped after this, so a stop that
+    // waits for open connections never waits long.
+    params->setTimeout(Poco::Timespan(10, 0));
     server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(shared), endpoint::listeningSocket(settings), params);
 }
 

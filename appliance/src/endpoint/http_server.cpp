@@ -236,6 +236,9 @@ HttpServer::HttpServer(HttpServerSettings settings, std::vector<Route> routes, s
     params->setKeepAlive(true);
     params->setMaxKeepAliveRequests(0);  // unlimited: receipt computers keep one connection open
     params->setKeepAliveTimeout(Poco::Timespan(30, 0));
+    // A connection opened but never used (browsers open spares) is dropped after this, so a stop that
+    // waits for open connections never waits long.
+    params->setTimeout(Poco::Timespan(10, 0));
     server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(shared), listeningSocket(settings), params);
 }
 

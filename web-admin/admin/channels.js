@@ -1,0 +1,149 @@
+// How receipt computers reach the box (administrators only): the shared folder, the HTTP API's listener
+// and the adapters' order, read only — they come from the configuration file — and the HTTP API's
+// clients: add one (its token shown once), give one a new token, revoke one.
+
+import { cidrList, createTokenBox, issueApiClient, revokeApiClient } from './api-clients.js';
+import * as api from './api.js';
+import { t } from './i18n.js';
+import { $, busy, confirmingButton, el, showProblem, showText } from './ui.js';
+
+export function createChannels(ctx) {
+  let data = null;  // GET /admin/api/channels
+  const tokenBox = createTokenBox('channels');
+
+  function available() {
+    return ctx.hasRoute('GET', '/admin/api/channels');
+  }
+
+  function clients() {
+    return (data && data.apiClients) || [];
+  }
+
+  function state(id, on, onKey, offKey) {
+    $(id).textContent = on === undefined ? '' : t(on ? onKey : offKey);
+    $(id).dataset.state = on ? 'ok' : 'off';
+  }
+
+  function renderListeners() {
+    const file = (data && data.fileDrop) || {};
+    const http = (data && data.httpApi) || {};
+    state('channels-file-state', data ? Boolean(file.enabled) : undefined, 'admin.channels.on', 'admin.channels.off');
+    $('channels-file-root').textContent = file.root || '';
+    $('channels-http-listen').textContent = http.listen || '';
+    state('channels-http-tls', data ? Boolean(http.tls) : undefined, 'admin.channels.tlsOn', 'admin.channels.tlsOff');
+    const order = (data && data.pluginOrder) || [];
+    $('channels-plugin-order').replaceChildren(...order.map((p) => el('li', {}, el('code', { text: p.id }))));
+    $('channels-plugin-order').hidden = order.length === 0;
+    $('channels-plugin-order-none').hidden = !data || order.length > 0;
+  }
+
+  function cidrCell(c) {
+    const cidrs = (c.allowCidrs || []).map((a) => a.cidr);
+    if (!cidrs.length) return el('td', {}, el('span', { cls: 'badge badge-warn', text: t('admin.clients.anyAddress') }));
+    return el('td', {}, el('div', { cls: 'badges' }, ...cidrs.map((cidr) => el('code', { cls: 'badge badge-plain', text: cidr }))));
+  }
+
+  function actionsCell(c) {
+    const cidrs = (c.allowCidrs || []).map((a) => a.cidr);
+    const reissue = el('button', { cls: 'quiet small', text: t('admin.clients.reissue'), attrs: { type: 'button', 'data-action': 'reissue' } });
+    const revoke = el('button', { cls: 'quiet small', text: t('admin.clients.revoke'), attrs: { type: 'button', 'data-action': 'revoke' } });
+    confirmingButton(reissue, t('admin.common.pressAgain'), () => issue(c.name, cidrs, reissue, 'admin.clients.reissued'));
+    confirmingButton(revoke, t('admin.common.pressAgain'), () => revokeClient(c.name, revoke));
+    return el('td', { cls: 'actions' }, reissue, revoke);
+  }
+
+  function render() {
+    const on = available();
+    $('channels-unavailable').hidden = on;
+    for (const c of $('client-add-form').elements) c.disabled = !on;
+    $('channels-refresh').disabled = !on;
+    renderListeners();
+    $('clients-rows').replaceChildren(...clients().map((c) => el('tr', { attrs: { 'data-client': c.name } },
+      el('th', { attrs: { scope: 'row' } }, el('code', { text: c.name })),
+      cidrCell(c),
+      actionsCell(c))));
+    $('clients-empty').hidden = !data || clients().length > 0;
+  }
+
+  async function load() {
+    if (!available()) {
+      render();
+      return;
+    }
+    try {
+      data = await api.get('/admin/api/channels');
+      showProblem($('channels-error'), null);
+    } catch (error) {
+      showProblem($('channels-error'), error);
+    }
+    render();
+  }
+
+  function begin() {
+    showProblem($('channels-error'), null);
+    showProblem($('client-add-error'), null);
+    showText($('channels-info'), '');
+  }
+
+  // A new client, or a new token for one already there: the token goes into the box, once.
+  async function issue(name, cidrs, control, doneKey, errorBox = $('channels-error')) {
+    begin();
+    tokenBox.clear();
+    let issued;
+    try {
+      issued = await busy(control.form || control.parentElement, () => issueApiClient(name, cidrs));
+    } catch (error) {
+      showProblem(errorBox, error);
+      return false;
+    }
+    showText($('channels-info'), t(doneKey, { name: issued.name }));
+    await load();
+    tokenBox.show(issued.name, issued.token);
+    return true;
+  }
+
+  async function revokeClient(name, button) {
+    begin();
+    try {
+      await busy(button.parentElement, () => revokeApiClient(name));
+    } catch (error) {
+      showProblem($('channels-error'), error);
+      await load();
+      return;
+    }
+    if (tokenBox.showing() === name) tokenBox.clear();
+    showText($('channels-info'), t('admin.clients.revoked', { name }));
+    await load();
+  }
+
+  async function add(e) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const name = $('client-add-name').value.trim();
+    if (clients().some((c) => c.name === name)) {
+      // the appliance would give it a new token silently: that is the list's own, confirmed action
+      begin();
+      showText($('client-add-error'), t('admin.clients.exists', { name }));
+      return;
+    }
+    const submit = form.querySelector('button[type="submit"]');
+    if (await issue(name, cidrList($('client-add-cidrs').value), submit, 'admin.clients.added', $('client-add-error'))) form.reset();
+  }
+
+  $('client-add-form').addEventListener('submit', add);
+  $('channels-refresh').addEventListener('click', () => {
+    begin();
+    load();
+  });
+
+  return {
+    enter() {
+      begin();
+      load();
+    },
+    leave() {
+      tokenBox.clear();  // the token is never shown again, not even by coming back
+    },
+    render,
+  };
+}
