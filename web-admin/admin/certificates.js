@@ -116,15 +116,17 @@ export function createCertificates(ctx) {
     showText($('certs-info'), '');
     button.disabled = true;
     decided = pending.id;
+    let done = '';
     try {
       await api.post(`/admin/api/pending-changes/${api.segment(pending.id)}/${verb}`);
-      showText($('certs-info'), verb === 'confirm' ? t('admin.certs.confirmed') : t('admin.certs.reverted'));
+      done = verb === 'confirm' ? t('admin.certs.confirmed') : t('admin.certs.reverted');
     } catch (error) {
       showProblem($('certs-error'), error);
     } finally {
       button.disabled = false;
     }
     await load();
+    if (done) showText($('certs-info'), done);  // only once the list shows the outcome
   }
 
   async function load() {
