@@ -10,8 +10,8 @@ own files); the folder is flat and holds only files the appliance serves.
 Then against a simulator and a gateway with the web admin on (HTTPS, the box's own certificate): the files
 are served on the admin listener with the CSP, and tests/browser/admin_pages.mjs (playwright-core driving
 Debian's Chromium) goes through the first-run wizard with the printed setup code, sign-in with TOTP, a
-lockout and its unlock, settings and their history, the live dashboard, home reception, plugins, channels
-and API clients, the log viewer, the audit log's tamper check, certificates, backup and restore. The
+lockout and its unlock, settings and their history, the live dashboard, home reception, plugins and the
+json-webhook plugin's settings form (its secret token never in the page), channels and API clients, the log viewer, the audit log's tamper check, certificates, backup and restore. The
 script asks this side, through marker files, for two eligibility inquiries (the dashboard must count them
 by itself), for the LAN API's answers to the tokens the page issued, revoked and replaced, for one
 audit row to be altered in the database (the tamper check must name it), for a signed CSR, for the
@@ -46,6 +46,11 @@ ADMIN_DIR = os.path.join(WEB_ADMIN, "admin")
 BROWSER_TESTS = os.path.join(SOURCE, "tests", "browser")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 P12_PASSPHRASE = "Shomeisho-Kagi-2026"
+WEBHOOK_TOKEN = "webhook-secret-0123456789"  # json-webhook's secret setting: never to be seen in the page
+# The plugins the box runs: the built-in spec-xml and json-webhook, whose settings schema has a secret (the
+# other bundles under plugins/ are listed as not in the order).
+PLUGINS = {"root": os.path.join(SOURCE, "plugins"), "order": ["json-webhook"], "developmentMode": True,
+           "settings": {"json-webhook": {"callbackUrl": "https://chart.example/hook", "callbackToken": WEBHOOK_TOKEN}}}
 RESTART_EXIT = 75  # the gateway stops and exits with this for systemd to start it again
 CONFIRM_SECONDS = 5  # admin.confirmSeconds for the roll-back phase (90 s on a real box)
 CLIENT_EXTENSIONS = """[ client_ext ]
@@ -192,7 +197,7 @@ class AdminPageFilesTest(unittest.TestCase):
 class AdminPagesInBrowserTest(IntegrationTest):
 
     def setUp(self):
-        type(self).gateway_options = dict(admin_options(), webAdminRoot=WEB_ADMIN)
+        type(self).gateway_options = dict(admin_options(), webAdminRoot=WEB_ADMIN, plugins=PLUGINS)
         super().setUp()
         self.admin = AdminClient(self.gateway)
         self.token_answers = []        # the LAN API's statuses for the tokens the page showed
@@ -363,7 +368,7 @@ class AdminPagesInBrowserTest(IntegrationTest):
                    SETUP_CODE=setup_code(self.gateway), SCREENSHOT_DIR=self.artifacts(), MARKER_DIR=markers,
                    CLIENT_P12=self.client_pkcs12(), CLIENT_P12_PASSPHRASE=P12_PASSPHRASE,
                    CLIENT_P12_ROLLBACK=self.client_pkcs12("rollback"),
-                   CENTRAL_CA=os.path.join(certs(), "central-ca.crt"), CHROMIUM=CHROMIUM)
+                   CENTRAL_CA=os.path.join(certs(), "central-ca.crt"), PLUGIN_SECRET=WEBHOOK_TOKEN, CHROMIUM=CHROMIUM)
         code, stdout, stderr = self.run_browser(env, markers)
         report = "\n".join(("stdout:", stdout, "stderr:", stderr, "gateway log:", self.gateway.tail_log()))
         self.assertEqual(code, 0, report)
@@ -378,7 +383,8 @@ class AdminPagesInBrowserTest(IntegrationTest):
         for action in ("admin.setup-refused", "admin.setup", "admin.second-factor-enrolled", "admin.logout",
                        "admin.login", "admin.user-added", "admin.login-locked", "admin.user-unlocked",
                        "admin.user-disabled", "admin.user-enabled", "admin.user-role-changed",
-                       "admin.user-second-factor-reset", "admin.plugin-reloaded",
+                       "admin.user-second-factor-reset", "admin.plugin-reloaded", "admin.plugin-settings-refused",
+                       "admin.plugin-settings-changed",
                        "admin.setting-changed", "admin.home-reception-url-set", "admin.plugin-disabled",
                        "admin.plugin-enabled", "admin.audit-verified", "admin.audit-exported",
                        "admin.certificate-installed", "admin.certificate-csr-made", "admin.change-confirmed",

@@ -1,12 +1,30 @@
 // Adapter plugins: each with its version, state (enabled, disabled, refused) and, when refused, why; the
-// channels it serves; enable, disable and reload (read again from disk, signature checked).
+// channels it serves; enable, disable and reload (read again from disk, signature checked); and, for a
+// plugin whose schema declares settings, 設定: the form made from that schema (plugin-settings.js).
 
 import * as api from './api.js';
 import { t, tOr } from './i18n.js';
+import { createPluginSettings } from './plugin-settings.js';
 import { $, el, showProblem, showText } from './ui.js';
 
-export function createPlugins() {
+const SETTINGS_ROUTE = '/admin/api/plugins/{id}/settings';
+
+export function createPlugins(ctx) {
   let plugins = [];
+  let withSettings = new Set();  // ids whose schema declares at least one property
+  const form = createPluginSettings({ changed: () => load(false) });
+
+  // The plugin list does not say which plugins have settings: each one's settings view is asked for
+  // (a built-in adapter answers with an empty schema, or not at all).
+  async function findSettings() {
+    if (!ctx.hasRoute('GET', SETTINGS_ROUTE)) {
+      withSettings = new Set();
+      return;
+    }
+    const found = await Promise.all(plugins.map((p) => api.get(`/admin/api/plugins/${api.segment(p.id)}/settings`).then(
+      (view) => Object.keys((view.schema && view.schema.properties) || {}).length > 0, () => false)));
+    withSettings = new Set(plugins.filter((_, i) => found[i]).map((p) => p.id));
+  }
 
   function channelText(c) {
     return [c.type, c.route || c.folder].filter(Boolean).join(': ');
@@ -28,6 +46,7 @@ export function createPlugins() {
       disable: () => t('admin.plugins.disabledDone', { id: plugin.id }),
       reload: () => t('admin.plugins.reloadedDone', { id: plugin.id }),
     };
+    if (verb === 'reload') await findSettings();  // read again from disk: its schema may have changed
     showText($('plugins-info'), done[verb]());
     render();
   }
@@ -43,6 +62,12 @@ export function createPlugins() {
       b.addEventListener('click', () => act(p, verb, b));
       cell.append(b);
     }
+    if (withSettings.has(p.id)) {
+      const b = el('button', { cls: 'quiet small', text: t('admin.plugins.settings'),
+        attrs: { type: 'button', 'data-action': 'settings', 'aria-controls': 'plugin-settings' } });
+      b.addEventListener('click', () => form.open(p.id));
+      cell.append(b);
+    }
     return cell;
   }
 
@@ -56,11 +81,13 @@ export function createPlugins() {
       el('td', { cls: 'wrap', text: (p.channels || []).map(channelText).join(', ') }),
       actions(p))));
     $('plugins-empty').hidden = plugins.length > 0;
+    form.render();
   }
 
   async function load(clear = true) {
     try {
       ({ plugins } = await api.get('/admin/api/plugins'));
+      await findSettings();
       if (clear) showProblem($('plugins-error'), null);
     } catch (error) {
       showProblem($('plugins-error'), error);
@@ -78,7 +105,9 @@ export function createPlugins() {
       showText($('plugins-info'), '');
       load();
     },
-    leave() {},
+    leave() {
+      form.close();  // nothing typed into the form (a secret above all) stays in the page
+    },
     render,
   };
 }

@@ -1,6 +1,7 @@
 #include "admin/plugin_routes.hpp"
 
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
 #include <set>
@@ -30,7 +31,7 @@ std::string text(const Object::Ptr& o) {
 
 Object::Ptr parsed(const std::string& json) {
     try {
-        auto o = Poco::JSON::Parser().parse(json).extract<Object::Ptr>();
+        auto o = Poco::JSON::Parser(new Poco::JSON::ParseHandler(true)).parse(json).extract<Object::Ptr>();  // in order
         if (o) return o;
     } catch (const std::exception&) {
     }

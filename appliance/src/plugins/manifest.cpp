@@ -3,6 +3,7 @@
 #include "plugins/manifest.hpp"
 
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
 #include <sys/stat.h>
@@ -31,7 +32,7 @@ Object::Ptr readManifestObject(const std::string& path) {
     text << in.rdbuf();
     Poco::Dynamic::Var parsed;
     try {
-        parsed = Poco::JSON::Parser().parse(text.str());
+        parsed = Poco::JSON::Parser(new Poco::JSON::ParseHandler(true)).parse(text.str());  // keeps the order of properties (forms)
     } catch (const std::exception&) {
         fail("", "JSONの形式が正しくありません (malformed JSON)");
     }

@@ -189,11 +189,21 @@ std::string PluginRegistry::changeSettings(const std::string& id, const std::str
     }
     if (manifest.id.empty()) return "plugin.json を読めないため設定を検査できません (the manifest does not load)";
     if (auto problems = validateSettings(manifest.settingsSchemaJson, settingsJson); !problems.empty()) return joined(problems);
+    std::string before = settingsOf(id);
     {
         std::lock_guard<std::mutex> lock(mutex_);
         config_.settings[id] = settingsJson;
     }
-    return disabled ? "" : reload(id);  // a disabled plugin stays so: the settings count when it is enabled
+    if (disabled) return "";  // a disabled plugin stays so: the settings count when it is enabled
+    std::string problem = reload(id);
+    if (!problem.empty()) {  // the plugin refused them when it ran: back to the settings it ran with
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            config_.settings[id] = before;
+        }
+        reload(id);
+    }
+    return problem;
 }
 
 }  // namespace kh::plugins
