@@ -64,7 +64,7 @@ TEST_CASE("a valid manifest is read with its settings schema and channels", "[pl
     CHECK(m.apiLevel == 1);
     CHECK(m.kind == "adapter");
     CHECK(m.entry == "adapter.lua");
-    CHECK(m.settingsSchemaJson == R"({"properties":{"url":{"type":"string"}},"type":"object"})");
+    CHECK(m.settingsSchemaJson == R"({"type":"object","properties":{"url":{"type":"string"}}})");  // as written
     REQUIRE(m.channels.size() == 2);
     CHECK(m.channels[0].type == "file");
     CHECK(m.channels[0].folder == "vendor-a");
