@@ -4,7 +4,7 @@
 // empties it; the appliance keeps only a hash and can never show it again.
 
 import * as api from './api.js';
-import { t } from './i18n.js';
+import { t } from '/i18n/texts.js';
 import { $, showText } from './ui.js';
 
 // "192.168.1.0/24, 10.1.0.0/16" or one a line → ["192.168.1.0/24", "10.1.0.0/16"]; empty: any address.

@@ -10,7 +10,7 @@ import { createCertificates } from './certificates.js';
 import { createChannels } from './channels.js';
 import { createDashboard } from './dashboard.js';
 import { createHomeReception } from './home-reception.js';
-import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t, tOr } from './i18n.js';
+import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t, tOr } from '/i18n/texts.js';
 import { createLogs } from './logs.js';
 import { createPlugins } from './plugins.js';
 import { createReaders } from './readers.js';

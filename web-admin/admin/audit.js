@@ -3,7 +3,7 @@
 // a plain link (a GET: the cookie goes with it, no CSRF token needed).
 
 import * as api from './api.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr } from '/i18n/texts.js';
 import { $, el, formatTime, showProblem } from './ui.js';
 
 export function createAudit() {

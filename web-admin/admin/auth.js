@@ -5,7 +5,7 @@
 
 import { cidrList, createTokenBox, issueApiClient } from './api-clients.js';
 import * as api from './api.js';
-import { t } from './i18n.js';
+import { t } from '/i18n/texts.js';
 import { $, busy, download, el, formatTime, readFileBase64, showProblem, showSvgImage, showText } from './ui.js';
 
 const FACILITY_FIELDS = [

@@ -3,7 +3,7 @@
 // applied by a restart.
 
 import * as api from './api.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr } from '/i18n/texts.js';
 import { $, busy, download, el, fileNameOf, formatTime, japanStamp, readFileBase64, readFileText, showProblem, showText } from './ui.js';
 
 export function createBackup(ctx) {

@@ -6,7 +6,7 @@
 // and the view, reading the list again, says so.
 
 import * as api from './api.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr } from '/i18n/texts.js';
 import { $, busy, dateOf, download, el, expiryBadge, japanStamp, readFileBase64, readFileText, showProblem, showText } from './ui.js';
 
 const BASE = '/admin/api/certificates';

@@ -4,7 +4,7 @@
 
 import { cidrList, createTokenBox, issueApiClient, revokeApiClient } from './api-clients.js';
 import * as api from './api.js';
-import { t } from './i18n.js';
+import { t } from '/i18n/texts.js';
 import { $, busy, confirmingButton, el, showProblem, showText } from './ui.js';
 
 export function createChannels(ctx) {

@@ -3,7 +3,7 @@
 // is on screen (GET /admin/api/dashboard), so the numbers move without a reload.
 
 import * as api from './api.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr } from '/i18n/texts.js';
 import { $, clockOf, dateOf, el, expiryBadge, showProblem } from './ui.js';
 
 const EVERY_MILLIS = 5000;

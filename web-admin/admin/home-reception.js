@@ -3,7 +3,7 @@
 // administrator sets it by hand or fetches it again from the central system.
 
 import * as api from './api.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr } from '/i18n/texts.js';
 import { $, busy, formatTime, showProblem, showSvgImage, showText } from './ui.js';
 
 export function createHomeReception(ctx) {

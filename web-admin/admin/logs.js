@@ -4,7 +4,7 @@
 // the auto-refresh is on and the view is on screen. The log never holds patient data (the appliance's rule).
 
 import * as api from './api.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr } from '/i18n/texts.js';
 import { $, el, japanTime, showProblem } from './ui.js';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'];

@@ -10,7 +10,7 @@
 // texts from the text tables.
 
 import * as api from './api.js';
-import { t } from './i18n.js';
+import { t } from '/i18n/texts.js';
 import { $, busy, el, showProblem, showText } from './ui.js';
 
 let serial = 0;  // ids for the labels' `for`

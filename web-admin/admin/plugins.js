@@ -3,7 +3,7 @@
 // plugin whose schema declares settings, 設定: the form made from that schema (plugin-settings.js).
 
 import * as api from './api.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr } from '/i18n/texts.js';
 import { createPluginSettings } from './plugin-settings.js';
 import { $, el, showProblem, showText } from './ui.js';
 

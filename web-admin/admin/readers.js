@@ -2,7 +2,7 @@
 // themselves happen on the staff page (/staff on the LAN API port, another address than this admin).
 
 import * as api from './api.js';
-import { t } from './i18n.js';
+import { t } from '/i18n/texts.js';
 import { $, el, showProblem } from './ui.js';
 
 export function createReaders() {

@@ -3,7 +3,7 @@
 // for one), who changed it last; one at a time edited, and the history of each.
 
 import * as api from './api.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr } from '/i18n/texts.js';
 import { $, busy, el, formatTime, showProblem, showText } from './ui.js';
 
 const ON_OFF = new Set(['cardReaders.enabled']);

@@ -1,7 +1,7 @@
 // Small helpers shared by the views: elements made with textContent only, problem messages, the QR code
 // as an image, file reading and downloads.
 
-import { currentLanguage, has, t } from './i18n.js';
+import { currentLanguage, has, t } from '/i18n/texts.js';
 
 export const $ = (id) => document.getElementById(id);
 

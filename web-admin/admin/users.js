@@ -3,7 +3,7 @@
 // factor (the user enrols again at the next sign-in).
 
 import * as api from './api.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr } from '/i18n/texts.js';
 import { $, busy, confirmingButton, el, formatTime, showProblem, showText } from './ui.js';
 
 const ROLES = ['administrator', 'operator', 'auditor'];

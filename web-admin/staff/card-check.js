@@ -5,7 +5,7 @@
 
 import { Api } from './api.js';
 import { CheckView, problemTitle } from './check.js';
-import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t } from './i18n.js';
+import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t } from '/i18n/texts.js';
 import { ReadersView } from './readers.js';
 
 const SESSION = { token: 'kakehashi.staff.token', staffId: 'kakehashi.staff.staffId' };

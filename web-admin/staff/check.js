@@ -3,7 +3,7 @@
 // that carries the check — a step's reply, a problem's `check` member, the long poll — goes through
 // render(), which keeps the newest version only.
 
-import { currentLanguage, has, t } from './i18n.js';
+import { currentLanguage, has, t } from '/i18n/texts.js';
 import { PinPad } from './pin-pad.js';
 import { clearResult, renderResult } from './result.js';
 

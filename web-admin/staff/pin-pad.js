@@ -6,7 +6,7 @@
 // the request body is made (take), when the pad is hidden, and when the page goes away. Nothing here
 // ever submits on its own: a wrong PIN empties the pad and waits for the patient.
 
-import { t } from './i18n.js';
+import { t } from '/i18n/texts.js';
 
 const LENGTH = 4;
 

@@ -1,7 +1,7 @@
 // The readers list with live card state: GET /api/v1/readers?since=<generation>&wait=20000 in a loop,
 // one button a reader, the staff member picks one.
 
-import { t } from './i18n.js';
+import { t } from '/i18n/texts.js';
 
 const WAIT_MILLIS = 20000;
 

@@ -1,7 +1,7 @@
 // The qualification (資格情報) a verified card check answers, as a list of labelled fields. Every value
 // goes in with textContent: nothing from the answer is ever parsed as HTML.
 
-import { has, t } from './i18n.js';
+import { has, t } from '/i18n/texts.js';
 
 function date(value) {
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(value || '');
