@@ -132,21 +132,13 @@ private:
         return std::nullopt;
     }
 
+    // The admin's own headers first; the reply's (a page's CSP, a cookie) may add to them or replace them.
     void send(Poco::Net::HTTPServerResponse& res, const HttpReply& reply) {
-        res.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(reply.status));
-        res.setContentType(reply.contentType);
-        res.set("X-Content-Type-Options", "nosniff");
         res.set("X-Frame-Options", "DENY");
         res.set("Referrer-Policy", "no-referrer");
-        res.set("Cache-Control", "no-store");
         res.set("Strict-Transport-Security", "max-age=31536000");
         res.set("Content-Security-Policy", kCsp);
-        for (const auto& [k, v] : reply.headers) {
-            if (k == "Set-Cookie") res.add(k, v);
-            else res.set(k, v);
-        }
-        res.setContentLength(std::streamsize(reply.body.size()));
-        res.send() << reply.body;
+        endpoint::sendReply(res, reply);
     }
 
     Shared& s_;

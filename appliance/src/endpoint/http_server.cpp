@@ -59,7 +59,7 @@ public:
         std::string routeName = "unmatched";
         HttpReply reply = handle(req, call, routeName);
         s_.metrics.countRequest(routeName, reply.status);
-        send(res, reply);
+        sendReply(res, reply);
     }
 
 private:
@@ -146,16 +146,6 @@ private:
                                   crypto::uuid4(), request, reply.body);
     }
 
-    void send(Poco::Net::HTTPServerResponse& res, const HttpReply& reply) {
-        res.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(reply.status));
-        res.setContentType(reply.contentType);
-        res.set("X-Content-Type-Options", "nosniff");
-        res.set("Cache-Control", "no-store");
-        for (const auto& [k, v] : reply.headers) res.set(k, v);
-        res.setContentLength(std::streamsize(reply.body.size()));
-        res.send() << reply.body;
-    }
-
     Shared& s_;
 };
 
@@ -171,6 +161,19 @@ private:
 };
 
 }  // namespace
+
+void sendReply(Poco::Net::HTTPServerResponse& res, const HttpReply& reply) {
+    res.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(reply.status));
+    res.setContentType(reply.contentType);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Cache-Control", "no-store");
+    for (const auto& [k, v] : reply.headers) {
+        if (k == "Set-Cookie") res.add(k, v);  // may repeat
+        else res.set(k, v);
+    }
+    res.setContentLength(std::streamsize(reply.body.size()));
+    res.send() << reply.body;
+}
 
 bool readBody(std::istream& in, size_t max, std::string& out) {
     char buf[65536];

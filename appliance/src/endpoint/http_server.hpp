@@ -14,6 +14,7 @@
 
 namespace Poco::Net {
 class HTTPServer;
+class HTTPServerResponse;
 }
 
 namespace kh::endpoint {
@@ -40,6 +41,8 @@ private:
 
 // Plain HTTP, or HTTPS with the given certificate: TLS 1.2 or newer, no client certificate asked.
 Poco::Net::ServerSocket listeningSocket(const HttpServerSettings& settings);
+// Writes a reply with the headers every answer carries (nosniff, no-store) and its own.
+void sendReply(Poco::Net::HTTPServerResponse& res, const HttpReply& reply);
 // Reads at most `max` bytes of a request body; false when it is longer.
 bool readBody(std::istream& in, size_t max, std::string& out);
 
