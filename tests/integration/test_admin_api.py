@@ -5,6 +5,7 @@ something, without the CSRF token (the list comes from the route table itself), 
 history, the audit log's hash chain (a tampered row is found by the API and by `kakehashi audit verify`),
 and the admin listener's TLS.
 """
+import http.client
 import json
 import os
 import re
@@ -322,6 +323,42 @@ class FreshBoxTest(AdminTest):
         self.assertEqual(status, 401, "a revoked token stops at once")
         status, body = admin.request("PUT", "/admin/api/settings/facility.institutionCode", {"value": "1312345679"})
         self.assertEqual((status, body["restartPending"]), (200, True))
+
+
+class FreshBoxLanTlsTest(unittest.TestCase):
+    """The image's configuration names a LAN certificate a fresh box does not have yet: the box starts
+    anyway, serving the LAN API over HTTPS with a self-signed certificate of its own."""
+
+    def test_a_missing_lan_certificate_is_replaced_by_a_self_signed_one(self):
+        import tempfile
+        from harness import CentralSim, Gateway
+        workdir = tempfile.mkdtemp(prefix="kakehashi-it-")
+        sim = CentralSim(workdir).start()
+        options = dict(admin_options(), http={"certFile": os.path.join(workdir, "missing-lan.crt"),
+                                              "keyFile": os.path.join(workdir, "missing-lan.key")})
+        gateway = Gateway(workdir, sim, **options)
+        try:
+            gateway.start(wait=False)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+
+            def healthy():
+                try:
+                    conn = http.client.HTTPSConnection("127.0.0.1", gateway.http_port, timeout=5, context=ctx)
+                    conn.request("GET", "/healthz")
+                    return conn.getresponse().status == 200
+                except OSError:
+                    return False
+
+            from harness import wait_until
+            wait_until(healthy, 20, "the LAN API over HTTPS")
+            self.assertTrue(os.path.exists(os.path.join(workdir, "state", "lan-tls", "box.crt")))
+            self.assertEqual(gateway.stop(), 0)
+        finally:
+            if gateway.alive():
+                gateway.kill()
+            sim.stop()
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@
 
 namespace kh::admin {
 
-TlsFiles ensureSelfSignedCertificate(const std::string& stateDir) {
-    std::string dir = stateDir + "/admin-tls";
-    TlsFiles files{dir + "/admin.crt", dir + "/admin.key"};
+TlsFiles ensureSelfSignedCertificate(const std::string& stateDir, const std::string& folder) {
+    std::string dir = stateDir + "/" + folder;
+    TlsFiles files{dir + "/box.crt", dir + "/box.key"};
+    if (folder == "admin-tls") files = {dir + "/admin.crt", dir + "/admin.key"};  // the names of earlier boxes
     struct stat st {};
     if (::stat(files.certFile.c_str(), &st) == 0 && ::stat(files.keyFile.c_str(), &st) == 0) return files;
     ::mkdir(dir.c_str(), 0700);

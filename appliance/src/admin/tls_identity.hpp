@@ -1,5 +1,6 @@
-// The admin pages' own HTTPS certificate: made at first start (self-signed, EC P-256, five years) and
-// kept in the state folder, until IT staff configure one of their own (admin.certFile / keyFile).
+// The box's own HTTPS certificates: made at first start (self-signed, EC P-256, five years) and kept in
+// the state folder — for the admin pages until IT staff configure one (admin.certFile / keyFile), and for
+// the LAN API of a box whose configured certificate is not there yet.
 #pragma once
 #include <string>
 
@@ -9,7 +10,7 @@ struct TlsFiles {
     std::string certFile, keyFile;
 };
 
-// Returns the files under <stateDir>/admin-tls, making them when missing (written durably, 0600).
-TlsFiles ensureSelfSignedCertificate(const std::string& stateDir);
+// Returns the files under <stateDir>/<folder>, making them when missing (written durably, 0600).
+TlsFiles ensureSelfSignedCertificate(const std::string& stateDir, const std::string& folder = "admin-tls");
 
 }  // namespace kh::admin

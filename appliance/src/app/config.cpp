@@ -162,9 +162,11 @@ std::vector<std::string> checkConfig(const Config& c) {
     if (c.http.threads < 2 || c.http.threads > 1024) problems.push_back("http.threads: 2..1024");
     if (c.http.certFile.empty() != c.http.keyFile.empty())
         problems.push_back("http.certFile / http.keyFile: HTTPS には両方が必要です (both are needed for HTTPS)");
-    for (const auto& [name, path] : {std::pair<const char*, std::string>{"http.certFile", c.http.certFile},
-                                     {"http.keyFile", c.http.keyFile}})
-        if (!path.empty() && !readable(path)) problems.push_back(std::string(name) + ": ファイルが読めません (file not readable): " + path);
+    // With the web admin, a LAN certificate not there yet is replaced by a self-signed one (the box starts).
+    if (!c.adminEnabled)
+        for (const auto& [name, path] : {std::pair<const char*, std::string>{"http.certFile", c.http.certFile},
+                                         {"http.keyFile", c.http.keyFile}})
+            if (!path.empty() && !readable(path)) problems.push_back(std::string(name) + ": ファイルが読めません (file not readable): " + path);
     return problems;
 }
 

@@ -17,6 +17,22 @@
 
 namespace kh::app {
 
+namespace {
+bool readable(const std::string& path) { return !path.empty() && ::access(path.c_str(), R_OK) == 0; }
+}  // namespace
+
+// The LAN API's listener. A box set up through the web admin may not have its LAN certificate yet: it
+// then serves HTTPS with a self-signed one of its own until the configured files are there.
+endpoint::HttpServerSettings lanTls(const Config& c) {
+    endpoint::HttpServerSettings s = c.http;
+    if (!c.adminEnabled || s.certFile.empty() || (readable(s.certFile) && readable(s.keyFile))) return s;
+    auto made = admin::ensureSelfSignedCertificate(c.stateDir, "lan-tls");
+    log::warn("http.certificate_missing", {{"configured", s.certFile}, {"using", made.certFile}});
+    s.certFile = made.certFile;
+    s.keyFile = made.keyFile;
+    return s;
+}
+
 std::string databasePath(const Config& c) {
     ::mkdir(c.stateDir.c_str(), 0700);
     return c.stateDir + "/kakehashi.db";
@@ -75,7 +91,7 @@ Gateway::Gateway(const Config& config)
                                  KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_,
                                  &homeConsent_, &visitService_, &referenceNumberService_,
                                  config.cardReadersEnabled ? &cardChecks_ : nullptr, config.webAdminRoot};
-    http_ = std::make_unique<endpoint::HttpServer>(config.http, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
+    http_ = std::make_unique<endpoint::HttpServer>(lanTls(config), endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
     if (config.fileDropEnabled) {
         homeConsentFiles_ = std::make_unique<endpoint::HomeConsentFiles>(homeConsent_, config.institutionCode);
         fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_,
@@ -122,7 +138,7 @@ void Gateway::buildAdmin() {
         auto upstream = transport_.settings();
         return std::vector<admin::CertificateFact>{{"upstream-client", upstream.certFile},
                                                    {"central-ca", upstream.caFile},
-                                                   {"lan-api", config_.http.certFile},
+                                                   {"lan-api", lanTls(config_).certFile},
                                                    {"admin", adminCert}};
     };
     admin::AdminParts parts{{users_, sessions_, setupCode_, audit_}, settings_, runningSettings(config_), facts,

@@ -101,5 +101,6 @@ private:
 };
 
 std::string databasePath(const Config& c);
+endpoint::HttpServerSettings lanTls(const Config& c);
 
 }  // namespace kh::app
