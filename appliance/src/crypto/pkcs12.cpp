@@ -10,20 +10,15 @@
 #include <memory>
 #include <mutex>
 
+#include "crypto/openssl_handles.hpp"
+
 namespace kh::crypto {
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct Deleter {
-    void operator()(T* p) const { Free(p); }
-};
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Key = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using P12 = std::unique_ptr<PKCS12, Deleter<PKCS12, PKCS12_free>>;
+using P12 = std::unique_ptr<PKCS12, OpensslFree<PKCS12, PKCS12_free>>;
 
 void freeCerts(STACK_OF(X509)* s) { sk_X509_pop_free(s, X509_free); }
-using Certs = std::unique_ptr<STACK_OF(X509), Deleter<STACK_OF(X509), freeCerts>>;
+using Certs = std::unique_ptr<STACK_OF(X509), OpensslFree<STACK_OF(X509), freeCerts>>;
 
 [[noreturn]] void refuse(Pkcs12Problem problem, const char* what) {
     ERR_clear_error();

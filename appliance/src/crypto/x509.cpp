@@ -14,17 +14,12 @@
 #include <memory>
 #include <stdexcept>
 
+#include "crypto/openssl_handles.hpp"
+
 namespace kh::crypto {
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct Deleter {
-    void operator()(T* p) const { Free(p); }
-};
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Key = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using Request = std::unique_ptr<X509_REQ, Deleter<X509_REQ, X509_REQ_free>>;
+using Request = std::unique_ptr<X509_REQ, OpensslFree<X509_REQ, X509_REQ_free>>;
 
 std::string nameText(const X509_NAME* name) {
     Bio out(BIO_new(BIO_s_mem()));
