@@ -3,6 +3,7 @@
 // (so a new route cannot be left unprotected by forgetting a check in its handler).
 #pragma once
 #include <functional>
+#include <istream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ struct AdminRoute {
     std::string summary;
     Permission permission;
     std::function<endpoint::HttpReply(AdminCall&)> handle;
+    // Set instead of `handle` for a body too large to hold in memory (a firmware bundle): the session,
+    // role and CSRF token are checked before a byte of it is read, then the handler reads the stream.
+    std::function<endpoint::HttpReply(AdminCall&, std::istream& body)> receive = nullptr;
 };
 
 // Every state-changing method of a non-public route must carry the session's CSRF token.

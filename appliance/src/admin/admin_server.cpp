@@ -74,6 +74,7 @@ private:
         bool pathKnown = false;
         const AdminRoute* route = find(path, call, pathKnown);
         if (!route) return refused(pathKnown ? ErrorId::MethodNotAllowed : ErrorId::NotFound, "");
+        if (route->receive) return receive(req, *route, call);
         if (!endpoint::readBody(req.stream(), s_.maxBody, http.body)) return refused(ErrorId::TooLarge, "body over the limit");
         if (auto denied = authorise(req, *route, call)) return *denied;
         try {
@@ -81,6 +82,29 @@ private:
         } catch (const model::KakehashiError& e) {
             return refused(e.id(), e.what());
         }
+    }
+
+    // A streamed body: nothing is read before the caller is known. A refusal may leave the body unread, so
+    // the connection is closed after it rather than read as the next request.
+    HttpReply receive(Poco::Net::HTTPServerRequest& req, const AdminRoute& route, AdminCall& call) {
+        HttpReply reply;
+        if (auto denied = authorise(req, route, call)) {
+            reply = *denied;
+        } else {
+            try {
+                reply = route.receive(call, req.stream());
+            } catch (const model::KakehashiError& e) {
+                reply = refused(e.id(), e.what());
+            }
+        }
+        if (reply.status >= 400) {
+            // A small rest of the body is read away so that the client, still sending, sees the answer.
+            char sink[65536];
+            for (size_t drained = 0; drained < (1u << 20) && req.stream().read(sink, sizeof sink); drained += sizeof sink) {
+            }
+            reply.headers.emplace_back("Connection", "close");
+        }
+        return reply;
     }
 
     HttpReply page(const std::vector<std::string>& path, AdminCall& call) {

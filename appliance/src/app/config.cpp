@@ -133,9 +133,14 @@ Config loadConfig(const std::string& path) {
         c.admin.certFile = value<std::string>(admin, "certFile", "");
         c.admin.keyFile = value<std::string>(admin, "keyFile", "");
         c.admin.threads = value<int>(admin, "threads", 16);
-        c.admin.maxBodyBytes = 64u * 1024 * 1024;  // backups and update bundles
+        c.admin.maxBodyBytes = 64u * 1024 * 1024;  // backups and certificates (update bundles are streamed)
         c.adminConfirmSeconds = value<int>(admin, "confirmSeconds", c.adminConfirmSeconds);
     }
+    // Only the appliance image sets this: its root updater (kakehashi-update.path) watches the folder.
+    auto firmware = section(root, "firmware");
+    c.firmware.updateDir = value<std::string>(firmware, "updateDir", "");
+    c.firmware.maxBundleBytes = uint64_t(value<int64_t>(firmware, "maxBundleBytes", int64_t(c.firmware.maxBundleBytes)));
+    c.firmware.releaseFile = value<std::string>(firmware, "releaseFile", c.firmware.releaseFile);
     loadPlugins(root, c);
     return c;
 }
@@ -160,6 +165,10 @@ std::vector<std::string> checkConfig(const Config& c) {
     if (!log::parseLevel(c.logLevel, level)) problems.push_back("logLevel: debug | info | warn | error");
     if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");
     if (c.http.threads < 2 || c.http.threads > 1024) problems.push_back("http.threads: 2..1024");
+    if (!c.firmware.updateDir.empty() && c.firmware.updateDir.front() != '/')
+        problems.push_back("firmware.updateDir: 絶対パスで指定してください (an absolute path)");
+    if (c.firmware.maxBundleBytes < (1u << 20) || c.firmware.maxBundleBytes > (16ull << 30))
+        problems.push_back("firmware.maxBundleBytes: 1 MiB..16 GiB");
     if (c.http.certFile.empty() != c.http.keyFile.empty())
         problems.push_back("http.certFile / http.keyFile: HTTPS には両方が必要です (both are needed for HTTPS)");
     // With the web admin, a LAN certificate not there yet is replaced by a self-signed one (the box starts).

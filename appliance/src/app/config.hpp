@@ -10,6 +10,7 @@
 #include "plugins/registry.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
+#include "services/firmware_updates.hpp"
 #include "upstream/https_transport.hpp"
 #include "upstream/retry_policy.hpp"
 
@@ -47,6 +48,7 @@ struct Config {
     bool adminEnabled = false;               // an "admin" section is present
     endpoint::HttpServerSettings admin;      // HTTPS always: without certFile/keyFile a self-signed one is made
     int adminConfirmSeconds = 90;            // a network-affecting change rolls back unless confirmed by then
+    services::FirmwareSettings firmware;     // the appliance image: bundles uploaded in the web admin
 };
 
 // Throws std::runtime_error with a message naming the setting at fault.

@@ -8,6 +8,7 @@
 #include "admin/certificate_routes.hpp"
 #include "admin/backup_routes.hpp"
 #include "admin/channel_routes.hpp"
+#include "admin/firmware_routes.hpp"
 #include "admin/plugin_routes.hpp"
 #include "admin/tls_identity.hpp"
 #include "endpoint/http_api.hpp"
@@ -156,6 +157,8 @@ void Gateway::buildAdmin() {
     auto restart = [] { ::kill(::getpid(), SIGUSR1); };
     for (auto& r : admin::backupRoutes({store_, settings_, audit_, users_, setupCode_, config_.stateDir, config_.keyDir, restart}))
         parts.more.push_back(std::move(r));
+    firmware_ = std::make_unique<services::FirmwareUpdates>(config_.firmware);
+    for (auto& r : admin::firmwareRoutes(*firmware_, audit_, KAKEHASHI_VERSION)) parts.more.push_back(std::move(r));
     admin_ = std::make_unique<admin::AdminServer>(tls, config_.webAdminRoot, admin::buildAdminRoutes(parts), users_, sessions_);
 }
 

@@ -96,6 +96,7 @@ private:
     std::unique_ptr<endpoint::HomeConsentFiles> homeConsentFiles_;
     std::unique_ptr<endpoint::FileDrop> fileDrop_;
     std::unique_ptr<admin::PendingChanges> pendingChanges_;
+    std::unique_ptr<services::FirmwareUpdates> firmware_;
     std::unique_ptr<admin::AdminServer> admin_;
     std::thread urlFetcher_;
 };

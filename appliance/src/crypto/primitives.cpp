@@ -45,6 +45,24 @@ std::string sha256(std::string_view data) {
     return out;
 }
 
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+    if (!ctx_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+        EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+        throw std::runtime_error("SHA-256 unavailable");
+    }
+}
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+void Sha256::update(std::string_view part) {
+    if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), part.data(), part.size()) != 1)
+        throw std::runtime_error("SHA-256 update failed");
+}
+std::string Sha256::finish() {
+    std::string out(SHA256_DIGEST_LENGTH, '\0');
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), u(out), &len) != 1) throw std::runtime_error("SHA-256 failed");
+    return out;
+}
+
 std::string hmacSha256(std::string_view key, std::string_view data) {
     std::string out(EVP_MAX_MD_SIZE, '\0');
     unsigned int len = 0;

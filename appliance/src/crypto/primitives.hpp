@@ -12,6 +12,19 @@ std::string randomBytes(size_t n);
 std::string uuid4();  // RFC 4122 version 4, lower-case text
 
 std::string sha256(std::string_view data);
+// SHA-256 of data that arrives in parts (a firmware bundle streamed to disk).
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::string_view part);
+    std::string finish();  // the 32-byte digest; the object is spent
+
+private:
+    void* ctx_;  // EVP_MD_CTX
+};
 std::string hmacSha256(std::string_view key, std::string_view data);
 std::string hex(std::string_view bytes);
 bool constantTimeEqual(std::string_view a, std::string_view b);

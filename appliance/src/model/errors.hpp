@@ -55,6 +55,12 @@ namespace kh::model {
     X(SetupCodeWrong,      "KKH-E7003", 403, "setup-code-wrong",     "セットアップコードが違います。コンソールに表示されたコードを入力してください") \
     X(SecondFactorWrong,   "KKH-E7004", 401, "second-factor-wrong",  "確認コードが違います")                       \
     X(ChangePending,       "KKH-E7005", 409, "change-pending",       "確定待ちの変更があります")                   \
+    X(LengthRequired,      "KKH-E8001", 411, "length-required",      "ファイルの大きさ（Content-Length）を付けて送ってください") \
+    X(NotABundle,          "KKH-E8002", 422, "not-a-bundle",         "ファームウェアの更新ファイル（.raucb）ではありません") \
+    X(NoSpace,             "KKH-E8003", 507, "no-space",             "保存領域の空きが足りません")                 \
+    X(UpdateBusy,          "KKH-E8004", 409, "update-busy",          "ファームウェア更新の処理中です。終わるまでお待ちください") \
+    X(BundleNotVerified,   "KKH-E8005", 409, "bundle-not-verified",  "署名を確認済みの更新ファイルがありません")   \
+    X(UploadIncomplete,    "KKH-E8006", 400, "upload-incomplete",    "更新ファイルの受信が途中で終わりました。もう一度送ってください") \
     X(Internal,            "KKH-E9001", 500, "internal",             "内部エラーが発生しました")
 
 enum class ErrorId {

@@ -31,3 +31,13 @@ TEST_CASE("uuid4 has the version and variant bits", "[crypto]") {
     CHECK(std::string("89ab").find(u[19]) != std::string::npos);
     CHECK(uuid4() != u);
 }
+
+TEST_CASE("SHA-256 in parts equals SHA-256 of the whole", "[crypto]") {
+    std::string data(3 * 1024 * 1024 + 17, '\0');
+    for (size_t i = 0; i < data.size(); ++i) data[i] = char(i * 131 % 251);
+    Sha256 parts;
+    for (size_t at = 0; at < data.size(); at += 65521) parts.update(std::string_view(data).substr(at, 65521));
+    CHECK(hex(parts.finish()) == hex(sha256(data)));
+    Sha256 empty;
+    CHECK(hex(empty.finish()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}

@@ -1,0 +1,267 @@
+#include "services/firmware_updates.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+#include <vector>
+
+#include "base/durable_file.hpp"
+#include "base/log.hpp"
+#include "crypto/primitives.hpp"
+#include "model/errors.hpp"
+#include "model/japan_date.hpp"
+#include "store/store.hpp"
+
+namespace kh::services {
+namespace {
+using model::ErrorId;
+using model::KakehashiError;
+
+constexpr const char* kBundle = "bundle.raucb";
+constexpr const char* kPart = ".bundle.raucb.part";
+constexpr const char* kInfo = "bundle.info";
+constexpr const char* kRequest = "request";
+constexpr const char* kStatus = "status";
+constexpr const char* kRaucStatus = "rauc-status.json";
+constexpr size_t kChunk = 1 << 20;
+constexpr size_t kMaxTextFile = 1 << 20;
+
+// A RAUC bundle is a squashfs image first: its magic, little-endian "hsqs".
+constexpr char kSquashfsMagic[4] = {'h', 's', 'q', 's'};
+
+std::optional<std::string> readSmallFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string text(kMaxTextFile, '\0');
+    in.read(text.data(), std::streamsize(text.size()));
+    text.resize(size_t(in.gcount()));
+    return text;
+}
+
+std::optional<FirmwareFields> readFields(const std::string& path) {
+    auto text = readSmallFile(path);
+    if (!text) return std::nullopt;
+    return parseFirmwareFields(*text);
+}
+
+std::string fieldsText(const FirmwareFields& f) {
+    std::string out;
+    for (const auto& [k, v] : f) out += k + "=" + v + "\n";
+    return out;
+}
+
+void removeFile(const std::string& path) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        throw std::system_error(errno, std::generic_category(), "unlink " + path);
+}
+
+bool exists(const std::string& path) {
+    struct stat st{};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+std::string get(const std::optional<FirmwareFields>& f, const char* key) {
+    if (!f) return "";
+    auto it = f->find(key);
+    return it == f->end() ? "" : it->second;
+}
+
+bool isSha256Hex(const std::string& s) {
+    if (s.size() != 64) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+// The part file while it arrives: removed unless the upload completes.
+class PartFile {
+public:
+    explicit PartFile(std::string path) : path_(std::move(path)) {
+        fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "open " + path_);
+    }
+    ~PartFile() {
+        if (fd_ >= 0) ::close(fd_);
+        if (!kept_) ::unlink(path_.c_str());
+    }
+    void write(const char* p, size_t n) {
+        while (n > 0) {
+            ssize_t w = ::write(fd_, p, n);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) {
+                if (errno == ENOSPC) throw KakehashiError(ErrorId::NoSpace, "the disk filled up during the upload");
+                throw std::system_error(errno, std::generic_category(), "write " + path_);
+            }
+            p += w;
+            n -= size_t(w);
+        }
+    }
+    void keepAs(const std::string& target) {
+        if (::fsync(fd_) != 0) throw std::system_error(errno, std::generic_category(), "fsync " + path_);
+        ::close(fd_);
+        fd_ = -1;
+        if (::rename(path_.c_str(), target.c_str()) != 0)
+            throw std::system_error(errno, std::generic_category(), "rename " + path_);
+        kept_ = true;
+    }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+    bool kept_ = false;
+};
+
+}  // namespace
+
+FirmwareFields parseFirmwareFields(const std::string& text) {
+    FirmwareFields out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        auto eq = line.find('=');
+        if (eq == std::string::npos || eq == 0) continue;
+        out[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    return out;
+}
+
+FirmwareUpdates::FirmwareUpdates(FirmwareSettings settings) : settings_(std::move(settings)) {
+    if (!available()) return;
+    if (::mkdir(settings_.updateDir.c_str(), 0700) != 0 && errno != EEXIST)
+        throw std::system_error(errno, std::generic_category(), "mkdir " + settings_.updateDir);
+    ::unlink(path(kPart).c_str());  // an upload cut by a stop
+}
+
+// No lock: it only reads small files, each replaced whole, and must answer during a long upload.
+FirmwareState FirmwareUpdates::state() const {
+    FirmwareState s;
+    s.available = available();
+    if (auto release = readFields(settings_.releaseFile)) s.release = *release;
+    if (!s.available) return s;
+    if (exists(path(kBundle))) s.bundle = readFields(path(kInfo));
+    auto request = readFields(path(kRequest));
+    auto status = readFields(path(kStatus));
+    std::string sha = get(s.bundle, "sha256");
+    // A status about another bundle than the one here is history: this bundle waits for its check.
+    bool statusCurrent = status && (!s.bundle || get(status, "sha256") == sha);
+    if (request) {
+        FirmwareFields waiting = *request;
+        waiting["state"] = "waiting";
+        s.update = waiting;
+    } else if (statusCurrent) {
+        s.update = status;
+    } else if (s.bundle) {
+        s.update = FirmwareFields{{"action", "check"}, {"state", "waiting"}, {"sha256", sha}};
+    }
+    if (auto rauc = readSmallFile(path(kRaucStatus))) s.raucStatusJson = *rauc;
+    return s;
+}
+
+bool FirmwareUpdates::installRunning() const {
+    auto request = readFields(path(kRequest));
+    if (get(request, "action") == "install") return true;
+    auto status = readFields(path(kStatus));
+    std::string state = get(status, "state");
+    return state == "installing" || state == "rebooting" || (state == "checking" && get(status, "action") == "install");
+}
+
+void FirmwareUpdates::clearBundle() {
+    removeFile(path(kRequest));
+    removeFile(path(kBundle));
+    removeFile(path(kInfo));
+    removeFile(path(kStatus));
+    base::syncFolder(settings_.updateDir);
+}
+
+void FirmwareUpdates::writeRequest(const char* action, const std::string& sha256Hex, const std::string& by) {
+    FirmwareFields request{{"id", crypto::uuid4()},
+                           {"action", action},
+                           {"sha256", sha256Hex},
+                           {"requestedAt", std::to_string(store::nowSeconds())},
+                           {"requestedBy", by}};
+    base::writeFileDurably(path(kRequest), fieldsText(request), 0600);
+}
+
+FirmwareFields FirmwareUpdates::receive(std::istream& body, uint64_t length, const std::string& by) {
+    if (!available()) throw KakehashiError(ErrorId::NotFound, "firmware updates are only on the appliance image");
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) throw KakehashiError(ErrorId::UpdateBusy, "another upload is in progress");
+    if (installRunning()) throw KakehashiError(ErrorId::UpdateBusy, "an install is running");
+    if (length > settings_.maxBundleBytes)
+        throw KakehashiError(ErrorId::TooLarge, "at most " + std::to_string(settings_.maxBundleBytes) + " bytes");
+    if (length < sizeof kSquashfsMagic) throw KakehashiError(ErrorId::NotABundle, "too short for a bundle");
+
+    clearBundle();  // the earlier bundle's space counts for this one
+    struct statvfs fs{};
+    if (::statvfs(settings_.updateDir.c_str(), &fs) == 0) {
+        uint64_t free = uint64_t(fs.f_bavail) * fs.f_frsize;
+        if (free < length + settings_.reserveBytes)
+            throw KakehashiError(ErrorId::NoSpace, "needs " + std::to_string((length + settings_.reserveBytes) >> 20) +
+                                                       " MiB, " + std::to_string(free >> 20) + " MiB free");
+    }
+
+    PartFile part(path(kPart));
+    crypto::Sha256 digest;
+    std::vector<char> buffer(kChunk);
+    uint64_t received = 0;
+    while (received < length) {
+        size_t want = size_t(std::min<uint64_t>(kChunk, length - received));
+        body.read(buffer.data(), std::streamsize(want));
+        size_t got = size_t(body.gcount());
+        if (got == 0) break;
+        if (received == 0 && (got < sizeof kSquashfsMagic || std::memcmp(buffer.data(), kSquashfsMagic, 4) != 0))
+            throw KakehashiError(ErrorId::NotABundle, "no squashfs header: not a RAUC bundle");
+        part.write(buffer.data(), got);
+        digest.update(std::string_view(buffer.data(), got));
+        received += got;
+    }
+    if (received != length)
+        throw KakehashiError(ErrorId::UploadIncomplete,
+                             std::to_string(received) + " of " + std::to_string(length) + " bytes arrived");
+    part.keepAs(path(kBundle));
+    std::string sha = crypto::hex(digest.finish());
+    FirmwareFields info{{"size", std::to_string(length)},
+                        {"sha256", sha},
+                        {"uploadedAt", std::to_string(store::nowSeconds())},
+                        {"uploadedBy", by}};
+    base::writeFileDurably(path(kInfo), fieldsText(info), 0600);
+    writeRequest("check", sha, by);
+    base::syncFolder(settings_.updateDir);
+    log::info("firmware.bundle-received", {{"bytes", std::to_string(length)}, {"sha256", sha}});
+    return info;
+}
+
+void FirmwareUpdates::requestInstall(const std::string& sha256Hex, const std::string& by) {
+    if (!available()) throw KakehashiError(ErrorId::NotFound, "firmware updates are only on the appliance image");
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) throw KakehashiError(ErrorId::UpdateBusy, "an upload is in progress");
+    if (installRunning()) throw KakehashiError(ErrorId::UpdateBusy, "an install is running");
+    if (!exists(path(kBundle))) throw KakehashiError(ErrorId::NotFound, "no bundle uploaded");
+    std::string sha = get(readFields(path(kInfo)), "sha256");
+    if (!isSha256Hex(sha256Hex) || sha256Hex != sha)
+        throw KakehashiError(ErrorId::BundleNotVerified, "sha256 is not the uploaded bundle's");
+    auto status = readFields(path(kStatus));
+    if (exists(path(kRequest)) || get(status, "sha256") != sha || get(status, "state") != "valid")
+        throw KakehashiError(ErrorId::BundleNotVerified, "the bundle's check has not passed");
+    writeRequest("install", sha, by);
+    base::syncFolder(settings_.updateDir);
+    log::info("firmware.install-requested", {{"sha256", sha}});
+}
+
+void FirmwareUpdates::discard() {
+    if (!available()) throw KakehashiError(ErrorId::NotFound, "firmware updates are only on the appliance image");
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) throw KakehashiError(ErrorId::UpdateBusy, "an upload is in progress");
+    if (installRunning()) throw KakehashiError(ErrorId::UpdateBusy, "an install is running");
+    clearBundle();
+}
+
+}  // namespace kh::services

@@ -1,0 +1,162 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "../temp_dir.hpp"
+#include "crypto/primitives.hpp"
+#include "model/errors.hpp"
+#include "services/firmware_updates.hpp"
+
+using namespace kh::services;
+using kh::model::ErrorId;
+using kh::model::KakehashiError;
+
+namespace {
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void put(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+// A payload that starts like a squashfs image, as a RAUC bundle does.
+std::string bundleBytes(size_t n) {
+    std::string b = "hsqs";
+    while (b.size() < n) b += char('a' + b.size() % 26);
+    return b;
+}
+
+ErrorId errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const KakehashiError& e) {
+        return e.id();
+    }
+    FAIL("no KakehashiError");
+    return ErrorId::Internal;
+}
+
+struct Box {
+    std::string dir = kh::test::tempDir("firmware");
+    std::string update = dir + "/update";
+    FirmwareUpdates firmware{FirmwareSettings{update, 8u << 20, 0, dir + "/release"}};
+    ~Box() { std::filesystem::remove_all(dir); }
+};
+}  // namespace
+
+TEST_CASE("an uploaded bundle lands whole, with its SHA-256, and a check is asked for", "[services][firmware]") {
+    Box box;
+    struct stat st{};
+    REQUIRE(stat(box.update.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+
+    std::string bytes = bundleBytes(3u << 20);  // more than one read
+    std::istringstream body(bytes);
+    auto info = box.firmware.receive(body, bytes.size(), "kanri");
+    std::string sha = kh::crypto::hex(kh::crypto::sha256(bytes));
+    CHECK(info["sha256"] == sha);
+    CHECK(info["size"] == std::to_string(bytes.size()));
+    CHECK(slurp(box.update + "/bundle.raucb") == bytes);
+    CHECK_FALSE(std::filesystem::exists(box.update + "/.bundle.raucb.part"));
+
+    auto request = parseFirmwareFields(slurp(box.update + "/request"));
+    CHECK(request["action"] == "check");
+    CHECK(request["sha256"] == sha);
+    CHECK(request["requestedBy"] == "kanri");
+    CHECK(request["id"].size() == 36);
+
+    auto state = box.firmware.state();
+    REQUIRE(state.bundle);
+    CHECK((*state.bundle)["sha256"] == sha);
+    REQUIRE(state.update);
+    CHECK((*state.update)["state"] == "waiting");
+}
+
+TEST_CASE("a bad upload is refused and leaves nothing behind", "[services][firmware]") {
+    Box box;
+    SECTION("not a bundle") {
+        std::string bytes = "PK\x03\x04 a zip file, not a bundle";
+        std::istringstream body(bytes);
+        CHECK(errorOf([&] { box.firmware.receive(body, bytes.size(), "kanri"); }) == ErrorId::NotABundle);
+    }
+    SECTION("the stream ends early") {
+        std::string bytes = bundleBytes(1000);
+        std::istringstream body(bytes);
+        CHECK(errorOf([&] { box.firmware.receive(body, 5000, "kanri"); }) == ErrorId::UploadIncomplete);
+    }
+    SECTION("over the size limit") {
+        std::istringstream body("hsqs");
+        CHECK(errorOf([&] { box.firmware.receive(body, (8u << 20) + 1, "kanri"); }) == ErrorId::TooLarge);
+    }
+    SECTION("no room on the disk") {
+        FirmwareUpdates tight{FirmwareSettings{box.update, 8u << 20, uint64_t(1) << 60, box.dir + "/release"}};
+        std::string bytes = bundleBytes(100);
+        std::istringstream body(bytes);
+        CHECK(errorOf([&] { tight.receive(body, bytes.size(), "kanri"); }) == ErrorId::NoSpace);
+    }
+    for (const char* name : {"bundle.raucb", ".bundle.raucb.part", "bundle.info", "request"})
+        CHECK_FALSE(std::filesystem::exists(box.update + "/" + name));
+    CHECK_FALSE(box.firmware.state().bundle);
+}
+
+TEST_CASE("an install is asked for only for the uploaded bundle once its check passed", "[services][firmware]") {
+    Box box;
+    std::string bytes = bundleBytes(4096);
+    std::istringstream body(bytes);
+    std::string sha = box.firmware.receive(body, bytes.size(), "kanri")["sha256"];
+
+    // The check is still waiting for the updater.
+    CHECK(errorOf([&] { box.firmware.requestInstall(sha, "kanri"); }) == ErrorId::BundleNotVerified);
+    // The updater takes the request and finds the bundle invalid.
+    std::filesystem::remove(box.update + "/request");
+    put(box.update + "/status", "id=x\naction=check\nstate=invalid\nsha256=" + sha + "\nmessage=signature not accepted\n");
+    CHECK((*box.firmware.state().update)["state"] == "invalid");
+    CHECK(errorOf([&] { box.firmware.requestInstall(sha, "kanri"); }) == ErrorId::BundleNotVerified);
+    // Valid: only this bundle's SHA-256 is accepted.
+    put(box.update + "/status", "id=x\naction=check\nstate=valid\nversion=1.2.3\nsha256=" + sha + "\n");
+    CHECK(errorOf([&] { box.firmware.requestInstall(std::string(64, 'a'), "kanri"); }) == ErrorId::BundleNotVerified);
+    box.firmware.requestInstall(sha, "kanri");
+    auto request = parseFirmwareFields(slurp(box.update + "/request"));
+    CHECK(request["action"] == "install");
+    CHECK(request["sha256"] == sha);
+
+    // While the install runs nothing else is accepted.
+    std::istringstream again(bytes);
+    CHECK(errorOf([&] { box.firmware.receive(again, bytes.size(), "kanri"); }) == ErrorId::UpdateBusy);
+    CHECK(errorOf([&] { box.firmware.discard(); }) == ErrorId::UpdateBusy);
+    std::filesystem::remove(box.update + "/request");
+    put(box.update + "/status", "action=install\nstate=installing\nsha256=" + sha + "\n");
+    CHECK(errorOf([&] { box.firmware.discard(); }) == ErrorId::UpdateBusy);
+
+    // The install failed: the bundle may be discarded.
+    put(box.update + "/status", "action=install\nstate=install-failed\nsha256=" + sha + "\n");
+    box.firmware.discard();
+    CHECK_FALSE(box.firmware.state().bundle);
+    CHECK_FALSE(box.firmware.state().update);
+}
+
+TEST_CASE("the update's state reads the updater's status and the release file", "[services][firmware]") {
+    Box box;
+    put(box.dir + "/release", "KAKEHASHI_VERSION=0.1.0\nKAKEHASHI_BUILT=2026-11-29T00:00:00Z\n");
+    // After an install the updater removed the bundle; its story stays.
+    put(box.update + "/status", "action=install\nstate=completed\nversion=0.1.1\ntarget=B\nsha256=" + std::string(64, 'b') + "\n");
+    auto s = box.firmware.state();
+    CHECK(s.available);
+    CHECK(s.release["KAKEHASHI_VERSION"] == "0.1.0");
+    CHECK_FALSE(s.bundle);
+    REQUIRE(s.update);
+    CHECK((*s.update)["state"] == "completed");
+    CHECK((*s.update)["target"] == "B");
+
+    FirmwareUpdates none{FirmwareSettings{"", 8u << 20, 0, box.dir + "/release"}};
+    CHECK_FALSE(none.available());
+    CHECK_FALSE(none.state().update);
+    std::istringstream body("hsqs");
+    CHECK(errorOf([&] { none.receive(body, 4, "kanri"); }) == ErrorId::NotFound);
+}
