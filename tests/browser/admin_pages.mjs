@@ -41,10 +41,12 @@
 // CHROMIUM (default /usr/bin/chromium). Exit status 0 when every step passed; otherwise 1 with the failed step
 // on stderr.
 
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  Authenticator, DESKTOP, TABLET, askPython, check, checkConsole, checkNoMissingTexts, env, onSession, openPage, runScript,
+  screenshot, shot, shotBoth, step, textTables, withChromium,
+} from './browser_kit.mjs';
 
 const ADMIN = { username: 'it-tanaka', display: '田中 一郎', password: 'Hashi-Kanrisha-2026!' };
 const OPERATOR = { username: 'reception', display: '受付 花子', password: 'Uketsuke-Mado-2026?' };
@@ -52,8 +54,6 @@ const FACILITY_NAME = '架け橋訪問クリニック';
 const FACILITY_RENAMED = '架け橋在宅クリニック';
 const INSTITUTION_CODE = '1312345679';
 const HOME_URL = 'https://example.jp/zaitaku/kakehashi-clinic';
-const DESKTOP = { width: 1280, height: 800 };
-const TABLET = { width: 768, height: 1024 };
 // Chromium reports every 4xx answer of fetch as a console error; these are the ones the steps provoke.
 // While the appliance restarts after the restore, the page's polls find nobody listening.
 const EXPECTED_CONSOLE = new RegExp('^Failed to load resource: (the server responded with a status of (401|403|404|409|422|423) '
@@ -64,12 +64,7 @@ const CLIENT = 'rececon-2';
 const TOKEN = /^kkh_[0-9a-f]{64}$/;
 const tokens = {};  // API tokens read from the page, by client name
 const PLUGIN_SECRET_NEW = 'webhook-secret-NEW-9876543210';  // json-webhook's token as the page replaces it
-
-function env(name, fallback) {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
+const TEXTS = { keyPrefix: 'admin' };  // besides the data-i18n elements, no admin.… key as text anywhere
 
 let config;
 
@@ -86,16 +81,6 @@ const readConfig = () => ({
   chromium: env('CHROMIUM', '/usr/bin/chromium'),
 });
 
-let current = 'setup';
-
-async function step(name, fn) {
-  current = name;
-  const started = Date.now();
-  const value = await fn();
-  console.log(`ok   ${name} (${Date.now() - started} ms)`);
-  return value;
-}
-
 // A step of a view that does not depend on the others: its failure is recorded and the run goes on, so
 // one broken view does not hide the state of the rest; the run still fails at the end.
 const failures = [];
@@ -107,106 +92,8 @@ async function independentStep(page, name, fn) {
     const message = e && e.message ? e.message : String(e);
     failures.push(`${name}: ${message}`);
     console.log(`FAIL ${name}: ${message}`);
-    await page.screenshot({ path: path.join(config.shots, `failure-${failures.length}.png`), fullPage: true }).catch(() => {});
+    await screenshot(page, `failure-${failures.length}`).catch(() => {});
   }
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-// --- TOTP (RFC 6238), as the phone app computes it -----------------------------------------------------
-
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
-    const v = alphabet.indexOf(c);
-    if (v < 0) throw new Error(`not base32: ${c}`);
-    bits += v.toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-function totpAt(secret, counter) {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(BigInt(counter));
-  const digest = crypto.createHmac('sha1', base32Decode(secret)).update(message).digest();
-  const offset = digest[digest.length - 1] & 0x0f;
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
-
-// A code the appliance has not seen yet: it refuses a time step already used (a replayed code) and accepts
-// the current step or the next one; when both are used up, the code waits for the clock.
-class Authenticator {
-  constructor(secret) {
-    this.secret = secret;
-    this.lastStep = 0;
-  }
-
-  async next() {
-    const now = () => Math.floor(Date.now() / 1000 / 30);
-    while (this.lastStep > now()) await new Promise((resolve) => setTimeout(resolve, 500));
-    const step = Math.max(now(), this.lastStep + 1);
-    this.lastStep = step;
-    return totpAt(this.secret, step);
-  }
-
-  wrong() {
-    const now = Math.floor(Date.now() / 1000 / 30);
-    const valid = new Set([-1, 0, 1, 2].map((d) => totpAt(this.secret, now + d)));
-    return ['000000', '111111', '222222'].find((c) => !valid.has(c));
-  }
-}
-
-// --- the Python side --------------------------------------------------------------------------------------
-
-async function askPython(name, timeoutMillis = 60000, request = {}) {
-  const done = path.join(config.markers, `${name}.done`);
-  const asked = path.join(config.markers, `${name}.request`);
-  fs.writeFileSync(`${asked}.tmp`, JSON.stringify(request));
-  fs.renameSync(`${asked}.tmp`, asked);  // whole or not at all, for the side that polls
-  const started = Date.now();
-  while (!fs.existsSync(done)) {
-    check(Date.now() - started < timeoutMillis, `the test did not answer "${name}"`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return JSON.parse(fs.readFileSync(done, 'utf8'));
-}
-
-// --- what the browser logs ----------------------------------------------------------------------------------
-
-function watch(page, label) {
-  const seen = { label, consoleErrors: [], pageErrors: [], navigations: 0 };
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') seen.consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => seen.pageErrors.push(String(err)));
-  page.on('framenavigated', (frame) => {
-    if (frame === page.mainFrame()) seen.navigations += 1;
-  });
-  return seen;
-}
-
-function checkConsole(seen) {
-  check(!seen.pageErrors.length, `${seen.label}: uncaught exceptions: ${seen.pageErrors.join(' | ')}`);
-  const unexpected = seen.consoleErrors.filter((e) => !EXPECTED_CONSOLE.test(e));
-  check(!unexpected.length, `${seen.label}: console errors (CSP violations included): ${unexpected.join(' | ')}`);
-}
-
-// No element shows a key instead of its text, and no text made in code is a key (a key has two dots:
-// admin.group.name; an audit action such as admin.setting-changed has one).
-async function checkNoMissingTexts(page) {
-  const missing = await page.evaluate(() => {
-    const out = [...document.querySelectorAll('[data-i18n]')]
-      .filter((el) => el.textContent === el.dataset.i18n || el.textContent.trim() === '')
-      .map((el) => el.dataset.i18n);
-    const keys = document.body.innerText.match(/\badmin\.[A-Za-z]+\.[A-Za-z][\w.-]*/g) || [];
-    return [...out, ...keys];
-  });
-  check(!missing.length, `texts missing on the page: ${missing}`);
 }
 
 // --- the page -------------------------------------------------------------------------------------------------
@@ -219,22 +106,6 @@ async function visible(page, selector, timeout = 15000) {
 
 async function waitForText(page, selector, expected, timeout = 15000) {
   await page.locator(selector).filter({ hasText: expected }).first().waitFor({ state: 'visible', timeout });
-}
-
-async function shot(page, name) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(config.shots, `${name}.png`), fullPage: true });
-}
-
-// The same view at 1280×800 and at 768×1024; the viewport is put back afterwards.
-async function shotBoth(page, name) {
-  const before = page.viewportSize();
-  for (const size of [DESKTOP, TABLET]) {
-    await page.setViewportSize(size);
-    await page.waitForTimeout(150);
-    await shot(page, `${name}-${size.width}x${size.height}`);
-  }
-  await page.setViewportSize(before);
 }
 
 async function openView(page, view) {
@@ -276,7 +147,7 @@ async function firstRun(page, tables) {
     check((await text(page, '#view-setup .callout')).includes('journalctl'), 'the setup code\'s whereabouts are not explained');
     check(await page.locator('#nav').isHidden(), 'the navigation shows before anyone signed in');
     check((await page.title()) === tables.ja['admin.app.title'], `title "${await page.title()}"`);
-    await checkNoMissingTexts(page);
+    await checkNoMissingTexts(page, TEXTS);
     await shotBoth(page, '01-setup');
   });
 
@@ -366,14 +237,14 @@ async function firstRun(page, tables) {
     check(TOKEN.test(tokens[WIZARD_CLIENT]), 'no token shown');
     check((await text(page, '#wizard-client-token-name')) === WIZARD_CLIENT, 'the token box does not name the client');
     check((await text(page, '#wizard-client-token-box')).includes('二度と表示できません'), 'no warning that the token is shown once');
-    await checkNoMissingTexts(page);
+    await checkNoMissingTexts(page, TEXTS);
     await shotBoth(page, '05-wizard-client-token');
     await page.click('#wizard-client-token-done');
     await visible(page, '#view-dashboard');
     check(await page.locator('#wizard').isHidden(), 'the wizard stays after the last step');
     check(await page.locator('#wizard-client-token').evaluate((e) => e.textContent) === '', 'the token stays in the page');
     const entries = await page.locator('#nav li:not([hidden]) a').count();
-    check(entries === 11, `an administrator sees ${entries} menu entries, expected 11`);
+    check(entries === 12, `an administrator sees ${entries} menu entries, expected 12`);
   });
   return authenticator;
 }
@@ -469,10 +340,7 @@ async function addOperator(page) {
 }
 
 async function lockout(browser, page, tables) {
-  const context = await browser.newContext({ viewport: TABLET, ignoreHTTPSErrors: true, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
-  const other = await context.newPage();
-  other.setDefaultTimeout(20000);
-  const seen = watch(other, 'operator browser');
+  const { context, page: other, seen } = await openBrowser(browser, 'operator browser', { viewport: TABLET });
   try {
     await step('five wrong passwords lock the operator out; the lock is shown, even to the right password', async () => {
       await other.goto(`${config.url}/admin`);
@@ -523,7 +391,7 @@ async function lockout(browser, page, tables) {
       await openView(other, 'home-reception');
       check(await other.locator('#home-manage').isHidden(), 'an operator is offered to change the URL');
       await openView(other, 'dashboard');
-      await checkNoMissingTexts(other);
+      await checkNoMissingTexts(other, TEXTS);
       await shot(other, '13-operator-dashboard-768x1024');
     });
 
@@ -548,7 +416,7 @@ async function lockout(browser, page, tables) {
       await page.click(`${row} button[data-action="reset-second-factor"]`);
       await waitForText(page, '#users-info', 'リセットしました');
       await page.locator(row).filter({ hasText: '二要素 未登録' }).waitFor();
-      checkConsole(seen);
+      checkConsole(seen, EXPECTED_CONSOLE);
     });
   } finally {
     await context.close();
@@ -710,7 +578,7 @@ async function everyType(page) {
     check((await text(page, '#plugin-settings fieldset[data-setting="proxy"] legend')).includes('プロキシ'), 'the group has no legend');
     check(await page.inputValue(at('proxy.url')) === 'https://proxy.example:3128', 'the group\'s value is not shown');
     check((await text(page, `label[for="${await page.getAttribute(at('retries'), 'id')}"]`)).includes('必須'), 'retries is not marked required');
-    await checkNoMissingTexts(page);
+    await checkNoMissingTexts(page, TEXTS);
 
     await page.fill(at('retries'), '3');
     await page.check(at('verbose'));
@@ -756,7 +624,7 @@ async function pluginSettings(page, sent) {
     'the token field\'s constraints are wrong');
   await waitForText(page, '#plugin-settings .secret-state', '設定済み（変更する場合のみ入力）');
   await checkNoSecret(page, secrets);
-  await checkNoMissingTexts(page);
+  await checkNoMissingTexts(page, TEXTS);
   await shotBoth(page, '16-plugin-settings');
 
   // A URL the schema's pattern refuses: the browser stops it; sent anyway, the appliance names the setting.
@@ -847,7 +715,7 @@ async function channels(page) {
     const copied = await page.evaluate(() => navigator.clipboard.readText().catch(() => null));
     check(copied === token || (copied === null && (await text(page, '#channels-token-copied')).includes('Ctrl+C')),
       'the copy button neither copied nor selected the token');
-    await checkNoMissingTexts(page);
+    await checkNoMissingTexts(page, TEXTS);
     await shotBoth(page, '18-channels-token');
 
     const { statuses } = await askPython('api-token', 30000, { tokens: [token] });
@@ -915,7 +783,7 @@ async function logs(page) {
     const code = all.find((r) => r.event === 'admin.setup_code');
     check(code && /\bcode=[A-Z0-9-]+/.test(code.fields) && code.fields.includes('url=https://'), 'the other fields are not shown as key=value');
     check(/^\d+ 行/.test(await text(page, '#logs-count')), `count line "${await text(page, '#logs-count')}"`);
-    await checkNoMissingTexts(page);
+    await checkNoMissingTexts(page, TEXTS);
     await shotBoth(page, '19-logs');
 
     await page.selectOption('#logs-level', 'warn');
@@ -1237,12 +1105,12 @@ async function english(page, tables) {
     await waitForText(page, '#audit-verdict-title', 'Tampering detected');
     check(await page.locator('html').getAttribute('lang') === 'en', 'html lang is not en');
     check((await text(page, '#nav a[data-view="dashboard"]')) === tables.en['admin.nav.dashboard'], 'the menu did not change');
-    await checkNoMissingTexts(page);
+    await checkNoMissingTexts(page, TEXTS);
     await shot(page, '22-audit-en-1280x800');
     await openView(page, 'dashboard');
     await page.locator('#dash-requests[data-value]').waitFor();
     await waitForText(page, '#dash-link', tables.en['admin.dash.linkUp']);
-    await checkNoMissingTexts(page);
+    await checkNoMissingTexts(page, TEXTS);
     await shot(page, '23-dashboard-en-1280x800');
     await page.click('button[data-lang="ja"]');
     await waitForText(page, '#dash-link', '接続中');
@@ -1251,37 +1119,37 @@ async function english(page, tables) {
 
 // --- the run -------------------------------------------------------------------------------------------------------------
 
-// The text tables, fetched like the page does (through the browser context: the certificate is the box's own).
-async function table(context, lang) {
-  const res = await context.request.get(`${config.url}/i18n/${lang}.json`);
-  check(res.ok(), `/i18n/${lang}.json answered ${res.status()}`);
-  return res.json();
+// One browser: its own cookies and its own connections to the appliance (HTTPS with the box's own
+// certificate); its console watched and its page loads counted, so a reload shows.
+async function openBrowser(browser, label, options = {}) {
+  const session = await openPage(browser, { ignoreHTTPSErrors: true, ...options });
+  const { page, seen } = session;
+  Object.assign(seen, { label, navigations: 0 });
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) seen.navigations += 1;
+  });
+  return session;
 }
 
-// One administrator's browser: its own cookies and its own connections to the appliance.
-async function openBrowser(browser, label, storageState = undefined) {
-  const context = await browser.newContext({ viewport: DESKTOP, ignoreHTTPSErrors: true, locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
-    permissions: ['clipboard-read', 'clipboard-write'], storageState });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20000);
-  return { context, page, seen: watch(page, label) };
-}
+// The administrator's browser may use the clipboard (the channels view copies a token).
+const ADMIN_BROWSER = { permissions: ['clipboard-read', 'clipboard-write'] };
 
 // Before the Python side stops the gateway from outside, the browser closes and lets go of its connections:
 // the appliance's stop waits for a connection the browser opened but sent nothing on (up to the listener's
 // read timeout). The next phase opens the browser again, with the cookies it had (the session outlives a
 // restart) or without (a wiped box knows no session).
 async function closeBrowser(session) {
-  checkConsole(session.seen);
+  checkConsole(session.seen, EXPECTED_CONSOLE);
   const state = await session.context.storageState();
   await session.context.close();
   return state;
 }
 
 async function run(browser) {
-  let session = await openBrowser(browser, 'administrator browser');
-  const tables = { ja: await table(session.context, 'ja'), en: await table(session.context, 'en') };
-  try {
+  let session = await openBrowser(browser, 'administrator browser', ADMIN_BROWSER);
+  // The text tables, fetched like the page does (through the browser context: the certificate is the box's own).
+  const tables = await textTables(session.context, config.url);
+  await onSession(() => session, async () => {
     const { page, seen } = session;
     const authenticator = await firstRun(page, tables);
     await signOutAndIn(page, authenticator);
@@ -1299,40 +1167,21 @@ async function run(browser) {
     await certificates(page);
     const backupFile = await backupAndRestore(page, authenticator);
     await closeBrowser(session);
-    session = await openBrowser(browser, 'administrator browser after the wipe');
+    session = await openBrowser(browser, 'administrator browser after the wipe', ADMIN_BROWSER);
     await wipeAndRestore(session.page, authenticator, backupFile);
     const cookies = await closeBrowser(session);
-    session = await openBrowser(browser, 'administrator browser with a short window', cookies);
+    session = await openBrowser(browser, 'administrator browser with a short window', { ...ADMIN_BROWSER, storageState: cookies });
     await rollBack(session.page, authenticator);
     await step('nothing stored but the language; no console errors but the expected 4xx answers', async () => {
       const stored = await session.page.evaluate(() => ({ session: Object.keys(sessionStorage), local: Object.keys(localStorage) }));
       check(!stored.session.length && stored.local.every((k) => k === 'kakehashi.lang'), `storage holds ${JSON.stringify(stored)}`);
-      checkConsole(session.seen);
+      checkConsole(session.seen, EXPECTED_CONSOLE);
     });
-  } catch (e) {
-    await session.page.screenshot({ path: path.join(config.shots, 'failure.png'), fullPage: true }).catch(() => {});
-    if (session.seen.consoleErrors.length) console.error(`console errors so far: ${session.seen.consoleErrors.join(' | ')}`);
-    throw e;
-  } finally {
-    await session.context.close();
-  }
+  });
 }
 
-async function main() {
+runScript('web admin pages', async () => {
   config = readConfig();
-  check(fs.existsSync(config.chromium), `Chromium not found at ${config.chromium} (apt-get install chromium)`);
-  fs.mkdirSync(config.shots, { recursive: true });
-  const browser = await chromium.launch({ executablePath: config.chromium, args: ['--no-sandbox'] });
-  try {
-    await run(browser);
-  } finally {
-    await browser.close();
-  }
+  await withChromium(config, run);
   check(!failures.length, `${failures.length} independent step(s) failed:\n  ${failures.join('\n  ')}`);
-  console.log(`web admin pages: all steps passed; screenshots in ${config.shots}`);
-}
-
-main().catch((e) => {
-  console.error(`FAIL (${current}): ${e && e.message ? e.message : e}`);
-  process.exit(1);
 });

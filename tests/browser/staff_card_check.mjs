@@ -18,17 +18,11 @@
 // /usr/bin/chromium).
 // Exit status 0 when every step passed; otherwise 1 with the failed step on stderr.
 
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  DESKTOP, TABLET, check, checkNoMissingTexts, env, onSession, openPage, runScript, screenshot, step, withChromium,
+} from './browser_kit.mjs';
 
 const STAFF_ID = 'staff-0042';
-
-function env(name, fallback) {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
 
 let config;
 
@@ -43,20 +37,6 @@ const readConfig = () => ({
   lastTryReader: process.env.LAST_TRY_READER || '',
   chromium: env('CHROMIUM', '/usr/bin/chromium'),
 });
-
-let current = 'setup';
-
-async function step(name, fn) {
-  current = name;
-  const started = Date.now();
-  const value = await fn();
-  console.log(`ok   ${name} (${Date.now() - started} ms)`);
-  return value;
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 // --- the text tables -------------------------------------------------------------------------------------
 
@@ -82,18 +62,14 @@ async function checkTextTables() {
 
 // --- what the browser sends and logs ---------------------------------------------------------------------
 
-function watch(page) {
-  const seen = { consoleErrors: [], pageErrors: [], pinBodies: [], visualBodies: [], urls: [] };
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') seen.consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => seen.pageErrors.push(String(err)));
+// Every URL asked for, and the bodies of the PIN and visual-check requests, added to what the kit watches.
+function watchRequests(page, seen) {
+  Object.assign(seen, { pinBodies: [], visualBodies: [], urls: [] });
   page.on('request', (req) => {
     seen.urls.push(req.url());
     if (req.method() === 'POST' && /\/api\/v1\/card-checks\/[^/]+\/pin$/.test(req.url())) seen.pinBodies.push(req.postData());
     if (req.method() === 'POST' && /\/visual-check$/.test(req.url())) seen.visualBodies.push(req.postData());
   });
-  return seen;
 }
 
 function checkNoPinInUrls(seen) {
@@ -133,17 +109,8 @@ async function checkStorage(page) {
   check(stored.local.every((k) => k === 'kakehashi.lang'), `localStorage holds ${stored.local}`);
 }
 
-// No element shows a key instead of its text (a key missing from the table).
-async function checkNoMissingTexts(page) {
-  const missing = await page.evaluate(() => [...document.querySelectorAll('[data-i18n]')]
-    .filter((el) => el.textContent === el.dataset.i18n || el.textContent.trim() === '')
-    .map((el) => el.dataset.i18n));
-  check(!missing.length, `texts missing on the page: ${missing}`);
-}
-
 // --- the page -------------------------------------------------------------------------------------------
 
-const shot = (page, name) => page.screenshot({ path: path.join(config.shots, name), fullPage: true });
 const text = (page, selector) => page.locator(selector).innerText();
 
 async function waitForText(page, selector, expected, timeout = 30000) {
@@ -188,11 +155,11 @@ async function pinCheck(page, seen) {
     await waitForState(page, 'awaiting-pin');
     await waitForText(page, '#pin-tries', '残り 3 回');
     check(await page.locator('#pin-last').isHidden(), 'the last-try warning shows with 3 tries left');
-    await shot(page, '2-pin-pad.png');
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.screenshot({ path: path.join(config.shots, '2-pin-pad-1280x800.png') });
+    await screenshot(page, '2-pin-pad');
+    await page.setViewportSize(DESKTOP);
+    await screenshot(page, '2-pin-pad-1280x800', { fullPage: false });
     check(await page.locator('#pin-submit').isVisible() && await page.locator('#pin-tries').isVisible(), 'the pad does not fit 1280×800');
-    await page.setViewportSize({ width: 768, height: 1024 });
+    await page.setViewportSize(TABLET);
   });
   await step('the wrong PIN on the pad: 残り 2 回, the pad emptied, nothing resent', async () => {
     await tapPin(page, config.wrongPin);
@@ -211,7 +178,7 @@ async function pinCheck(page, seen) {
     check(await page.locator('#pin-submit').isDisabled(), 'submit is enabled with an empty pad');
     await page.waitForTimeout(1500);
     check(seen.pinBodies.length === 1, `${seen.pinBodies.length} PIN requests after one submit`);
-    await shot(page, '3-pin-wrong.png');
+    await screenshot(page, '3-pin-wrong');
   });
   await step('the right PIN typed on the keyboard: verified, the qualification shown', async () => {
     await page.keyboard.type(config.pin);
@@ -229,10 +196,10 @@ async function pinCheck(page, seen) {
     const want = [config.wrongPin, config.pin].map((p) => `{"pin":"${p}","confirmLastTry":false}`);
     check(JSON.stringify(seen.pinBodies) === JSON.stringify(want), 'a PIN request body is not exactly {"pin":"dddd","confirmLastTry":false}');
     await checkNoMissingTexts(page);
-    await shot(page, '4-result.png');
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await shot(page, '5-result-1280x800.png');
-    await page.setViewportSize({ width: 768, height: 1024 });
+    await screenshot(page, '4-result');
+    await page.setViewportSize(DESKTOP);
+    await screenshot(page, '5-result-1280x800');
+    await page.setViewportSize(TABLET);
   });
 }
 
@@ -245,7 +212,7 @@ async function switchToEnglish(page, tables) {
     check(await page.locator('html').getAttribute('lang') === 'en', 'html lang is not en');
     check((await text(page, '#check-new')) === tables.en['check.new'], 'a button label did not change');
     await checkNoMissingTexts(page);
-    await shot(page, '6-result-en.png');
+    await screenshot(page, '6-result-en');
   });
 }
 
@@ -256,7 +223,7 @@ async function visualCheck(page, seen, tables) {
     await startCheck(page, 'visual');
     await waitForState(page, 'awaiting-visual-check');
     check((await text(page, '.visual-question')) === tables.en['visual.question'], 'the visual-check question is not shown');
-    await shot(page, '7-visual-check.png');
+    await screenshot(page, '7-visual-check');
     await page.click('#visual-confirm');
     await waitForState(page, 'verified');
     await page.locator('#result').waitFor({ state: 'visible' });
@@ -265,7 +232,7 @@ async function visualCheck(page, seen, tables) {
     check(body.staffId === STAFF_ID && body.confirmed === true, `visual-check body ${seen.visualBodies[0]}`);
     await page.click('button[data-lang="ja"]');
     await waitForText(page, '#check-state', tables.ja['state.verified']);
-    await shot(page, '8-visual-verified.png');
+    await screenshot(page, '8-visual-verified');
   });
 }
 
@@ -285,7 +252,7 @@ async function lastTryCheck(page, seen, tables) {
     await page.keyboard.press('Enter');
     await page.waitForTimeout(500);
     check(seen.pinBodies.length === before, 'Enter sent the last try without the confirmation');
-    await shot(page, '9-last-try.png');
+    await screenshot(page, '9-last-try');
     await page.check('#pin-last-ok');
     const answer = page.waitForResponse((r) => r.url().endsWith('/pin'));
     await page.click('#pin-submit');
@@ -298,7 +265,7 @@ async function lastTryCheck(page, seen, tables) {
     await page.locator('#blocked').waitFor({ state: 'visible' });
     check((await text(page, '#blocked')).includes('市区町村の窓口'), 'the municipal-office instruction is missing');
     check(await page.locator('#pin').isHidden(), 'the pad stays after the lock');
-    await shot(page, '10-pin-blocked.png');
+    await screenshot(page, '10-pin-blocked');
     await page.click('#blocked-visual');
     await waitForState(page, 'awaiting-visual-check');
     await page.click('#visual-confirm');
@@ -308,16 +275,15 @@ async function lastTryCheck(page, seen, tables) {
 }
 
 async function run(browser, tables) {
-  const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30000);
-  const seen = watch(page);
-  try {
+  const session = await openPage(browser, { viewport: TABLET, timeout: 30000 });
+  const { page, seen } = session;
+  watchRequests(page, seen);
+  await onSession(session, async () => {
     await step('sign in with the token and the staff ID', () => signIn(page));
     await step('the reader shows the card', async () => {
       await page.locator(`.reader[data-reader="${config.reader}"][data-card="present"]`).waitFor({ state: 'visible' });
       await checkNoMissingTexts(page);
-      await shot(page, '1-readers.png');
+      await screenshot(page, '1-readers');
     });
     await pinCheck(page, seen);
     await switchToEnglish(page, tables);
@@ -339,30 +305,11 @@ async function run(browser, tables) {
       }
       check(!errors.length, `console errors: ${errors.join(' | ')}`);
     });
-  } catch (e) {
-    await page.screenshot({ path: path.join(config.shots, 'failure.png'), fullPage: true }).catch(() => {});
-    if (seen.consoleErrors.length) console.error(`console errors so far: ${seen.consoleErrors.join(' | ')}`);
-    throw e;
-  } finally {
-    await context.close();
-  }
+  });
 }
 
-async function main() {
+runScript('staff card-check page', async () => {
   config = readConfig();
-  check(fs.existsSync(config.chromium), `Chromium not found at ${config.chromium} (apt-get install chromium)`);
-  fs.mkdirSync(config.shots, { recursive: true });
   const tables = await step('ja.json and en.json have the same keys and no empty text', checkTextTables);
-  const browser = await chromium.launch({ executablePath: config.chromium, args: ['--no-sandbox'] });
-  try {
-    await run(browser, tables);
-  } finally {
-    await browser.close();
-  }
-  console.log(`staff card-check page: all steps passed; screenshots in ${config.shots}`);
-}
-
-main().catch((e) => {
-  console.error(`FAIL (${current}): ${e && e.message ? e.message : e}`);
-  process.exit(1);
+  await withChromium(config, (browser) => run(browser, tables));
 });

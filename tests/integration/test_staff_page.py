@@ -15,18 +15,16 @@ import html.parser
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
+from browser_run import CHROMIUM, require_browser, run_script
 from card_rig import CardRig
 from harness import SOURCE, CentralSim, Gateway, IntegrationTest, certs, main
 
-BROWSER_TESTS = os.path.join(SOURCE, "tests", "browser")
 STAFF_DIR = os.path.join(SOURCE, "web-admin", "staff")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CARD_PIN = "7391"
 WRONG_PIN = "2580"
 SERVED_EXTENSIONS = (".html", ".js", ".css", ".json", ".svg", ".png")
@@ -171,22 +169,16 @@ class StaffPageTest(IntegrationTest):
         self.assertEqual(sorted(named - set(tables["ja"])), [], "keys the page uses but the tables lack")
 
     def test_a_tablet_runs_pin_checks_and_visual_checks_and_never_resends_a_pin(self):
-        node = shutil.which("node")
-        if node is None:
-            self.fail("node is not installed (apt-get install nodejs npm; scripts/bootstrap does it)")
-        if not os.path.exists(CHROMIUM):
-            self.fail("Chromium is not installed at %s (apt-get install chromium; scripts/bootstrap does it)" % CHROMIUM)
-        if not os.path.isdir(os.path.join(BROWSER_TESTS, "node_modules", "playwright-core")):
-            self.fail("playwright-core is missing: run `npm ci` in tests/browser (scripts/bootstrap does it)")
+        require_browser(self)
         env = dict(os.environ, KAKEHASHI_URL="http://127.0.0.1:%d" % self.gateway.http_port,
                    KAKEHASHI_TOKEN=self.gateway.token, READER=self.rig.reader(0), CARD_PIN=CARD_PIN,
                    WRONG_PIN=WRONG_PIN, SCREENSHOT_DIR=self.artifacts(), CHROMIUM=CHROMIUM,
                    EXPECT_INSURER_NUMBER=self.holder["insurerNumber"].strip(), LAST_TRY_READER=self.rig.reader(1))
-        out = subprocess.run([node, os.path.join(BROWSER_TESTS, "staff_card_check.mjs")], cwd=BROWSER_TESTS, env=env,
-                             capture_output=True, text=True, timeout=300)
-        report = "\n".join(("stdout:", out.stdout, "stderr:", out.stderr, "gateway log:", self.gateway.tail_log()))
-        self.assertEqual(out.returncode, 0, report)
-        sys.stderr.write(out.stdout)
+        output = tempfile.mkdtemp(prefix="browser-", dir=self.workdir)
+        code, stdout, stderr, _ = run_script(self, "staff_card_check.mjs", env, output, {}, minutes=5)
+        report = "\n".join(("stdout:", stdout, "stderr:", stderr, "gateway log:", self.gateway.tail_log()))
+        self.assertEqual(code, 0, report)
+        sys.stderr.write(stdout)
         status = self.card.status()
         self.assertEqual(status["verifyWithPin"], 2, "one wrong PIN and one right one, nothing resent: %s" % status)
         self.assertEqual(status["triesLeft"], 3, "the right PIN resets the card's counter")

@@ -9,6 +9,7 @@ import { createBackup } from './backup.js';
 import { createCertificates } from './certificates.js';
 import { createChannels } from './channels.js';
 import { createDashboard } from './dashboard.js';
+import { createFirmware } from './firmware.js';
 import { createHomeReception } from './home-reception.js';
 import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t, tOr } from '/i18n/texts.js';
 import { createLogs } from './logs.js';
@@ -237,6 +238,7 @@ async function boot() {
     readers: createReaders(ctx),
     certificates: createCertificates(ctx),
     backup: createBackup(ctx),
+    firmware: createFirmware(ctx),
   };
   api.onSignedOut(() => signedOut('admin.login.expired'));
   auth.wire();

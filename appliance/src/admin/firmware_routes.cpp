@@ -38,8 +38,9 @@ Poco::JSON::Object::Ptr objectMember(const Poco::JSON::Object::Ptr& o, const cha
 
 // The slots from `rauc status --detailed --output-format=json`: {"booted": "A", "slots": [{"rootfs.0":
 // {"bootname", "state", "boot_status", "slot_status": {"bundle": {"version"}, "installed": {"timestamp"}}}}]}.
-// Unreadable or missing: no slots (the page says the state is not known yet).
-void writeSlots(JsonWriter& w, const std::string& raucJson) {
+// Unreadable or missing: no slots (the page says the state is not known yet). The slot the image was
+// written to was never installed by RAUC and has no bundle version: the booted one has the release's.
+void writeSlots(JsonWriter& w, const std::string& raucJson, const std::string& releaseVersion) {
     Poco::JSON::Object::Ptr root;
     try {
         if (!raucJson.empty()) root = Poco::JSON::Parser().parse(raucJson).extract<Poco::JSON::Object::Ptr>();
@@ -56,12 +57,14 @@ void writeSlots(JsonWriter& w, const std::string& raucJson) {
             if (v.type() != typeid(Poco::JSON::Object::Ptr)) continue;
             auto slot = v.extract<Poco::JSON::Object::Ptr>();
             auto status = objectMember(slot, "slot_status");
+            std::string version = member(objectMember(status, "bundle"), "version");
+            if (version.empty() && member(slot, "state") == "booted") version = releaseVersion;
             w.beginObject()
                 .field("name", name)
                 .field("bootname", member(slot, "bootname"))
                 .field("state", member(slot, "state"))
                 .field("bootStatus", member(slot, "boot_status"))
-                .field("version", member(objectMember(status, "bundle"), "version"))
+                .field("version", version)
                 .field("installedAt", member(objectMember(status, "installed"), "timestamp"))
                 .endObject();
         }
@@ -97,7 +100,7 @@ HttpReply view(services::FirmwareUpdates& firmware, const std::string& gatewayVe
         w.field("at", timeText(value(u, u.count("at") ? "at" : "requestedAt")));
         w.endObject();
     }
-    writeSlots(w, s.raucStatusJson);
+    writeSlots(w, s.raucStatusJson, value(s.release, "KAKEHASHI_VERSION"));
     w.endObject();
     return {status, "application/json", w.take(), {}};
 }
