@@ -179,7 +179,7 @@ async function wrongKey(page, tables) {
     await stateIs(page, 'invalid');
     check((await text(page, '#firmware-state-title')) === tables.ja['admin.firmware.state.invalid'], 'the state is not named');
     check((await text(page, '#firmware-state-reason')) === tables.ja['admin.firmware.reason.signature'], 'the reason is not explained');
-    check((await text(page, '#firmware-state-message')).startsWith('signature not accepted'), `message "${await text(page, '#firmware-state-message')}"`);
+    check((await text(page, '#firmware-state-message')).includes('signature verification failed'), `message "${await text(page, '#firmware-state-message')}"`);
     check(await page.locator('#firmware-bundle-check').getAttribute('data-state') === 'bad', 'the signature is not marked refused');
     check(await page.locator('#firmware-install').isDisabled(), 'the install button is enabled for a refused bundle');
     await shotBoth(page, '03-wrong-key', FIT);

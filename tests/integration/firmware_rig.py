@@ -5,6 +5,7 @@ checks signatures against the test CA through a copy of firmware/rauc/system.con
 slots here and fails as it would on a machine that is not the appliance (scripts/test-firmware installs
 for real, under QEMU).
 """
+import getpass
 import os
 import subprocess
 import threading
@@ -61,12 +62,26 @@ class TestBundles:
         return os.path.join(self.work, name)
 
 
+def status_dir_of(update_dir):
+    """The updater's own folder (root's on the box), next to the gateway's."""
+    return update_dir.rstrip("/") + "-status"
+
+
+def firmware_config(update_dir, release_file, **more):
+    """The gateway's `firmware` section for an update folder and its updater's folder."""
+    return dict(updateDir=update_dir, statusDir=status_dir_of(update_dir), releaseFile=release_file, **more)
+
+
 class Updater:
     """Runs the image's updater (`update request`) each time a request appears in the update folder, as
-    kakehashi-update.path does; its output goes to `log`."""
+    kakehashi-update.path does; its output goes to `log`. The gateway's files are read with the rights of
+    `gateway_user` (by default whoever runs the tests, as the gateway does here)."""
 
-    def __init__(self, update_dir, conf, log_path):
+    def __init__(self, update_dir, conf, log_path, release_file="/nonexistent", gateway_user=None):
         self.update_dir, self.conf, self.log_path = update_dir, conf, log_path
+        self.env = dict(os.environ, KAKEHASHI_UPDATE_DIR=update_dir, KAKEHASHI_UPDATE_STATUS_DIR=status_dir_of(update_dir),
+                        KAKEHASHI_RAUC_CONF=conf, KAKEHASHI_RELEASE_FILE=release_file,
+                        KAKEHASHI_GATEWAY_USER=gateway_user or getpass.getuser())
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self.runs = 0
@@ -80,9 +95,8 @@ class Updater:
         self._thread.join(timeout=30)
 
     def run_once(self):
-        env = dict(os.environ, KAKEHASHI_UPDATE_DIR=self.update_dir, KAKEHASHI_RAUC_CONF=self.conf)
         with open(self.log_path, "a") as log:
-            subprocess.run([UPDATER, "request"], env=env, stdout=log, stderr=subprocess.STDOUT, timeout=120)
+            subprocess.run([UPDATER, "request"], env=self.env, stdout=log, stderr=subprocess.STDOUT, timeout=120)
         self.runs += 1
 
     def _loop(self):

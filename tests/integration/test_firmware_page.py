@@ -45,12 +45,12 @@ def read(path):
 
 
 def fields(path):
-    """A key=value file of the update folder."""
+    """A key=value file of the updater (the first of a key wins, as the gateway reads it)."""
     out = {}
     for line in read(path).splitlines():
         key, sep, value = line.partition("=")
         if sep:
-            out[key] = value
+            out.setdefault(key, value)
     return out
 
 
@@ -87,13 +87,13 @@ class FirmwarePageInBrowserTest(IntegrationTest):
         self.sim = CentralSim(self.workdir).start()
         try:
             self.gateway = Gateway(self.workdir, self.sim, webAdminRoot=WEB_ADMIN, **admin_options(),
-                                   firmware={"updateDir": self.update_dir, "releaseFile": self.release}).start()
+                                   firmware=firmware_rig.firmware_config(self.update_dir, self.release)).start()
         except BaseException:
             self.sim.stop()
             raise
         self.used_persons = []
-        self.updater = firmware_rig.Updater(self.update_dir, self.bundles.conf,
-                                            os.path.join(self.workdir, "updater.log")).start()
+        self.updater = firmware_rig.Updater(self.update_dir, self.bundles.conf, os.path.join(self.workdir, "updater.log"),
+                                            self.release).start()
 
     def tearDown(self):
         self.updater.stop()
@@ -129,7 +129,7 @@ class FirmwarePageInBrowserTest(IntegrationTest):
                    BUNDLE_GOOD=self.bundles.good, BUNDLE_WRONGKEY=self.bundles.wrongkey, BUNDLE_COMPAT=self.bundles.compat,
                    NOT_A_BUNDLE=not_a_bundle, BUNDLE_VERSION=firmware_rig.BUNDLE_VERSION, RUNNING_VERSION=self.version,
                    RELEASE_BUILT=RELEASE_BUILT, SCREENSHOT_DIR=self.artifacts(), MARKER_DIR=markers, CHROMIUM=CHROMIUM)
-        answers = {"status": lambda _: fields(os.path.join(self.update_dir, "status"))}
+        answers = {"status": lambda _: fields(os.path.join(firmware_rig.status_dir_of(self.update_dir), "status"))}
         code, stdout, stderr, asked = run_script(self, "firmware_update.mjs", env, markers, answers, minutes=5)
         report = "\n".join(("stdout:", stdout, "stderr:", stderr, "gateway log:", self.gateway.tail_log(),
                             "updater log:", read(self.updater.log_path) if os.path.exists(self.updater.log_path) else ""))

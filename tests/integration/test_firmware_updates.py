@@ -28,7 +28,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Gateway, IntegrationTest, main, wait_until  # noqa: E402
 from admin_client import AdminClient, admin_options, setup_code  # noqa: E402
-from firmware_rig import BUNDLE_VERSION, TestBundles, Updater  # noqa: E402
+from firmware_rig import BUNDLE_VERSION, UPDATER, TestBundles, Updater, firmware_config, status_dir_of  # noqa: E402
 
 OPERATOR_PASSWORD = "Uketsuke-Mado-2026?"
 MAX_BUNDLE = 300 * 1024 * 1024
@@ -60,11 +60,11 @@ class FirmwareUpdateTest(IntegrationTest):
         type(self).gateway_options = dict(admin_options())
         if self.with_firmware():
             self.update_dir = os.path.join(tempfile.mkdtemp(prefix="kakehashi-fw-"), "update")
-            release = os.path.join(os.path.dirname(self.update_dir), "kakehashi-release")
-            with open(release, "w") as f:
+            self.release = os.path.join(os.path.dirname(self.update_dir), "kakehashi-release")
+            with open(self.release, "w") as f:
                 f.write("KAKEHASHI_VERSION=0.1.0\nKAKEHASHI_BUILT=2026-11-29T00:00:00Z\n")
-            type(self).gateway_options["firmware"] = {"updateDir": self.update_dir, "releaseFile": release,
-                                                      "maxBundleBytes": MAX_BUNDLE}
+            type(self).gateway_options["firmware"] = firmware_config(self.update_dir, self.release,
+                                                                     maxBundleBytes=MAX_BUNDLE)
         super().setUp()
         self.admin = AdminClient(self.gateway)
         status, body = self.admin.setup(setup_code(self.gateway))
@@ -73,7 +73,10 @@ class FirmwareUpdateTest(IntegrationTest):
         self.updater = None
         if self.update_dir:
             self.bundles = TestBundles(os.path.join(self.workdir, "bundles"))
-            self.updater = Updater(self.update_dir, self.bundles.conf, os.path.join(self.workdir, "updater.log")).start()
+            self.updater = self.new_updater().start()
+
+    def new_updater(self, **kw):
+        return Updater(self.update_dir, self.bundles.conf, os.path.join(self.workdir, "updater.log"), self.release, **kw)
 
     def tearDown(self):
         if self.updater:
@@ -127,7 +130,7 @@ class FirmwareUpdateTest(IntegrationTest):
         self.assertEqual(body["update"]["state"], "waiting")
         body = self.settled()
         self.assertEqual(body["update"]["state"], "invalid", body)
-        self.assertIn("signature", body["update"]["message"])
+        self.assertIn("signature verification failed", body["update"]["message"])  # RAUC's own words
         status, problem = self.admin.request("POST", "/admin/api/firmware/install", {"sha256": body["bundle"]["sha256"]})
         self.assertEqual(status, 409, problem)
         self.assertIn("bundle-not-verified", problem["type"])
@@ -153,7 +156,7 @@ class FirmwareUpdateTest(IntegrationTest):
         # The install names the bundle by its SHA-256.
         status, problem = self.admin.request("POST", "/admin/api/firmware/install", {"sha256": "0" * 64})
         self.assertEqual(status, 409, problem)
-        # The updater paused: while the install is asked for, no upload and no discard are taken.
+        # The updater paused: an install asked for takes no new upload, and a discard withdraws it.
         self.updater.stop()
         status, body = self.admin.request("POST", "/admin/api/firmware/install", {"sha256": sha})
         self.assertEqual(status, 202, body)
@@ -162,10 +165,16 @@ class FirmwareUpdateTest(IntegrationTest):
         status, problem = self.upload(self.bundles.wrongkey)
         self.assertEqual(status, 409, problem)
         self.assertIn("update-busy", problem["type"])
-        status, problem = self.admin.request("DELETE", "/admin/api/firmware/bundle")
-        self.assertEqual(status, 409, problem)
         self.assertEqual(sha256_file(os.path.join(self.update_dir, "bundle.raucb")), sha)
-        self.updater = Updater(self.update_dir, self.bundles.conf, os.path.join(self.workdir, "updater.log")).start()
+        status, body = self.admin.request("DELETE", "/admin/api/firmware/bundle")
+        self.assertEqual(status, 200, body)
+        self.assertNotIn("update", body)
+        self.assertFalse(os.path.exists(os.path.join(self.update_dir, "request")))
+        self.updater = self.new_updater().start()
+        self.assertEqual(self.upload(self.bundles.good)[0], 201)
+        self.assertEqual(self.settled()["update"]["state"], "valid")
+        status, body = self.admin.request("POST", "/admin/api/firmware/install", {"sha256": sha})
+        self.assertEqual(status, 202, body)
         body = self.settled()
         # No slots and no RAUC service on this machine: RAUC refuses, and says why.
         self.assertEqual(body["update"]["state"], "install-failed", body)
@@ -178,7 +187,7 @@ class FirmwareUpdateTest(IntegrationTest):
         self.assertEqual([f for f in self.folder() if not f.startswith(".")], [])
 
         actions = self.audit_actions()
-        self.assertEqual(actions.count("admin.firmware-uploaded"), 3)
+        self.assertEqual(actions.count("admin.firmware-uploaded"), 4)
         self.assertIn("admin.firmware-install-requested", actions)
         self.assertIn("admin.firmware-discarded", actions)
         self.assertTrue(self.gateway.alive())
@@ -293,6 +302,66 @@ class FirmwareUpdateTest(IntegrationTest):
         status, body = self.upload(self.bundles.good)
         self.assertEqual(status, 201, body)
         self.assertEqual(self.settled()["update"]["state"], "valid")
+
+    def test_updater_trusts_nothing_in_the_gateway_folder(self):
+        """Requests a hostile gateway could leave: every value checked before it is written anywhere, a link
+        renamed and never followed, a request file that is not a file taken away, and the request read with
+        the gateway's rights only."""
+        self.updater.stop()
+        status_file = os.path.join(status_dir_of(self.update_dir), "status")
+        request = os.path.join(self.update_dir, "request")
+
+        def answer(text=None, make=None, **kw):
+            if make:
+                make()
+            else:
+                with open(request, "w") as f:
+                    f.write(text)
+            self.new_updater(**kw).run_once()
+            self.assertFalse(os.path.lexists(request), "the request was not taken")
+            self.assertFalse(os.path.lexists(os.path.join(self.update_dir, ".request.taken")))
+            with open(status_file) as f:
+                return f.read()
+
+        # Words and globs in the values: one line each, nothing expanded, the action refused.
+        status = answer("id=0123456789abcdef\naction=check state=valid /*\nsha256=%s\n" % ("a" * 64))
+        self.assertIn("state=invalid\n", status)
+        self.assertEqual(status.count("state="), 1, status)
+        self.assertNotRegex(status, r"(?m)^/|bin|etc", status)
+        status = answer("id=0123456789abcdef\naction=check\nsha256=/* /*\n")
+        self.assertIn("message=the request names no SHA-256", status)
+        self.assertNotIn("/*", status)
+
+        # A link to a file elsewhere: the link is taken, the file is left as it was.
+        victim = os.path.join(self.workdir, "victim")
+        with open(victim, "w") as f:
+            f.write("id=fedcba9876543210\naction=check\nsha256=%s\n" % ("b" * 64))
+        os.chmod(victim, 0o600)
+        status = answer(make=lambda: os.symlink(victim, request))
+        self.assertTrue(os.path.isfile(victim))
+        with open(victim) as f:
+            self.assertIn("id=fedcba9876543210", f.read())
+        # ... and read with the gateway's rights: a gateway user who may not read the file (here `nobody`,
+        # given the folder) gets nothing from it.
+        before = status
+        os.chmod(os.path.dirname(self.update_dir), 0o711)
+        os.chmod(self.update_dir, 0o777)
+        try:
+            answer(make=lambda: os.symlink(victim, request), gateway_user="nobody")
+        finally:
+            os.chmod(self.update_dir, 0o700)
+            os.chmod(os.path.dirname(self.update_dir), 0o700)
+        with open(status_file) as f:
+            self.assertEqual(f.read(), before, "a file the gateway's user cannot read was read")
+        with open(os.path.join(self.workdir, "updater.log")) as f:
+            self.assertIn("ignored a request without a valid id", f.read())
+
+        # A folder where the request should be: taken away, the updater does not loop on it.
+        answer(make=lambda: os.makedirs(os.path.join(request, "sub")))
+        self.assertNotIn("sub", os.listdir(self.update_dir))
+
+        # The updater writes nothing into the gateway's folder.
+        self.assertEqual([f for f in self.folder() if f.startswith(".status") or f == "status"], [])
 
     def test_package_box_has_no_firmware_updates(self):
         body = self.firmware()

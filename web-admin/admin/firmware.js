@@ -18,7 +18,7 @@ const MB = 1024 * 1024;
 
 // The updater explains a refusal in English for the log; these are the refusals an administrator can act on.
 const REASONS = [
-  [/signature not accepted/i, 'admin.firmware.reason.signature'],
+  [/signature verification failed/i, 'admin.firmware.reason.signature'],
   [/the bundle is for /i, 'admin.firmware.reason.compatible'],
   [/SHA-256 differs/i, 'admin.firmware.reason.mismatch'],
 ];
@@ -87,7 +87,7 @@ export function createFirmware(ctx) {
 
   function installing() {
     const u = update();
-    return Boolean(u && u.action === 'install' && ['waiting', 'installing', 'rebooting'].includes(u.state));
+    return Boolean(u && u.action === 'install' && ['waiting', 'checking', 'installing', 'rebooting'].includes(u.state));
   }
 
   function installable() {

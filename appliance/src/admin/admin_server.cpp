@@ -95,6 +95,9 @@ private:
                 reply = route.receive(call, req.stream());
             } catch (const model::KakehashiError& e) {
                 reply = refused(e.id(), e.what());
+            } catch (const std::exception& e) {
+                log::error("admin.receive-failed", {{"error", e.what()}});
+                reply = refused(ErrorId::Internal, "");
             }
         }
         if (reply.status >= 400) {

@@ -21,10 +21,16 @@ std::string value(const FirmwareFields& f, const char* key) {
     return it == f.end() ? "" : it->second;
 }
 
-// Seconds since 1970 as written by the updater and the gateway, shown in Japan time.
+// A count written by the updater or the gateway; 0 when it is not one.
+int64_t number(const std::string& digits) {
+    if (digits.empty() || digits.size() > 15 || digits.find_first_not_of("0123456789") != std::string::npos) return 0;
+    return std::stoll(digits);
+}
+
+// Seconds since 1970, shown in Japan time.
 std::string timeText(const std::string& seconds) {
-    if (seconds.empty() || seconds.find_first_not_of("0123456789") != std::string::npos || seconds.size() > 12) return "";
-    return model::japanIso8601(model::fromUnixSeconds(std::stoll(seconds)));
+    int64_t s = number(seconds);
+    return s ? model::japanIso8601(model::fromUnixSeconds(s)) : "";
 }
 
 std::string member(const Poco::JSON::Object::Ptr& o, const char* key) {
@@ -87,7 +93,7 @@ HttpReply view(services::FirmwareUpdates& firmware, const std::string& gatewayVe
             .endObject();
     if (s.bundle)
         w.object("bundle")
-            .field("size", int64_t(std::stoll("0" + value(*s.bundle, "size"))))
+            .field("size", number(value(*s.bundle, "size")))
             .field("sha256", value(*s.bundle, "sha256"))
             .field("uploadedAt", timeText(value(*s.bundle, "uploadedAt")))
             .field("uploadedBy", value(*s.bundle, "uploadedBy"))
@@ -107,6 +113,8 @@ HttpReply view(services::FirmwareUpdates& firmware, const std::string& gatewayVe
 
 uint64_t contentLength(const AdminCall& call) {
     const auto& h = call.http.headers;
+    if (h.count("transfer-encoding"))
+        throw KakehashiError(ErrorId::LengthRequired, "send the bundle with a Content-Length, not in chunks");
     auto it = h.find("content-length");
     if (it == h.end() || it->second.empty() || it->second.size() > 19 ||
         it->second.find_first_not_of("0123456789") != std::string::npos)

@@ -139,6 +139,7 @@ Config loadConfig(const std::string& path) {
     // Only the appliance image sets this: its root updater (kakehashi-update.path) watches the folder.
     auto firmware = section(root, "firmware");
     c.firmware.updateDir = value<std::string>(firmware, "updateDir", "");
+    c.firmware.statusDir = value<std::string>(firmware, "statusDir", "");
     c.firmware.maxBundleBytes = uint64_t(value<int64_t>(firmware, "maxBundleBytes", int64_t(c.firmware.maxBundleBytes)));
     c.firmware.releaseFile = value<std::string>(firmware, "releaseFile", c.firmware.releaseFile);
     loadPlugins(root, c);
@@ -165,8 +166,10 @@ std::vector<std::string> checkConfig(const Config& c) {
     if (!log::parseLevel(c.logLevel, level)) problems.push_back("logLevel: debug | info | warn | error");
     if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");
     if (c.http.threads < 2 || c.http.threads > 1024) problems.push_back("http.threads: 2..1024");
-    if (!c.firmware.updateDir.empty() && c.firmware.updateDir.front() != '/')
-        problems.push_back("firmware.updateDir: 絶対パスで指定してください (an absolute path)");
+    for (const auto& [name, dir] : {std::pair<const char*, std::string>{"firmware.updateDir", c.firmware.updateDir},
+                                    {"firmware.statusDir", c.firmware.statusDir}})
+        if (!c.firmware.updateDir.empty() && (dir.empty() || dir.front() != '/'))
+            problems.push_back(std::string(name) + ": 絶対パスで指定してください (an absolute path; updateDir and statusDir together)");
     if (c.firmware.maxBundleBytes < (1u << 20) || c.firmware.maxBundleBytes > (16ull << 30))
         problems.push_back("firmware.maxBundleBytes: 1 MiB..16 GiB");
     if (c.http.certFile.empty() != c.http.keyFile.empty())

@@ -28,8 +28,9 @@ constexpr const char* kBundle = "bundle.raucb";
 constexpr const char* kPart = ".bundle.raucb.part";
 constexpr const char* kInfo = "bundle.info";
 constexpr const char* kRequest = "request";
-constexpr const char* kStatus = "status";
-constexpr const char* kRaucStatus = "rauc-status.json";
+constexpr const char* kSent = "request.sent";
+constexpr const char* kStatus = "status";             // in the updater's folder
+constexpr const char* kRaucStatus = "rauc-status.json";  // in the updater's folder
 constexpr size_t kChunk = 1 << 20;
 constexpr size_t kMaxTextFile = 1 << 20;
 
@@ -128,7 +129,7 @@ FirmwareFields parseFirmwareFields(const std::string& text) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         auto eq = line.find('=');
         if (eq == std::string::npos || eq == 0) continue;
-        out[line.substr(0, eq)] = line.substr(eq + 1);
+        out.emplace(line.substr(0, eq), line.substr(eq + 1));  // the first wins, as the updater reads it
     }
     return out;
 }
@@ -137,7 +138,48 @@ FirmwareUpdates::FirmwareUpdates(FirmwareSettings settings) : settings_(std::mov
     if (!available()) return;
     if (::mkdir(settings_.updateDir.c_str(), 0700) != 0 && errno != EEXIST)
         throw std::system_error(errno, std::generic_category(), "mkdir " + settings_.updateDir);
-    ::unlink(path(kPart).c_str());  // an upload cut by a stop
+    reconcile();
+}
+
+// After a stop at any moment: an upload cut short goes; a bundle that never got its description goes; a
+// described bundle whose check was never asked for, or was interrupted, is checked again. An install is
+// never asked for again by itself.
+void FirmwareUpdates::reconcile() {
+    ::unlink(path(kPart).c_str());
+    auto info = readFields(path(kInfo));
+    if (!exists(path(kBundle))) return;
+    if (!info) {
+        clearBundle();
+        return;
+    }
+    if (exists(path(kRequest))) return;
+    auto v = view();
+    std::string sha = get(info, "sha256");
+    bool asked = get(v.sent, "sha256") == sha;
+    bool interrupted = v.statusCurrent && get(v.status, "state") == "interrupted";
+    bool unanswered = asked && !v.statusCurrent && get(v.sent, "action") == "check";
+    if (!asked || interrupted || unanswered) {
+        writeRequest("check", sha, get(info, "uploadedBy"));
+        log::info("firmware.check-asked-again", {{"sha256", sha}});
+    }
+}
+
+FirmwareUpdates::View FirmwareUpdates::view() const {
+    View v;
+    v.request = readFields(path(kRequest));
+    v.sent = readFields(path(kSent));
+    v.status = readFields(statusPath(kStatus));
+    v.statusCurrent = v.sent && v.status && !get(v.sent, "id").empty() && get(v.status, "id") == get(v.sent, "id");
+    return v;
+}
+
+// The updater has taken an install (or is about to reboot after one): nothing may change under it. An
+// install asked for but not yet taken is not running: it may still be withdrawn.
+bool FirmwareUpdates::View::installRunning() const {
+    if (get(sent, "action") != "install" || request) return false;
+    if (!statusCurrent) return true;  // taken, not yet answered
+    std::string state = get(status, "state");
+    return state == "checking" || state == "installing" || state == "rebooting";
 }
 
 // No lock: it only reads small files, each replaced whole, and must answer during a long upload.
@@ -147,46 +189,38 @@ FirmwareState FirmwareUpdates::state() const {
     if (auto release = readFields(settings_.releaseFile)) s.release = *release;
     if (!s.available) return s;
     if (exists(path(kBundle))) s.bundle = readFields(path(kInfo));
-    auto request = readFields(path(kRequest));
-    auto status = readFields(path(kStatus));
-    std::string sha = get(s.bundle, "sha256");
-    // A status about another bundle than the one here is history: this bundle waits for its check.
-    bool statusCurrent = status && (!s.bundle || get(status, "sha256") == sha);
-    if (request) {
-        FirmwareFields waiting = *request;
+    auto v = view();
+    if (v.request) {
+        FirmwareFields waiting = *v.request;
         waiting["state"] = "waiting";
         s.update = waiting;
-    } else if (statusCurrent) {
-        s.update = status;
-    } else if (s.bundle) {
-        s.update = FirmwareFields{{"action", "check"}, {"state", "waiting"}, {"sha256", sha}};
+    } else if (v.statusCurrent) {
+        s.update = v.status;
+    } else if (v.sent) {
+        FirmwareFields taken = *v.sent;  // taken by the updater, which has not answered yet
+        taken["state"] = "waiting";
+        s.update = taken;
     }
-    if (auto rauc = readSmallFile(path(kRaucStatus))) s.raucStatusJson = *rauc;
+    if (auto rauc = readSmallFile(statusPath(kRaucStatus))) s.raucStatusJson = *rauc;
     return s;
-}
-
-bool FirmwareUpdates::installRunning() const {
-    auto request = readFields(path(kRequest));
-    if (get(request, "action") == "install") return true;
-    auto status = readFields(path(kStatus));
-    std::string state = get(status, "state");
-    return state == "installing" || state == "rebooting" || (state == "checking" && get(status, "action") == "install");
 }
 
 void FirmwareUpdates::clearBundle() {
     removeFile(path(kRequest));
+    removeFile(path(kSent));
     removeFile(path(kBundle));
     removeFile(path(kInfo));
-    removeFile(path(kStatus));
     base::syncFolder(settings_.updateDir);
 }
 
+// What was asked is kept (request.sent) before the updater is asked (request), which it takes away.
 void FirmwareUpdates::writeRequest(const char* action, const std::string& sha256Hex, const std::string& by) {
     FirmwareFields request{{"id", crypto::uuid4()},
                            {"action", action},
                            {"sha256", sha256Hex},
                            {"requestedAt", std::to_string(store::nowSeconds())},
                            {"requestedBy", by}};
+    base::writeFileDurably(path(kSent), fieldsText(request), 0600);
     base::writeFileDurably(path(kRequest), fieldsText(request), 0600);
 }
 
@@ -194,7 +228,9 @@ FirmwareFields FirmwareUpdates::receive(std::istream& body, uint64_t length, con
     if (!available()) throw KakehashiError(ErrorId::NotFound, "firmware updates are only on the appliance image");
     std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
     if (!lock.owns_lock()) throw KakehashiError(ErrorId::UpdateBusy, "another upload is in progress");
-    if (installRunning()) throw KakehashiError(ErrorId::UpdateBusy, "an install is running");
+    auto v = view();
+    if (v.installRunning() || get(v.request, "action") == "install")
+        throw KakehashiError(ErrorId::UpdateBusy, "an install is asked for or running (discard withdraws one not yet taken)");
     if (length > settings_.maxBundleBytes)
         throw KakehashiError(ErrorId::TooLarge, "at most " + std::to_string(settings_.maxBundleBytes) + " bytes");
     if (length < sizeof kSquashfsMagic) throw KakehashiError(ErrorId::NotABundle, "too short for a bundle");
@@ -226,15 +262,20 @@ FirmwareFields FirmwareUpdates::receive(std::istream& body, uint64_t length, con
     if (received != length)
         throw KakehashiError(ErrorId::UploadIncomplete,
                              std::to_string(received) + " of " + std::to_string(length) + " bytes arrived");
-    part.keepAs(path(kBundle));
     std::string sha = crypto::hex(digest.finish());
     FirmwareFields info{{"size", std::to_string(length)},
                         {"sha256", sha},
                         {"uploadedAt", std::to_string(store::nowSeconds())},
                         {"uploadedBy", by}};
-    base::writeFileDurably(path(kInfo), fieldsText(info), 0600);
-    writeRequest("check", sha, by);
-    base::syncFolder(settings_.updateDir);
+    try {
+        part.keepAs(path(kBundle));
+        base::writeFileDurably(path(kInfo), fieldsText(info), 0600);
+        writeRequest("check", sha, by);
+        base::syncFolder(settings_.updateDir);
+    } catch (...) {
+        clearBundle();  // never a bundle without its description (a stop here is undone by reconcile)
+        throw;
+    }
     log::info("firmware.bundle-received", {{"bytes", std::to_string(length)}, {"sha256", sha}});
     return info;
 }
@@ -243,13 +284,13 @@ void FirmwareUpdates::requestInstall(const std::string& sha256Hex, const std::st
     if (!available()) throw KakehashiError(ErrorId::NotFound, "firmware updates are only on the appliance image");
     std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
     if (!lock.owns_lock()) throw KakehashiError(ErrorId::UpdateBusy, "an upload is in progress");
-    if (installRunning()) throw KakehashiError(ErrorId::UpdateBusy, "an install is running");
+    auto v = view();
+    if (v.installRunning()) throw KakehashiError(ErrorId::UpdateBusy, "an install is running");
     if (!exists(path(kBundle))) throw KakehashiError(ErrorId::NotFound, "no bundle uploaded");
     std::string sha = get(readFields(path(kInfo)), "sha256");
     if (!isSha256Hex(sha256Hex) || sha256Hex != sha)
         throw KakehashiError(ErrorId::BundleNotVerified, "sha256 is not the uploaded bundle's");
-    auto status = readFields(path(kStatus));
-    if (exists(path(kRequest)) || get(status, "sha256") != sha || get(status, "state") != "valid")
+    if (v.request || !v.statusCurrent || get(v.status, "sha256") != sha || get(v.status, "state") != "valid")
         throw KakehashiError(ErrorId::BundleNotVerified, "the bundle's check has not passed");
     writeRequest("install", sha, by);
     base::syncFolder(settings_.updateDir);
@@ -260,7 +301,10 @@ void FirmwareUpdates::discard() {
     if (!available()) throw KakehashiError(ErrorId::NotFound, "firmware updates are only on the appliance image");
     std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
     if (!lock.owns_lock()) throw KakehashiError(ErrorId::UpdateBusy, "an upload is in progress");
-    if (installRunning()) throw KakehashiError(ErrorId::UpdateBusy, "an install is running");
+    // A request not yet taken is withdrawn by deleting it; if the updater took it meanwhile, it runs.
+    bool withdrawn = ::unlink(path(kRequest).c_str()) == 0;
+    if (!withdrawn && errno != ENOENT) throw std::system_error(errno, std::generic_category(), "unlink " + path(kRequest));
+    if (!withdrawn && view().installRunning()) throw KakehashiError(ErrorId::UpdateBusy, "an install is running");
     clearBundle();
 }
 

@@ -6,7 +6,9 @@
 //   bundle.raucb      the uploaded bundle (.bundle.raucb.part while it arrives)
 //   bundle.info       size, sha256, uploadedAt, uploadedBy
 //   request           id, action (check | install), sha256, requestedAt, requestedBy; the updater takes it
-//   status            the updater's answer: id, action, state, sha256, version, compatible, target, message, at
+//   request.sent      the last request, kept: the updater's answer is the one with its id
+// and the updater's own folder (root's; the gateway only reads it):
+//   status            the answer: id, action, state, sha256, version, compatible, target, message, at, boot
 //   rauc-status.json  `rauc status --detailed --output-format=json` as the updater last saw it
 // The text files are key=value lines, one value a line, so the updater (a shell script) reads and writes
 // them without a JSON parser.
@@ -22,6 +24,7 @@ namespace kh::services {
 
 struct FirmwareSettings {
     std::string updateDir;                  // empty: not the appliance image (a package install updates with apt)
+    std::string statusDir;                  // the root updater's own folder: status, rauc-status.json
     uint64_t maxBundleBytes = 1ull << 30;   // 1 GiB
     uint64_t reserveBytes = 64ull << 20;    // left free on /data for the store once the bundle is in
     std::string releaseFile = "/etc/kakehashi-release";
@@ -58,12 +61,20 @@ public:
     // Asks for the install of the uploaded bundle, which must be the one named and checked valid.
     // Throws NotFound, BundleNotVerified, UpdateBusy.
     void requestInstall(const std::string& sha256Hex, const std::string& by);
-    // Deletes the uploaded bundle and its check. Throws UpdateBusy during an install.
+    // Deletes the uploaded bundle and its check, and withdraws an install the updater has not taken yet.
+    // Throws UpdateBusy while an install runs.
     void discard();
 
 private:
+    struct View {
+        std::optional<FirmwareFields> request, sent, status;
+        bool statusCurrent = false;  // the status answers the last request sent
+        bool installRunning() const;
+    };
     std::string path(const char* name) const { return settings_.updateDir + "/" + name; }
-    bool installRunning() const;
+    std::string statusPath(const char* name) const { return settings_.statusDir + "/" + name; }
+    View view() const;
+    void reconcile();
     void clearBundle();
     void writeRequest(const char* action, const std::string& sha256Hex, const std::string& by);
 
