@@ -300,6 +300,13 @@ export function createFirmware(ctx) {
       showText($('firmware-error'), t('admin.firmware.tooLarge', { size: megabytes(data.maxBundleBytes) }));
       return;
     }
+    // A bundle starts with its squashfs image ("hsqs"). The appliance checks this too, but it stops reading a
+    // refused upload after a little, and the browser then reports only a broken connection.
+    const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+    if (String.fromCharCode(...head) !== 'hsqs') {
+      showText($('firmware-error'), t('admin.firmware.notABundle'));
+      return;
+    }
     uploading = { loaded: 0, total: file.size };
     render();
     let answer;
