@@ -12,7 +12,7 @@ import ssl
 import struct
 import time
 
-from harness import free_port, wait_until
+from harness import free_port, send, wait_until
 
 
 def totp(secret_b32, at=None, step_offset=0):
@@ -53,13 +53,7 @@ class AdminClient:
             h["Cookie"] = self.cookie
         if csrf and self.csrf:
             h["X-CSRF-Token"] = self.csrf
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        if data is not None:
-            h.setdefault("Content-Type", "application/json")
-        conn.request(method, path, body=data, headers=h)
-        res = conn.getresponse()
-        payload = res.read()
-        conn.close()
+        res, payload = send(conn, method, path, h, body, raw)
         for value in res.headers.get_all("Set-Cookie") or []:
             pair = value.split(";", 1)[0]
             self.cookie = None if pair.endswith("=") else pair

@@ -145,6 +145,19 @@ def sensitive_strings(persons):
     return out
 
 
+def send(conn, method, path, headers, body=None, raw=None):
+    """One request on `conn`: `body` as JSON unless `raw` (bytes or a file) is given. Returns the response
+    and its bytes; the connection is closed."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    if data is not None:
+        headers.setdefault("Content-Type", "application/json")
+    conn.request(method, path, body=data, headers=headers)
+    res = conn.getresponse()
+    payload = res.read()
+    conn.close()
+    return res, payload
+
+
 class Gateway:
     """The appliance (kakehashi serve) as a real process with its own state, keys and share."""
 
@@ -247,13 +260,7 @@ class Gateway:
         h = dict(headers or {})
         if auth:
             h["Authorization"] = "Bearer " + self.token
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        if data is not None:
-            h.setdefault("Content-Type", "application/json")
-        conn.request(method, path, body=data, headers=h)
-        res = conn.getresponse()
-        payload = res.read()
-        conn.close()
+        res, payload = send(conn, method, path, h, body, raw)
         self.last_body = payload
         parsed = payload.decode() if as_text else None
         if payload and not as_text and "json" in (res.getheader("Content-Type") or ""):

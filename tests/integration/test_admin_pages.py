@@ -25,7 +25,6 @@ font for the screenshots (fonts-noto-cjk). Screenshots go to $KAKEHASHI_ARTIFACT
 build/test-artifacts/admin.
 """
 import glob
-import html.parser
 import json
 import os
 import re
@@ -34,12 +33,13 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import SOURCE, IntegrationTest, certs, inquiry_json, wait_until  # noqa: E402
 from admin_client import AdminClient, admin_options, setup_code  # noqa: E402
+from facility_ca import sign_client_csr  # noqa: E402
+from page_source import PageSource  # noqa: E402
 from browser_run import CHROMIUM, require_browser, run_script  # noqa: E402
 
 WEB_ADMIN = os.path.join(SOURCE, "web-admin")
@@ -52,13 +52,6 @@ PLUGINS = {"root": os.path.join(SOURCE, "plugins"), "order": ["json-webhook"], "
            "settings": {"json-webhook": {"callbackUrl": "https://chart.example/hook", "callbackToken": WEBHOOK_TOKEN}}}
 RESTART_EXIT = 75  # the gateway stops and exits with this for systemd to start it again
 CONFIRM_SECONDS = 5  # admin.confirmSeconds for the roll-back phase (90 s on a real box)
-CLIENT_EXTENSIONS = """[ client_ext ]
-basicConstraints       = critical, CA:FALSE
-keyUsage               = critical, digitalSignature
-extendedKeyUsage       = clientAuth
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid
-"""
 SERVED_EXTENSIONS = (".html", ".js", ".css", ".json", ".svg", ".png")
 
 # Keys the modules build from what the appliance sends (t(`admin.role.${role}`) and the like): each
@@ -85,32 +78,6 @@ BUILT_KEYS = {
 }
 FORBIDDEN_IN_JS = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", ".style.", "console.", "eval(",
                    "new Function", "http://", "setAttribute('style", "setAttribute('on")
-
-
-class PageSource(html.parser.HTMLParser):
-    """What a page loads (src/href), what the CSP would refuse (inline script, style, handlers), and the
-    text keys it names."""
-
-    def __init__(self):
-        super().__init__()
-        self.urls, self.inline, self.keys, self.ids = [], [], set(), []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        for name in ("src", "href"):
-            if a.get(name):
-                self.urls.append(a[name])
-        if tag == "style":
-            self.inline.append("<style>")
-        if tag == "script" and not a.get("src"):
-            self.inline.append("<script> without src")
-        if a.get("id"):
-            self.ids.append(a["id"])
-        for name, value in a.items():
-            if name == "style" or name.startswith("on"):
-                self.inline.append("%s= on <%s>" % (name, tag))
-            if name == "data-i18n" or name.startswith("data-i18n-"):
-                self.keys.add(value)
 
 
 def read(path):
@@ -263,29 +230,20 @@ class AdminPagesInBrowserTest(IntegrationTest):
     def pki(self, name):
         return os.path.join(self.workdir, "pki", name)
 
-    def sign(self, csr, out, days):
-        c = certs()
-        self.openssl("x509", "-req", "-sha256", "-in", csr, "-CA", os.path.join(c, "facility-ca.crt"),
-                     "-CAkey", os.path.join(c, "facility-ca.key"), "-set_serial", "0x%032x" % int(time.time() * 1e6),
-                     "-days", str(days), "-extfile", self.pki("ext.cnf"), "-extensions", "client_ext", "-out", out)
-        return out
-
     def client_pkcs12(self, name="client"):
         """A new client certificate of 45 days (inside the 60-day warning) with its key, as PKCS#12."""
         os.makedirs(self.pki(""), exist_ok=True)
-        with open(self.pki("ext.cnf"), "w") as f:
-            f.write(CLIENT_EXTENSIONS)
         key, csr, crt, p12 = (self.pki(name + ext) for ext in (".key", ".csr", ".crt", ".p12"))
         self.openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
         self.openssl("req", "-new", "-sha256", "-key", key, "-subj",
                      "/O=Kakehashi Demo Clinic/CN=" + self.gateway.config["institutionCode"], "-out", csr)
-        self.sign(csr, crt, 45)
+        sign_client_csr(csr, crt, 45)
         self.openssl("pkcs12", "-export", "-inkey", key, "-in", crt, "-certfile", os.path.join(certs(), "facility-ca.crt"),
                      "-name", "facility", "-passout", "pass:" + P12_PASSPHRASE, "-out", p12)
         return p12
 
     def sign_csr(self, markers):
-        return {"pem": self.sign(os.path.join(markers, "request.csr"), self.pki("from-csr.crt"), 200)}
+        return {"pem": sign_client_csr(os.path.join(markers, "request.csr"), self.pki("from-csr.crt"), 200)}
 
     def restart_gateway(self):
         """The gateway exits by itself for its restart; started again as systemd would."""

@@ -9,7 +9,6 @@ the openssl CLI, as a vendor or the certificate authority would.
 """
 import base64
 import os
-import secrets
 import sqlite3
 import stat
 import subprocess
@@ -19,15 +18,9 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import OTHER_INSTITUTION, wait_until, INSTITUTION, IntegrationTest, certs, inquiry_json  # noqa: E402
 from admin_client import AdminClient, admin_options, setup_code  # noqa: E402
+from facility_ca import sign_client_csr  # noqa: E402
 
 PASSPHRASE = "Shomeisho-Kagi-2026"
-CLIENT_EXTENSIONS = """[ client_ext ]
-basicConstraints       = critical, CA:FALSE
-keyUsage               = critical, digitalSignature
-extendedKeyUsage       = clientAuth
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid
-"""
 
 
 def openssl(*args, stdin=None):
@@ -45,8 +38,6 @@ class CertificateCase(IntegrationTest):
         super().setUp()
         self.pki = os.path.join(self.workdir, "pki")
         os.makedirs(self.pki)
-        with open(os.path.join(self.pki, "ext.cnf"), "w") as f:
-            f.write(CLIENT_EXTENSIONS)
         self.admin = AdminClient(self.gateway)
         status, body = self.admin.setup(setup_code(self.gateway))
         self.assertEqual(status, 201, body)
@@ -60,12 +51,7 @@ class CertificateCase(IntegrationTest):
 
     def sign(self, csr_path, out_name, days):
         """The facility CA signs a CSR for client authentication."""
-        c = certs()
-        openssl("x509", "-req", "-sha256", "-in", csr_path, "-CA", os.path.join(c, "facility-ca.crt"),
-                "-CAkey", os.path.join(c, "facility-ca.key"), "-set_serial", "0x" + secrets.token_hex(16),
-                "-days", str(days), "-extfile", self.path("ext.cnf"), "-extensions", "client_ext",
-                "-out", self.path(out_name))
-        with open(self.path(out_name)) as f:
+        with open(sign_client_csr(csr_path, self.path(out_name), days)) as f:
             return f.read()
 
     def new_client_certificate(self, name, days=45, institution=INSTITUTION):

@@ -11,7 +11,6 @@ try left proves the last-try confirmation, the lock, and the visual check offere
 Needs: node, tests/browser/node_modules (npm ci, done by scripts/bootstrap), /usr/bin/chromium, pcscd and
 the vpcd driver. Screenshots go to $KAKEHASHI_ARTIFACTS, else build/test-artifacts/staff.
 """
-import html.parser
 import json
 import os
 import re
@@ -23,6 +22,7 @@ import time
 from browser_run import CHROMIUM, require_browser, run_script
 from card_rig import CardRig
 from harness import SOURCE, CentralSim, Gateway, IntegrationTest, certs, main
+from page_source import PageSource
 
 STAFF_DIR = os.path.join(SOURCE, "web-admin", "staff")
 CARD_PIN = "7391"
@@ -36,28 +36,6 @@ def card_serial(card):
     out = subprocess.run(["openssl", "x509", "-inform", "DER", "-in", os.path.join(certs(), card + ".der"),
                           "-noout", "-serial"], check=True, capture_output=True, text=True)
     return out.stdout.strip().split("=", 1)[1]
-
-
-class References(html.parser.HTMLParser):
-    """What a page loads (src/href) and what the CSP would refuse (inline script, style, handlers)."""
-
-    def __init__(self):
-        super().__init__()
-        self.urls, self.inline = [], []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        for name in ("src", "href"):
-            if a.get(name):
-                self.urls.append(a[name])
-        if tag == "style":
-            self.inline.append("<style>")
-        if tag == "script" and not a.get("src"):
-            self.inline.append("<script> without src")
-        for name in a:
-            if name == "style" or name.startswith("on"):
-                self.inline.append("%s=" % name)
 
 
 class StaffPageTest(IntegrationTest):
@@ -125,7 +103,7 @@ class StaffPageTest(IntegrationTest):
             self.assertTrue(name.endswith(SERVED_EXTENSIONS), "the appliance does not serve " + name)
         status, page, _ = self.get("/staff")
         self.assertEqual(status, 200)
-        refs = References()
+        refs = PageSource()
         refs.feed(page)
         self.assertEqual(refs.inline, [], "the CSP refuses inline script and style")
         for url in refs.urls:

@@ -18,11 +18,11 @@
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
+using endpoint::jsonReply;
 using endpoint::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 
-HttpReply json(std::string body) { return {200, "application/json", std::move(body), {}}; }
 
 HttpReply homeReceptionView(services::HomeReceptionService& s) {
     JsonWriter w;
@@ -35,7 +35,7 @@ HttpReply homeReceptionView(services::HomeReceptionService& s) {
             .field("qrSvg", services::qrSvg(url->url, services::QrOptions{}));
     }
     w.endObject();
-    return json(w.take());
+    return jsonReply(200, w.take());
 }
 
 std::vector<AdminRoute> homeReceptionRoutes(services::HomeReceptionService& s, store::AuditLog& audit) {
@@ -78,7 +78,7 @@ std::vector<AdminRoute> pendingChangeRoutes(PendingChanges& pending) {
                 .field("secondsLeft", std::max<int64_t>(0, c.deadline - now))
                 .endObject();
         w.endArray().endObject();
-        return json(w.take());
+        return jsonReply(200, w.take());
     };
     auto decide = [&pending, list](bool keep) {
         return [&pending, list, keep](AdminCall& call) {
@@ -111,7 +111,7 @@ AdminRoute routeList(std::shared_ptr<std::vector<AdminRoute>> table) {
                         .field("csrf", needsCsrf(r))
                         .endObject();
                 w.endArray().endObject();
-                return json(w.take());
+                return jsonReply(200, w.take());
             }};
 }
 

@@ -12,13 +12,11 @@
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
+using endpoint::jsonReply;
 using endpoint::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 
-HttpReply json(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    return {status, "application/json", std::move(body), std::move(headers)};
-}
 
 std::string isoTime(int64_t t) { return t ? model::japanIso8601(model::fromUnixSeconds(t)) : ""; }
 
@@ -32,11 +30,11 @@ HttpReply signedIn(AuthParts& p, const store::AdminUser& user, const std::string
         .object("user");
     writeUser(w, user);
     w.endObject().endObject();
-    return json(status, w.take(), {{"Set-Cookie", sessionCookie(token, p.sessionSeconds)}});
+    return jsonReply(status, w.take(), {{"Set-Cookie", sessionCookie(token, p.sessionSeconds)}});
 }
 
 HttpReply setupStatus(AuthParts& p) {
-    return json(200, JsonWriter().beginObject().field("needed", p.users.count() == 0).endObject().take());
+    return jsonReply(200, JsonWriter().beginObject().field("needed", p.users.count() == 0).endObject().take());
 }
 
 HttpReply setup(AuthParts& p, AdminCall& call) {
@@ -88,7 +86,7 @@ HttpReply secondFactor(AuthParts& p, AdminCall& call) {
     }
     std::string csrf = p.sessions.markSecondFactorPassed(call.sessionToken);
     p.audit.append(call.actor(), "admin.login", "user:" + std::to_string(call.user->id), "password and TOTP");
-    return json(200, JsonWriter().beginObject().field("csrfToken", csrf).endObject().take());
+    return jsonReply(200, JsonWriter().beginObject().field("csrfToken", csrf).endObject().take());
 }
 
 // Enrolment: a new secret as base32, its otpauth URI and the same as a QR code (SVG) for the phone app.
@@ -98,7 +96,7 @@ HttpReply beginEnrolment(AuthParts& p, AdminCall& call) {
     std::string secret = p.users.beginTotpEnrolment(call.user->id);
     std::string uri = crypto::otpauthUri("Kakehashi", call.user->username, secret);
     std::string svg = services::qrSvg(uri, services::QrOptions{});
-    return json(200, JsonWriter()
+    return jsonReply(200, JsonWriter()
                          .beginObject()
                          .field("secret", crypto::base32Encode(secret))
                          .field("otpauthUri", uri)
@@ -117,7 +115,7 @@ HttpReply confirmEnrolment(AuthParts& p, AdminCall& call) {
     w.beginObject().field("csrfToken", csrf).beginArray("recoveryCodes");
     for (const auto& c : *codes) w.beginObject().field("code", c).endObject();
     w.endArray().endObject();
-    return json(200, w.take());
+    return jsonReply(200, w.take());
 }
 
 HttpReply me(AdminCall& call) {
@@ -132,13 +130,13 @@ HttpReply me(AdminCall& call) {
                       Permission::ManageSettings})
         if (roleHas(call.user->role, perm)) w.beginObject().field("name", permissionName(perm)).endObject();
     w.endArray().endObject();
-    return json(200, w.take());
+    return jsonReply(200, w.take());
 }
 
 HttpReply logout(AuthParts& p, AdminCall& call) {
     p.sessions.close(call.sessionToken);
     p.audit.append(call.actor(), "admin.logout", "user:" + std::to_string(call.user->id), "");
-    return json(200, "{}", {{"Set-Cookie", sessionCookie("", 0)}});
+    return jsonReply(200, "{}", {{"Set-Cookie", sessionCookie("", 0)}});
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
+using endpoint::jsonReply;
 using endpoint::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
@@ -45,7 +46,6 @@ struct Secret {
     ~Secret() { crypto::secureZero(bytes); }
 };
 
-HttpReply json(int status, std::string body) { return {status, "application/json", std::move(body), {}}; }
 
 size_t characters(const std::string& utf8) {
     size_t n = 0;
@@ -137,7 +137,7 @@ void restartSoon(const std::shared_ptr<Shared>& s) {
 }
 
 HttpReply stagedReply(const store::BackupSummary& summary, bool restarting) {
-    return json(200, JsonWriter()
+    return jsonReply(200, JsonWriter()
                          .beginObject()
                          .field("staged", true)
                          .field("restartRequired", true)
@@ -184,7 +184,7 @@ HttpReply setupRestore(const std::shared_ptr<Shared>& s, AdminCall& call) {
 HttpReply restartNow(const std::shared_ptr<Shared>& s, AdminCall& call) {
     s->parts.audit.append(call.actor(), "admin.backup-restart", "gateway", "");
     restartSoon(s);
-    return json(202, JsonWriter().beginObject().field("restarting", true).endObject().take());
+    return jsonReply(202, JsonWriter().beginObject().field("restarting", true).endObject().take());
 }
 
 // --- configuration export / import ---------------------------------------------------------------------
@@ -287,7 +287,7 @@ std::vector<AdminRoute> backupRoutes(BackupParts parts) {
         {"GET", "/admin/api/config/export", "The settings kept in the store, as a document to import elsewhere",
          Permission::ManageSettings, [s](AdminCall& call) {
              s->parts.audit.append(call.actor(), "admin.backup-config-exported", "settings", "");
-             return json(200, exportConfiguration(s->parts.settings));
+             return jsonReply(200, exportConfiguration(s->parts.settings));
          }},
         {"POST", "/admin/api/config/import", "Import an exported settings document (all checked first, then applied)",
          Permission::ManageSettings, [s](AdminCall& call) {
@@ -307,7 +307,7 @@ std::vector<AdminRoute> backupRoutes(BackupParts parts) {
                  restart = restart || !appliesNow(key);
              }
              w.endArray().field("restartRequired", restart).endObject();
-             return json(200, w.take());
+             return jsonReply(200, w.take());
          }},
     };
 }

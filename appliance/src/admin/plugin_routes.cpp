@@ -14,6 +14,7 @@
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
+using endpoint::jsonReply;
 using model::ErrorId;
 using model::KakehashiError;
 using Poco::JSON::Object;
@@ -21,7 +22,6 @@ using Poco::JSON::Object;
 std::string settingKey(const std::string& id) { return "plugin." + id + ".settings"; }
 std::string sealPlace(const std::string& id) { return "plugin-settings:" + id; }
 
-HttpReply json(std::string body) { return {200, "application/json", std::move(body), {}}; }
 
 std::string text(const Object::Ptr& o) {
     std::ostringstream out;
@@ -72,7 +72,7 @@ HttpReply settingsView(PluginParts& p, const std::string& id) {
     out->set("schema", parsed(status.manifest.settingsSchemaJson));
     out->set("values", values);
     out->set("secretsSet", set);
-    return json(text(out));
+    return jsonReply(200, text(out));
 }
 
 HttpReply changeSettings(PluginParts& p, AdminCall& call) {
@@ -113,12 +113,12 @@ std::vector<AdminRoute> pluginRoutes(PluginParts parts) {
             std::string problem = (p->registry.*op)(id);
             p->audit.append(call.actor(), std::string("admin.plugin-") + verb, "plugin:" + id, problem.empty() ? "ok" : problem);
             if (!problem.empty()) throw KakehashiError(ErrorId::PluginRefused, problem);
-            return json(p->channel.statusJson());
+            return jsonReply(200, p->channel.statusJson());
         };
     };
     return {
         {"GET", "/admin/api/plugins", "Adapter plugins: state and, when refused, why", Permission::ManageSettings,
-         [p](AdminCall&) { return json(p->channel.statusJson()); }},
+         [p](AdminCall&) { return jsonReply(200, p->channel.statusJson()); }},
         {"POST", "/admin/api/plugins/{id}/enable", "Enable a plugin", Permission::ManageSettings,
          act("enabled", &plugins::PluginRegistry::enable)},
         {"POST", "/admin/api/plugins/{id}/disable", "Disable a plugin", Permission::ManageSettings,

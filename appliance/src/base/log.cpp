@@ -1,5 +1,7 @@
 #include "base/log.hpp"
 
+#include "base/json_string.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -20,23 +22,6 @@ const char* levelName(Level l) {
     case Level::Warn: return "warn";
     default: return "error";
     }
-}
-
-void appendJsonString(std::string& out, const std::string& s) {
-    out += '"';
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += char(c);
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += char(c);
-        }
-    }
-    out += '"';
 }
 
 std::string utcNow() {
@@ -66,12 +51,12 @@ bool parseLevel(const std::string& name, Level& out) {
 void write(Level level, const char* event, Fields fields) {
     if (level < gLevel.load()) return;
     std::string line = "{\"ts\":\"" + utcNow() + "\",\"level\":\"" + levelName(level) + "\",\"event\":";
-    appendJsonString(line, event);
+    base::appendJsonString(line, event);
     for (const auto& [k, v] : fields) {
         line += ",";
-        appendJsonString(line, k);
+        base::appendJsonString(line, k);
         line += ":";
-        appendJsonString(line, v);
+        base::appendJsonString(line, v);
     }
     line += "}\n";
     std::lock_guard<std::mutex> l(gMutex);

@@ -16,13 +16,12 @@ namespace {
 using model::ErrorId;
 using model::KakehashiError;
 
-HttpReply json(int status, std::string body) { return HttpReply{status, "application/json", std::move(body), {}}; }
 
 HttpReply inquiryReply(const services::InquiryOutcome& out) {
     using Kind = services::InquiryOutcome::Kind;
-    if (out.kind == Kind::Answered) return json(200, encodeAnswer(*out.answer));
+    if (out.kind == Kind::Answered) return jsonReply(200, encodeAnswer(*out.answer));
     if (out.kind == Kind::Queued) {
-        auto r = json(202, encodeQueued(out.ticket, out.requestId));
+        auto r = jsonReply(202, encodeQueued(out.ticket, out.requestId));
         r.headers.push_back({"Location", "/api/v1/eligibility/inquiries/" + std::to_string(out.ticket)});
         return r;
     }
@@ -65,7 +64,7 @@ Route postBatch(HttpApiParts p) {
                 if (key.size() > 128) return problemReply(ErrorId::InvalidField, "Idempotency-Key is too long");
                 auto batch = p.batches.submit("http:" + call.client->name + ":" + key, req.fileIdentifier, req.entries);
                 auto view = p.batches.view(batch.receptionNumber, false);
-                auto r = json(202, encodeBatch(*view));
+                auto r = jsonReply(202, encodeBatch(*view));
                 r.headers.push_back({"Location", "/api/v1/eligibility/batches/" + batch.receptionNumber});
                 return r;
             }};
@@ -78,7 +77,7 @@ Route getBatch(HttpApiParts p) {
                 if (!isReceptionNumber(id)) return problemReply(ErrorId::UnknownReception, "reception numbers are letters and digits");
                 auto view = p.batches.view(id);
                 if (!view) return problemReply(ErrorId::UnknownReception, "");
-                return json(view->done ? 200 : 202, encodeBatch(*view));
+                return jsonReply(view->done ? 200 : 202, encodeBatch(*view));
             }};
 }
 
@@ -89,17 +88,17 @@ Route adapterRoute(HttpApiParts p) {
 
 Route pluginList(HttpApiParts p) {
     return {"GET", "/api/v1/plugins", "Adapter plugins: state and, when refused, why", Access::ApiClient, [p](HttpCall&) {
-                return json(200, p.plugins->statusJson());
+                return jsonReply(200, p.plugins->statusJson());
             }};
 }
 
 Route health() {
-    return {"GET", "/healthz", "Liveness", Access::Public, [](HttpCall&) { return json(200, "{\"status\":\"ok\"}"); }};
+    return {"GET", "/healthz", "Liveness", Access::Public, [](HttpCall&) { return jsonReply(200, "{\"status\":\"ok\"}"); }};
 }
 
 Route readiness(HttpApiParts p) {
     return {"GET", "/readyz", "Readiness: store open and workers running", Access::Public, [p](HttpCall&) {
-                return p.ready() ? json(200, "{\"status\":\"ready\"}") : json(503, "{\"status\":\"starting\"}");
+                return p.ready() ? jsonReply(200, "{\"status\":\"ready\"}") : jsonReply(503, "{\"status\":\"starting\"}");
             }};
 }
 
@@ -136,7 +135,7 @@ std::vector<Route> buildApiRoutes(HttpApiParts parts) {
     // The OpenAPI document is made from the table itself, so it cannot drift from the routes.
     auto doc = std::make_shared<std::string>();
     routes.push_back({"GET", "/api/v1/openapi.json", "This API's OpenAPI document", Access::Public,
-                      [doc](HttpCall&) { return json(200, *doc); }});
+                      [doc](HttpCall&) { return jsonReply(200, *doc); }});
     *doc = openApiDocument(routes, parts.version);
     return routes;
 }

@@ -27,6 +27,11 @@ struct HttpReply {
     std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// A JSON answer; headers optional (a cookie, a download's name).
+inline HttpReply jsonReply(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return {status, "application/json", std::move(body), std::move(headers)};
+}
+
 enum class Access { Public, ApiClient };
 
 struct Route {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/durable_file.hpp"
+#include "base/json_string.hpp"
 #include "base/log.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/primitives.hpp"
@@ -50,23 +51,6 @@ struct UnknownFormat : Damaged {
 
 // --- JSON text: the archive's writer, and a strict reader of what it writes ------------------------------
 
-void appendString(std::string& out, std::string_view s) {
-    static const char* hexDigits = "0123456789abcdef";
-    out += '"';
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += char(c);
-        } else if (c < 0x20) {
-            out += "\\u00";
-            out += hexDigits[c >> 4];
-            out += hexDigits[c & 15];
-        } else {
-            out += char(c);
-        }
-    }
-    out += '"';
-}
 
 struct Json {
     enum class Kind { Null, Integer, String, Array, Object };
@@ -83,7 +67,7 @@ struct Json {
     }
 };
 
-// A strict reader of what appendString and the archive writer make: RFC 8259 with integers only and with
+// A strict reader of what base::appendJsonString and the archive writer make: RFC 8259 with integers only and with
 // only the escapes \" \\ and \u00XX below 0x20; other bytes of a string are kept as they are.
 class JsonReader {
 public:
@@ -286,10 +270,10 @@ void appendCell(std::string& out, Statement& st, int col, Cell::Kind kind) {
         out += std::to_string(st.int64(col));
     } else if (kind == Cell::Kind::Blob) {
         out += "{\"base64\":";
-        appendString(out, crypto::base64Encode(st.blob(col)));
+        base::appendJsonString(out, crypto::base64Encode(st.blob(col)));
         out += '}';
     } else {
-        appendString(out, st.text(col));
+        base::appendJsonString(out, st.text(col));
     }
 }
 
@@ -297,14 +281,14 @@ void appendCell(std::string& out, Statement& st, int col, Cell::Kind kind) {
 int64_t appendTable(std::string& out, Database& db, const std::string& table) {
     auto columns = columnsOf(db, table);
     std::string list;
-    appendString(out, table);
+    base::appendJsonString(out, table);
     out += ":{\"columns\":[";
     for (size_t i = 0; i < columns.size(); ++i) {
         if (i) {
             out += ',';
             list += ',';
         }
-        appendString(out, columns[i].name);
+        base::appendJsonString(out, columns[i].name);
         list += columns[i].name;
     }
     out += "],\"rows\":[";
@@ -381,7 +365,7 @@ std::string dataKeyBytes(Store& store, const std::string& keyDir) {
 // Bytes as a base64 string member value, every copy zeroed after.
 void appendSecret(std::string& out, std::string bytes) {
     std::string text = crypto::base64Encode(bytes);
-    appendString(out, text);
+    base::appendJsonString(out, text);
     crypto::secureZero(text);
     crypto::secureZero(bytes);
 }
@@ -616,9 +600,9 @@ CollectedBackup collectBackup(Store& store, const std::string& keyDir, const std
     std::string& doc = out.archive;
     out.summary.createdAt = model::japanIso8601(std::chrono::system_clock::now());
     doc = "{\"format\":";
-    appendString(doc, kFormat);
+    base::appendJsonString(doc, kFormat);
     doc += ",\"createdAt\":";
-    appendString(doc, out.summary.createdAt);
+    base::appendJsonString(doc, out.summary.createdAt);
     doc += ",\"schemaVersion\":" + std::to_string(store.db().schemaVersion()) + ",\"dataKey\":";
     appendSecret(doc, dataKeyBytes(store, keyDir));
     doc += ",\"tables\":{";
@@ -627,7 +611,7 @@ CollectedBackup collectBackup(Store& store, const std::string& keyDir, const std
     auto files = tlsFiles(stateDir);
     for (size_t i = 0; i < files.size(); ++i) {
         doc += i ? ",{\"path\":" : "{\"path\":";
-        appendString(doc, files[i].path);
+        base::appendJsonString(doc, files[i].path);
         doc += ",\"data\":";
         appendSecret(doc, std::move(files[i].bytes));  // private keys among them
         doc += '}';

@@ -6,11 +6,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "../error_of.hpp"
 #include "../temp_dir.hpp"
 #include "crypto/primitives.hpp"
 #include "model/errors.hpp"
 #include "services/firmware_updates.hpp"
 
+using kh::test::errorOf;
 using namespace kh::services;
 using kh::model::ErrorId;
 using kh::model::KakehashiError;
@@ -30,16 +32,6 @@ std::string bundleBytes(size_t n) {
     std::string b = "hsqs";
     while (b.size() < n) b += char('a' + b.size() % 26);
     return b;
-}
-
-ErrorId errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const KakehashiError& e) {
-        return e.id();
-    }
-    FAIL("no KakehashiError");
-    return ErrorId::Internal;
 }
 
 FirmwareSettings settingsIn(const std::string& dir, uint64_t reserve = 0) {

@@ -1,24 +1,14 @@
 // Tests of the CP932 (Shift_JIS) ⇄ UTF-8 conversions that receipt-computer files depend on.
 #include <catch2/catch.hpp>
 
+#include "../error_of.hpp"
 #include "model/errors.hpp"
 #include "spec/xml.hpp"
 
 using kh::model::ErrorId;
 using kh::model::KakehashiError;
+using kh::test::errorOf;
 using namespace kh::spec;
-
-namespace {
-ErrorId errorOf(void (*f)()) {
-    try {
-        f();
-    } catch (const KakehashiError& e) {
-        return e.id();
-    }
-    FAIL("no KakehashiError thrown");
-    return ErrorId::Internal;
-}
-}  // namespace
 
 TEST_CASE("CP932 characters receipt computers use round-trip through UTF-8", "[spec][encoding]") {
     struct Sample {

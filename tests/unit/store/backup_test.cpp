@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "../error_of.hpp"
 #include "store_test_support.hpp"
 
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include "store/settings.hpp"
 #include "store/users.hpp"
 
+using kh::test::errorOf;
 using namespace kh::store;
 using namespace kh::store::test;
 using kh::model::ErrorId;
@@ -89,16 +91,6 @@ int64_t rows(Store& store, const std::string& table) {
     auto st = store.db().prepare("SELECT COUNT(*) FROM " + table);
     st.step();
     return st.int64(0);
-}
-
-ErrorId errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const KakehashiError& e) {
-        return e.id();
-    }
-    FAIL("no KakehashiError");
-    return ErrorId::Internal;
 }
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {

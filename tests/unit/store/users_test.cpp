@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "../error_of.hpp"
 #include "store_test_support.hpp"
 
 #include <cctype>
@@ -11,6 +12,7 @@
 #include "store/setup_code.hpp"
 #include "store/users.hpp"
 
+using kh::test::errorOf;
 using namespace kh::store;
 using namespace kh::store::test;
 using kh::model::ErrorId;
@@ -25,16 +27,6 @@ struct Fixture {
     Store store{dir + "/kakehashi.db", dir + "/keys"};
     Users users{store};
 };
-
-ErrorId errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const KakehashiError& e) {
-        return e.id();
-    }
-    FAIL("no KakehashiError");
-    return ErrorId::Internal;
-}
 
 std::string readHash(Store& store, int64_t id) {
     auto l = store.db().lock();
