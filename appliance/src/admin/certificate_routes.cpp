@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "admin/dashboard_routes.hpp"
-#include "base/durable_file.hpp"
+#include "base/files.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/pkcs12.hpp"
 #include "crypto/primitives.hpp"

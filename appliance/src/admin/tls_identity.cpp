@@ -5,7 +5,7 @@
 
 #include <climits>
 
-#include "base/durable_file.hpp"
+#include "base/files.hpp"
 #include "base/log.hpp"
 #include "crypto/x509.hpp"
 

@@ -7,7 +7,7 @@
 // are left out of the digest.
 #include "plugins/signature.hpp"
 
-#include "base/durable_file.hpp"
+#include "base/files.hpp"
 
 #include <fcntl.h>
 #include <openssl/evp.h>

@@ -12,7 +12,7 @@
 #include <system_error>
 #include <vector>
 
-#include "base/durable_file.hpp"
+#include "base/files.hpp"
 #include "base/log.hpp"
 #include "crypto/primitives.hpp"
 #include "model/errors.hpp"

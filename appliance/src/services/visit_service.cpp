@@ -1,6 +1,6 @@
 #include "services/visit_service.hpp"
 
-#include "base/durable_file.hpp"
+#include "base/files.hpp"
 #include "base/log.hpp"
 #include "model/errors.hpp"
 #include "services/identity_index.hpp"

@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "base/durable_file.hpp"
+#include "base/files.hpp"
 #include "base/json_string.hpp"
 #include "base/log.hpp"
 #include "crypto/encoding.hpp"

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "base/durable_file.hpp"
+#include "base/files.hpp"
 #include "crypto/primitives.hpp"
 
 namespace kh::store {

@@ -8,7 +8,7 @@
 
 #include <functional>
 
-#include "base/durable_file.hpp"
+#include "base/files.hpp"
 #include "crypto/totp.hpp"
 #include "model/errors.hpp"
 #include "store/api_clients.hpp"
