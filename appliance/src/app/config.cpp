@@ -97,6 +97,7 @@ Config loadConfig(const std::string& path) {
     c.fileDrop.root = value<std::string>(files, "root", c.stateDir + "/share");
     c.fileDrop.pollMillis = value<int>(files, "pollMillis", c.fileDrop.pollMillis);
     c.fileDrop.settleMillis = value<int>(files, "settleMillis", c.fileDrop.settleMillis);
+    c.fileDrop.emptyGraceMillis = value<int>(files, "emptyGraceMillis", c.fileDrop.emptyGraceMillis);
     auto up = section(root, "upstream");
     c.upstream.baseUrl = value<std::string>(up, "baseUrl", "");
     c.upstream.caFile = value<std::string>(up, "caFile", "");

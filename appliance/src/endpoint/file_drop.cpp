@@ -6,11 +6,9 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
+#include "base/files.hpp"
 #include "crypto/primitives.hpp"
-#include "base/durable_file.hpp"
 #include "base/log.hpp"
 #include "model/errors.hpp"
 #include "spec/reference_number_messages.hpp"
@@ -20,13 +18,6 @@ namespace kh::endpoint {
 namespace {
 using model::ErrorId;
 using model::KakehashiError;
-
-std::string readWhole(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 spec::Encoding encodingOf(const store::InboundFile& f) {
     return f.encoding == "shift_jis" ? spec::Encoding::ShiftJis : spec::Encoding::Utf8;
@@ -65,7 +56,10 @@ FileDrop::FileDrop(FileDropSettings settings, store::InboundFiles& inbound, stor
                    services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics,
                    services::ReferenceNumberService* referenceNumbers, HomeConsentFiles* homeConsent)
     : settings_(std::move(settings)), inbound_(inbound), journal_(journal), eligibility_(eligibility), batches_(batches),
-      referenceNumbers_(referenceNumbers), homeConsent_(homeConsent), metrics_(metrics), settled_(settings_.settleMillis) {
+      referenceNumbers_(referenceNumbers), homeConsent_(homeConsent), metrics_(metrics),
+      inbox_(settings_.root + "/req", settings_.maxFileBytes, std::chrono::milliseconds(settings_.settleMillis),
+             std::chrono::milliseconds(settings_.emptyGraceMillis)),
+      watch_([this] { loop_.poke(); }) {
     for (const char* sub : {"", "/req", "/res", "/quarantine"}) ::mkdir((settings_.root + sub).c_str(), 0770);
 }
 
@@ -73,7 +67,10 @@ FileDrop::~FileDrop() { stop(); }
 
 void FileDrop::start() { loop_.start(std::chrono::milliseconds(settings_.pollMillis), [this] { pass(); }); }
 
-void FileDrop::stop() { loop_.stop(); }
+void FileDrop::stop() {
+    watch_.stop();
+    loop_.stop();
+}
 
 void FileDrop::pass() {
     try {
@@ -84,41 +81,75 @@ void FileDrop::pass() {
 }
 
 void FileDrop::scanOnce() {
+    watch_.watch(inbox_.dir());
     takeCompleteFiles();
-    for (const auto& f : inbound_.open("accepted")) answerAccepted(f);
-    for (const auto& f : inbound_.open("waiting")) answerWaiting(f);
+    for (const auto& f : inbound_.open("accepted")) attempt(f, &FileDrop::answerAccepted);
+    for (const auto& f : inbound_.open("waiting")) attempt(f, &FileDrop::answerWaiting);
 }
 
 void FileDrop::takeCompleteFiles() {
-    for (const auto& [name, size] : settled_.poll(settings_.root + "/req", [](const std::string&) { return true; }))
-        take(name, size);
+    for (const auto& in : inbox_.collect([](const std::string&) { return true; })) {
+        try {
+            take(in);
+        } catch (const std::exception& e) {  // the store refused it: the file stays in req/ for the next pass
+            log::error("file.take_failed", {{"file", in.name}, {"error", e.what()}});
+        }
+    }
 }
 
 // Record first, then remove from req/: after a crash the file is either still in req/ or in the store.
-void FileDrop::take(const std::string& name, long long size) {
-    std::string path = settings_.root + "/req/" + name;
-    std::string body;
-    bool tooLarge = size > (long long)settings_.maxFileBytes;
-    if (!tooLarge) body = readWhole(path);
-    auto kind = spec::kindFromFileName(name);
-    std::string kindName = tooLarge ? "too-large" : kind == spec::MessageKind::Unknown ? "unknown" : name.substr(0, 13);
-    std::string sha = crypto::hex(crypto::sha256(body)) + (tooLarge ? "-" + std::to_string(size) : "");
-    int64_t id = inbound_.accept(name, sha, kindName, sniffEncoding(body), body);
-    journal_.record({"in", "file", kindName, name, body});
-    if (tooLarge || kind == spec::MessageKind::Unknown) {
-        ::rename(path.c_str(), (settings_.root + "/quarantine/" + name).c_str());
-    } else {
-        ::unlink(path.c_str());
+void FileDrop::take(const IncomingFile& in) {
+    using Refusal = IncomingFile::Refusal;
+    auto kind = spec::kindFromFileName(in.name);
+    std::string kindName = in.refusal == Refusal::TooLarge                                          ? "too-large"
+                           : in.refusal == Refusal::NotRegular || in.refusal == Refusal::Linked ? "not-a-file"
+                           : kind == spec::MessageKind::Unknown                                     ? "unknown"
+                                                                                                    : in.name.substr(0, 13);
+    // A refused entry has no content to tell it apart: its inode and size do.
+    std::string sha = crypto::hex(crypto::sha256(in.body)) +
+                      (in.refusal == Refusal::None ? "" : "-" + std::to_string(in.inode) + "-" + std::to_string(in.size));
+    int64_t id = inbound_.accept(in.name, sha, kindName, sniffEncoding(in.body), in.body);
+    journal_.record({"in", "file", kindName, in.name, in.body});
+    if (in.refusal == Refusal::TooLarge) inbox_.moveTo(in, settings_.root + "/quarantine", keptName(id, in.name));
+    else inbox_.remove(in);
+    log::info("file.taken", {{"file", in.name}, {"inbound_id", std::to_string(id)}, {"bytes", std::to_string(in.size)}});
+}
+
+// One step for one file; whatever it throws stays with that file.
+void FileDrop::attempt(const store::InboundFile& f, Step step) {
+    if (!retries_.due(f.id)) return;
+    try {
+        try {
+            (this->*step)(f);
+        } catch (const KakehashiError& e) {
+            reject(f, e.id(), e.what());
+        }
+        retries_.succeeded(f.id);
+    } catch (const std::exception& e) {
+        setBack(f, e);
     }
-    base::syncFolder(settings_.root + "/req");
-    settled_.forget(settings_.root + "/req", name);
-    log::info("file.taken", {{"file", name}, {"inbound_id", std::to_string(id)}, {"bytes", std::to_string(size)}});
+}
+
+void FileDrop::setBack(const store::InboundFile& f, const std::exception& e) {
+    if (!retries_.giveUp(f.id, e)) {
+        log::warn("file.answer_delayed", {{"file", f.name}, {"attempt", std::to_string(retries_.attempts(f.id))}, {"error", e.what()}});
+        return;
+    }
+    try {
+        inbound_.failed(f.id, e.what());
+    } catch (const std::exception& stored) {
+        log::error("file.fail_not_recorded", {{"file", f.name}, {"error", stored.what()}});
+        return;
+    }
+    metrics_.countFile("failed");
+    log::error("file.unanswerable", {{"file", f.name}, {"inbound_id", std::to_string(f.id)}, {"error", e.what()}});
 }
 
 void FileDrop::answerAccepted(const store::InboundFile& f) {
-    if (f.kind == "too-large") return reject(f, ErrorId::TooLarge, "limit " + std::to_string(settings_.maxFileBytes) + " bytes");
-    if (f.kind == "unknown") return reject(f, ErrorId::BadFileName, "expected OQS…req_<id>.xml");
-    try {
+    if (f.kind == "too-large") return reject(f, ErrorId::TooLarge, "上限 " + std::to_string(settings_.maxFileBytes) + " バイト");
+    if (f.kind == "not-a-file") return reject(f, ErrorId::NotAFile, "");
+    if (f.kind == "unknown") return reject(f, ErrorId::BadFileName, "OQS…req_<識別子>.xml の形式で置いてください");
+    {
         auto doc = spec::parseXml(f.body);
         switch (spec::kindFromFileName(f.name)) {
         case spec::MessageKind::SingleInquiry: return answerSingle(f, doc);
@@ -132,8 +163,6 @@ void FileDrop::answerAccepted(const store::InboundFile& f) {
         }
         if (auto a = homeConsentAnswer(f, doc)) return writeBytes(f, a->name, a->bytes, a->outcome);
         return reject(f, ErrorId::UnknownMessage, "");
-    } catch (const KakehashiError& e) {
-        reject(f, e.id(), e.what());
     }
 }
 
@@ -237,14 +266,10 @@ void FileDrop::answerReferenceNumbers(const store::InboundFile& f, const spec::P
 
 void FileDrop::followReferenceNumbers(const store::InboundFile& f) {
     if (!referenceNumbers_) return;  // only when the service was configured away after a restart: keep waiting
-    try {
-        auto req = decodeReferenceNumberFile(f.name, spec::parseXml(f.body).root);
-        auto out = referenceNumbers_->follow(f.ticket, req.entries);
-        if (out.kind == services::RegistrationOutcome::Kind::NotFound) return reject(f, ErrorId::Internal, "ticket lost");
-        if (out.kind != services::RegistrationOutcome::Kind::Queued) writeReferenceNumbers(f, req.header, out);
-    } catch (const KakehashiError& e) {
-        reject(f, e.id(), e.what());
-    }
+    auto req = decodeReferenceNumberFile(f.name, spec::parseXml(f.body).root);
+    auto out = referenceNumbers_->follow(f.ticket, req.entries);
+    if (out.kind == services::RegistrationOutcome::Kind::NotFound) return reject(f, ErrorId::Internal, "受付の記録がありません");
+    if (out.kind != services::RegistrationOutcome::Kind::Queued) writeReferenceNumbers(f, req.header, out);
 }
 
 // OQSsiimm01res / OQSmuimm01res: one ReferenceNumberRegistrationResult per entry, in request order.
@@ -257,11 +282,19 @@ void FileDrop::writeReferenceNumbers(const store::InboundFile& f, const spec::Re
     writeResult(f, spec::resultFileName(f.name), spec::encode(res), "reference-numbers");
 }
 
+// The identifiers a receipt computer correlates on, when the request can be read at all.
+static spec::RequestHeader readableHeader(const store::InboundFile& f) {
+    try {
+        return spec::decodeAnyRequestHeader(spec::parseXml(f.body).root);
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
 void FileDrop::reject(const store::InboundFile& f, ErrorId id, const std::string& detail) {
     const auto& info = model::errorInfo(id);
     spec::SingleInquiryResponse res;
-    spec::RequestHeader none;
-    res.header = headerFor(f, none);
+    res.header = headerFor(f, readableHeader(f));
     res.header.segmentOfResult = "9";
     res.header.errorCode = info.code;
     res.header.errorMessage = std::string(info.title) + (detail.empty() ? "" : "（" + detail + "）");
@@ -272,12 +305,25 @@ void FileDrop::reject(const store::InboundFile& f, ErrorId id, const std::string
         auto dot = f.name.rfind('.');
         errName = (dot == std::string::npos || dot == 0 ? f.name : f.name.substr(0, dot)) + ".err";
     }
-    // Keep the rejected request itself for staff to inspect.
-    std::string kept = settings_.root + "/quarantine/" + std::to_string(f.id) + "_" + (f.name.find('/') == std::string::npos ? f.name : "file");
-    bool alreadyQuarantined = f.kind == "unknown" || f.kind == "too-large";
-    if (!alreadyQuarantined && !f.body.empty()) base::writeFileDurably(kept, f.body, 0640);
+    keepRejectedRequest(f);
     log::warn("file.rejected", {{"file", f.name}, {"error", info.name}});
     writeResult(f, errName, spec::encode(res), "rejected");
+}
+
+// The request itself goes back beside its .err, as the official terminal answers, and stays in
+// quarantine/ for staff. Both are courtesies: the .err is the answer, so neither may stop it.
+void FileDrop::keepRejectedRequest(const store::InboundFile& f) {
+    if (f.body.empty()) return;
+    try {
+        base::writeFileDurably(settings_.root + "/quarantine/" + keptName(f.id, f.name), f.body, 0640);
+    } catch (const std::exception& e) {
+        log::warn("file.quarantine_failed", {{"file", f.name}, {"error", e.what()}});
+    }
+    try {
+        writeResultFile(settings_.root + "/res", f.name, f.body);
+    } catch (const std::exception& e) {
+        log::warn("file.request_copy_failed", {{"file", f.name}, {"error", e.what()}});
+    }
 }
 
 void FileDrop::writeResult(const store::InboundFile& f, const std::string& resultName, const spec::XmlElement& doc,
@@ -292,6 +338,12 @@ void FileDrop::writeBytes(const store::InboundFile& f, const std::string& result
     inbound_.answered(f.id);
     metrics_.countFile(outcome);
     log::info("file.answered", {{"file", resultName}, {"outcome", outcome}});
+}
+
+void writeResultFile(const std::string& dir, const std::string& name, const std::string& bytes) {
+    if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
+        throw std::invalid_argument("result file name not allowed");
+    base::writeFileDurably(dir + "/" + name, bytes, 0640);
 }
 
 }  // namespace kh::endpoint

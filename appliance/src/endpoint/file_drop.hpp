@@ -1,7 +1,9 @@
 // The file channel receipt computers already speak: XML requests dropped into req/, results written to
-// res/ under the names they expect. A file is taken only once it has stopped changing, recorded in the
-// store before it is removed from req/, and answered by tmp + fsync + rename. Rejected files get a spec
-// error result (<name>.err) and are kept in quarantine/.
+// res/ under the names they expect. A file is taken only once its writer has closed it (share_inbox),
+// recorded in the store before it is removed from req/, and answered by tmp + fsync + rename. A rejected
+// request is answered as the official terminal does: a copy of the request and <name>.err in res/; staff
+// find it in quarantine/ too. One file that cannot be answered never stops the others: it is tried again
+// a few times when the cause may pass (a full disk) and is marked failed when it cannot (its name).
 #pragma once
 #include <map>
 #include <string>
@@ -9,7 +11,9 @@
 #include "base/background_loop.hpp"
 #include "endpoint/home_consent_files.hpp"
 #include "endpoint/metrics.hpp"
-#include "endpoint/settled_files.hpp"
+#include "endpoint/answer_retries.hpp"
+#include "endpoint/folder_watch.hpp"
+#include "endpoint/share_inbox.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
 #include "services/reference_number_service.hpp"
@@ -21,10 +25,14 @@ namespace kh::endpoint {
 
 struct FileDropSettings {
     std::string root;          // holds req/, res/, quarantine/
-    int pollMillis = 200;
-    int settleMillis = 300;    // unchanged size and mtime for this long = complete
+    int pollMillis = 1000;     // the fallback scan; the kernel's notice of a closed file wakes it at once
+    int settleMillis = 300;    // where no read lease can be had: unchanged size and mtime for this long
+    int emptyGraceMillis = 10000;  // an empty, closed file is taken only after this
     size_t maxFileBytes = 32u * 1024 * 1024;
 };
+
+// Where a result file goes: res/ under `name`, written durably; refuses names with '/' or a leading '.'.
+void writeResultFile(const std::string& dir, const std::string& name, const std::string& bytes);
 
 class FileDrop {
 public:
@@ -38,9 +46,12 @@ public:
     void scanOnce();  // one pass: take complete files, answer what can be answered
 
 private:
+    using Step = void (FileDrop::*)(const store::InboundFile&);
     void pass();
     void takeCompleteFiles();
-    void take(const std::string& name, long long size);
+    void take(const IncomingFile& in);
+    void attempt(const store::InboundFile& f, Step step);
+    void setBack(const store::InboundFile& f, const std::exception& e);
     void answerAccepted(const store::InboundFile& f);
     void answerWaiting(const store::InboundFile& f);
     void answerSingle(const store::InboundFile& f, const spec::ParsedXml& doc);
@@ -53,6 +64,7 @@ private:
     void writeSingle(const store::InboundFile& f, const spec::SingleInquiryRequest& req,
                      const services::InquiryOutcome& out);
     void reject(const store::InboundFile& f, model::ErrorId id, const std::string& detail);
+    void keepRejectedRequest(const store::InboundFile& f);
     std::optional<FileAnswer> homeConsentAnswer(const store::InboundFile& f, const spec::ParsedXml& doc);
     void writeBytes(const store::InboundFile& f, const std::string& resultName, const std::string& bytes, const char* outcome);
     void writeResult(const store::InboundFile& f, const std::string& resultName, const spec::XmlElement& doc, const char* outcome);
@@ -66,8 +78,10 @@ private:
     services::ReferenceNumberService* referenceNumbers_;
     HomeConsentFiles* homeConsent_;
     Metrics& metrics_;
-    SettledFiles settled_;
+    ShareInbox inbox_;
+    AnswerRetries retries_;
     base::BackgroundLoop loop_;
+    FolderWatch watch_;
 };
 
 }  // namespace kh::endpoint

@@ -4,16 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 
-#include "base/durable_file.hpp"
+#include "base/files.hpp"
 #include "base/log.hpp"
 #include "crypto/primitives.hpp"
 #include "endpoint/http_api.hpp"
 #include "endpoint/json_answer.hpp"
 #include "endpoint/json_writer.hpp"
-#include "endpoint/settled_files.hpp"
+#include "endpoint/file_drop.hpp"
 #include "endpoint/webhook_client.hpp"
 #include "plugins/settings_schema.hpp"
 #include "services/result_codec.hpp"
@@ -25,11 +23,11 @@ using model::ErrorId;
 const char* kFileKind = "plugin-file";
 const char* kWebhookKind = "plugin-webhook";
 
-std::string readWhole(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+constexpr size_t kMaxVendorFileBytes = 32u * 1024 * 1024;
+
+std::string errorFileNameFor(const std::string& leaf) {
+    auto dot = leaf.rfind('.');
+    return (dot == std::string::npos || dot == 0 ? leaf : leaf.substr(0, dot)) + ".err";
 }
 
 // Row names: "<plugin>/<folder>/<file>" for files, "<plugin>/http/<route>/<uuid>" for webhook requests.
@@ -74,7 +72,7 @@ PluginChannel::PluginChannel(std::string shareRoot, int pollMillis, int settleMi
                              services::EligibilityService& eligibility, Metrics& metrics)
     : shareRoot_(std::move(shareRoot)), settleMillis_(settleMillis), pollMillis_(pollMillis), registry_(registry),
       inbound_(inbound), deadLetters_(deadLetters), journal_(journal), eligibility_(eligibility), metrics_(metrics),
-      settled_(settleMillis) {}
+      watch_([this] { loop_.poke(); }) {}
 
 void PluginChannel::start() {
     loop_.start(std::chrono::milliseconds(pollMillis_), [this] {
@@ -86,7 +84,10 @@ void PluginChannel::start() {
     });
 }
 
-void PluginChannel::stop() { loop_.stop(); }
+void PluginChannel::stop() {
+    watch_.stop();
+    loop_.stop();
+}
 
 void PluginChannel::scanOnce() {
     for (const auto& p : registry_.status()) {
@@ -95,24 +96,77 @@ void PluginChannel::scanOnce() {
             if (b.type == "file") takeFiles(p, b);
     }
     for (const char* state : {"accepted", "waiting"})
-        for (const auto& f : inbound_.open(state, "plugin:")) process(f);
+        for (const auto& f : inbound_.open(state, "plugin:")) attempt(f);
+}
+
+// One message; whatever it throws stays with it (see FileDrop::attempt).
+void PluginChannel::attempt(const store::InboundFile& f) {
+    if (!retries_.due(f.id)) return;
+    try {
+        process(f);
+        retries_.succeeded(f.id);
+    } catch (const std::exception& e) {
+        if (!retries_.giveUp(f.id, e)) {
+            log::warn("plugin_file.answer_delayed", {{"channel", f.channel}, {"error", e.what()}});
+            return;
+        }
+        try {
+            inbound_.failed(f.id, e.what());
+            metrics_.countFile("failed");
+            log::error("plugin_file.unanswerable", {{"channel", f.channel}, {"inbound_id", std::to_string(f.id)}, {"error", e.what()}});
+        } catch (const std::exception& stored) {
+            log::error("plugin_file.fail_not_recorded", {{"channel", f.channel}, {"error", stored.what()}});
+        }
+    }
+}
+
+ShareInbox& PluginChannel::inboxFor(const std::string& folder) {
+    auto& inbox = inboxes_[folder];
+    if (!inbox)
+        inbox = std::make_unique<ShareInbox>(shareRoot_ + "/" + folder + "/in", kMaxVendorFileBytes,
+                                             std::chrono::milliseconds(settleMillis_));
+    return *inbox;
 }
 
 void PluginChannel::takeFiles(const plugins::PluginStatus& plugin, const plugins::ChannelBinding& b) {
     std::string base = shareRoot_ + "/" + b.folder;
     for (const char* sub : {"", "/in", "/out", "/quarantine"}) ::mkdir((base + sub).c_str(), 0770);
+    watch_.watch(base + "/in");
     auto wanted = [&](const std::string& n) { return fnmatch(b.pattern.c_str(), n.c_str(), FNM_PERIOD) == 0; };
-    for (const auto& [name, size] : settled_.poll(base + "/in", wanted)) {
-        std::string path = base + "/in/" + name;
-        std::string body = size <= 32LL * 1024 * 1024 ? readWhole(path) : std::string();
-        std::string rowName = plugin.id + "/" + b.folder + "/" + name;
-        inbound_.accept(rowName, crypto::hex(crypto::sha256(body)), kFileKind, "bytes", body, "plugin:" + plugin.id);
-        journal_.record({"in", "plugin:" + plugin.id, kFileKind, rowName, body});
-        ::unlink(path.c_str());  // recorded first: after a crash it is either still in in/ or in the store
-        base::syncFolder(base + "/in");
-        settled_.forget(base + "/in", name);
-        log::info("plugin_file.taken", {{"plugin", plugin.id}, {"file", name}});
+    ShareInbox& inbox = inboxFor(b.folder);
+    for (const auto& in : inbox.collect(wanted)) {
+        try {
+            take(plugin, b, inbox, in);
+        } catch (const std::exception& e) {  // the store refused it: the file stays in in/ for the next pass
+            log::error("plugin_file.take_failed", {{"plugin", plugin.id}, {"error", e.what()}});
+        }
     }
+}
+
+// Recorded first: after a crash it is either still in in/ or in the store. What cannot be read (a link,
+// a FIFO, a file over the limit) is answered with .err at once and kept as a dead letter.
+void PluginChannel::take(const plugins::PluginStatus& plugin, const plugins::ChannelBinding& b, ShareInbox& inbox,
+                         const IncomingFile& in) {
+    std::string base = shareRoot_ + "/" + b.folder;
+    std::string rowName = plugin.id + "/" + b.folder + "/" + in.name;
+    if (in.refusal != IncomingFile::Refusal::None) {
+        auto id = in.refusal == IncomingFile::Refusal::TooLarge ? ErrorId::TooLarge : ErrorId::NotAFile;
+        const auto& info = model::errorInfo(id);
+        deadLetters_.add("plugin:" + plugin.id, rowName, info.code, info.name, "");
+        if (id == ErrorId::TooLarge) inbox.moveTo(in, base + "/quarantine", keptName(store::nowSeconds(), in.name));
+        else inbox.remove(in);
+        try {
+            writeResultFile(base + "/out", errorFileNameFor(in.name), std::string(info.code) + " " + info.title + "\n");
+        } catch (const std::exception& e) {
+            log::warn("plugin_file.err_not_written", {{"plugin", plugin.id}, {"error", e.what()}});
+        }
+        log::warn("plugin_file.refused", {{"plugin", plugin.id}, {"file", in.name}, {"error", info.name}});
+        return;
+    }
+    inbound_.accept(rowName, crypto::hex(crypto::sha256(in.body)), kFileKind, "bytes", in.body, "plugin:" + plugin.id);
+    journal_.record({"in", "plugin:" + plugin.id, kFileKind, rowName, in.body});
+    inbox.remove(in);
+    log::info("plugin_file.taken", {{"plugin", plugin.id}, {"file", in.name}});
 }
 
 HttpReply PluginChannel::handleHttp(const std::string& pluginId, const std::string& route, HttpCall& call) {
@@ -250,11 +304,12 @@ void PluginChannel::deadLetter(const store::InboundFile& f, ErrorId id, const st
     deadLetters_.add(f.channel, f.name, info.code, detail, f.body);
     if (f.kind == kFileKind) {
         std::string base = shareRoot_ + "/" + name.place;
-        base::writeFileDurably(base + "/quarantine/" + std::to_string(f.id) + "_" + name.leaf, f.body, 0640);
-        auto dot = name.leaf.rfind('.');
-        std::string errName = (dot == std::string::npos || dot == 0 ? name.leaf : name.leaf.substr(0, dot)) + ".err";
-        writeResultFile(base + "/out", errName,
-                        std::string(info.code) + " " + info.title + "\n" + detail + "\n");
+        try {
+            base::writeFileDurably(base + "/quarantine/" + keptName(f.id, name.leaf), f.body, 0640);
+        } catch (const std::exception& e) {
+            log::warn("plugin_file.quarantine_failed", {{"plugin", name.plugin}, {"error", e.what()}});
+        }
+        writeResultFile(base + "/out", errorFileNameFor(name.leaf), std::string(info.code) + " " + info.title + "\n" + detail + "\n");
     }
     inbound_.answered(f.id);
     metrics_.countFile("plugin-dead-letter");

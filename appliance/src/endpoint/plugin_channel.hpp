@@ -5,13 +5,17 @@
 // files into out/, or a push to the plugin's callback URL. A message the plugin cannot handle goes to
 // the dead letters with a clear error; the gateway carries on.
 #pragma once
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/background_loop.hpp"
 #include "endpoint/metrics.hpp"
 #include "endpoint/routes.hpp"
-#include "endpoint/settled_files.hpp"
+#include "endpoint/answer_retries.hpp"
+#include "endpoint/folder_watch.hpp"
+#include "endpoint/share_inbox.hpp"
 #include "plugins/registry.hpp"
 #include "services/eligibility_service.hpp"
 #include "store/dead_letters.hpp"
@@ -34,7 +38,11 @@ public:
 
 private:
     void takeFiles(const plugins::PluginStatus& plugin, const plugins::ChannelBinding& binding);
+    void take(const plugins::PluginStatus& plugin, const plugins::ChannelBinding& binding, ShareInbox& inbox,
+              const IncomingFile& in);
+    ShareInbox& inboxFor(const std::string& folder);
     void process(const store::InboundFile& f);
+    void attempt(const store::InboundFile& f);
     bool deliver(const store::InboundFile& f, const std::vector<plugins::ChannelMessage>& outputs);
     void deadLetter(const store::InboundFile& f, model::ErrorId id, const std::string& detail);
     plugins::AnswerSet answerEntries(const plugins::ChannelMessage& msg, const plugins::DecodedRequest& decoded,
@@ -49,8 +57,10 @@ private:
     store::Journal& journal_;
     services::EligibilityService& eligibility_;
     Metrics& metrics_;
-    SettledFiles settled_;
+    std::map<std::string, std::unique_ptr<ShareInbox>> inboxes_;  // by vendor folder
+    AnswerRetries retries_;
     base::BackgroundLoop loop_;
+    FolderWatch watch_;
 };
 
 }  // namespace kh::endpoint

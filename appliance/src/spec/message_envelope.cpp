@@ -79,3 +79,7 @@ void encodeResultHeader(XmlElement& header, const ResultHeader& h) {
 }
 
 }  // namespace kh::spec::detail
+
+namespace kh::spec {
+RequestHeader decodeAnyRequestHeader(const XmlElement& root) { return detail::decodeRequestHeader(detail::headerOrEmpty(root)); }
+}  // namespace kh::spec

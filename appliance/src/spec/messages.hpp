@@ -79,6 +79,8 @@ struct BatchResultResponse {    // OQSmuquc02res
 // Decoding: throws model::KakehashiError (parse errors from parseXml, UnknownMessage when the document is
 // not of the expected shape). Field validation is NOT done here (see model::validate).
 SingleInquiryRequest decodeSingleInquiryRequest(const XmlElement& root);
+// The identifiers in the MessageHeader of any request (an empty header when there is none).
+RequestHeader decodeAnyRequestHeader(const XmlElement& root);
 BatchUploadRequest decodeBatchUploadRequest(const XmlElement& root);
 BatchDownloadRequest decodeBatchDownloadRequest(const XmlElement& root);
 SingleInquiryResponse decodeSingleInquiryResponse(const XmlElement& root);

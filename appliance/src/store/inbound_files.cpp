@@ -21,7 +21,7 @@ std::vector<int64_t> parseTickets(const std::string& s) {
 InboundFile InboundFiles::read(Statement& st) {
     InboundFile f{st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.int64(6), {}, st.text(8),
                   parseTickets(st.text(9))};
-    f.body = store_.key().open(st.blob(7), "inbound:" + f.sha256);
+    if (!st.isNull(7)) f.body = store_.key().open(st.blob(7), "inbound:" + f.sha256);
     return f;
 }
 
@@ -79,6 +79,14 @@ void InboundFiles::answered(int64_t id) {
     store_.db()
         .prepare("UPDATE inbound_files SET state='answered', answered_at=? WHERE id=?")
         .bind(1, nowSeconds()).bind(2, id)
+        .run();
+}
+
+void InboundFiles::failed(int64_t id, const std::string& why) {
+    auto l = store_.db().lock();
+    store_.db()
+        .prepare("UPDATE inbound_files SET state='failed', answered_at=?, error=? WHERE id=?")
+        .bind(1, nowSeconds()).bind(2, why).bind(3, id)
         .run();
 }
 

@@ -14,7 +14,7 @@ struct InboundFile {
     int64_t id = 0;
     std::string name, sha256, kind, encoding, state;
     int64_t ticket = 0;  // outbound item while waiting
-    std::string body;    // opened
+    std::string body;    // opened; empty once patient data has passed its retention period
     std::string channel = "spec";  // spec | plugin:<id>
     std::vector<int64_t> tickets;  // per entry, for multi-entry vendor messages (0 = answered locally)
 };
@@ -30,6 +30,8 @@ public:
     void waitFor(int64_t id, int64_t ticket);
     void waitForEach(int64_t id, const std::vector<int64_t>& tickets);
     void answered(int64_t id);
+    // Never answerable (`why` names the cause, never patient data): taken out of the open rows for good.
+    void failed(int64_t id, const std::string& why);
     std::optional<InboundFile> get(int64_t id);
 
 private:
