@@ -143,6 +143,12 @@ Config loadConfig(const std::string& path) {
     c.firmware.statusDir = value<std::string>(firmware, "statusDir", "");
     c.firmware.maxBundleBytes = uint64_t(value<int64_t>(firmware, "maxBundleBytes", int64_t(c.firmware.maxBundleBytes)));
     c.firmware.releaseFile = value<std::string>(firmware, "releaseFile", c.firmware.releaseFile);
+    auto keep = section(root, "retention");
+    c.retention.patientDataDays = value<int>(keep, "patientDataDays", c.retention.patientDataDays);
+    c.retention.cacheDays = value<int>(keep, "cacheDays", c.retention.cacheDays);
+    c.retention.recordDays = value<int>(keep, "recordDays", c.retention.recordDays);
+    c.folderRetention.resultFileDays = value<int>(keep, "resultFileDays", c.folderRetention.resultFileDays);
+    c.folderRetention.quarantineDays = value<int>(keep, "quarantineDays", c.folderRetention.quarantineDays);
     loadPlugins(root, c);
     return c;
 }
@@ -167,6 +173,13 @@ std::vector<std::string> checkConfig(const Config& c) {
     if (!log::parseLevel(c.logLevel, level)) problems.push_back("logLevel: debug | info | warn | error");
     if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");
     if (c.http.threads < 2 || c.http.threads > 1024) problems.push_back("http.threads: 2..1024");
+    // Patient data is never kept longer than the records that say it came and went.
+    if (c.retention.patientDataDays < 1 || c.retention.patientDataDays > c.retention.recordDays)
+        problems.push_back("retention.patientDataDays: 1..recordDays (1 日以上、recordDays 以下)");
+    if (c.retention.cacheDays < 1 || c.retention.cacheDays > 366) problems.push_back("retention.cacheDays: 1..366");
+    if (c.retention.recordDays < 1 || c.retention.recordDays > 3660) problems.push_back("retention.recordDays: 1..3660");
+    if (c.folderRetention.resultFileDays < 1 || c.folderRetention.quarantineDays < 1)
+        problems.push_back("retention.resultFileDays / quarantineDays: 1 日以上 (at least 1)");
     for (const auto& [name, dir] : {std::pair<const char*, std::string>{"firmware.updateDir", c.firmware.updateDir},
                                     {"firmware.statusDir", c.firmware.statusDir}})
         if (!c.firmware.updateDir.empty() && (dir.empty() || dir.front() != '/'))

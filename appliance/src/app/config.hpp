@@ -11,6 +11,8 @@
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
 #include "services/firmware_updates.hpp"
+#include "services/housekeeping.hpp"
+#include "store/retention.hpp"
 #include "upstream/https_transport.hpp"
 #include "upstream/retry_policy.hpp"
 
@@ -49,6 +51,8 @@ struct Config {
     endpoint::HttpServerSettings admin;      // HTTPS always: without certFile/keyFile a self-signed one is made
     int adminConfirmSeconds = 90;            // a network-affecting change rolls back unless confirmed by then
     services::FirmwareSettings firmware;     // the appliance image: bundles uploaded in the web admin
+    store::RetentionPolicy retention;         // how long the store keeps patient data and records
+    services::FolderRetention folderRetention;  // how long the share keeps results and rejected requests
 };
 
 // Throws std::runtime_error with a message naming the setting at fault.

@@ -68,6 +68,9 @@ Gateway::Gateway(const Config& config)
                    store_.key(), consents_, settings_, transport_),
       visitService_({config.visitsPrefetchAt, config.visitsMorningAt, config.fileDrop.root + "/res", 1000}, store_.key(),
                     visits_, homeConsent_, batchService_, eligibility_),
+      retention_(store_, cache_, config.retention),
+      housekeeping_(retention_, [this](int64_t cutoff) { eligibility_.forgetConfirmedBefore(cutoff); }, config.folderRetention,
+                    {config.fileDrop.root, config.pluginShareRoot}),
       audit_(store_),
       identityClient_(transport_, config.institutionCode),
       cardChecks_({std::chrono::milliseconds(config.cardDeadlineMillis), std::chrono::seconds(config.cardCheckLifetimeSeconds)},
@@ -206,6 +209,7 @@ void Gateway::start() {
     if (pluginChannel_) pluginChannel_->start();
     homeConsent_.start();
     visitService_.start();
+    housekeeping_.start();
     if (config_.cardReadersEnabled) {
         readerMonitor_.start();
         readerMonitor_.waitUntilKnown(std::chrono::milliseconds(2000));
@@ -254,6 +258,7 @@ void Gateway::stop() {
     if (pendingChanges_) pendingChanges_->stop();  // what is not confirmed goes back
     if (fileDrop_) fileDrop_->stop();
     if (pluginChannel_) pluginChannel_->stop();
+    housekeeping_.stop();
     visitService_.stop();
     homeConsent_.stop();
     batchService_.stop();

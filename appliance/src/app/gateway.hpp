@@ -82,6 +82,8 @@ private:
     services::HomeReceptionService homeReception_;
     services::HomeConsentService homeConsent_;
     services::VisitService visitService_;
+    store::Retention retention_;
+    services::Housekeeping housekeeping_;
     store::AuditLog audit_;
     cardreader::ReaderMonitor readerMonitor_;
     upstream::IdentityClient identityClient_;

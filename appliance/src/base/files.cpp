@@ -1,5 +1,6 @@
 #include "base/files.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -87,6 +88,27 @@ void syncFolder(const std::string& dir) {
 bool isDurableTemporary(std::string_view name) {
     return name.size() > kTemporaryPrefix.size() + kTemporarySuffix.size() && name.substr(0, kTemporaryPrefix.size()) == kTemporaryPrefix &&
            name.substr(name.size() - kTemporarySuffix.size()) == kTemporarySuffix;
+}
+
+size_t removeFilesOlderThan(const std::string& dir, int64_t cutoff, bool (*which)(std::string_view name)) {
+    int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dirFd < 0) return 0;
+    DIR* d = ::fdopendir(dirFd);
+    if (!d) {
+        ::close(dirFd);
+        return 0;
+    }
+    size_t removed = 0;
+    while (dirent* e = ::readdir(d)) {
+        struct stat st {};
+        if (which && !which(e->d_name)) continue;
+        if (::fstatat(dirFd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (st.st_mtim.tv_sec >= cutoff) continue;
+        if (::unlinkat(dirFd, e->d_name, 0) == 0) ++removed;
+    }
+    if (removed) ::fsync(dirFd);
+    ::closedir(d);  // closes dirFd too
+    return removed;
 }
 
 void writeFileDurably(const std::string& path, std::string_view bytes, unsigned mode) {

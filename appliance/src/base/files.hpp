@@ -5,6 +5,7 @@
 // these: endpoint/share_inbox opens them without trusting the name.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,5 +25,9 @@ void writeFileDurably(const std::string& path, std::string_view bytes, unsigned 
 void syncFolder(const std::string& dir);
 // True for the temporaries writeFileDurably leaves behind when the process dies between create and rename.
 bool isDurableTemporary(std::string_view name);
+// Removes the regular files directly in `dir` last modified before `cutoff` (unix seconds) whose name
+// `which` accepts (every name when null), hidden ones included; links, folders and anything else are left
+// alone and never followed. Returns how many.
+size_t removeFilesOlderThan(const std::string& dir, int64_t cutoff, bool (*which)(std::string_view name) = nullptr);
 
 }  // namespace kh::base

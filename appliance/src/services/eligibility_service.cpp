@@ -57,6 +57,11 @@ void EligibilityService::remember(const model::EligibilityInquiry& q, const mode
     keepDecoded(index, {confirmedAt, std::make_shared<const model::EligibilityResult>(result)});
 }
 
+void EligibilityService::forgetConfirmedBefore(int64_t cutoff) {
+    std::unique_lock<std::shared_mutex> l(decodedMutex_);
+    for (auto it = decoded_.begin(); it != decoded_.end();) it = it->second.confirmedAt < cutoff ? decoded_.erase(it) : std::next(it);
+}
+
 InquiryOutcome EligibilityService::inquire(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
                                            std::chrono::milliseconds wait) {
     if (auto a = cached(q); a && !a->stale) {

@@ -67,6 +67,8 @@ public:
     std::optional<Answer> peek(const model::EligibilityInquiry& q) { return cached(q); }
     // An answer obtained another way (a batch for the day's visits) kept as if asked live just now.
     void remember(const model::EligibilityInquiry& q, const model::EligibilityResult& result, int64_t confirmedAt);
+    // Retention: answers confirmed before `cutoff` (unix seconds) leave memory as they left the store.
+    void forgetConfirmedBefore(int64_t cutoff);
 
     struct Counters {
         std::atomic<int64_t> cacheHits{0}, liveAnswers{0}, staleAnswers{0}, queued{0};

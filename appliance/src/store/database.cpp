@@ -65,6 +65,10 @@ Database::Database(const std::string& path) {
     umask(old);
     if (rc != SQLITE_OK) fail(db_, "open " + path);
     sqlite3_busy_timeout(db_, 5000);
+    // Incremental auto-vacuum, so what retention deletes goes back to the file system. It must be set
+    // before the first table; a database made before it gets it once, with a VACUUM, on the next start.
+    exec("PRAGMA auto_vacuum=INCREMENTAL");
+    if (pragmaValue("auto_vacuum") != 2) exec("VACUUM");
     // WAL + synchronous=FULL: a commit (journal, queue) is on disk before it is acknowledged.
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
     migrate();
@@ -92,6 +96,11 @@ void Database::exec(const std::string& sql) {
         sqlite3_free(err);
         throw std::runtime_error("sqlite: exec: " + msg);
     }
+}
+
+int64_t Database::pragmaValue(const std::string& name) {
+    auto st = prepare("PRAGMA " + name);
+    return st.step() ? st.int64(0) : 0;
 }
 
 int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }

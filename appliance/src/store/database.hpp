@@ -53,6 +53,7 @@ public:
 
 private:
     void migrate();
+    int64_t pragmaValue(const std::string& name);
 
     sqlite3* db_ = nullptr;
     std::recursive_mutex mutex_;

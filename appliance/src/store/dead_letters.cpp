@@ -28,7 +28,9 @@ std::string DeadLetters::body(int64_t id) {
     auto st = store_.db().prepare("SELECT channel, name, body_sealed FROM dead_letters WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return {};
-    return store_.key().open(st.blob(2), "dead-letter:" + st.text(0) + ":" + st.text(1));
+    auto sealed = st.blob(2);
+    if (sealed.empty()) return {};  // past the patient-data retention period
+    return store_.key().open(sealed, "dead-letter:" + st.text(0) + ":" + st.text(1));
 }
 
 }  // namespace kh::store

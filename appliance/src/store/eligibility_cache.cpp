@@ -62,4 +62,24 @@ int64_t EligibilityCache::size() {
     return st.int64(0);
 }
 
+int64_t EligibilityCache::forgetConfirmedBefore(int64_t cutoff) {
+    int64_t removed = 0;
+    {
+        auto l = store_.db().lock();
+        store_.db().prepare("DELETE FROM eligibility_cache WHERE confirmed_at < ?").bind(1, cutoff).run();
+        removed = store_.db().changes();
+    }
+    std::lock_guard<std::mutex> l(mutex_);
+    for (auto it = order_.begin(); it != order_.end();) {
+        auto found = memory_.find(*it);
+        if (found->second.first.confirmedAt < cutoff) {
+            memory_.erase(found);
+            it = order_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return removed;
+}
+
 }  // namespace kh::store

@@ -23,6 +23,8 @@ public:
     std::optional<CachedAnswer> get(const std::string& identityIndex);
     void put(const std::string& identityIndex, const CachedAnswer& answer);
     int64_t size();
+    // Drops answers confirmed before `cutoff` (unix seconds), on disk and in memory; returns how many.
+    int64_t forgetConfirmedBefore(int64_t cutoff);
 
 private:
     void remember(const std::string& index, const CachedAnswer& answer);

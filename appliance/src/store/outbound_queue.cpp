@@ -35,7 +35,8 @@ std::optional<OutboundItem> OutboundQueue::read(Statement& st) {
     it.requestId = st.text(1);
     it.kind = st.text(2);
     it.owner = st.text(3);
-    it.body = store_.key().open(st.blob(4), "outbound:" + it.requestId);
+    // An empty payload: a finished item past the patient-data retention period (store/retention.hpp).
+    if (auto sealed = st.blob(4); !sealed.empty()) it.body = store_.key().open(sealed, "outbound:" + it.requestId);
     it.state = st.text(5);
     it.attempts = int(st.int64(6));
     it.httpStatus = int(st.int64(7));
