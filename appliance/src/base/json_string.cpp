@@ -9,6 +9,12 @@ void appendJsonString(std::string& out, std::string_view s) {
         if (c == '"' || c == '\\') {
             out += '\\';
             out += char(c);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
         } else if (c < 0x20) {
             out += "\\u00";
             out += hexDigits[c >> 4];

@@ -103,22 +103,4 @@ std::string encodeBatch(const services::BatchView& v) {
     return w.take();
 }
 
-std::string encodeProblem(ErrorId id, const std::string& detail, const std::vector<model::FieldError>& fieldErrors) {
-    const auto& info = model::errorInfo(id);
-    JsonWriter w;
-    w.beginObject()
-        .field("type", std::string("urn:kakehashi:problem:") + info.name)
-        .field("title", info.title)
-        .field("status", int64_t(info.httpStatus))
-        .field("code", info.code)
-        .fieldIfSet("detail", detail);
-    if (!fieldErrors.empty()) {
-        w.beginArray("errors");
-        for (const auto& fe : fieldErrors) w.beginObject().field("field", fe.field).field("message", fe.message).endObject();
-        w.endArray();
-    }
-    w.endObject();
-    return w.take();
-}
-
 }  // namespace kh::endpoint

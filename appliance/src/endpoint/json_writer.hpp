@@ -1,34 +1,7 @@
-// A small streaming JSON writer for the API's answers: one string grown in place, correct escaping,
-// no intermediate object tree (the answer path runs for every cached inquiry).
+// The API's routes write JSON with the program's one writer (base/json_writer).
 #pragma once
-#include <cstdint>
-#include <string>
-#include <string_view>
-#include <vector>
+#include "base/json_writer.hpp"
 
 namespace kh::endpoint {
-
-class JsonWriter {
-public:
-    JsonWriter& beginObject();
-    JsonWriter& endObject();
-    JsonWriter& beginArray(std::string_view key = {});
-    JsonWriter& endArray();
-    JsonWriter& object(std::string_view key);  // "key": { … — closed by endObject()
-    JsonWriter& field(std::string_view key, std::string_view value);
-    JsonWriter& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }
-    JsonWriter& field(std::string_view key, int64_t value);
-    JsonWriter& field(std::string_view key, bool value);
-    JsonWriter& fieldIfSet(std::string_view key, std::string_view value);  // skipped when empty
-    std::string take() { return std::move(out_); }
-
-private:
-    void comma();
-    void name(std::string_view key);
-    void string(std::string_view s);
-
-    std::string out_;
-    std::vector<bool> first_;  // per open container: nothing written in it yet
-};
-
+using base::JsonWriter;
 }  // namespace kh::endpoint
