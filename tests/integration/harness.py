@@ -267,6 +267,21 @@ class Gateway:
             parsed = json.loads(payload)
         return res.status, parsed, res
 
+    def head_status(self, method, path, content_length, auth=True):
+        """Sends only a request's head announcing `content_length` bytes, and returns the status the gateway
+        answers with before any of the body is sent."""
+        conn = self.connection()
+        conn.putrequest(method, path)
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(content_length))
+        if auth:
+            conn.putheader("Authorization", "Bearer " + self.token)
+        conn.endheaders()
+        res = conn.getresponse()
+        res.read()
+        conn.close()
+        return res.status
+
     # --- file channel -------------------------------------------------------------------------------
 
     def drop(self, name, data):

@@ -82,8 +82,11 @@ class HttpApiTest(IntegrationTest):
         s, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p), auth=False,
                                           headers={"Authorization": "Bearer " + token})
         self.assertEqual((s, body["type"]), (403, "urn:kakehashi:problem:forbidden"))
-        s, body, _ = self.gateway.request("POST", "/api/v1/eligibility/batches", raw=b"{" + b" " * (17 * 1024 * 1024))
-        self.assertEqual((s, body["type"]), (413, "urn:kakehashi:problem:too-large"))
+        # A body over the route's limit is refused from its head: nothing of it need be sent.
+        self.assertEqual(self.gateway.head_status("POST", "/api/v1/eligibility/batches", 17 * 1024 * 1024), 413)
+        self.assertEqual(self.gateway.head_status("POST", "/api/v1/eligibility/inquiries", 100 * 1024), 413)
+        # Without a token, a large body is refused before any of it is read.
+        self.assertEqual(self.gateway.head_status("POST", "/api/v1/eligibility/batches", 4 * 1024 * 1024, auth=False), 401)
         s, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
         self.assertEqual(s, 200)
 
@@ -113,7 +116,9 @@ class HttpApiTest(IntegrationTest):
         self.assertEqual(self.gateway.request("GET", "/healthz", auth=False)[0], 200)
         p = self.persons(1, validity="1")[0]
         self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
-        s, text, res = self.gateway.request("GET", "/metrics", auth=False, as_text=True)
+        s, _, _ = self.gateway.request("GET", "/metrics", auth=False)
+        self.assertEqual(s, 401)  # the box's state is for its clients only
+        s, text, res = self.gateway.request("GET", "/metrics", as_text=True)
         self.assertEqual(res.getheader("Content-Type"), "text/plain; version=0.0.4")
         self.assertIn('kakehashi_http_requests_total{route="/api/v1/eligibility/inquiries",status="200"} 1', text)
         self.assertIn("kakehashi_outbound_queue_depth 0", text)

@@ -57,7 +57,7 @@ class OutageTest(IntegrationTest):
         ours = [q["requestId"] for q in queued]
         self.assertEqual([i for i in seen if i in ours], ours, "the queue must drain in arrival order")
         self.assertEqual(len(seen), len(set(seen)))
-        status, metrics, _ = self.gateway.request("GET", "/metrics", auth=False, as_text=True)
+        status, metrics, _ = self.gateway.request("GET", "/metrics", as_text=True)
         self.assertIn("kakehashi_outbound_queue_depth 0", metrics)
 
 

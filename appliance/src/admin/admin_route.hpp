@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "endpoint/routes.hpp"
+#include "http/route.hpp"
 #include "store/sessions.hpp"
 #include "store/users.hpp"
 
@@ -43,6 +44,7 @@ struct AdminRoute {
     // Set instead of `handle` for a body too large to hold in memory (a firmware bundle): the session,
     // role and CSRF token are checked before a byte of it is read, then the handler reads the stream.
     std::function<endpoint::HttpReply(AdminCall&, std::istream& body)> receive = nullptr;
+    size_t bodyLimit = http::kSmallBody;  // checked against Content-Length before a byte is read
 };
 
 // Every state-changing method of a non-public route must carry the session's CSRF token.

@@ -1,20 +1,17 @@
-// The web admin's server: HTTPS only (the box's certificate, TLS 1.2 or newer), the static pages of
-// web-admin/ and the admin API. For every API call it finds the route, reads the session cookie, checks
-// the second factor, the role's permission and the CSRF token as the route table says, and answers
-// with strict security headers. Handlers never check access themselves.
+// The web admin's listener: the shared HTTP server (http/) over HTTPS only (the box's certificate, TLS
+// 1.2 or newer), the pages of web-admin/ and the admin API. For every API call the route's access check
+// reads the session cookie and checks the second factor, the role's permission and the CSRF token as the
+// route table says — before any large body is read; handlers never check access themselves. Every
+// answer carries strict security headers.
 #pragma once
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "admin/admin_route.hpp"
-#include "endpoint/http_server.hpp"
+#include "http/server.hpp"
 #include "store/sessions.hpp"
 #include "store/users.hpp"
-
-namespace Poco::Net {
-class HTTPServer;
-}
 
 namespace kh::admin {
 
@@ -23,15 +20,14 @@ constexpr const char* kCsrfHeader = "x-csrf-token";
 
 class AdminServer {
 public:
-    AdminServer(endpoint::HttpServerSettings settings, std::string webAdminRoot, std::vector<AdminRoute> routes,
+    AdminServer(http::ServerSettings settings, const std::string& webAdminRoot, const std::vector<AdminRoute>& routes,
                 store::Users& users, store::Sessions& sessions);
-    ~AdminServer();
-    void start();
-    void stop();
-    unsigned short port() const;
+    void start() { server_->start(); }
+    void stop() { server_->stop(); }
+    unsigned short port() const { return server_->port(); }
 
 private:
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    std::unique_ptr<http::Server> server_;
 };
 
 // The Set-Cookie value of a session (Secure, HttpOnly, SameSite=Strict), or of its removal.

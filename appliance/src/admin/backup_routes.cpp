@@ -22,6 +22,7 @@
 
 namespace kh::admin {
 namespace {
+constexpr size_t kArchiveBodyLimit = 64u * 1024 * 1024;  // an archive (cache included), base64
 using endpoint::HttpReply;
 using endpoint::jsonReply;
 using endpoint::JsonWriter;
@@ -275,7 +276,7 @@ std::vector<std::string> importConfiguration(store::Settings& settings, const st
 
 std::vector<AdminRoute> backupRoutes(BackupParts parts) {
     auto s = std::make_shared<Shared>(std::move(parts));
-    return {
+    std::vector<AdminRoute> routes = {
         {"POST", "/admin/api/backup", "Download a backup sealed with a passphrase: {passphrase, includeCache?}",
          Permission::ManageSettings, [s](AdminCall& c) { return backup(*s, c); }},
         {"POST", "/admin/api/restore", "Stage a restore for the next start: {backup (base64), passphrase}",
@@ -310,6 +311,11 @@ std::vector<AdminRoute> backupRoutes(BackupParts parts) {
              return jsonReply(200, w.take());
          }},
     };
+    // A backup travels base64 in its JSON body: these take an archive's worth.
+    for (auto& r : routes)
+        if (r.pattern == "/admin/api/restore" || r.pattern == "/admin/api/setup/restore" || r.pattern == "/admin/api/config/import")
+            r.bodyLimit = kArchiveBodyLimit;
+    return routes;
 }
 
 }  // namespace kh::admin

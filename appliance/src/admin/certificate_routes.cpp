@@ -380,7 +380,7 @@ std::vector<AdminRoute> certificateRoutes(CertificateParts parts) {
     auto bind = [s](HttpReply (*handler)(Shared&, AdminCall&)) {
         return [s, handler](AdminCall& call) { return handler(*s, call); };
     };
-    return {
+    std::vector<AdminRoute> routes = {
         {"GET", "/admin/api/certificates", "The facility's certificates for the central system: subject, expiry, fingerprint",
          Permission::ManageSettings, [s](AdminCall&) { return certificateList(s->parts); }},
         {"POST", "/admin/api/certificates/upstream-client/pkcs12",
@@ -395,6 +395,8 @@ std::vector<AdminRoute> certificateRoutes(CertificateParts parts) {
         {"POST", "/admin/api/certificates/central-ca", "Install the central system's CA: {pem}; in use at once",
          Permission::ManageSettings, bind(uploadCentralCa)},
     };
+    for (auto& r : routes) r.bodyLimit = 1024u * 1024;  // a PKCS#12 or PEM, base64 in JSON
+    return routes;
 }
 
 }  // namespace kh::admin

@@ -2,7 +2,7 @@
 
 #include <Poco/JSON/Array.h>
 
-#include "endpoint/http_server.hpp"
+#include "http/cidr.hpp"
 #include "endpoint/json_request.hpp"
 #include "endpoint/json_writer.hpp"
 #include "model/errors.hpp"
@@ -27,10 +27,10 @@ std::vector<std::string> cidrsOf(const Poco::JSON::Object::Ptr& o) {
     if (!list) return out;
     for (size_t i = 0; i < list->size(); ++i) {
         std::string c = list->getElement<std::string>(unsigned(i));
-        // A CIDR that matches its own network address parses; anything else is refused here, not at use.
-        if (!endpoint::addressAllowed(c.substr(0, c.find('/')), {c}))
-            throw KakehashiError(ErrorId::InvalidField, "allowCidrs: 192.168.1.0/24 のように指定してください (" + c + ")");
-        out.push_back(c);
+        // Refused here, not at use: stored as what it means ("10.1.2.3/8" → "10.0.0.0/8").
+        auto normal = http::normaliseCidr(c);
+        if (!normal) throw KakehashiError(ErrorId::InvalidField, "allowCidrs: 192.168.1.0/24 のように指定してください (" + c + ")");
+        out.push_back(*normal);
     }
     return out;
 }

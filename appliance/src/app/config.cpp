@@ -64,6 +64,21 @@ void loadPlugins(const Object::Ptr& root, Config& c) {
         std::chrono::milliseconds(value<int>(limits, "deadlineMillis", int(c.plugins.limits.deadline.count())));
 }
 
+// A listener's threads and limits ("http", "admin"): defaults for a clinic LAN, see http/server.hpp.
+void loadListenerLimits(const Object::Ptr& o, http::ServerSettings& s) {
+    s.workerThreads = value<int>(o, "threads", s.workerThreads);
+    s.networkThreads = value<int>(o, "networkThreads", s.networkThreads);
+    auto& l = s.limits;
+    l.headerTimeout = std::chrono::seconds(value<int>(o, "headerTimeoutSeconds", int(l.headerTimeout.count())));
+    l.idleTimeout = std::chrono::seconds(value<int>(o, "idleTimeoutSeconds", int(l.idleTimeout.count())));
+    l.bodyTimeout = std::chrono::seconds(value<int>(o, "bodyTimeoutSeconds", int(l.bodyTimeout.count())));
+    l.maxConnections = size_t(value<int>(o, "maxConnections", int(l.maxConnections)));
+    l.maxConnectionsPerAddress = size_t(value<int>(o, "maxConnectionsPerAddress", int(l.maxConnectionsPerAddress)));
+    auto rate = section(o, "rateLimit");
+    s.rate.perSecond = value<double>(rate, "perSecond", s.rate.perSecond);
+    s.rate.burst = value<double>(rate, "burst", s.rate.burst);
+}
+
 bool readable(const std::string& path) {
     struct stat st {};
     return !path.empty() && ::stat(path.c_str(), &st) == 0;
@@ -89,9 +104,9 @@ Config loadConfig(const std::string& path) {
     c.logLevel = value<std::string>(root, "logLevel", c.logLevel);
     auto http = section(root, "http");
     c.http.listen = value<std::string>(http, "listen", c.http.listen);
-    c.http.threads = value<int>(http, "threads", c.http.threads);
     c.http.certFile = value<std::string>(http, "certFile", "");
     c.http.keyFile = value<std::string>(http, "keyFile", "");
+    loadListenerLimits(http, c.http);
     auto files = section(root, "fileDrop");
     c.fileDropEnabled = value<bool>(files, "enabled", bool(files));
     c.fileDrop.root = value<std::string>(files, "root", c.stateDir + "/share");
@@ -133,8 +148,8 @@ Config loadConfig(const std::string& path) {
         c.admin.listen = value<std::string>(admin, "listen", "0.0.0.0:8444");
         c.admin.certFile = value<std::string>(admin, "certFile", "");
         c.admin.keyFile = value<std::string>(admin, "keyFile", "");
-        c.admin.threads = value<int>(admin, "threads", 16);
-        c.admin.maxBodyBytes = 64u * 1024 * 1024;  // backups and certificates (update bundles are streamed)
+        c.admin.workerThreads = 8;
+        loadListenerLimits(admin, c.admin);
         c.adminConfirmSeconds = value<int>(admin, "confirmSeconds", c.adminConfirmSeconds);
     }
     // Only the appliance image sets this: its root updater (kakehashi-update.path) watches the folder.
@@ -172,7 +187,10 @@ std::vector<std::string> checkConfig(const Config& c) {
     log::Level level;
     if (!log::parseLevel(c.logLevel, level)) problems.push_back("logLevel: debug | info | warn | error");
     if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");
-    if (c.http.threads < 2 || c.http.threads > 1024) problems.push_back("http.threads: 2..1024");
+    if (c.http.workerThreads < 2 || c.http.workerThreads > 1024) problems.push_back("http.threads: 2..1024");
+    if (c.http.networkThreads < 1 || c.http.networkThreads > 64) problems.push_back("http.networkThreads: 1..64");
+    if (c.http.limits.maxConnectionsPerAddress < 1 || c.http.limits.maxConnections < c.http.limits.maxConnectionsPerAddress)
+        problems.push_back("http.maxConnectionsPerAddress: 1..maxConnections");
     // Patient data is never kept longer than the records that say it came and went.
     if (c.retention.patientDataDays < 1 || c.retention.patientDataDays > c.retention.recordDays)
         problems.push_back("retention.patientDataDays: 1..recordDays (1 日以上、recordDays 以下)");

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "endpoint/file_drop.hpp"
-#include "endpoint/http_server.hpp"
+#include "http/server.hpp"
 #include "plugins/registry.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
@@ -24,7 +24,7 @@ struct Config {
     std::string stateDir = "/var/lib/kakehashi";
     std::string keyDir = "/etc/kakehashi/keys";
     std::string logLevel = "info";
-    endpoint::HttpServerSettings http;
+    http::ServerSettings http;  // the LAN API and the staff page
     bool fileDropEnabled = true;
     endpoint::FileDropSettings fileDrop;
     upstream::TlsSettings upstream;
@@ -48,7 +48,7 @@ struct Config {
     int cardCheckLifetimeSeconds = 600;      // an unfinished card check is cancelled after this
     std::string webAdminRoot = "/usr/share/kakehashi/web-admin";  // the staff and admin pages
     bool adminEnabled = false;               // an "admin" section is present
-    endpoint::HttpServerSettings admin;      // HTTPS always: without certFile/keyFile a self-signed one is made
+    http::ServerSettings admin;              // HTTPS always: without certFile/keyFile a self-signed one is made
     int adminConfirmSeconds = 90;            // a network-affecting change rolls back unless confirmed by then
     services::FirmwareSettings firmware;     // the appliance image: bundles uploaded in the web admin
     store::RetentionPolicy retention;         // how long the store keeps patient data and records

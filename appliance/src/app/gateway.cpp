@@ -24,8 +24,8 @@ bool readable(const std::string& path) { return !path.empty() && ::access(path.c
 
 // The LAN API's listener. A box set up through the web admin may not have its LAN certificate yet: it
 // then serves HTTPS with a self-signed one of its own until the configured files are there.
-endpoint::HttpServerSettings lanTls(const Config& c) {
-    endpoint::HttpServerSettings s = c.http;
+http::ServerSettings lanTls(const Config& c) {
+    http::ServerSettings s = c.http;
     if (!c.adminEnabled || s.certFile.empty() || (readable(s.certFile) && readable(s.keyFile))) return s;
     auto made = admin::ensureSelfSignedCertificate(c.stateDir, "lan-tls");
     log::warn("http.certificate_missing", {{"configured", s.certFile}, {"using", made.certFile}});
@@ -94,8 +94,8 @@ Gateway::Gateway(const Config& config)
     endpoint::HttpApiParts parts{eligibility_, batchService_, journal_, metrics_, [this] { return ready_.load(); },
                                  KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_,
                                  &homeConsent_, &visitService_, &referenceNumberService_,
-                                 config.cardReadersEnabled ? &cardChecks_ : nullptr, config.webAdminRoot};
-    http_ = std::make_unique<endpoint::HttpServer>(lanTls(config), endpoint::buildApiRoutes(parts), clients_, journal_, metrics_);
+                                 config.cardReadersEnabled ? &cardChecks_ : nullptr};
+    http_ = endpoint::apiListener(lanTls(config), endpoint::buildApiRoutes(parts), clients_, journal_, metrics_, config.webAdminRoot);
     if (config.fileDropEnabled) {
         homeConsentFiles_ = std::make_unique<endpoint::HomeConsentFiles>(homeConsent_, config.institutionCode);
         fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_,
@@ -107,7 +107,7 @@ Gateway::Gateway(const Config& config)
 
 // The web admin on its own HTTPS listener, with the box's self-signed certificate unless one is set.
 void Gateway::buildAdmin() {
-    endpoint::HttpServerSettings tls = config_.admin;
+    http::ServerSettings tls = config_.admin;
     if (tls.certFile.empty() || tls.keyFile.empty()) {
         auto made = admin::ensureSelfSignedCertificate(config_.stateDir);
         tls.certFile = made.certFile;

@@ -7,7 +7,7 @@
 
 #include "app/config.hpp"
 #include "endpoint/file_drop.hpp"
-#include "endpoint/http_server.hpp"
+#include "endpoint/api_listener.hpp"
 #include "endpoint/metrics.hpp"
 #include "endpoint/plugin_channel.hpp"
 #include "plugins/registry.hpp"
@@ -94,7 +94,7 @@ private:
     endpoint::Metrics metrics_;
     std::unique_ptr<plugins::PluginRegistry> plugins_;
     std::unique_ptr<endpoint::PluginChannel> pluginChannel_;
-    std::unique_ptr<endpoint::HttpServer> http_;
+    std::unique_ptr<http::Server> http_;
     std::unique_ptr<endpoint::HomeConsentFiles> homeConsentFiles_;
     std::unique_ptr<endpoint::FileDrop> fileDrop_;
     std::unique_ptr<admin::PendingChanges> pendingChanges_;
@@ -104,6 +104,6 @@ private:
 };
 
 std::string databasePath(const Config& c);
-endpoint::HttpServerSettings lanTls(const Config& c);
+http::ServerSettings lanTls(const Config& c);
 
 }  // namespace kh::app

@@ -20,7 +20,7 @@ using services::CardCheckView;
 
 constexpr int64_t kMaxWaitMillis = 30000;
 
-std::string actorOf(const HttpCall& call) { return call.client ? "api:" + call.client->name : "api"; }
+std::string actorOf(const HttpCall& call) { return call.caller.empty() ? "api" : call.caller; }
 
 int64_t queryNumber(HttpCall& call, const char* name) {
     const std::string& v = call.query[name];

@@ -1,12 +1,13 @@
 #include "endpoint/http_api.hpp"
 
+#include <map>
+
 #include "crypto/primitives.hpp"
 #include "endpoint/home_consent_routes.hpp"
 #include "endpoint/home_reception_routes.hpp"
 #include "endpoint/json_answer.hpp"
 #include "endpoint/visit_routes.hpp"
 #include "endpoint/card_check_routes.hpp"
-#include "endpoint/static_pages.hpp"
 #include "endpoint/json_request.hpp"
 #include "endpoint/reference_number_routes.hpp"
 #include "model/errors.hpp"
@@ -62,7 +63,7 @@ Route postBatch(HttpApiParts p) {
                 // Idempotency-Key lets a client resend after a lost answer without making a second batch.
                 std::string key = call.headers.count("idempotency-key") ? call.headers["idempotency-key"] : crypto::uuid4();
                 if (key.size() > 128) return problemReply(ErrorId::InvalidField, "Idempotency-Key is too long");
-                auto batch = p.batches.submit("http:" + call.client->name + ":" + key, req.fileIdentifier, req.entries);
+                auto batch = p.batches.submit("http:" + clientOf(call) + ":" + key, req.fileIdentifier, req.entries);
                 auto view = p.batches.view(batch.receptionNumber, false);
                 auto r = jsonReply(202, encodeBatch(*view));
                 r.headers.push_back({"Location", "/api/v1/eligibility/batches/" + batch.receptionNumber});
@@ -102,16 +103,14 @@ Route readiness(HttpApiParts p) {
             }};
 }
 
+// Counts and states of the box, no patient data — still only for API clients: they tell an attacker
+// what the box is doing.
 Route metrics(HttpApiParts p) {
-    return {"GET", "/metrics", "Prometheus metrics", Access::Public, [p](HttpCall&) {
+    return {"GET", "/metrics", "Prometheus metrics", Access::ApiClient, [p](HttpCall&) {
                 return HttpReply{200, "text/plain; version=0.0.4", p.metrics.render(), {}};
             }};
 }
 }  // namespace
-
-HttpReply problemReply(ErrorId id, const std::string& detail, const std::vector<model::FieldError>& fields) {
-    return HttpReply{model::errorInfo(id).httpStatus, "application/problem+json", encodeProblem(id, detail, fields), {}};
-}
 
 std::vector<Route> buildApiRoutes(HttpApiParts parts) {
     std::vector<Route> routes = {postInquiry(parts), getInquiry(parts), postBatch(parts), getBatch(parts),
@@ -124,14 +123,20 @@ std::vector<Route> buildApiRoutes(HttpApiParts parts) {
         for (auto& r : visitRoutes(*parts.visits)) routes.push_back(std::move(r));
     if (parts.cardChecks)
         for (auto& r : cardCheckRoutes(*parts.cardChecks)) routes.push_back(std::move(r));
-    if (!parts.webAdminRoot.empty())
-        for (auto& r : staticPageRoutes(parts.webAdminRoot, {{"staff", "card-check.html"}})) routes.push_back(std::move(r));
     if (parts.referenceNumbers)
         for (auto& r : referenceNumberRoutes(*parts.referenceNumbers)) routes.push_back(std::move(r));
     if (parts.plugins) {
         routes.push_back(adapterRoute(parts));
         routes.push_back(pluginList(parts));
     }
+    // Each route takes the body it needs: an inquiry is a few hundred bytes, a 10,000-entry batch a few MB.
+    const std::map<std::string, size_t> kLargeBodies = {
+        {"/api/v1/eligibility/batches", 8u << 20},  {"/api/v1/visits", 4u << 20},
+        {"/api/v1/reference-numbers", 4u << 20},     {"/api/v1/reference-numbers/import", 8u << 20},
+        {"/api/v1/adapters/{id}/{route}", 8u << 20},
+    };
+    for (auto& r : routes)
+        if (auto it = kLargeBodies.find(r.pattern); it != kLargeBodies.end() && r.method == "POST") r.bodyLimit = it->second;
     // The OpenAPI document is made from the table itself, so it cannot drift from the routes.
     auto doc = std::make_shared<std::string>();
     routes.push_back({"GET", "/api/v1/openapi.json", "This API's OpenAPI document", Access::Public,

@@ -1,5 +1,5 @@
 // The LAN HTTP API: eligibility inquiries and batches for receipt computers, health and metrics.
-// Builds the route table; the server (http_server) authenticates, journals and dispatches by it.
+// Builds the route table; the listener (api_listener) authenticates, journals and dispatches by it.
 #pragma once
 #include <string>
 #include <vector>
@@ -31,10 +31,8 @@ struct HttpApiParts {
     services::VisitService* visits = nullptr;
     services::ReferenceNumberService* referenceNumbers = nullptr;  // 照会番号登録 routes
     services::CardCheckService* cardChecks = nullptr;  // readers and card checks on home visits
-    std::string webAdminRoot;                          // staff pages, when set
 };
 
 std::vector<Route> buildApiRoutes(HttpApiParts parts);
-HttpReply problemReply(model::ErrorId id, const std::string& detail, const std::vector<model::FieldError>& fields = {});
 
 }  // namespace kh::endpoint

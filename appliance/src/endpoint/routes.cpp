@@ -3,43 +3,12 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <cctype>
 #include <sstream>
 
 namespace kh::endpoint {
-namespace {
-std::vector<std::string> segments(const std::string& path) {
-    std::vector<std::string> out;
-    std::stringstream ss(path);
-    std::string s;
-    while (std::getline(ss, s, '/'))
-        if (!s.empty()) out.push_back(s);
-    return out;
-}
-
-bool isParam(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
-}  // namespace
-
-std::vector<std::string> pathSegments(const std::string& path) { return segments(path); }
-
-bool matchRoute(const Route& route, const std::string& path, std::map<std::string, std::string>& params) {
-    return matchSegments(segments(route.pattern), segments(path), params);
-}
-
-bool matchSegments(const std::vector<std::string>& want, const std::vector<std::string>& got,
-                   std::map<std::string, std::string>& params) {
-    if (want.size() != got.size()) return false;
-    std::map<std::string, std::string> found;
-    for (size_t i = 0; i < want.size(); ++i) {
-        if (isParam(want[i])) {
-            if (got[i] == "." || got[i] == "..") return false;
-            found[want[i].substr(1, want[i].size() - 2)] = got[i];
-        } else if (want[i] != got[i]) {
-            return false;
-        }
-    }
-    params = std::move(found);
-    return true;
-}
+using http::isParameter;
+using http::pathSegments;
 
 std::string openApiDocument(const std::vector<Route>& routes, const std::string& version) {
     using Poco::JSON::Array;
@@ -64,8 +33,8 @@ std::string openApiDocument(const std::vector<Route>& routes, const std::string&
         Object::Ptr op = new Object(true);
         op->set("summary", r.summary);
         Array::Ptr parameters = new Array;
-        for (const auto& seg : segments(r.pattern)) {
-            if (!isParam(seg)) continue;
+        for (const auto& seg : pathSegments(r.pattern)) {
+            if (!isParameter(seg)) continue;
             Object::Ptr p = new Object(true);
             p->set("name", seg.substr(1, seg.size() - 2));
             p->set("in", std::string("path"));

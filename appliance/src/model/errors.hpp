@@ -20,11 +20,13 @@ namespace kh::model {
     X(WrongInstitution,    "KKH-E1011", 403, "wrong-institution",    "医療機関等コードが本機の設定と異なります")   \
     X(TooManyEntries,      "KKH-E1012", 413, "too-many-entries",     "一括照会の件数が上限を超えています")         \
     X(MalformedCsv,        "KKH-E1013", 400, "malformed-csv",        "CSVの形式が正しくありません")                \
+    X(MalformedRequest,    "KKH-E1015", 400, "malformed-request",    "HTTPリクエストの形式が正しくありません")       \
     X(NotAFile,            "KKH-E1014", 400, "not-a-file",           "通常のファイルではないため受け付けません（リンク・名前付きパイプなど）") \
     X(Unauthorized,        "KKH-E2001", 401, "unauthorized",         "認証が必要です")                             \
     X(Forbidden,           "KKH-E2002", 403, "forbidden",            "この操作は許可されていません")               \
     X(NotFound,            "KKH-E2003", 404, "not-found",            "対象が見つかりません")                       \
     X(MethodNotAllowed,    "KKH-E2004", 405, "method-not-allowed",   "このメソッドは使えません")                   \
+    X(TooManyRequests,     "KKH-E2006", 429, "too-many-requests",    "要求が多すぎます。しばらく待ってから送ってください") \
     X(UnknownReception,    "KKH-E2005", 404, "unknown-reception",    "受付番号が見つかりません")                   \
     X(UpstreamUnavailable, "KKH-E3001", 503, "upstream-unavailable", "オンライン資格確認等システムに接続できません") \
     X(UpstreamRejected,    "KKH-E3002", 502, "upstream-rejected",    "オンライン資格確認等システムが要求を拒否しました") \

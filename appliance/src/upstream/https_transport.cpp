@@ -13,6 +13,7 @@
 #include <openssl/ssl.h>
 
 #include "base/log.hpp"
+#include "crypto/tls_policy.hpp"
 
 namespace kh::upstream {
 namespace {
@@ -37,7 +38,7 @@ Poco::Net::Context::Ptr makeContext(const TlsSettings& s) {
     p.caLocation = s.caFile;
     p.verificationMode = Poco::Net::Context::VERIFY_STRICT;
     p.loadDefaultCAs = false;  // pinned: only the central CA is trusted
-    p.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
+    p.cipherList = crypto::kTls12Ciphers;
     Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
     SSL_CTX_set_min_proto_version(context->sslContext(), TLS1_2_VERSION);
     return context;

@@ -5,7 +5,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 
-#include "endpoint/http_server.hpp"
+#include "endpoint/api_listener.hpp"
 #include "store/journal.hpp"
 #include "../temp_dir.hpp"
 
@@ -61,14 +61,18 @@ TEST_CASE("a body that carries a PIN reaches its handler but is never journalled
         {"POST", "/other", "anything else", endpoint::Access::ApiClient,
          [](endpoint::HttpCall&) { return endpoint::HttpReply{200, "application/json", "{}", {}}; }},
     };
-    endpoint::HttpServer server({"127.0.0.1:0", "", "", 4}, routes, clients, journal, metrics);
-    server.start();
+    http::ServerSettings settings;
+    settings.listen = "127.0.0.1:0";
+    settings.workerThreads = 2;
+    auto server = endpoint::apiListener(settings, routes, clients, journal, metrics, "");
+    server->start();
 
-    CHECK(post(server.port(), "/pin", token, R"({"pin":"7391"})").status == 200);
+    CHECK(post(server->port(), "/pin", token, R"({"pin":"7391"})").status == 200);
     CHECK(seen == R"({"pin":"7391"})");
-    CHECK(post(server.port(), "/other", token, R"({"note":"journalled"})").status == 200);
-    CHECK(post(server.port(), "/pin", token, std::string(300, '7')).status == 413);  // small limit for PINs
-    server.stop();
+    CHECK(post(server->port(), "/other", token, R"({"note":"journalled"})").status == 200);
+    CHECK(post(server->port(), "/pin", token, std::string(300, '7')).status == 413);  // small limit for PINs
+    CHECK(post(server->port(), "/other", "kkh_wrong", "{}").status == 401);
+    server->stop();
 
     auto rows = journalled(s);
     REQUIRE(rows.size() == 2);
