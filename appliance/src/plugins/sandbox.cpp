@@ -179,16 +179,29 @@ void* Sandbox::allocate(void* self, void* block, size_t oldSize, size_t newSize)
     return resized;
 }
 
+// Whether the call may go on: false once the instruction budget or the deadline is spent (timed out).
+// The state sticks until the next call begins.
+bool Sandbox::budgetLeft() {
+    if (instructionsUsed_ > limits_.instructions || std::chrono::steady_clock::now() > deadline_) timedOut_ = true;
+    return !timedOut_;
+}
+
+bool Sandbox::spendSteps(uint64_t steps) {
+    instructionsUsed_ += steps;
+    return budgetLeft();
+}
+
+int Sandbox::raiseBudgetSpent(lua_State* L) {
+    lua_pushliteral(L, "plugin exceeded its time budget");
+    return lua_error(L);
+}
+
 // Every kHookInterval instructions: charge the budget, look at the clock, and once either is spent keep
 // raising (plugin code cannot catch it: the sandbox's pcall re-raises while aborting()).
 void Sandbox::countHook(lua_State* L, lua_Debug*) {
     Sandbox& s = of(L);
     s.instructionsUsed_ += kHookInterval;
-    if (s.instructionsUsed_ > s.limits_.instructions || std::chrono::steady_clock::now() > s.deadline_)
-        s.timedOut_ = true;
-    if (!s.timedOut_) return;
-    lua_pushliteral(L, "plugin exceeded its time budget");
-    lua_error(L);
+    if (!s.budgetLeft()) raiseBudgetSpent(L);
 }
 
 void Sandbox::beginCall() {

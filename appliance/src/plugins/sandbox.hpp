@@ -93,6 +93,11 @@ public:
     void noteMemoryExceeded() { memoryExceeded_ = true; }
     // The call ran out of time or memory: plugin code may not catch that (pcall re-raises it).
     bool aborting() const { return timedOut_ || memoryExceeded_; }
+    // For host code that loops in C, out of the count hook's reach (the pattern matcher): charges `steps`
+    // to the call's instruction budget and looks at the deadline, as the hook does. False once the call must end; the caller then returns raiseBudgetSpent(L).
+    bool spendSteps(uint64_t steps);
+    // Raises the error that ends a call whose budget is spent (the hook's, and spendSteps' callers').
+    static int raiseBudgetSpent(lua_State* L);
     // Push <pluginDir>/<relativePath> (or the module <name with . → />.lua) as a text chunk whose _ENV is
     // the plugin's environment. Return LUA_OK, or a load status with the message pushed, or kUnreadable
     // with nothing pushed. Never raise.
@@ -103,6 +108,7 @@ public:
 private:
     static void* allocate(void* self, void* block, size_t oldSize, size_t newSize);
     static void countHook(lua_State* L, lua_Debug* ar);
+    bool budgetLeft();
     int runProtected(lua_CFunction f, void* job);
     void beginCall();
     [[noreturn]] void fail(int status);
