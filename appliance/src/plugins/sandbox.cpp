@@ -179,11 +179,12 @@ void* Sandbox::allocate(void* self, void* block, size_t oldSize, size_t newSize)
     return resized;
 }
 
-// Whether the call may go on: false once the instruction budget or the deadline is spent (timed out).
-// The state sticks until the next call begins.
+// Whether the call may go on: false once the instruction budget or the deadline is spent (timed out) or
+// the host is stopping. The state sticks until the next call begins.
 bool Sandbox::budgetLeft() {
+    if (stopping_ != nullptr && stopping_->load(std::memory_order_relaxed)) stopped_ = true;
     if (instructionsUsed_ > limits_.instructions || std::chrono::steady_clock::now() > deadline_) timedOut_ = true;
-    return !timedOut_;
+    return !timedOut_ && !stopped_;
 }
 
 bool Sandbox::spendSteps(uint64_t steps) {
@@ -209,6 +210,7 @@ void Sandbox::beginCall() {
     deadline_ = std::chrono::steady_clock::now() + limits_.deadline;
     timedOut_ = false;
     memoryExceeded_ = false;
+    stopped_ = false;
 }
 
 int Sandbox::runProtected(lua_CFunction f, void* job) {
@@ -288,6 +290,7 @@ Value Sandbox::call(const char* function, const std::vector<Value>& args) {
 }
 
 std::pair<ErrorId, std::string> Sandbox::describeFailure(int status) {
+    if (stopped_) return {ErrorId::PluginRefused, kGatewayStopping};
     if (timedOut_)
         return {ErrorId::PluginTimeout, "plugin exceeded its budget of " + std::to_string(limits_.deadline.count()) +
                                             " ms or " + std::to_string(limits_.instructions) + " instructions"};
