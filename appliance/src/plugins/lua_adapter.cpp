@@ -115,7 +115,8 @@ LuaAdapter::LuaAdapter(const Manifest& manifest, const std::string& dir, const s
     try {
         sandbox_ = std::make_unique<Sandbox>(dir, limits);
         sandbox_->setStopSignal(stopping_.get());
-        installHostLibrary(*sandbox_, {manifest_.id, manifest_.version, settingsJson_});
+        installHostLibrary(*sandbox_, {manifest_.id, manifest_.version, settingsJson_, manifest_.logMessages,
+                                       manifest_.logFields});
         sandbox_->loadEntry(manifest_.entry);
     } catch (const AdapterError& e) {
         const std::string reason =

@@ -33,7 +33,11 @@ SandboxLimits testLimits() {
 std::unique_ptr<Sandbox> hostile(const std::string& name, SandboxLimits limits = testLimits(),
                                  const std::string& settingsJson = "{}") {
     auto sandbox = std::make_unique<Sandbox>(hostileDir(name), limits);
-    installHostLibrary(*sandbox, {"hostile-" + name, "0.0.1", settingsJson});
+    HostContext context;
+    context.pluginId = "hostile-" + name;
+    context.pluginVersion = "0.0.1";
+    context.visibleSettingsJson = settingsJson;
+    installHostLibrary(*sandbox, context);
     sandbox->loadEntry("adapter.lua");
     return sandbox;
 }

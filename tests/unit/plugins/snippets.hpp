@@ -18,9 +18,17 @@
 
 namespace kh::test {
 
+inline plugins::HostContext snippetsContext() {
+    plugins::HostContext context;
+    context.pluginId = "snippets";
+    context.pluginVersion = "0.0.1";
+    context.visibleSettingsJson = R"({"mode":"test"})";
+    return context;
+}
+
 class Snippets {
 public:
-    explicit Snippets(plugins::SandboxLimits limits = {}, plugins::HostContext context = {"snippets", "0.0.1", R"({"mode":"test"})"}) {
+    explicit Snippets(plugins::SandboxLimits limits = {}, plugins::HostContext context = snippetsContext()) {
         dir_ = tempDir("host");
         std::ofstream(dir_ + "/adapter.lua")
             << "return { run = function(code, ...) return assert(load(code, '=snippet'))(...) end }\n";
