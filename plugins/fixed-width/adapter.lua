@@ -31,7 +31,7 @@ local function entry_from(line)
   return inquiry
 end
 
--- Lines split with plain find: linear on any file size (patterns are for short strings in the sandbox).
+-- Lines split with plain find: linear on any file size, with no pattern steps to count against the budget.
 local function lines(body)
   local out, pos = {}, 1
   while pos <= #body do
