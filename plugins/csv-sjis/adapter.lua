@@ -2,6 +2,7 @@
 -- birth dates in 和暦 (e.g. "S55.1.1" or "昭和55年1月1日"):
 --   患者番号,保険者番号,記号,番号,枝番,生年月日
 -- The answer is a CSV in the same encoding, one line per patient, in the same order.
+-- Logs (kakehashi.log) carry counts only, as plugin.json declares: never a name, number or date.
 local columns = require("columns")
 
 local M = {}
@@ -29,12 +30,14 @@ end
 function M.decode_request(msg, ctx)
   local text = kakehashi.sjis.to_utf8(msg.body)
   local rows = kakehashi.csv.parse(text, { header = true })
-  local entries = {}
+  local entries, skipped = {}, 0
   for i, row in ipairs(rows) do
     if row[columns.PATIENT] ~= nil or row[columns.NUMBER] ~= nil then
       entries[#entries + 1] = entry_from(row, i + 1)
+      if entries[#entries].error then skipped = skipped + 1 end
     end
   end
+  kakehashi.log.info("request-read", { entries = #entries, skipped = skipped })
   return { entries = entries, correlation = msg.name }
 end
 
@@ -64,6 +67,7 @@ function M.encode_result(result, ctx)
     rows[#rows + 1] = result_line(answer, style)
   end
   local base = result.request.name:gsub("%.[Cc][Ss][Vv]$", "")
+  kakehashi.log.info("results-written", { answers = #result.answers })
   return { { name = base .. (ctx.settings.resultSuffix or "_result") .. ".csv",
              body = kakehashi.sjis.from_utf8(kakehashi.csv.format(rows)),
              contentType = "text/csv; charset=Shift_JIS" } }

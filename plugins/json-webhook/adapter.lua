@@ -22,11 +22,13 @@ function M.decode_request(msg, ctx)
   if type(doc) ~= "table" or type(doc.patients) ~= "table" then
     kakehashi.err("invalid-field", "patients must be an array")
   end
-  local entries = {}
+  local entries, skipped = {}, 0
   for _, p in ipairs(doc.patients) do
     if type(p) ~= "table" then kakehashi.err("invalid-field", "each patient must be an object") end
     entries[#entries + 1] = entry_from(p)
+    if entries[#entries].error then skipped = skipped + 1 end
   end
+  kakehashi.log.info("request-read", { entries = #entries, skipped = skipped })  -- counts only (plugin.json)
   return { entries = entries, correlation = type(doc.requestId) == "string" and doc.requestId or "" }
 end
 
@@ -49,6 +51,7 @@ end
 function M.encode_result(result, ctx)
   local results = {}
   for _, a in ipairs(result.answers) do results[#results + 1] = result_of(a) end
+  kakehashi.log.info("results-written", { answers = #results })
   return { { name = "callback", contentType = "application/json",
              body = kakehashi.json.encode { requestId = result.correlation, results = results } } }
 end

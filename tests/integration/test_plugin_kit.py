@@ -1,5 +1,6 @@
 """The conformance kit vendors run: `kakehashi plugin test` passes on the shipped adapters and fails on a
-broken golden case; `plugin new` scaffolds a plugin that passes; signing is checked with --trusted-key."""
+broken golden case or on logging that the manifest does not declare; `plugin new` scaffolds a plugin that
+passes; signing is checked with --trusted-key."""
 import os
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ class PluginKitTest(unittest.TestCase):
                 self.assertIn("PASS  golden/basic: decode_request", out.stdout)
                 self.assertIn("PASS  golden/basic: encode_result", out.stdout)
                 self.assertIn("PASS  sandbox: garbage input is contained", out.stdout)
+                self.assertIn("PASS  logs: declared messages and fields only", out.stdout)
                 self.assertIn("合格 (PASSED)", out.stdout)
 
     def test_a_broken_golden_case_fails(self):
@@ -43,11 +45,30 @@ class PluginKitTest(unittest.TestCase):
         self.assertIn("FAIL  golden/basic: encode_result", out.stdout)
         self.assertIn("不合格 (FAILED)", out.stdout)
 
+    def test_logging_what_the_manifest_does_not_declare_fails(self):
+        copy = os.path.join(self.dir, "csv-sjis")
+        shutil.copytree(os.path.join(SOURCE, "plugins", "csv-sjis"), copy)
+        adapter = os.path.join(copy, "adapter.lua")
+        with open(adapter, encoding="utf-8") as f:
+            code = f.read()
+        with open(adapter, "w", encoding="utf-8") as f:
+            f.write(code.replace('kakehashi.log.info("request-read", { entries = #entries, skipped = skipped })',
+                                 'kakehashi.log.info("request-read", { entries = #entries, patient = rows[1] and '
+                                 'rows[1]["患者番号"] }) kakehashi.log.warn("read " .. msg.name)'))
+        out = kit("test", copy)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn("FAIL  logs: declared messages and fields only", out.stdout)
+        self.assertIn("message not in logMessages", out.stdout)
+        self.assertIn("fields not in logFields", out.stdout)
+        self.assertNotIn("uketsuke", out.stderr)  # the file name the plugin tried to log
+        self.assertIn('"message":"undeclared"', out.stderr)
+
     def test_scaffold_passes_and_signing_is_checked(self):
         self.assertEqual(kit("new", "acme-recept", "--dir", self.dir).returncode, 0)
         plugin = os.path.join(self.dir, "acme-recept")
         out = kit("test", plugin)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("PASS  logs: declared messages and fields only", out.stdout)
         key, pub = os.path.join(self.dir, "v.key"), os.path.join(self.dir, "v.pub")
         self.assertEqual(kit("keygen", key, pub).returncode, 0)
         self.assertEqual(os.stat(key).st_mode & 0o777, 0o600)

@@ -1,18 +1,23 @@
 """Vendor adapter plugins end to end: each shipped adapter takes its vendor format in, goes through the
-simulator over mutual TLS, and answers in the vendor's format; hostile plugins are contained with clear
-errors while other channels keep answering; a tampered plugin is refused and works again after a fix and
-a reload, without a restart."""
+simulator over mutual TLS, and answers in the vendor's format; hostile plugins (pattern bombs included)
+are contained with clear errors while other channels keep answering, and a plugin answers again after a
+timeout; SIGTERM stops the gateway at once even while a pattern bomb runs; a tampered plugin is refused
+and works again after a fix and a reload, without a restart."""
 import http.server
 import json
 import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
 from harness import (KAKEHASHI_BIN, SOURCE, IntegrationTest, inquiry_json, main, parse, single_request, text,
                      wait_until)
+
+# A backtracking bomb driven by '?' on a 60-byte subject: 2^60 steps without a step budget.
+BOMB = "string.rep('a', 60):match(string.rep('a?', 60) .. string.rep('a', 60))"
 
 HOSTILE = {
     # name: (decode_request body, expected error code in the .err file)
@@ -25,19 +30,37 @@ HOSTILE = {
     "hostile-bytecode": ("load(string.dump(function() end))() return { entries = {} }", "KKH-E4001"),
     "hostile-throws": ("error('boom') ", "KKH-E4001"),
     "hostile-badreturn": ("return 42", "KKH-E4001"),
-    # Pattern matching runs in C, out of the instruction hook's reach: costly patterns are refused up front.
-    "hostile-pattern": ("string.find(string.rep('a', 2000), '.-.-.-b') return { entries = {} }", "KKH-E4001"),
-    "hostile-pattern-long": ("string.rep('a', 1000000):find('a*b') return { entries = {} }", "KKH-E4001"),
+    # Pattern matching counts its steps against the budget and the deadline: a bomb of any quantifier,
+    # on a short subject or a long one, caught with pcall or not, ends as a timeout.
+    "hostile-pattern": ("string.find(string.rep('a', 2000), '.-.-.-b') return { entries = {} }", "KKH-E4002"),
+    "hostile-pattern-long": ("string.rep('a', 1000000):find('a*b') return { entries = {} }", "KKH-E4002"),
+    "hostile-pattern-optional": (BOMB + " return { entries = {} }", "KKH-E4002"),
+    "hostile-pattern-short": ("string.rep('a', 40):find(string.rep('a-', 20) .. 'b') return { entries = {} }",
+                              "KKH-E4002"),
+    "hostile-pattern-caught": ("pcall(string.match, string.rep('a', 60), string.rep('a?', 60) .. "
+                               "string.rep('a', 60)) return { entries = {} }", "KKH-E4002"),
 }
 
+# An HTTP-bound plugin that runs BOMB when the request body says "bomb" and answers {"fine": true} otherwise;
+# it logs "bomb-started" first, so a test can wait for the bomb to be running.
+BOMB_HTTP = ("if msg.body == 'bomb' then kakehashi.log.info('bomb-started') " + BOMB + " end return { entries = {} }",
+             "return { { name = 'reply', body = '{\"fine\":true}', contentType = 'application/json' } }")
 
-def write_plugin(root, pid, decode_body, encode_body="return {}", settings_schema=None):
+
+def write_bomb_plugin(root, pid):
+    write_plugin(root, pid, *BOMB_HTTP, channels=[{"type": "http", "route": "bomb"}], log_messages=["bomb-started"])
+
+
+def write_plugin(root, pid, decode_body, encode_body="return {}", settings_schema=None, channels=None,
+                 log_messages=None):
     d = os.path.join(root, pid)
     os.makedirs(d, exist_ok=True)
     manifest = {"id": pid, "name": pid, "version": "0.0.1", "apiLevel": 1, "kind": "adapter", "entry": "adapter.lua",
-                "channels": [{"type": "file", "folder": pid, "pattern": "*.txt"}]}
+                "channels": channels or [{"type": "file", "folder": pid, "pattern": "*.txt"}]}
     if settings_schema:
         manifest["settings"] = settings_schema
+    if log_messages:
+        manifest["logMessages"] = log_messages
     with open(os.path.join(d, "plugin.json"), "w") as f:
         json.dump(manifest, f)
     with open(os.path.join(d, "adapter.lua"), "w") as f:
@@ -74,6 +97,7 @@ class PluginTest(IntegrationTest):
                      "..tostring(kakehashi.settings.region) } }",
                      {"type": "object", "properties": {"apiKey": {"type": "string", "secret": True},
                                                         "region": {"type": "string"}}})
+        write_bomb_plugin(workdir_plugins, "hostile-pattern-http")
         keys = workdir_plugins + "-keys"
         os.makedirs(keys, exist_ok=True)
         subprocess.run([KAKEHASHI_BIN, "plugin", "keygen", keys + "/vendor.key", keys + "/vendor.pub"],
@@ -83,7 +107,7 @@ class PluginTest(IntegrationTest):
                 subprocess.run([KAKEHASHI_BIN, "plugin", "sign", os.path.join(workdir_plugins, pid), "--key",
                                 keys + "/vendor.key"], check=True, capture_output=True)
         self.root = workdir_plugins
-        order = ["csv-sjis", "fixed-width", "json-webhook", "hostile-secret"] + list(HOSTILE)
+        order = ["csv-sjis", "fixed-width", "json-webhook", "hostile-secret", "hostile-pattern-http"] + list(HOSTILE)
         self.gateway_options = {"plugins": {
             "root": workdir_plugins, "order": order, "trustedKeys": [keys + "/vendor.pub"],
             "limits": {"deadlineMillis": 500, "memoryBytes": 16 * 1024 * 1024},
@@ -98,6 +122,7 @@ class PluginTest(IntegrationTest):
             super().tearDown()
         finally:
             self.callback.shutdown()
+            self.callback.server_close()
             if self.root:
                 shutil.rmtree(self.root, ignore_errors=True)
                 shutil.rmtree(self.root + "-keys", ignore_errors=True)
@@ -207,6 +232,34 @@ class PluginTest(IntegrationTest):
         with open(self.gateway.log_path, encoding="utf-8", errors="replace") as f:
             self.assertNotIn("TOP-SECRET-KEY", f.read())
 
+    def test_a_plugin_answers_again_after_a_pattern_bomb_times_out(self):
+        p = self.persons(1, validity="1")[0]
+        stop = threading.Event()
+        answered, failures = [], []
+
+        def keep_asking():
+            while not stop.is_set():
+                s, _, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
+                (answered if s == 200 else failures).append(s)
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        try:
+            for _ in range(2):
+                seen = len(answered)
+                status, body, _ = self.gateway.request("POST", "/api/v1/adapters/hostile-pattern-http/bomb",
+                                                       raw=b"bomb", headers={"Content-Type": "text/plain"})
+                self.assertEqual(status, 504, body)
+                self.assertIn("plugin-timeout", body["type"])
+                wait_until(lambda: len(answered) > seen, 10, "the HTTP API to answer after the bomb")
+                status, body, _ = self.gateway.request("POST", "/api/v1/adapters/hostile-pattern-http/bomb",
+                                                       raw=b"fine", headers={"Content-Type": "text/plain"})
+                self.assertEqual((status, body), (200, {"fine": True}), "the plugin's next call must work")
+        finally:
+            stop.set()
+            asker.join()
+        self.assertEqual(failures, [], "the HTTP API must keep answering while a plugin's pattern runs")
+        self.assertTrue(self.gateway.alive())
+
     def test_tampered_plugin_is_refused_and_works_again_after_fix_and_reload(self):
         adapter = os.path.join(self.root, "csv-sjis", "adapter.lua")
         with open(adapter, "rb") as f:
@@ -228,6 +281,61 @@ class PluginTest(IntegrationTest):
         wait_until(lambda: self.plugin_states()["csv-sjis"]["state"] == "enabled", 10, "csv-sjis to be enabled again")
         rows = self.vendor_result("csv-sjis", "later_result.csv").decode("cp932").strip().split("\r\n")
         self.assertEqual(rows[1].split(",")[0], "L1")
+
+
+class PluginShutdownTest(IntegrationTest):
+    """A deadline and an instruction budget long enough that only the stop signal can end the bomb soon."""
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="kakehashi-bombs-")
+        write_bomb_plugin(self.root, "bomb-http")
+        self.gateway_options = {"plugins": {
+            "root": self.root, "order": ["bomb-http"], "developmentMode": True,
+            "limits": {"deadlineMillis": 120000, "instructions": 2000000000, "memoryBytes": 16 * 1024 * 1024}}}
+        super().setUp()
+
+    def tearDown(self):
+        try:
+            super().tearDown()
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def log_text(self):
+        with open(self.gateway.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def test_sigterm_stops_the_gateway_within_5_seconds_while_pattern_bombs_run(self):
+        replies = []
+
+        def bomb():
+            try:
+                replies.append(self.gateway.request("POST", "/api/v1/adapters/bomb-http/bomb", raw=b"bomb",
+                                                    headers={"Content-Type": "text/plain"})[0])
+            except OSError as e:  # the gateway may close the connection as it stops
+                replies.append(type(e).__name__)
+        callers = [threading.Thread(target=bomb) for _ in range(3)]  # one runs, two wait for the plugin
+        for c in callers:
+            c.start()
+        wait_until(lambda: '"message":"bomb-started"' in self.log_text(), 20, "the pattern bomb to be running")
+        started = time.monotonic()
+        self.gateway.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.gateway.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.gateway.proc.kill()
+            self.gateway.proc.wait()
+            self.fail("the gateway did not stop on SIGTERM while a pattern bomb ran")
+        finally:
+            self.gateway.log.close()
+        took = time.monotonic() - started
+        print("SIGTERM during a pattern bomb: the gateway exited after %.2f s" % took)
+        self.assertLess(took, 5.0)
+        self.assertEqual(code, 0)
+        for c in callers:
+            c.join()
+        self.assertEqual(len(replies), 3)
+        self.assertNotIn(504, replies, "no call ran to its deadline")
+        self.assertIn('"event":"gateway.stopped"', self.log_text())
 
 
 if __name__ == "__main__":

@@ -250,6 +250,8 @@ void Gateway::reloadPlugins() {
 void Gateway::stop() {
     if (!ready_.exchange(false)) return;
     log::info("gateway.stopping");
+    // A plugin call in flight would otherwise hold an HTTP thread or the plugin channel until its deadline.
+    if (plugins_) plugins_->stopCalls();
     // Long polls (readers, card checks) wait on these two: wake them first, so the servers stop at once.
     cardChecks_.stop();
     readerMonitor_.stop();

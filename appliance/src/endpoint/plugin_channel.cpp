@@ -96,7 +96,10 @@ void PluginChannel::scanOnce() {
             if (b.type == "file") takeFiles(p, b);
     }
     for (const char* state : {"accepted", "waiting"})
-        for (const auto& f : inbound_.open(state, "plugin:")) attempt(f);
+        for (const auto& f : inbound_.open(state, "plugin:")) {
+            if (registry_.stopping()) return;  // the rest waits, recorded, for the next start
+            attempt(f);
+        }
 }
 
 // One message; whatever it throws stays with it (see FileDrop::attempt).
@@ -206,6 +209,7 @@ HttpReply PluginChannel::handleHttp(const std::string& pluginId, const std::stri
         if (outputs.empty()) return HttpReply{204, "application/json", "", {}};
         return HttpReply{200, outputs[0].contentType.empty() ? "application/json" : outputs[0].contentType, outputs[0].body, {}};
     } catch (const plugins::AdapterError& e) {
+        if (registry_.stopping()) return problemReply(e.id(), e.what());  // not the message's fault: no dead letter
         deadLetters_.add("plugin:" + pluginId, route, model::errorInfo(e.id()).code, e.what(), call.body);
         log::warn("plugin.message_failed", {{"plugin", pluginId}, {"error", model::errorInfo(e.id()).name}});
         return problemReply(e.id(), e.what());
@@ -272,6 +276,7 @@ void PluginChannel::process(const store::InboundFile& f) {
         auto outputs = adapter->encodeResult(answers);
         if (deliver(f, outputs)) inbound_.answered(f.id);
     } catch (const plugins::AdapterError& e) {
+        if (registry_.stopping()) return;  // cut short by the shutdown: handled again after the next start
         deadLetter(f, e.id(), e.what());
     }
 }

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/log.hpp"
 #include "plugins/lua_adapter.hpp"
 #include "plugins/manifest.hpp"
 #include "plugins/settings_schema.hpp"
@@ -166,6 +167,24 @@ void sandboxChecks(const Manifest& m, const std::string& dir, ConformanceReport&
     bool bounded = adapter.memoryInUse() < SandboxLimits{}.memoryBytes;
     report.checks.push_back({"sandbox: memory stays under the limit", bounded, std::to_string(adapter.memoryInUse()) + " bytes"});
 }
+// The plugin's own log lines while the kit ran (the newest the log keeps): each must use a declared message
+// and declared fields with fitting values (host_log.cpp writes "undeclared" and "dropped_fields" otherwise).
+void logChecks(const Manifest& m, size_t linesBefore, ConformanceReport& report) {
+    const auto lines = log::recentLines();
+    const std::string mine = "\"event\":\"plugin.log\",\"plugin\":\"" + m.id + "\"";
+    int undeclared = 0, dropped = 0;
+    for (size_t i = std::min(linesBefore, lines.size()); i < lines.size(); ++i) {
+        if (lines[i].find(mine) == std::string::npos) continue;
+        undeclared += lines[i].find("\"message\":\"undeclared\"") != std::string::npos;
+        dropped += lines[i].find("\"dropped_fields\"") != std::string::npos;
+    }
+    std::string detail;
+    if (undeclared > 0) detail = std::to_string(undeclared) + " line(s) with a message not in logMessages";
+    if (dropped > 0)
+        detail += (detail.empty() ? "" : "; ") + std::to_string(dropped) +
+                  " line(s) with fields not in logFields or values not of their kind";
+    report.checks.push_back({"logs: declared messages and fields only", detail.empty(), detail});
+}
 }  // namespace
 
 bool ConformanceReport::passed() const {
@@ -207,6 +226,7 @@ ConformanceReport runConformance(const std::string& dir, const std::vector<std::
         std::string why = verifyBundle(dir, trustedKeys);
         report.checks.push_back({"signature", why.empty(), why});
     }
+    const size_t linesBefore = log::recentLines().size();
     for (const auto& name : entriesOf(dir + "/golden")) {
         try {
             runCase(m, dir, name, record, report);
@@ -220,6 +240,7 @@ ConformanceReport runConformance(const std::string& dir, const std::vector<std::
     } catch (const std::exception& e) {
         report.checks.push_back({"sandbox", false, e.what()});
     }
+    logChecks(m, linesBefore, report);
     return report;
 }
 

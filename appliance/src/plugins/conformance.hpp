@@ -1,6 +1,7 @@
 // The conformance kit behind `kakehashi plugin test <dir>`: checks a plugin bundle the way the box will
 // (manifest, settings schema and defaults, signature when keys are given), runs its golden cases, and runs
-// sandbox checks, producing a pass/fail report a vendor can attach to a delivery.
+// sandbox checks, producing a pass/fail report a vendor can attach to a delivery. The plugin's log lines
+// during the run must use only the messages and fields its manifest declares.
 //
 // A golden case is a folder golden/<case>/ with:
 //   in/<name>        the vendor message (a file, or for an HTTP route the body, named after the route)

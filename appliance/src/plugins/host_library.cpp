@@ -112,6 +112,7 @@ void openNamedErrors(lua_State* L) {
 struct Install {
     const HostContext* context;
     const Value* settings;
+    const Value* logDeclarations;
 };
 
 struct Part {
@@ -126,7 +127,7 @@ const Part kParts[] = {{"json", host::openJson},     {"csv", host::openCsv},   {
 int openKakehashi(lua_State* L) {
     const auto* install = static_cast<const Install*>(lua_touserdata(L, 1));
     lua_newtable(L);
-    host::openLog(L, *install->context);
+    host::openLog(L, *install->context, *install->logDeclarations);
     lua_setfield(L, -2, "log");
     for (const Part& part : kParts) {
         part.open(L);
@@ -154,7 +155,8 @@ void installHostLibrary(Sandbox& sandbox, const HostContext& context) {
     }
     if (!settings.isTable() || !settings.items.empty())
         throw AdapterError(model::ErrorId::PluginFailed, "the plugin's settings must be a JSON object");
-    Install install{&context, &settings};
+    const Value logDeclarations = host::logDeclarations(context);
+    Install install{&context, &settings, &logDeclarations};
     sandbox.installGlobal("kakehashi", &openKakehashi, &install);
 }
 

@@ -1,4 +1,4 @@
-// The host library a plugin sees as the global table `kakehashi`: redacted logging, JSON, CSV, Shift_JIS,
+// The host library a plugin sees as the global table `kakehashi`: logging of declared fields, JSON, CSV, Shift_JIS,
 // fixed-width fields, 和暦 dates, code checks, read-only settings, inquiry records and errors named after
 // the shared error table. The pure C++ pieces are declared here too, so they can be tested (and fuzzed)
 // without Lua; `host::` holds what the host_*.cpp files share.
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/eligibility.hpp"
+#include "plugins/manifest.hpp"
 #include "plugins/sandbox.hpp"
 
 namespace kh::plugins {
@@ -18,6 +19,8 @@ struct HostContext {
     std::string pluginId;
     std::string pluginVersion;
     std::string visibleSettingsJson;  // secrets already removed by the host
+    std::vector<std::string> logMessages;  // the manifest's: all kakehashi.log may write (host_log.cpp)
+    std::vector<LogField> logFields;
 };
 
 // Sets the sandbox's global `kakehashi`. Throws AdapterError (PluginFailed) when the settings are not a
@@ -25,9 +28,6 @@ struct HostContext {
 void installHostLibrary(Sandbox& sandbox, const HostContext& context);
 // What ctx.settings shows: the very table kakehashi.settings is (read-only).
 Value hostSettings();
-
-// kakehashi.log: runs of 4+ digits become "#", each run of non-ASCII text "＊"; at most 200 characters.
-std::string redactForLog(std::string_view text);
 
 // kakehashi.json. Objects, arrays, strings, numbers, booleans, null (Value::null); nesting at most 64.
 // An empty table encodes as []. Both throw std::runtime_error with a message that says what and where.
@@ -63,7 +63,9 @@ Value inquiryValue(const model::EligibilityInquiry& inquiry);
 namespace host {
 
 // Each pushes one table of functions; they run in protected mode while the library is installed.
-void openLog(lua_State* L, const HostContext& context);
+// openLog's `declarations` are logDeclarations(context), made before (outside protected mode).
+void openLog(lua_State* L, const HostContext& context, const Value& declarations);
+Value logDeclarations(const HostContext& context);
 void openJson(lua_State* L);
 void openCsv(lua_State* L);
 void openSjis(lua_State* L);

@@ -1,11 +1,12 @@
 // The standard Lua a plugin gets: an allow-list environment built fresh (the real globals are never
 // reachable), with guarded versions of the functions that could escape the sandbox or its limits —
 // pcall/xpcall (cannot swallow a timeout or a memory error), load (text chunks only), require (the
-// plugin's own modules only), setmetatable (no __gc), collectgarbage ("count" only), string.rep (capped).
+// plugin's own modules only), setmetatable (no __gc), collectgarbage ("count" only), string.rep (capped),
+// and the string pattern functions (bounded: host_pattern.cpp).
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
+#include "plugins/host_pattern.hpp"
 #include "plugins/sandbox.hpp"
 
 extern "C" {
@@ -192,58 +193,6 @@ int guardedRep(lua_State* L) {
     return 1;
 }
 
-// Lua's pattern matcher runs in C, where the instruction hook cannot stop it, and backtracking over
-// unbounded quantifiers costs up to n^q steps. So a pattern with q unbounded quantifiers (*, +, -) is
-// matched only on a subject short enough that n^q stays near 1e8 steps (about a second at worst);
-// longer subjects must be split with plain find (find(s, x, init, true)) or kakehashi's parsers.
-int unboundedQuantifiers(const char* p, size_t len) {
-    int q = 0;
-    size_t i = 0;
-    while (i < len) {
-        if (p[i] == '%') {
-            i += (i + 1 < len && (p[i + 1] == 'b')) ? 4 : 2;  // %x, or %bxy (balanced match)
-        } else if (p[i] == '[') {
-            ++i;
-            if (i < len && p[i] == '^') ++i;
-            if (i < len && p[i] == ']') ++i;
-            while (i < len && p[i] != ']') i += (p[i] == '%') ? 2 : 1;
-            ++i;
-        } else if (p[i] == '(' || p[i] == ')' || p[i] == '^' || p[i] == '$') {
-            ++i;
-            continue;  // not a class: no quantifier can follow it
-        } else {
-            ++i;
-        }
-        if (i < len && (p[i] == '*' || p[i] == '+' || p[i] == '-')) {
-            ++q;
-            ++i;
-        }
-    }
-    return q;
-}
-
-bool patternTooCostly(size_t subject, int q) {
-    if (q == 0 || subject <= 64) return false;
-    if (q == 1) return subject > 16384;
-    return std::pow(double(subject), q) > 1e8;
-}
-
-// find / match / gmatch / gsub with the cost check, then the real function (upvalue 1).
-int guardedPattern(lua_State* L) {
-    size_t subject = 0, pattern = 0;
-    luaL_checklstring(L, 1, &subject);
-    const char* p = luaL_checklstring(L, 2, &pattern);
-    // Upvalue 2 is true for find, whose 4th argument asks for a plain (pattern-free) search.
-    bool plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_gettop(L) >= 4 && lua_toboolean(L, 4);
-    if (!plain && patternTooCostly(subject, unboundedQuantifiers(p, pattern)))
-        return luaL_error(L, "pattern too costly for a %d-byte subject: split it with plain find or kakehashi.csv first",
-                          int(subject));
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
-}
-
 void setClosure(lua_State* L, int table, const char* name, lua_CFunction f, int originalTable) {
     lua_getfield(L, originalTable, name);
     lua_pushcclosure(L, f, 1);
@@ -270,18 +219,15 @@ void openBase(lua_State* L, int env) {
     lua_settop(L, real - 1);
 }
 
-// The guarded string library is also what methods on strings ("x"):rep(n) find.
+// The guarded string library is also what methods on strings ("x"):rep(n) find. The pattern functions
+// are the bounded ones of host_pattern.cpp; they are set in the registry's string table too (never
+// reachable by plugins), so that argument errors name them "string.find" as Lua's would.
 void openString(lua_State* L, int env) {
     luaL_requiref(L, "string", luaopen_string, 0);
     const int real = lua_gettop(L);
+    installPatternFunctions(L, real);
     copyLibrary(L, env, "string", luaopen_string, kNoStringFunctions, false);
     setClosure(L, lua_gettop(L), "rep", guardedRep, real);
-    for (const char* name : {"find", "match", "gmatch", "gsub"}) {
-        lua_getfield(L, real, name);
-        lua_pushboolean(L, std::strcmp(name, "find") == 0);
-        lua_pushcclosure(L, guardedPattern, 2);
-        lua_setfield(L, lua_gettop(L) - 1, name);
-    }
     lua_pushliteral(L, "");
     lua_getmetatable(L, -1);
     lua_pushvalue(L, -3);

@@ -110,11 +110,13 @@ Value callContext(const Manifest& manifest) {
 }  // namespace
 
 LuaAdapter::LuaAdapter(const Manifest& manifest, const std::string& dir, const std::string& visibleSettingsJson,
-                       SandboxLimits limits)
-    : manifest_(manifest), settingsJson_(visibleSettingsJson) {
+                       SandboxLimits limits, std::shared_ptr<const std::atomic<bool>> stopping)
+    : manifest_(manifest), settingsJson_(visibleSettingsJson), stopping_(std::move(stopping)) {
     try {
         sandbox_ = std::make_unique<Sandbox>(dir, limits);
-        installHostLibrary(*sandbox_, {manifest_.id, manifest_.version, settingsJson_});
+        sandbox_->setStopSignal(stopping_.get());
+        installHostLibrary(*sandbox_, {manifest_.id, manifest_.version, settingsJson_, manifest_.logMessages,
+                                       manifest_.logFields});
         sandbox_->loadEntry(manifest_.entry);
     } catch (const AdapterError& e) {
         const std::string reason =
@@ -128,12 +130,18 @@ LuaAdapter::LuaAdapter(const Manifest& manifest, const std::string& dir, const s
 
 LuaAdapter::~LuaAdapter() = default;
 
+// Calls wait for one another on the mutex: without this, a host stopping would wait for each of them.
+void LuaAdapter::refuseWhenStopping() const {
+    if (stopping_ && stopping_->load()) throw AdapterError(ErrorId::PluginRefused, kGatewayStopping);
+}
+
 DecodedRequest LuaAdapter::decodeRequest(const ChannelMessage& message) {
     Value msg = Value::table()
                     .set("name", text(message.name))
                     .set("body", text(message.body))
                     .set("contentType", text(message.contentType));
     std::lock_guard<std::mutex> lock(mutex_);
+    refuseWhenStopping();
     return decodedRequest(sandbox_->call("decode_request", {std::move(msg), callContext(manifest_)}));
 }
 
@@ -147,12 +155,14 @@ std::vector<ChannelMessage> LuaAdapter::encodeResult(const AnswerSet& answers) {
                        .set("correlation", text(answers.correlation))
                        .set("answers", std::move(list));
     std::lock_guard<std::mutex> lock(mutex_);
+    refuseWhenStopping();
     return outputMessages(sandbox_->call("encode_result", {std::move(result), callContext(manifest_)}));
 }
 
 void LuaAdapter::onEvent(const std::string& eventJson) {
     Value event = hostJson(eventJson, "the event");
     std::lock_guard<std::mutex> lock(mutex_);
+    refuseWhenStopping();
     if (sandbox_->hasFunction("on_event")) sandbox_->call("on_event", {std::move(event), callContext(manifest_)});
 }
 

@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <fstream>
@@ -132,6 +133,7 @@ std::string checkSettingsSchema(const Object& json) {
 }
 
 constexpr const char* kNamePart = "[a-z0-9-]{1,40}";
+constexpr size_t kMaxLogDeclarations = 64;  // messages, fields, or codes of one field
 
 // http: "response" (answers in the reply, the default) or "webhook" (pushed to the callback later).
 std::string checkDelivery(const Object& json, const std::string& path) {
@@ -179,6 +181,81 @@ std::vector<ChannelBinding> checkChannels(const Object& json) {
     return channels;
 }
 
+// ^[a-z0-9-]{1,40}$ each, no duplicates: the message ids kakehashi.log may write.
+std::vector<std::string> checkLogMessages(const Object& json) {
+    std::vector<std::string> messages;
+    if (!json.has("logMessages")) return messages;
+    auto list = json.getArray("logMessages");
+    if (!list) fail("logMessages", "文字列の配列にしてください (must be an array of strings)");
+    if (list->size() > kMaxLogDeclarations)
+        fail("logMessages", "多すぎます (at most " + std::to_string(kMaxLogDeclarations) + ")");
+    for (size_t i = 0; i < list->size(); ++i) {
+        const std::string path = "logMessages[" + std::to_string(i) + "]";
+        auto value = list->get(unsigned(i));
+        if (!value.isString()) fail(path, "文字列にしてください (must be a string)");
+        auto id = value.extract<std::string>();
+        if (!matches(id, "^[a-z0-9-]{1,40}$"))
+            fail(path, "英小文字・数字・ハイフンのみ、1〜40文字 (lower-case letters, digits, hyphens; 1 to 40)");
+        if (std::find(messages.begin(), messages.end(), id) != messages.end())
+            fail(path, "重複しています (\"" + id + "\" is listed twice)");
+        messages.push_back(id);
+    }
+    return messages;
+}
+
+// A code is short, ASCII and holds no number long enough to be an insured number, a birth date or a phone.
+bool isLogCode(const std::string& code) {
+    return matches(code, "^[A-Za-z0-9_.:-]{1,32}$") && !matches(code, ".*[0-9]{4}.*");
+}
+
+std::vector<std::string> checkLogCodes(const Poco::Dynamic::Var& value, const std::string& path) {
+    auto spec = value.type() == typeid(Object::Ptr) ? value.extract<Object::Ptr>() : nullptr;
+    auto list = spec && spec->size() == 1 ? spec->getArray("code") : nullptr;
+    if (!list || list->size() == 0)
+        fail(path, "\"count\", \"duration_ms\", \"bool\" か {\"code\": [値, …]} にしてください (must be \"count\", "
+                   "\"duration_ms\", \"bool\" or {\"code\": [values…]})");
+    if (list->size() > kMaxLogDeclarations)
+        fail(path + ".code", "多すぎます (at most " + std::to_string(kMaxLogDeclarations) + ")");
+    std::vector<std::string> codes;
+    for (size_t i = 0; i < list->size(); ++i) {
+        auto item = list->get(unsigned(i));
+        const std::string itemPath = path + ".code[" + std::to_string(i) + "]";
+        if (!item.isString() || !isLogCode(item.extract<std::string>()))
+            fail(itemPath, "英数字と _ . : - の1〜32文字で、数字は3桁まで続けられます (1 to 32 of letters, digits, _ . : -; "
+                           "no 4 digits in a row)");
+        codes.push_back(item.extract<std::string>());
+    }
+    return codes;
+}
+
+// {"name": "count" | "duration_ms" | "bool" | {"code": [...]}}: the fields kakehashi.log may write.
+std::vector<LogField> checkLogFields(const Object& json) {
+    std::vector<LogField> fields;
+    if (!json.has("logFields")) return fields;
+    auto object = json.getObject("logFields");
+    if (!object) fail("logFields", "JSONオブジェクトにしてください (must be a JSON object)");
+    if (object->size() > kMaxLogDeclarations)
+        fail("logFields", "多すぎます (at most " + std::to_string(kMaxLogDeclarations) + ")");
+    for (const auto& name : object->getNames()) {
+        const std::string path = "logFields." + name;
+        if (!matches(name, "^[a-z][A-Za-z0-9_]{0,31}$") || name == "dropped_fields")
+            fail(path, "名前は英小文字で始まる英数字と _ の1〜32文字です (a name is 1 to 32 letters, digits or _, starting "
+                       "with a lower-case letter; not dropped_fields)");
+        LogField field{name, LogField::Kind::Count, {}};
+        auto value = object->get(name);
+        const std::string kind = value.isString() ? value.extract<std::string>() : "";
+        if (kind == "count") field.kind = LogField::Kind::Count;
+        else if (kind == "duration_ms") field.kind = LogField::Kind::DurationMs;
+        else if (kind == "bool") field.kind = LogField::Kind::Bool;
+        else {
+            field.kind = LogField::Kind::Code;
+            field.codes = checkLogCodes(value, path);
+        }
+        fields.push_back(std::move(field));
+    }
+    return fields;
+}
+
 }  // namespace
 
 Manifest loadManifest(const std::string& dir) {
@@ -192,6 +269,8 @@ Manifest loadManifest(const std::string& dir) {
     manifest.entry = checkEntry(*json, dir);
     manifest.settingsSchemaJson = checkSettingsSchema(*json);
     manifest.channels = checkChannels(*json);
+    manifest.logMessages = checkLogMessages(*json);
+    manifest.logFields = checkLogFields(*json);
     return manifest;
 }
 

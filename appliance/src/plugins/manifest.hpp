@@ -16,6 +16,17 @@ struct ChannelBinding {
     std::string delivery = "response";
 };
 
+// A field a plugin may put in its log lines (kakehashi.log): a name and a kind that cannot carry patient
+// data as text. Count: an integer 0..10000 (no more than the entries of one message); DurationMs: a
+// number 0..60000, logged in whole milliseconds; Bool: true or false; Code: one of `codes`, declared in
+// the signed manifest, so that no text computed at run time (a name, a date, a number) can be logged.
+struct LogField {
+    enum class Kind { Count, DurationMs, Bool, Code };
+    std::string name;  // [a-z][A-Za-z0-9_]{0,31}
+    Kind kind = Kind::Count;
+    std::vector<std::string> codes;  // Code: each [A-Za-z0-9_.:-]{1,32} without 4 digits in a row
+};
+
 struct Manifest {
     std::string id;          // [a-z0-9-]{2,40}
     std::string name;        // for people (Japanese allowed)
@@ -25,6 +36,8 @@ struct Manifest {
     std::string entry;       // entry file, e.g. "adapter.lua"
     std::string settingsSchemaJson = "{}";  // JSON-Schema subset, see settings_schema.hpp
     std::vector<ChannelBinding> channels;
+    std::vector<std::string> logMessages;  // the only messages kakehashi.log writes: [a-z0-9-]{1,40}
+    std::vector<LogField> logFields;       // the only fields it writes
 };
 
 constexpr int kHostApiLevel = 1;

@@ -71,7 +71,8 @@ PluginStatus PluginRegistry::loadOne(const std::string& id, std::shared_ptr<Adap
     const auto& schema = status.manifest.settingsSchemaJson;
     if (auto problems = validateSettings(schema, settings); !problems.empty()) return refused(status, joined(problems));
     try {
-        out = std::make_shared<LuaAdapter>(status.manifest, dir, visibleSettings(schema, settings), config_.limits);
+        out = std::make_shared<LuaAdapter>(status.manifest, dir, visibleSettings(schema, settings), config_.limits,
+                                           stopping_);
     } catch (const std::exception& e) {
         return refused(status, e.what());
     }

@@ -1,6 +1,7 @@
 // The plugins the box runs: found under the plugins root, loaded in the configured order, each checked
 // (manifest, signature, settings) before it runs, and enabled, disabled or reloaded without a restart.
 #pragma once
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,6 +46,10 @@ public:
     const PluginsConfig& config() const { return config_; }
     // A native (C++) adapter, always enabled, bound like a plugin: no bundle, no signature to check.
     void addBuiltIn(std::shared_ptr<Adapter> adapter, Manifest manifest);
+    // The host is stopping: running plugin calls end at their next budget check and no new one starts
+    // (both as PluginRefused, kGatewayStopping), so shutdown never waits for a plugin.
+    void stopCalls() { stopping_->store(true); }
+    bool stopping() const { return stopping_->load(); }
 
 private:
     PluginStatus loadOne(const std::string& id, std::shared_ptr<Adapter>& out);
@@ -54,6 +59,8 @@ private:
     std::map<std::string, PluginStatus> status_;
     std::map<std::string, std::shared_ptr<Adapter>> adapters_;
     std::map<std::string, std::pair<std::shared_ptr<Adapter>, Manifest>> builtIns_;
+    // Shared with every adapter, which may outlive the registry in a call still holding it.
+    std::shared_ptr<std::atomic<bool>> stopping_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace kh::plugins

@@ -179,16 +179,30 @@ void* Sandbox::allocate(void* self, void* block, size_t oldSize, size_t newSize)
     return resized;
 }
 
+// Whether the call may go on: false once the instruction budget or the deadline is spent (timed out) or
+// the host is stopping. The state sticks until the next call begins.
+bool Sandbox::budgetLeft() {
+    if (stopping_ != nullptr && stopping_->load(std::memory_order_relaxed)) stopped_ = true;
+    if (instructionsUsed_ > limits_.instructions || std::chrono::steady_clock::now() > deadline_) timedOut_ = true;
+    return !timedOut_ && !stopped_;
+}
+
+bool Sandbox::spendSteps(uint64_t steps) {
+    instructionsUsed_ += steps;
+    return budgetLeft();
+}
+
+int Sandbox::raiseBudgetSpent(lua_State* L) {
+    lua_pushliteral(L, "plugin exceeded its time budget");
+    return lua_error(L);
+}
+
 // Every kHookInterval instructions: charge the budget, look at the clock, and once either is spent keep
 // raising (plugin code cannot catch it: the sandbox's pcall re-raises while aborting()).
 void Sandbox::countHook(lua_State* L, lua_Debug*) {
     Sandbox& s = of(L);
     s.instructionsUsed_ += kHookInterval;
-    if (s.instructionsUsed_ > s.limits_.instructions || std::chrono::steady_clock::now() > s.deadline_)
-        s.timedOut_ = true;
-    if (!s.timedOut_) return;
-    lua_pushliteral(L, "plugin exceeded its time budget");
-    lua_error(L);
+    if (!s.budgetLeft()) raiseBudgetSpent(L);
 }
 
 void Sandbox::beginCall() {
@@ -196,6 +210,7 @@ void Sandbox::beginCall() {
     deadline_ = std::chrono::steady_clock::now() + limits_.deadline;
     timedOut_ = false;
     memoryExceeded_ = false;
+    stopped_ = false;
 }
 
 int Sandbox::runProtected(lua_CFunction f, void* job) {
@@ -275,6 +290,7 @@ Value Sandbox::call(const char* function, const std::vector<Value>& args) {
 }
 
 std::pair<ErrorId, std::string> Sandbox::describeFailure(int status) {
+    if (stopped_) return {ErrorId::PluginRefused, kGatewayStopping};
     if (timedOut_)
         return {ErrorId::PluginTimeout, "plugin exceeded its budget of " + std::to_string(limits_.deadline.count()) +
                                             " ms or " + std::to_string(limits_.instructions) + " instructions"};

@@ -91,8 +91,19 @@ public:
     static Sandbox& of(lua_State* L);
     size_t memoryHeadroom() const;
     void noteMemoryExceeded() { memoryExceeded_ = true; }
-    // The call ran out of time or memory: plugin code may not catch that (pcall re-raises it).
-    bool aborting() const { return timedOut_ || memoryExceeded_; }
+    // The call ran out of time or memory, or the host is stopping: plugin code may not catch that (pcall
+    // re-raises it).
+    bool aborting() const { return timedOut_ || memoryExceeded_ || stopped_; }
+    // For host code that loops in C, out of the count hook's reach (the pattern matcher): charges `steps`
+    // to the call's instruction budget and looks at the deadline and the host's stop signal, as the hook
+    // does. False once the call must end; the caller then returns raiseBudgetSpent(L).
+    bool spendSteps(uint64_t steps);
+    // Raises the error that ends a call whose budget is spent (the hook's, and spendSteps' callers').
+    static int raiseBudgetSpent(lua_State* L);
+    // A flag the host sets when it stops: a running call then ends at its next budget check, as
+    // PluginRefused ("the gateway is stopping"), so shutdown never waits for a plugin's deadline. The flag
+    // must outlive the sandbox.
+    void setStopSignal(const std::atomic<bool>* stopping) { stopping_ = stopping; }
     // Push <pluginDir>/<relativePath> (or the module <name with . → />.lua) as a text chunk whose _ENV is
     // the plugin's environment. Return LUA_OK, or a load status with the message pushed, or kUnreadable
     // with nothing pushed. Never raise.
@@ -103,6 +114,7 @@ public:
 private:
     static void* allocate(void* self, void* block, size_t oldSize, size_t newSize);
     static void countHook(lua_State* L, lua_Debug* ar);
+    bool budgetLeft();
     int runProtected(lua_CFunction f, void* job);
     void beginCall();
     [[noreturn]] void fail(int status);
@@ -117,6 +129,8 @@ private:
     std::chrono::steady_clock::time_point deadline_{};
     bool timedOut_ = false;
     bool memoryExceeded_ = false;
+    bool stopped_ = false;
+    const std::atomic<bool>* stopping_ = nullptr;
 };
 
 // Builds the allow-list environment and makes it the state's globals (host_stdlib.cpp). A lua_CFunction

@@ -1,5 +1,6 @@
 // `kakehashi plugin new <id>`: a working plugin bundle to start from — manifest, an adapter for a simple
-// "insurer,number,birth date" text format, and one golden case that passes.
+// "insurer,number,birth date" text format that logs only declared counts and codes, and one golden case
+// that passes.
 #include <sys/stat.h>
 
 #include <fstream>
@@ -18,16 +19,23 @@ void write(const std::string& path, const std::string& text) {
 
 const char* kAdapter = R"LUA(-- A starting point: one patient a line, "insurer,number,birth date (YYYYMMDD),patient id".
 -- The answer is one line per patient: "patient id,status,name". Replace both with your format.
+-- kakehashi.log writes only the messages and fields plugin.json declares (logMessages, logFields): counts,
+-- durations, booleans and listed codes, never patient data.
 local M = {}
 
 function M.decode_request(msg, ctx)
-  local entries = {}
+  local entries, skipped = {}, 0
   for _, row in ipairs(kakehashi.csv.parse(msg.body)) do
     local inquiry, errors = kakehashi.record.inquiry {
       insurerNumber = row[1], cardNumber = row[2], birthDate = row[3], arbitraryIdentifier = row[4] or "",
     }
+    if not inquiry then
+      skipped = skipped + 1
+      kakehashi.log.warn("entry-skipped", { reason = "invalid-field" })
+    end
     entries[#entries + 1] = inquiry or { error = errors[1], arbitraryIdentifier = row[4] or "" }
   end
+  kakehashi.log.info("request-read", { entries = #entries, skipped = skipped })
   return { entries = entries, correlation = msg.name }
 end
 
@@ -54,6 +62,9 @@ void scaffoldPlugin(const std::string& parent, const std::string& id) {
     write(dir + "/plugin.json", "{\n  \"id\": \"" + id + "\",\n  \"name\": \"" + id +
                                     "\",\n  \"version\": \"0.1.0\",\n  \"apiLevel\": 1,\n  \"kind\": \"adapter\",\n"
                                     "  \"entry\": \"adapter.lua\",\n  \"settings\": { \"type\": \"object\", \"properties\": {} },\n"
+                                    "  \"logMessages\": [\"request-read\", \"entry-skipped\"],\n"
+                                    "  \"logFields\": { \"entries\": \"count\", \"skipped\": \"count\", "
+                                    "\"reason\": { \"code\": [\"invalid-field\"] } },\n"
                                     "  \"channels\": [ { \"type\": \"file\", \"folder\": \"" + id + "\", \"pattern\": \"*.txt\" } ]\n}\n");
     write(dir + "/adapter.lua", kAdapter);
     write(dir + "/golden/basic/in/request.txt", "01130012,1234,19800101,P1\n");

@@ -167,3 +167,14 @@ TEST_CASE("calls from several threads are serialised on the plugin's state", "[p
     for (auto& th : threads) th.join();
     CHECK(good == 100);
 }
+
+TEST_CASE("once the host stops, a plugin's calls are refused without running", "[plugins][lua_adapter]") {
+    auto stopping = std::make_shared<std::atomic<bool>>(false);
+    LuaAdapter adapter(manifestFor("echo"), fixtureDir("echo"), "{}", testLimits(), stopping);
+    CHECK(adapter.decodeRequest({"m", "01130012,5678,19800101,P1\n", ""}).entries.size() == 1);
+    stopping->store(true);
+    const AdapterError refused = adapterErrorOf([&] { adapter.decodeRequest({"m", "01130012,5678,19800101,P1\n", ""}); });
+    CHECK(refused.id() == ErrorId::PluginRefused);
+    CHECK(std::string(refused.what()) == kGatewayStopping);
+    CHECK(adapterErrorOf([&] { adapter.encodeResult(answers("x", {})); }).id() == ErrorId::PluginRefused);
+}

@@ -115,12 +115,49 @@ TEST_CASE("each bad field is refused with the field named", "[plugins][manifest]
         {"channels", R"([{"type":"http","route":"/x"}])", "plugin.json: channels[0].route:"},
         {"channels", R"([{"type":"http","route":"a//b"}])", "plugin.json: channels[0].route:"},
         {"channels", R"([{"type":"http","route":"a","delivery":"mail"}])", "plugin.json: channels[0].delivery:"},
+        {"logMessages", R"("file-read")", "plugin.json: logMessages: 文字列の配列"},
+        {"logMessages", R"(["file-read", 3])", "plugin.json: logMessages[1]: 文字列"},
+        {"logMessages", R"(["File Read"])", "plugin.json: logMessages[0]: 英小文字・数字・ハイフンのみ"},
+        {"logMessages", R"(["a", "a"])", "plugin.json: logMessages[1]: 重複しています"},
+        {"logMessages", R"([")" + std::string(41, 'a') + R"("])", "plugin.json: logMessages[0]:"},
+        {"logFields", R"([])", "plugin.json: logFields: JSONオブジェクト"},
+        {"logFields", R"({"Entries":"count"})", "plugin.json: logFields.Entries: 名前は"},
+        {"logFields", R"({"dropped_fields":"count"})", "plugin.json: logFields.dropped_fields: 名前は"},
+        {"logFields", R"({"patient":"text"})", "plugin.json: logFields.patient: \"count\""},
+        {"logFields", R"({"reason":"code"})", "plugin.json: logFields.reason: \"count\""},
+        {"logFields", R"({"reason":{"code":[]}})", "plugin.json: logFields.reason: \"count\""},
+        {"logFields", R"({"reason":{"code":["ok"],"extra":1}})", "plugin.json: logFields.reason:"},
+        {"logFields", R"({"reason":{"code":["ok", "E19800101"]}})", "plugin.json: logFields.reason.code[1]: 英数字"},
+        {"logFields", R"({"reason":{"code":["Yamada Taro"]}})", "plugin.json: logFields.reason.code[0]:"},
+        {"logFields", R"({"reason":{"code":["山田"]}})", "plugin.json: logFields.reason.code[0]:"},
+        {"logFields", R"({"reason":{"code":[1]}})", "plugin.json: logFields.reason.code[0]:"},
     };
     for (const auto& c : cases) {
         INFO(c.field << " = " << c.value);
         auto dir = bundle(manifestJson({{c.field, c.value}}));
         CHECK_THROWS_WITH(loadManifest(dir), Catch::StartsWith(c.expected));
     }
+}
+
+TEST_CASE("log messages and fields are read from the manifest", "[plugins][manifest]") {
+    auto m = loadManifest(bundle(manifestJson({
+        {"logMessages", R"(["file-read", "entry-skipped"])"},
+        {"logFields", R"({"entries":"count","elapsedMs":"duration_ms","partial":"bool",
+                         "reason":{"code":["bad-date","E108","no.insurer:x"]}})"},
+    })));
+    CHECK(m.logMessages == std::vector<std::string>{"file-read", "entry-skipped"});
+    REQUIRE(m.logFields.size() == 4);
+    std::map<std::string, LogField> byName;
+    for (const auto& f : m.logFields) byName[f.name] = f;
+    CHECK(byName["entries"].kind == LogField::Kind::Count);
+    CHECK(byName["elapsedMs"].kind == LogField::Kind::DurationMs);
+    CHECK(byName["partial"].kind == LogField::Kind::Bool);
+    CHECK(byName["reason"].kind == LogField::Kind::Code);
+    CHECK(byName["reason"].codes == std::vector<std::string>{"bad-date", "E108", "no.insurer:x"});
+
+    auto none = loadManifest(bundle(manifestJson()));
+    CHECK(none.logMessages.empty());
+    CHECK(none.logFields.empty());
 }
 
 TEST_CASE("an entry that leaves the bundle is refused", "[plugins][manifest]") {

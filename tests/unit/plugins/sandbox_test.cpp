@@ -2,9 +2,13 @@
 // contained with the right ErrorId, the process lives on, and the sandbox stays usable afterwards.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <limits>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "plugins/host_library.hpp"
 #include "plugins/sandbox.hpp"
@@ -29,7 +33,11 @@ SandboxLimits testLimits() {
 std::unique_ptr<Sandbox> hostile(const std::string& name, SandboxLimits limits = testLimits(),
                                  const std::string& settingsJson = "{}") {
     auto sandbox = std::make_unique<Sandbox>(hostileDir(name), limits);
-    installHostLibrary(*sandbox, {"hostile-" + name, "0.0.1", settingsJson});
+    HostContext context;
+    context.pluginId = "hostile-" + name;
+    context.pluginVersion = "0.0.1";
+    context.visibleSettingsJson = settingsJson;
+    installHostLibrary(*sandbox, context);
     sandbox->loadEntry("adapter.lua");
     return sandbox;
 }
@@ -191,5 +199,60 @@ TEST_CASE("a memory cap too small for the sandbox itself is refused cleanly", "[
         FAIL("a 4 KiB sandbox was created");
     } catch (const AdapterError& e) {
         CHECK(e.id() == ErrorId::PluginFailed);
+    }
+}
+
+namespace {
+// Tells the test that the plugin's call is running: the plugin calls the global started() first.
+struct StartSignal {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool started = false;
+
+    void wait() {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [this] { return started; });
+    }
+};
+
+int noteStarted(lua_State* L) {
+    auto* signal = static_cast<StartSignal*>(lua_touserdata(L, lua_upvalueindex(1)));
+    {
+        std::lock_guard<std::mutex> lock(signal->mutex);
+        signal->started = true;
+    }
+    signal->changed.notify_all();
+    return 0;
+}
+
+int openStarted(lua_State* L) {
+    lua_pushvalue(L, 1);
+    lua_pushcclosure(L, noteStarted, 1);
+    return 1;
+}
+}  // namespace
+
+TEST_CASE("the host's stop signal ends a running call long before its deadline, as PluginRefused",
+          "[plugins][sandbox]") {
+    SandboxLimits limits = testLimits();
+    limits.deadline = 60s;
+    limits.instructions = std::numeric_limits<uint64_t>::max() / 2;
+    for (const char* function : {"loop", "pattern_bomb", "caught_loop"}) {
+        INFO(function);
+        std::atomic<bool> stopping{false};
+        StartSignal signal;
+        Sandbox sandbox(hostileDir("stop-signal"), limits);
+        sandbox.setStopSignal(&stopping);
+        sandbox.installGlobal("started", openStarted, &signal);
+        sandbox.loadEntry("adapter.lua");
+        Failure failure;
+        std::thread call([&] { failure = failureOf(sandbox, function); });
+        signal.wait();
+        const auto stoppedAt = std::chrono::steady_clock::now();
+        stopping = true;
+        call.join();
+        CHECK(failure.id == ErrorId::PluginRefused);
+        CHECK(failure.detail == kGatewayStopping);
+        CHECK(std::chrono::steady_clock::now() - stoppedAt < 30s);  // ends at once; a generous bound, far below 60 s
     }
 }
