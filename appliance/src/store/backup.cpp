@@ -29,8 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "kakehashi-backup-1";
-constexpr const char* kKeyFile = "/data.key";  // DataKey's file in the key folder: seal key | index key
-constexpr size_t kKeyBytes = 64;
 constexpr const char* kPendingFile = "/restore-pending.json";
 constexpr int kMaxDepth = 8;  // the archive nests 6 deep: document, tables, table, rows, row, blob cell
 
@@ -234,7 +232,7 @@ std::optional<std::string> readWhole(const std::string& path) {
 BackupSummary summarise(const Archive& a, const std::string& keyDir) {
     BackupSummary s{a.createdAt, rowsOf(a, "admin_users"), rowsOf(a, "settings"), rowsOf(a, "api_clients"),
                     rowsOf(a, kCacheTable), true};
-    if (auto current = readWhole(keyDir + kKeyFile)) {
+    if (auto current = DataKey::fileBytes(keyDir)) {
         s.replacesDataKey = !crypto::constantTimeEqual(*current, a.dataKey);
         crypto::secureZero(*current);
     }
@@ -348,17 +346,12 @@ private:
 
 // The key file must hold the key the store is open with, or the sealed rows would not open afterwards.
 std::string dataKeyBytes(Store& store, const std::string& keyDir) {
-    auto bytes = readWhole(keyDir + kKeyFile);
-    if (!bytes || bytes->size() != kKeyBytes) throw std::runtime_error("data key " + keyDir + kKeyFile + " cannot be read");
-    DataKey probe(bytes->substr(0, kKeyBytes / 2), bytes->substr(kKeyBytes / 2));
-    const std::string place = "backup-key-check";
-    bool same = probe.blindIndex({place}) == store.key().blindIndex({place});
-    try {
-        store.key().open(probe.seal(place, place), place);
-    } catch (const std::exception&) {
-        same = false;
+    auto bytes = DataKey::fileBytes(keyDir);
+    if (!bytes) throw std::runtime_error("the data key in " + keyDir + " cannot be read");
+    if (!store.key().holds(*bytes)) {
+        crypto::secureZero(*bytes);
+        throw std::runtime_error("the data key in " + keyDir + " is not the key the store uses");
     }
-    if (!same) throw std::runtime_error("data key " + keyDir + kKeyFile + " is not the key the store uses");
     return std::move(*bytes);
 }
 
@@ -464,7 +457,7 @@ void decode(const std::string& text, Archive& a) {
     if (schema < 1 || schema > 1000000) throw Damaged("schemaVersion out of range");
     a.schemaVersion = int(schema);
     a.dataKey = unbase64(member(doc, "dataKey", Json::Kind::String).text, "dataKey");
-    if (a.dataKey.size() != kKeyBytes) throw Damaged("dataKey is not 64 bytes");
+    if (a.dataKey.size() != DataKey::kBytes) throw Damaged("dataKey is not " + std::to_string(DataKey::kBytes) + " bytes");
     for (const auto& [name, table] : member(doc, "tables", Json::Kind::Object).members) {
         bool known = name == kCacheTable || std::find(kRequiredTables.begin(), kRequiredTables.end(), name) != kRequiredTables.end();
         if (!known || table.kind != Json::Kind::Object || a.tables.count(name)) throw Damaged("table " + name);
@@ -551,7 +544,7 @@ int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& 
     struct Wiped {
         std::string bytes;
         ~Wiped() { crypto::secureZero(bytes); }
-    } oldKey{readWhole(keyDir + kKeyFile).value_or("")};
+    } oldKey{DataKey::fileBytes(keyDir).value_or("")};
     auto& db = store.db();
     Transaction tx(db);
     db.exec("PRAGMA defer_foreign_keys = ON");  // parents and children are emptied in the same transaction
@@ -559,11 +552,11 @@ int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& 
     db.exec("DELETE FROM admin_setup_code");     // a new one is issued at start if the archive has no user
     int64_t discarded = newKey ? discardOldKeyData(db, a) : 0;
     for (const auto& [name, table] : a.tables) replaceRows(db, name, table);
-    if (newKey) base::writeFileDurably(keyDir + kKeyFile, a.dataKey, 0600);
+    if (newKey) DataKey::replaceFile(keyDir, a.dataKey);
     try {
         tx.commit();
     } catch (...) {
-        if (newKey) base::writeFileDurably(keyDir + kKeyFile, oldKey.bytes, 0600);
+        if (newKey && !oldKey.bytes.empty()) DataKey::replaceFile(keyDir, oldKey.bytes);
         throw;
     }
     return discarded;
