@@ -29,7 +29,9 @@ int usage() {
                  "                                          HTTP APIクライアントのトークンを発行 (issue a client token)\n"
                  "  kakehashi home-reception set-url URL --config FILE  マイナ在宅受付WebのURLを手動設定 (set by hand)\n"
                  "  kakehashi plugin new|test|sign|keygen …   アダプタープラグインの開発 (adapter plugin kit)\n"
-                 "  kakehashi audit verify --config FILE    監査ログの改ざん検査 (verify the audit log's hash chain)\n"
+                 "  kakehashi audit verify [--log FILE] --config FILE\n"
+                 "                                          監査ログの改ざん検査 (verify the audit log's chain and checkpoints;\n"
+                 "                                          FILE: the gateway's log, e.g. journalctl -u kakehashi -o cat)\n"
                  "  kakehashi config export --config FILE   設定をJSONで出力 (print the settings as JSON)\n"
                  "  kakehashi config import FILE --config FILE\n"
                  "                                          出力した設定を取り込み (import exported settings)\n"
@@ -112,17 +114,39 @@ int homeReception(const std::vector<std::string>& args) {
     return 0;
 }
 
-// kakehashi audit verify: walks the audit log's hash chain; exit 0 intact, 1 broken (the row named).
+// Lines of a log file (`journalctl -u kakehashi -o cat > FILE`): the audit.checkpoint lines among them are
+// witnesses the database cannot change.
+std::vector<std::string> logLines(const std::string& path) {
+    std::vector<std::string> lines;
+    if (path.empty()) return lines;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read the log file " + path);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// kakehashi audit verify [--log FILE]: checks the audit log's keyed chain, its checkpoints and the anchor
+// file; exit 0 intact, 1 broken (the first broken row named first, then every problem found).
 int audit(const std::vector<std::string>& args) {
     if (args.size() < 2 || args[1] != "verify") return usage();
     auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
+    auto lines = logLines(option(args, "--log"));
     kh::store::Store store(kh::app::databasePath(config), config.keyDir);
-    auto broken = kh::store::AuditLog(store).firstBrokenRow();
-    if (broken) {
-        std::cout << "監査ログが改ざんされています: 行 " << *broken << " (audit log broken at row " << *broken << ")" << std::endl;
+    auto verdict = kh::store::AuditLog(store).verify(lines);
+    if (!verdict.intact()) {
+        const auto& first = verdict.problems.front();
+        std::cout << "監査ログが改ざんされています: " << first.ja << " (audit log broken"
+                  << (first.row ? " at row " + std::to_string(*first.row) : std::string()) << ": " << first.en << ")"
+                  << std::endl;
+        for (size_t i = 1; i < verdict.problems.size(); ++i)
+            std::cout << "  " << verdict.problems[i].ja << " (" << verdict.problems[i].en << ")" << std::endl;
         return 1;
     }
-    std::cout << "監査ログは改ざんされていません (audit log intact)" << std::endl;
+    std::cout << "監査ログは改ざんされていません: " << verdict.rowsChecked << " 行を検査 (audit log intact: "
+              << verdict.rowsChecked << " rows checked";
+    if (verdict.newestCheckpoint)
+        std::cout << "; newest checkpoint " << verdict.newestCheckpoint->id << " at row " << verdict.newestCheckpoint->rowId;
+    std::cout << ")" << std::endl;
     return 0;
 }
 

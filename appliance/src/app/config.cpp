@@ -64,6 +64,8 @@ void loadPlugins(const Object::Ptr& root, Config& c) {
         std::chrono::milliseconds(value<int>(limits, "deadlineMillis", int(c.plugins.limits.deadline.count())));
 }
 
+constexpr int kMinAuditRetentionDays = 1826;  // five years, one leap day among them
+
 bool readable(const std::string& path) {
     struct stat st {};
     return !path.empty() && ::stat(path.c_str(), &st) == 0;
@@ -119,6 +121,8 @@ Config loadConfig(const std::string& path) {
     c.homeConsentPollSeconds = value<int>(consent, "pollSeconds", c.homeConsentPollSeconds);
     c.homeConsentLookbackDays = value<int>(consent, "lookbackDays", c.homeConsentLookbackDays);
     c.medicalInfoRetentionDays = value<int>(consent, "medicalInfoRetentionDays", c.medicalInfoRetentionDays);
+    auto retention = section(root, "retention");
+    c.auditRetentionDays = value<int>(retention, "auditDays", c.auditRetentionDays);
     auto visits = section(root, "visits");
     c.visitsPrefetchAt = value<std::string>(visits, "prefetchAt", c.visitsPrefetchAt);
     c.visitsMorningAt = value<std::string>(visits, "morningAt", c.visitsMorningAt);
@@ -167,6 +171,9 @@ std::vector<std::string> checkConfig(const Config& c) {
     if (!log::parseLevel(c.logLevel, level)) problems.push_back("logLevel: debug | info | warn | error");
     if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");
     if (c.http.threads < 2 || c.http.threads > 1024) problems.push_back("http.threads: 2..1024");
+    if (c.auditRetentionDays != 0 && c.auditRetentionDays < kMinAuditRetentionDays)
+        problems.push_back("retention.auditDays: 監査ログは法定の記録のため5年（1826日）以上、または 0（無期限）を指定してください "
+                           "(the audit log is the legal record: at least 1826 days, or 0 to keep it for ever)");
     for (const auto& [name, dir] : {std::pair<const char*, std::string>{"firmware.updateDir", c.firmware.updateDir},
                                     {"firmware.statusDir", c.firmware.statusDir}})
         if (!c.firmware.updateDir.empty() && (dir.empty() || dir.front() != '/'))

@@ -22,6 +22,7 @@
 #include "crypto/primitives.hpp"
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
+#include "store/audit_log.hpp"
 #include "store/migrations.hpp"
 
 namespace kh::store {
@@ -35,8 +36,8 @@ constexpr int kMaxDepth = 8;  // the archive nests 6 deep: document, tables, tab
 const std::vector<std::string> kRequiredTables = {"settings", "settings_history", "admin_users", "api_clients"};
 constexpr const char* kCacheTable = "eligibility_cache";
 const std::vector<std::string> kTlsFolders = {"tls", "admin-tls"};  // under the state folder
-// Never emptied by a restore: the schema's record, and this box's own audit trail.
-const std::set<std::string> kKeptTables = {"schema_migrations", "audit_log"};
+// Never emptied by a restore: the schema's record, and this box's own audit trail and its checkpoints.
+const std::set<std::string> kKeptTables = {"schema_migrations", "audit_log", "audit_checkpoints"};
 
 // A problem with an archive's content, turned into the staff's message by checkBackup.
 struct Damaged : std::runtime_error {
@@ -210,6 +211,7 @@ struct Archive {
     std::string createdAt;
     int schemaVersion = 0;
     std::string dataKey;
+    std::string auditCheckpoint;  // a checkpoint line, "" when the archive has none
     std::map<std::string, Table> tables;
     std::vector<File> files;
 
@@ -231,7 +233,7 @@ std::optional<std::string> readWhole(const std::string& path) {
 
 BackupSummary summarise(const Archive& a, const std::string& keyDir) {
     BackupSummary s{a.createdAt, rowsOf(a, "admin_users"), rowsOf(a, "settings"), rowsOf(a, "api_clients"),
-                    rowsOf(a, kCacheTable), true};
+                    rowsOf(a, kCacheTable), true, a.auditCheckpoint};
     if (auto current = DataKey::fileBytes(keyDir)) {
         s.replacesDataKey = !crypto::constantTimeEqual(*current, a.dataKey);
         crypto::secureZero(*current);
@@ -465,6 +467,11 @@ void decode(const std::string& text, Archive& a) {
     }
     for (const auto& name : kRequiredTables)
         if (!a.tables.count(name)) throw Damaged("table " + name + " missing");
+    if (const Json* checkpoint = doc.find("auditCheckpoint")) {  // not in archives older than the keyed chain
+        if (checkpoint->kind != Json::Kind::String || !parseCheckpointLine(checkpoint->text))
+            throw Damaged("auditCheckpoint is not a checkpoint");
+        a.auditCheckpoint = checkpoint->text;
+    }
     for (const auto& f : member(doc, "files", Json::Kind::Array).items) {
         if (f.kind != Json::Kind::Object) throw Damaged("a file entry is not an object");
         a.files.push_back(fileOf(f));
@@ -600,7 +607,14 @@ CollectedBackup collectBackup(Store& store, const std::string& keyDir, const std
     appendSecret(doc, dataKeyBytes(store, keyDir));
     doc += ",\"tables\":{";
     appendTables(doc, store.db(), includeCache, out.summary);
-    doc += "},\"files\":[";
+    if (auto checkpoint = newestAuditCheckpoint(store.db())) {
+        out.summary.auditCheckpoint = checkpointLine(*checkpoint);
+        doc += "},\"auditCheckpoint\":";
+        base::appendJsonString(doc, out.summary.auditCheckpoint);
+        doc += ",\"files\":[";
+    } else {
+        doc += "},\"files\":[";
+    }
     auto files = tlsFiles(stateDir);
     for (size_t i = 0; i < files.size(); ++i) {
         doc += i ? ",{\"path\":" : "{\"path\":";
