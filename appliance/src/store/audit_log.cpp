@@ -1,5 +1,8 @@
 #include "store/audit_log.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "base/files.hpp"
 #include "base/log.hpp"
 
@@ -12,6 +15,13 @@ constexpr int kSealChunk = 500;                 // legacy rows re-hashed per rea
 std::string anchorBeside(const std::string& databasePath) {
     auto slash = databasePath.rfind('/');
     return slash == std::string::npos ? kAnchorFile : databasePath.substr(0, slash + 1) + kAnchorFile;
+}
+
+// The CLI run by root must not leave an anchor file that the gateway, which owns the database, cannot read.
+void ownLikeDatabase(const std::string& path, const std::string& databasePath) {
+    struct stat st {};
+    if (::geteuid() != 0 || ::stat(databasePath.c_str(), &st) != 0 || st.st_uid == 0) return;
+    if (::chown(path.c_str(), st.st_uid, st.st_gid) != 0) log::warn("audit.anchor_owner_unchanged", {{"anchor", path}});
 }
 
 AuditEntry entryOf(Statement& st) {
@@ -120,6 +130,7 @@ AuditCheckpoint AuditLog::checkpointLocked(std::optional<int64_t> prunedThrough)
 // lock, so two checkpoints never reach the anchor file out of order.
 void AuditLog::publish(const AuditCheckpoint& c) {
     base::writeFileDurably(anchorPath_, checkpointLine(c) + "\n", 0600);
+    ownLikeDatabase(anchorPath_, store_.path());
     log::info("audit.checkpoint", {{"checkpoint", std::to_string(c.id)},
                                    {"at", std::to_string(c.at)},
                                    {"row", std::to_string(c.rowId)},

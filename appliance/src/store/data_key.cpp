@@ -1,6 +1,7 @@
 #include "store/data_key.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <stdexcept>
 
@@ -29,6 +30,9 @@ std::string loadOrMake(const std::string& keyDir, const char* name, size_t size,
         }
         return std::move(*bytes);
     }
+    // There but not readable (made by another user): making a new one would lose what the old one sealed.
+    if (::access(path.c_str(), F_OK) == 0)
+        throw std::runtime_error(std::string(what) + " " + path + " cannot be read (run as the owner of the key folder)");
     ::mkdir(keyDir.c_str(), 0700);
     std::string bytes = crypto::randomBytes(size);
     base::writeFileDurably(path, bytes, 0600);
