@@ -119,7 +119,11 @@ private:
             r.headers.push_back({"WWW-Authenticate", "Bearer"});
             return r;
         }
-        call.client = s_.clients.authenticate(it->second.substr(prefix.size()));
+        auto token = s_.clients.check(it->second.substr(prefix.size()), store::nowSeconds());
+        if (token.expired)
+            return problemReply(ErrorId::Unauthorized,
+                                "トークンの有効期限が切れています。再発行してください (the token has expired: issue a new one)");
+        call.client = std::move(token.client);
         if (!call.client) return problemReply(ErrorId::Unauthorized, "unknown token");
         if (!addressAllowed(call.remoteAddress, call.client->allowCidrs))
             return problemReply(ErrorId::Forbidden, "this address is not allowed for the client");

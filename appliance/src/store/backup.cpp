@@ -22,6 +22,7 @@
 #include "crypto/primitives.hpp"
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
+#include "store/api_clients.hpp"
 #include "store/audit_log.hpp"
 #include "store/migrations.hpp"
 
@@ -529,6 +530,16 @@ void replaceRows(Database& db, const std::string& name, const Table& t) {
     }
 }
 
+// An archive made before tokens expired brings clients without expires_at: like the upgrade (migration
+// 0012), they get the default year from now, never "never". Caller holds the transaction.
+void expireUndatedTokens(Database& db, const Archive& a) {
+    const auto& columns = a.tables.at("api_clients").columns;
+    if (std::find(columns.begin(), columns.end(), "expires_at") != columns.end()) return;
+    db.prepare("UPDATE api_clients SET expires_at = ? WHERE expires_at IS NULL")
+        .bind(1, nowSeconds() + int64_t(ApiClients::kDefaultValidDays) * 86400)
+        .run();
+}
+
 // Rows sealed or indexed with the box's old key could never be opened again: every table the archive
 // does not bring is emptied, but for the schema's record and the audit trail. Returns the rows removed.
 int64_t discardOldKeyData(Database& db, const Archive& a) {
@@ -559,6 +570,7 @@ int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& 
     db.exec("DELETE FROM admin_setup_code");     // a new one is issued at start if the archive has no user
     int64_t discarded = newKey ? discardOldKeyData(db, a) : 0;
     for (const auto& [name, table] : a.tables) replaceRows(db, name, table);
+    expireUndatedTokens(db, a);
     if (newKey) DataKey::replaceFile(keyDir, a.dataKey);
     try {
         tx.commit();

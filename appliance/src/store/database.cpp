@@ -94,6 +94,12 @@ void Database::exec(const std::string& sql) {
     }
 }
 
+int64_t Database::dataVersion() {
+    auto st = prepare("PRAGMA data_version");
+    st.step();
+    return st.int64(0);
+}
+
 int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
 
