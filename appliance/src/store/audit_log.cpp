@@ -126,12 +126,12 @@ AuditCheckpoint AuditLog::checkpointLocked(std::optional<int64_t> prunedThrough)
     return c;
 }
 
-// After the commit: the anchor file first, then the log line. The caller still holds the database's
-// lock, so two checkpoints never reach the anchor file out of order.
+// After the commit: the anchor file first, then the log line (at any log level: it is a witness). The
+// caller still holds the database's lock, so two checkpoints never reach the anchor file out of order.
 void AuditLog::publish(const AuditCheckpoint& c) {
     base::writeFileDurably(anchorPath_, checkpointLine(c) + "\n", 0600);
     ownLikeDatabase(anchorPath_, store_.path());
-    log::info("audit.checkpoint", {{"checkpoint", std::to_string(c.id)},
+    log::record("audit.checkpoint", {{"checkpoint", std::to_string(c.id)},
                                    {"at", std::to_string(c.at)},
                                    {"row", std::to_string(c.rowId)},
                                    {"count", std::to_string(c.rowCount)},

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/files.hpp"
+#include "base/log.hpp"
 #include "crypto/primitives.hpp"
 #include "store/audit_log.hpp"
 #include "store/backup.hpp"
@@ -342,4 +343,20 @@ TEST_CASE("a restore that replaces the data key keeps the box's audit chain, and
     INFO(problemsOf(verdict));
     CHECK(verdict.intact());
     CHECK(verdict.rowsChecked == 7);
+}
+
+TEST_CASE("a checkpoint reaches the log whatever the log level", "[store][audit]") {
+    Box box;
+    kh::log::setLevel(kh::log::Level::Error);
+    Store store(box.db, box.keys);
+    AuditLog audit(store);
+    audit.append("admin", "admin.login", "user:1", "");
+    auto made = audit.checkpoint();
+    kh::log::setLevel(kh::log::Level::Info);
+    REQUIRE(made);
+    auto lines = kh::log::recentLines();
+    auto logged = parseCheckpointLine(lines.back());
+    REQUIRE(logged);
+    CHECK(logged->id == made->id);
+    CHECK(logged->tag == made->tag);
 }
