@@ -13,7 +13,7 @@ namespace {
 
 [[noreturn]] void refuse(const std::string& entry, const std::string& ja, const std::string& en) {
     throw KakehashiError(ErrorId::InvalidField, "allowCidrs: 「" + entry + "」は" + ja +
-                                                    "。192.168.1.0/24 や 10.0.0.5 のように指定してください (" +
+                                                    "。192.168.1.0/24 のように範囲か、10.0.0.5 のようにアドレスで指定してください (" +
                                                     en + ": \"" + entry + "\"; write e.g. 192.168.1.0/24 or 10.0.0.5)");
 }
 
