@@ -1,6 +1,8 @@
 // kakehashi — the gateway binary: serve, version, check-config, api-client, config export/import.
 #include <signal.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -13,7 +15,9 @@
 #include "app/gateway.hpp"
 #include "app/plugin_cli.hpp"
 #include "base/log.hpp"
+#include "model/address_range.hpp"
 #include "model/errors.hpp"
+#include "model/japan_date.hpp"
 #include "services/home_reception.hpp"
 #include "store/api_clients.hpp"
 #include "store/audit_log.hpp"
@@ -25,11 +29,15 @@ int usage() {
     std::cerr << "使い方 (usage):\n"
                  "  kakehashi serve --config FILE          ゲートウェイを起動 (run the gateway)\n"
                  "  kakehashi check-config --config FILE   設定を検査 (check the configuration)\n"
-                 "  kakehashi api-client add NAME [--allow CIDR,...] --config FILE\n"
-                 "                                          HTTP APIクライアントのトークンを発行 (issue a client token)\n"
+                 "  kakehashi api-client add NAME [--allow CIDR,...] [--expires-days N] --config FILE\n"
+                 "                                          HTTP APIクライアントのトークンを発行 (issue a client token;\n"
+                 "                                          365日で失効、0 は無期限 / expires in 365 days, 0: never)\n"
+                 "  kakehashi api-client list --config FILE  APIクライアントの一覧 (list clients; never their tokens)\n"
                  "  kakehashi home-reception set-url URL --config FILE  マイナ在宅受付WebのURLを手動設定 (set by hand)\n"
                  "  kakehashi plugin new|test|sign|keygen …   アダプタープラグインの開発 (adapter plugin kit)\n"
-                 "  kakehashi audit verify --config FILE    監査ログの改ざん検査 (verify the audit log's hash chain)\n"
+                 "  kakehashi audit verify [--log FILE] --config FILE\n"
+                 "                                          監査ログの改ざん検査 (verify the audit log's chain and checkpoints;\n"
+                 "                                          FILE: the gateway's log, e.g. journalctl -u kakehashi -o cat)\n"
                  "  kakehashi config export --config FILE   設定をJSONで出力 (print the settings as JSON)\n"
                  "  kakehashi config import FILE --config FILE\n"
                  "                                          出力した設定を取り込み (import exported settings)\n"
@@ -112,17 +120,39 @@ int homeReception(const std::vector<std::string>& args) {
     return 0;
 }
 
-// kakehashi audit verify: walks the audit log's hash chain; exit 0 intact, 1 broken (the row named).
+// Lines of a log file (`journalctl -u kakehashi -o cat > FILE`): the audit.checkpoint lines among them are
+// witnesses the database cannot change.
+std::vector<std::string> logLines(const std::string& path) {
+    std::vector<std::string> lines;
+    if (path.empty()) return lines;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read the log file " + path);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// kakehashi audit verify [--log FILE]: checks the audit log's keyed chain, its checkpoints and the anchor
+// file; exit 0 intact, 1 broken (the first broken row named first, then every problem found).
 int audit(const std::vector<std::string>& args) {
     if (args.size() < 2 || args[1] != "verify") return usage();
     auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
+    auto lines = logLines(option(args, "--log"));
     kh::store::Store store(kh::app::databasePath(config), config.keyDir);
-    auto broken = kh::store::AuditLog(store).firstBrokenRow();
-    if (broken) {
-        std::cout << "監査ログが改ざんされています: 行 " << *broken << " (audit log broken at row " << *broken << ")" << std::endl;
+    auto verdict = kh::store::AuditLog(store).verify(lines);
+    if (!verdict.intact()) {
+        const auto& first = verdict.problems.front();
+        std::cout << "監査ログが改ざんされています: " << first.ja << " (audit log broken"
+                  << (first.row ? " at row " + std::to_string(*first.row) : std::string()) << ": " << first.en << ")"
+                  << std::endl;
+        for (size_t i = 1; i < verdict.problems.size(); ++i)
+            std::cout << "  " << verdict.problems[i].ja << " (" << verdict.problems[i].en << ")" << std::endl;
         return 1;
     }
-    std::cout << "監査ログは改ざんされていません (audit log intact)" << std::endl;
+    std::cout << "監査ログは改ざんされていません: " << verdict.rowsChecked << " 行を検査 (audit log intact: "
+              << verdict.rowsChecked << " rows checked";
+    if (verdict.newestCheckpoint)
+        std::cout << "; newest checkpoint " << verdict.newestCheckpoint->id << " at row " << verdict.newestCheckpoint->rowId;
+    std::cout << ")" << std::endl;
     return 0;
 }
 
@@ -154,21 +184,63 @@ int configCommand(const std::vector<std::string>& args) {
     return 0;
 }
 
+// --expires-days N: 0 (never) only when given; absent: the default year.
+int validDays(const std::vector<std::string>& args) {
+    std::string days = option(args, "--expires-days");
+    if (days.empty()) return kh::store::ApiClients::kDefaultValidDays;
+    bool digits = days.size() <= 5 && std::all_of(days.begin(), days.end(), [](unsigned char c) { return std::isdigit(c); });
+    if (!digits)
+        throw kh::model::KakehashiError(kh::model::ErrorId::InvalidField,
+                                        "--expires-days: 日数を整数で指定してください (a whole number of days; 0 for never): " + days);
+    return std::stoi(days);
+}
+
+std::string japanTime(int64_t t) { return kh::model::japanIso8601(kh::model::fromUnixSeconds(t)); }
+
+// kakehashi api-client add NAME [--allow CIDR,...] [--expires-days N]: the token on stdout, once; the
+// issue is audited like one made in the web admin.
+int addApiClient(const std::vector<std::string>& args, kh::store::Store& store) {
+    const std::string& name = args[2];
+    auto cidrs = kh::model::parseAddressRanges(option(args, "--allow"));
+    int days = validDays(args);
+    std::string token = kh::store::ApiClients(store).issue(name, cidrs, days);
+    kh::store::AuditLog(store).append("cli", "admin.api-client-issued", "api-client:" + name,
+                                      std::to_string(cidrs.size()) + " CIDR, expires " +
+                                          (days ? "in " + std::to_string(days) + " days" : "never"));
+    std::cout << token << std::endl;  // shown once; only its hash is kept
+    std::cerr << "有効期限 (expires): "
+              << (days ? japanTime(kh::store::nowSeconds() + int64_t(days) * 86400) : std::string("無期限 (never)")) << std::endl;
+    return 0;
+}
+
+// kakehashi api-client list: name, allowed addresses, created, expires — never a token.
+int listApiClients(kh::store::Store& store) {
+    int64_t now = kh::store::nowSeconds();
+    std::cout << "名前 (name)\t許可アドレス (allowed)\t発行 (created)\t有効期限 (expires)" << std::endl;
+    for (const auto& c : kh::store::ApiClients(store).list()) {
+        std::string allowed;
+        for (const auto& cidr : c.allowCidrs) allowed += (allowed.empty() ? "" : ",") + cidr;
+        std::string expires = !c.expiresAt ? "無期限 (never)"
+                              : c.expired(now) ? japanTime(*c.expiresAt) + " 期限切れ (expired)"
+                                               : japanTime(*c.expiresAt);
+        std::cout << c.name << "\t" << (allowed.empty() ? "すべて (any)" : allowed) << "\t" << japanTime(c.createdAt) << "\t"
+                  << expires << std::endl;
+    }
+    return 0;
+}
+
 int apiClient(const std::vector<std::string>& args) {
-    if (args.size() < 3 || args[1] != "add") return usage();
+    bool adding = args.size() >= 3 && args[1] == "add", listing = args.size() >= 2 && args[1] == "list";
+    if (!adding && !listing) return usage();
     auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
     kh::store::Store store(kh::app::databasePath(config), config.keyDir);
-    kh::store::ApiClients clients(store);
-    std::vector<std::string> cidrs;
-    std::string allow = option(args, "--allow");
-    for (size_t b = 0; !allow.empty() && b <= allow.size();) {
-        size_t e = allow.find(',', b);
-        if (e == std::string::npos) e = allow.size();
-        if (e > b) cidrs.push_back(allow.substr(b, e - b));
-        b = e + 1;
+    if (listing) return listApiClients(store);
+    try {
+        return addApiClient(args, store);
+    } catch (const kh::model::KakehashiError& e) {
+        std::cerr << "トークンを発行できません。何も変更していません (not issued, nothing changed): " << e.what() << std::endl;
+        return 1;
     }
-    std::cout << clients.issue(args[2], cidrs) << std::endl;  // shown once; only its hash is kept
-    return 0;
 }
 }  // namespace
 

@@ -316,6 +316,20 @@ class FreshBoxTest(AdminTest):
         status, listed = admin.request("GET", "/admin/api/channels")
         self.assertIn("rececon-1", [c["name"] for c in listed["apiClients"]])
         self.assertNotIn(issued["token"], json.dumps(listed))
+        client = next(c for c in listed["apiClients"] if c["name"] == "rececon-1")
+        self.assertTrue(client["expiresAt"].endswith("+09:00"), client)
+        self.assertFalse(client["expired"])
+        # Address ranges are checked (naming the bad one) and stored normalised; "never" only when asked for.
+        status, body = admin.request("POST", "/admin/api/api-clients", {"name": "rececon-2", "allowCidrs": ["10.0.0.0/99"]})
+        self.assertEqual(status, 422, body)
+        self.assertIn("10.0.0.0/99", body["detail"])
+        status, body = admin.request("POST", "/admin/api/api-clients",
+                                     {"name": "rececon-2", "allowCidrs": ["192.168.7.9/24"], "expiresDays": 0})
+        self.assertEqual(status, 201, body)
+        status, listed = admin.request("GET", "/admin/api/channels")
+        client = next(c for c in listed["apiClients"] if c["name"] == "rececon-2")
+        self.assertEqual([a["cidr"] for a in client["allowCidrs"]], ["192.168.7.0/24"])
+        self.assertNotIn("expiresAt", client)
         status, _ = admin.request("DELETE", "/admin/api/api-clients/rececon-1")
         self.assertEqual(status, 200)
         status, _, _ = self.gateway.request("GET", "/api/v1/plugins", headers={"Authorization": "Bearer " + issued["token"]},

@@ -1,14 +1,15 @@
 // The audit log (auditors and administrators): newest rows first with filters (action, actor, free text),
-// the hash-chain check ("改ざん検査") shown prominently with the first broken row, and the CSV export as
-// a plain link (a GET: the cookie goes with it, no CSRF token needed).
+// the check of the keyed chain and its checkpoints ("改ざん検査") shown prominently with the first broken
+// row and every problem found (in the page's language; the appliance sends each in Japanese and English),
+// and the CSV export as a plain link (a GET: the cookie goes with it, no CSRF token needed).
 
 import * as api from './api.js';
-import { t, tOr } from '/i18n/texts.js';
+import { currentLanguage, t, tOr } from '/i18n/texts.js';
 import { $, el, formatTime, showProblem } from './ui.js';
 
 export function createAudit() {
   let entries = [];
-  let verdict = null;    // {intact, firstBrokenRow}
+  let verdict = null;    // {intact, firstBrokenRow?, problems: [{row?, ja, en}], rowsChecked}
   const actions = new Set();
 
   function query() {
@@ -28,8 +29,16 @@ export function createAudit() {
     box.hidden = !verdict;
     if (!verdict) return;
     box.dataset.state = verdict.intact ? 'intact' : 'broken';
-    $('audit-verdict-title').textContent = verdict.intact ? t('admin.audit.intact') : t('admin.audit.broken', { row: verdict.firstBrokenRow });
-    $('audit-verdict-text').textContent = verdict.intact ? t('admin.audit.intactText') : t('admin.audit.brokenText', { row: verdict.firstBrokenRow });
+    const row = verdict.firstBrokenRow;
+    const [title, text] = verdict.intact ? ['admin.audit.intact', 'admin.audit.intactText']
+      : row !== undefined ? ['admin.audit.broken', 'admin.audit.brokenText']
+        : ['admin.audit.brokenNoRow', 'admin.audit.brokenNoRowText'];
+    $('audit-verdict-title').textContent = t(title, { row });
+    $('audit-verdict-text').textContent = t(text, { row, rows: verdict.rowsChecked ?? 0 });
+    const lang = currentLanguage() === 'en' ? 'en' : 'ja';
+    const problems = verdict.problems || [];
+    $('audit-verdict-problems').replaceChildren(...problems.map((p) => el('li', { text: p[lang] })));
+    $('audit-verdict-problems').hidden = problems.length === 0;
   }
 
   function render() {

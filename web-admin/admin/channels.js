@@ -1,11 +1,11 @@
 // How receipt computers reach the box (administrators only): the shared folder, the HTTP API's listener
 // and the adapters' order, read only — they come from the configuration file — and the HTTP API's
-// clients: add one (its token shown once), give one a new token, revoke one.
+// clients with when each token expires: add one (its token shown once), give one a new token, revoke one.
 
 import { cidrList, createTokenBox, issueApiClient, revokeApiClient } from './api-clients.js';
 import * as api from './api.js';
 import { t } from '/i18n/texts.js';
-import { $, busy, confirmingButton, el, showProblem, showText } from './ui.js';
+import { $, busy, confirmingButton, dateOf, el, showProblem, showText } from './ui.js';
 
 export function createChannels(ctx) {
   let data = null;  // GET /admin/api/channels
@@ -43,6 +43,14 @@ export function createChannels(ctx) {
     return el('td', {}, el('div', { cls: 'badges' }, ...cidrs.map((cidr) => el('code', { cls: 'badge badge-plain', text: cidr }))));
   }
 
+  // The token's last day, "expired" past it, or "never" when it was issued without an expiry.
+  function expiryCell(c) {
+    if (!c.expiresAt) return el('td', {}, el('span', { cls: 'badge badge-plain', text: t('admin.clients.never') }));
+    const date = el('span', { cls: 'nowrap', text: dateOf(c.expiresAt) });
+    if (!c.expired) return el('td', {}, date);
+    return el('td', {}, el('span', { cls: 'badge badge-warn', text: t('admin.clients.expired') }), ' ', date);
+  }
+
   function actionsCell(c) {
     const cidrs = (c.allowCidrs || []).map((a) => a.cidr);
     const reissue = el('button', { cls: 'quiet small', text: t('admin.clients.reissue'), attrs: { type: 'button', 'data-action': 'reissue' } });
@@ -61,6 +69,7 @@ export function createChannels(ctx) {
     $('clients-rows').replaceChildren(...clients().map((c) => el('tr', { attrs: { 'data-client': c.name } },
       el('th', { attrs: { scope: 'row' } }, el('code', { text: c.name })),
       cidrCell(c),
+      expiryCell(c),
       actionsCell(c))));
     $('clients-empty').hidden = !data || clients().length > 0;
   }

@@ -84,6 +84,7 @@ HttpReply backup(Shared& s, AdminCall& call) {
     auto o = endpoint::jsonObject(call.http.body);
     Secret passphrase{newPassphrase(o)};
     bool includeCache = boolMember(o, "includeCache");
+    s.parts.audit.checkpoint();  // so the checkpoint the archive carries covers every row so far
     auto collected = store::collectBackup(s.parts.store, s.parts.keyDir, s.parts.stateDir, includeCache);
     Secret archive{std::move(collected.archive)};
     std::string sealed = crypto::sealWithPassphrase(passphrase.bytes, archive.bytes);

@@ -2,10 +2,11 @@
 
 #include <Poco/JSON/Array.h>
 
-#include "http/cidr.hpp"
 #include "endpoint/json_request.hpp"
 #include "endpoint/json_writer.hpp"
+#include "model/address_range.hpp"
 #include "model/errors.hpp"
+#include "model/japan_date.hpp"
 
 namespace kh::admin {
 namespace {
@@ -21,19 +22,34 @@ bool validClientName(const std::string& n) {
     return true;
 }
 
+// Each entry checked and normalised here, so a bad one is refused naming it, not stored and ignored at use.
 std::vector<std::string> cidrsOf(const Poco::JSON::Object::Ptr& o) {
     std::vector<std::string> out;
+    if (!o->has("allowCidrs") || o->isNull("allowCidrs")) return out;
     auto list = o->getArray("allowCidrs");
-    if (!list) return out;
+    if (!list) throw KakehashiError(ErrorId::InvalidField, "allowCidrs: アドレスの配列を指定してください (a list of addresses)");
     for (size_t i = 0; i < list->size(); ++i) {
-        std::string c = list->getElement<std::string>(unsigned(i));
-        // Refused here, not at use: stored as what it means ("10.1.2.3/8" → "10.0.0.0/8").
-        auto normal = http::normaliseCidr(c);
-        if (!normal) throw KakehashiError(ErrorId::InvalidField, "allowCidrs: 192.168.1.0/24 のように指定してください (" + c + ")");
-        out.push_back(*normal);
+        if (!list->get(unsigned(i)).isString())
+            throw KakehashiError(ErrorId::InvalidField, "allowCidrs: アドレスは文字列で指定してください (addresses are strings)");
+        out.push_back(model::normaliseAddressRange(list->getElement<std::string>(unsigned(i))));
     }
     return out;
 }
+
+// "expiresDays": 0 for never; absent or null for the default year.
+int validDaysOf(const Poco::JSON::Object::Ptr& o) {
+    if (!o->has("expiresDays") || o->isNull("expiresDays")) return store::ApiClients::kDefaultValidDays;
+    auto v = o->get("expiresDays");
+    if (!v.isInteger())
+        throw KakehashiError(ErrorId::InvalidField, "expiresDays: 日数を整数で指定してください (a whole number of days)");
+    auto days = v.convert<int64_t>();
+    if (days < 0 || days > store::ApiClients::kMostValidDays)
+        throw KakehashiError(ErrorId::InvalidField, "expiresDays: 0（無期限）〜" + std::to_string(store::ApiClients::kMostValidDays) +
+                                                        " (0 for never, up to " + std::to_string(store::ApiClients::kMostValidDays) + ")");
+    return int(days);
+}
+
+std::string isoTime(int64_t t) { return model::japanIso8601(model::fromUnixSeconds(t)); }
 
 HttpReply channels(const ChannelFacts& f, store::ApiClients& clients) {
     JsonWriter w;
@@ -49,8 +65,11 @@ HttpReply channels(const ChannelFacts& f, store::ApiClients& clients) {
         .beginArray("pluginOrder");
     for (const auto& id : f.pluginOrder) w.beginObject().field("id", id).endObject();
     w.endArray().beginArray("apiClients");
+    int64_t now = store::nowSeconds();
     for (const auto& c : clients.list()) {
-        w.beginObject().field("id", c.id).field("name", c.name).beginArray("allowCidrs");
+        w.beginObject().field("id", c.id).field("name", c.name).field("createdAt", isoTime(c.createdAt));
+        if (c.expiresAt) w.field("expiresAt", isoTime(*c.expiresAt));
+        w.field("expired", c.expired(now)).beginArray("allowCidrs");
         for (const auto& cidr : c.allowCidrs) w.beginObject().field("cidr", cidr).endObject();
         w.endArray().endObject();
     }
@@ -64,17 +83,20 @@ std::vector<AdminRoute> channelRoutes(ChannelFacts facts, store::ApiClients& cli
     return {
         {"GET", "/admin/api/channels", "Share folders, listeners and the HTTP API's clients", Permission::ManageSettings,
          [facts, &clients](AdminCall&) { return channels(facts, clients); }},
-        {"POST", "/admin/api/api-clients", "Add a client (or give it a new token): {name, allowCidrs?} → its token, once",
+        {"POST", "/admin/api/api-clients",
+         "Add a client (or give it a new token): {name, allowCidrs?, expiresDays? (365; 0: never)} → its token, once",
          Permission::ManageSettings, [&clients, &audit](AdminCall& call) {
              auto o = endpoint::jsonObject(call.http.body);
              std::string name = endpoint::stringMember(o, "name");
              if (!validClientName(name))
                  throw KakehashiError(ErrorId::InvalidField, "name: 英数字と . _ - で64文字まで (letters, digits, . _ -)");
              auto cidrs = cidrsOf(o);
-             std::string token = clients.issue(name, cidrs);
-             audit.append(call.actor(), "admin.api-client-issued", "api-client:" + name, std::to_string(cidrs.size()) + " CIDR");
+             int days = validDaysOf(o);
+             std::string token = clients.issue(name, cidrs, days);
+             audit.append(call.actor(), "admin.api-client-issued", "api-client:" + name,
+                          std::to_string(cidrs.size()) + " CIDR, expires " + (days ? "in " + std::to_string(days) + " days" : "never"));
              JsonWriter w;
-             w.beginObject().field("name", name).field("token", token).endObject();
+             w.beginObject().field("name", name).field("token", token).field("expiresDays", int64_t(days)).endObject();
              return HttpReply{201, "application/json", w.take(), {}};
          }},
         {"DELETE", "/admin/api/api-clients/{name}", "Revoke a client's token", Permission::ManageSettings,

@@ -78,6 +78,7 @@ void loadListenerLimits(const Object::Ptr& o, http::ServerSettings& s) {
     s.rate.perSecond = value<double>(rate, "perSecond", s.rate.perSecond);
     s.rate.burst = value<double>(rate, "burst", s.rate.burst);
 }
+constexpr int kMinAuditRetentionDays = 1826;  // five years, one leap day among them
 
 bool readable(const std::string& path) {
     struct stat st {};
@@ -134,6 +135,8 @@ Config loadConfig(const std::string& path) {
     c.homeConsentPollSeconds = value<int>(consent, "pollSeconds", c.homeConsentPollSeconds);
     c.homeConsentLookbackDays = value<int>(consent, "lookbackDays", c.homeConsentLookbackDays);
     c.medicalInfoRetentionDays = value<int>(consent, "medicalInfoRetentionDays", c.medicalInfoRetentionDays);
+    auto retention = section(root, "retention");
+    c.auditRetentionDays = value<int>(retention, "auditDays", c.auditRetentionDays);
     auto visits = section(root, "visits");
     c.visitsPrefetchAt = value<std::string>(visits, "prefetchAt", c.visitsPrefetchAt);
     c.visitsMorningAt = value<std::string>(visits, "morningAt", c.visitsMorningAt);
@@ -198,6 +201,9 @@ std::vector<std::string> checkConfig(const Config& c) {
     if (c.retention.recordDays < 1 || c.retention.recordDays > 3660) problems.push_back("retention.recordDays: 1..3660");
     if (c.folderRetention.resultFileDays < 1 || c.folderRetention.quarantineDays < 1)
         problems.push_back("retention.resultFileDays / quarantineDays: 1 日以上 (at least 1)");
+    if (c.auditRetentionDays != 0 && c.auditRetentionDays < kMinAuditRetentionDays)
+        problems.push_back("retention.auditDays: 監査ログは法定の記録のため5年（1826日）以上、または 0（無期限）を指定してください "
+                           "(the audit log is the legal record: at least 1826 days, or 0 to keep it for ever)");
     for (const auto& [name, dir] : {std::pair<const char*, std::string>{"firmware.updateDir", c.firmware.updateDir},
                                     {"firmware.statusDir", c.firmware.statusDir}})
         if (!c.firmware.updateDir.empty() && (dir.empty() || dir.front() != '/'))

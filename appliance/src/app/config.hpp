@@ -41,6 +41,7 @@ struct Config {
     int homeConsentPollSeconds = 300;  // consent lists and withdrawals
     int homeConsentLookbackDays = 30;
     int medicalInfoRetentionDays = 7;
+    int auditRetentionDays = 1826;     // the audit log is the legal record: 5 years; 0 keeps it for ever
     std::string visitsPrefetchAt = "18:00";  // HH:MM Japan time: tomorrow's visits are checked
     std::string visitsMorningAt = "07:00";   // HH:MM Japan time: today's answers are refreshed
     bool cardReadersEnabled = true;          // watch pcscd's readers for card checks on home visits

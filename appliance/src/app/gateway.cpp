@@ -221,6 +221,7 @@ void Gateway::start() {
         pendingChanges_->start();
         admin_->start();
     }
+    auditKeeper_.start(std::chrono::minutes(1), [this] { keepAuditLog(); });
     ready_ = true;
     fetchHomeReceptionUrl();
     log::info("gateway.ready", {{"http", config_.http.listen}, {"files", fileDrop_ ? config_.fileDrop.root : "off"}});
@@ -237,6 +238,17 @@ void Gateway::fetchHomeReceptionUrl() {
             log::warn("home_reception.url_not_fetched", {{"error", e.what()}});
         }
     });
+}
+
+// A checkpoint once rows have waited an hour for one, and the rows past their retention removed.
+void Gateway::keepAuditLog() {
+    try {
+        int64_t now = store::nowSeconds();
+        audit_.checkpointIfDue(now);
+        audit_.pruneExpired(now, config_.auditRetentionDays);
+    } catch (const std::exception& e) {
+        log::error("audit.upkeep_failed", {{"error", e.what()}});
+    }
 }
 
 void Gateway::reloadPlugins() {
@@ -267,6 +279,12 @@ void Gateway::stop() {
     referenceNumberService_.stop();
     dispatcher_.stop();
     if (urlFetcher_.joinable()) urlFetcher_.join();
+    auditKeeper_.stop();
+    try {
+        audit_.checkpoint();  // everything is stopped: this one covers every row of the run
+    } catch (const std::exception& e) {
+        log::error("audit.checkpoint_failed", {{"error", e.what()}});
+    }
     log::info("gateway.stopped");
 }
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "app/config.hpp"
+#include "base/background_loop.hpp"
 #include "endpoint/file_drop.hpp"
 #include "endpoint/api_listener.hpp"
 #include "endpoint/metrics.hpp"
@@ -58,6 +59,7 @@ private:
     void fetchHomeReceptionUrl();
     void buildAdmin();
     void announceSetupCode();
+    void keepAuditLog();
 
     Config config_;
     std::atomic<bool> ready_{false};
@@ -101,6 +103,7 @@ private:
     std::unique_ptr<services::FirmwareUpdates> firmware_;
     std::unique_ptr<admin::AdminServer> admin_;
     std::thread urlFetcher_;
+    base::BackgroundLoop auditKeeper_;  // audit checkpoints at least hourly, and retention
 };
 
 std::string databasePath(const Config& c);

@@ -35,21 +35,8 @@ std::string utcNow() {
                   tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
     return buf;
 }
-}  // namespace
 
-void setLevel(Level level) { gLevel = level; }
-
-bool parseLevel(const std::string& name, Level& out) {
-    if (name == "debug") out = Level::Debug;
-    else if (name == "info") out = Level::Info;
-    else if (name == "warn") out = Level::Warn;
-    else if (name == "error") out = Level::Error;
-    else return false;
-    return true;
-}
-
-void write(Level level, const char* event, Fields fields) {
-    if (level < gLevel.load()) return;
+void emit(Level level, const char* event, Fields fields) {
     std::string line = "{\"ts\":\"" + utcNow() + "\",\"level\":\"" + levelName(level) + "\",\"event\":";
     base::appendJsonString(line, event);
     for (const auto& [k, v] : fields) {
@@ -65,6 +52,25 @@ void write(Level level, const char* event, Fields fields) {
     gRecent.push_back(line.substr(0, line.size() - 1));
     if (gRecent.size() > kKeptLines) gRecent.pop_front();
 }
+}  // namespace
+
+void setLevel(Level level) { gLevel = level; }
+
+bool parseLevel(const std::string& name, Level& out) {
+    if (name == "debug") out = Level::Debug;
+    else if (name == "info") out = Level::Info;
+    else if (name == "warn") out = Level::Warn;
+    else if (name == "error") out = Level::Error;
+    else return false;
+    return true;
+}
+
+void write(Level level, const char* event, Fields fields) {
+    if (level < gLevel.load()) return;
+    emit(level, event, fields);
+}
+
+void record(const char* event, Fields fields) { emit(Level::Info, event, fields); }
 
 std::vector<std::string> recentLines() {
     std::lock_guard<std::mutex> l(gMutex);

@@ -14,6 +14,8 @@ using Fields = std::initializer_list<std::pair<const char*, std::string>>;
 void setLevel(Level level);
 bool parseLevel(const std::string& name, Level& out);
 void write(Level level, const char* event, Fields fields);
+// An info line written whatever the level: records the journal must keep as witnesses (audit checkpoints).
+void record(const char* event, Fields fields);
 
 // The newest lines written (at most 2000, oldest first), each one JSON object: the web admin shows them.
 std::vector<std::string> recentLines();

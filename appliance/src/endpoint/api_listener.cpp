@@ -1,7 +1,7 @@
 #include "endpoint/api_listener.hpp"
 
 #include "crypto/primitives.hpp"
-#include "http/cidr.hpp"
+#include "model/address_range.hpp"
 #include "http/static_files.hpp"
 
 namespace kh::endpoint {
@@ -21,9 +21,11 @@ std::optional<HttpReply> admitClient(store::ApiClients& clients, HttpCall& call)
         r.headers.push_back({"WWW-Authenticate", "Bearer"});
         return r;
     }
-    auto client = clients.authenticate(authorization.substr(prefix.size()));
+    auto token = clients.check(authorization.substr(prefix.size()), store::nowSeconds());
+    if (token.expired) return problemReply(ErrorId::Unauthorized, "トークンの有効期限が切れています。再発行してください");
+    auto& client = token.client;
     if (!client) return problemReply(ErrorId::Unauthorized, "トークンが無効です");
-    if (!http::addressAllowed(call.remoteAddress, client->allowCidrs))
+    if (!model::addressInRanges(call.remoteAddress, client->allowCidrs))
         return problemReply(ErrorId::Forbidden, "このアドレスからの利用は許可されていません");
     call.caller = "api:" + client->name;
     return std::nullopt;

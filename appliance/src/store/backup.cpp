@@ -22,6 +22,8 @@
 #include "crypto/primitives.hpp"
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
+#include "store/api_clients.hpp"
+#include "store/audit_log.hpp"
 #include "store/migrations.hpp"
 
 namespace kh::store {
@@ -29,16 +31,14 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "kakehashi-backup-1";
-constexpr const char* kKeyFile = "/data.key";  // DataKey's file in the key folder: seal key | index key
-constexpr size_t kKeyBytes = 64;
 constexpr const char* kPendingFile = "/restore-pending.json";
 constexpr int kMaxDepth = 8;  // the archive nests 6 deep: document, tables, table, rows, row, blob cell
 
 const std::vector<std::string> kRequiredTables = {"settings", "settings_history", "admin_users", "api_clients"};
 constexpr const char* kCacheTable = "eligibility_cache";
 const std::vector<std::string> kTlsFolders = {"tls", "admin-tls"};  // under the state folder
-// Never emptied by a restore: the schema's record, and this box's own audit trail.
-const std::set<std::string> kKeptTables = {"schema_migrations", "audit_log"};
+// Never emptied by a restore: the schema's record, and this box's own audit trail and its checkpoints.
+const std::set<std::string> kKeptTables = {"schema_migrations", "audit_log", "audit_checkpoints"};
 
 // A problem with an archive's content, turned into the staff's message by checkBackup.
 struct Damaged : std::runtime_error {
@@ -212,6 +212,7 @@ struct Archive {
     std::string createdAt;
     int schemaVersion = 0;
     std::string dataKey;
+    std::string auditCheckpoint;  // a checkpoint line, "" when the archive has none
     std::map<std::string, Table> tables;
     std::vector<File> files;
 
@@ -233,8 +234,8 @@ std::optional<std::string> readWhole(const std::string& path) {
 
 BackupSummary summarise(const Archive& a, const std::string& keyDir) {
     BackupSummary s{a.createdAt, rowsOf(a, "admin_users"), rowsOf(a, "settings"), rowsOf(a, "api_clients"),
-                    rowsOf(a, kCacheTable), true};
-    if (auto current = readWhole(keyDir + kKeyFile)) {
+                    rowsOf(a, kCacheTable), true, a.auditCheckpoint};
+    if (auto current = DataKey::fileBytes(keyDir)) {
         s.replacesDataKey = !crypto::constantTimeEqual(*current, a.dataKey);
         crypto::secureZero(*current);
     }
@@ -348,17 +349,12 @@ private:
 
 // The key file must hold the key the store is open with, or the sealed rows would not open afterwards.
 std::string dataKeyBytes(Store& store, const std::string& keyDir) {
-    auto bytes = readWhole(keyDir + kKeyFile);
-    if (!bytes || bytes->size() != kKeyBytes) throw std::runtime_error("data key " + keyDir + kKeyFile + " cannot be read");
-    DataKey probe(bytes->substr(0, kKeyBytes / 2), bytes->substr(kKeyBytes / 2));
-    const std::string place = "backup-key-check";
-    bool same = probe.blindIndex({place}) == store.key().blindIndex({place});
-    try {
-        store.key().open(probe.seal(place, place), place);
-    } catch (const std::exception&) {
-        same = false;
+    auto bytes = DataKey::fileBytes(keyDir);
+    if (!bytes) throw std::runtime_error("the data key in " + keyDir + " cannot be read");
+    if (!store.key().holds(*bytes)) {
+        crypto::secureZero(*bytes);
+        throw std::runtime_error("the data key in " + keyDir + " is not the key the store uses");
     }
-    if (!same) throw std::runtime_error("data key " + keyDir + kKeyFile + " is not the key the store uses");
     return std::move(*bytes);
 }
 
@@ -464,7 +460,7 @@ void decode(const std::string& text, Archive& a) {
     if (schema < 1 || schema > 1000000) throw Damaged("schemaVersion out of range");
     a.schemaVersion = int(schema);
     a.dataKey = unbase64(member(doc, "dataKey", Json::Kind::String).text, "dataKey");
-    if (a.dataKey.size() != kKeyBytes) throw Damaged("dataKey is not 64 bytes");
+    if (a.dataKey.size() != DataKey::kBytes) throw Damaged("dataKey is not " + std::to_string(DataKey::kBytes) + " bytes");
     for (const auto& [name, table] : member(doc, "tables", Json::Kind::Object).members) {
         bool known = name == kCacheTable || std::find(kRequiredTables.begin(), kRequiredTables.end(), name) != kRequiredTables.end();
         if (!known || table.kind != Json::Kind::Object || a.tables.count(name)) throw Damaged("table " + name);
@@ -472,6 +468,11 @@ void decode(const std::string& text, Archive& a) {
     }
     for (const auto& name : kRequiredTables)
         if (!a.tables.count(name)) throw Damaged("table " + name + " missing");
+    if (const Json* checkpoint = doc.find("auditCheckpoint")) {  // not in archives older than the keyed chain
+        if (checkpoint->kind != Json::Kind::String || !parseCheckpointLine(checkpoint->text))
+            throw Damaged("auditCheckpoint is not a checkpoint");
+        a.auditCheckpoint = checkpoint->text;
+    }
     for (const auto& f : member(doc, "files", Json::Kind::Array).items) {
         if (f.kind != Json::Kind::Object) throw Damaged("a file entry is not an object");
         a.files.push_back(fileOf(f));
@@ -529,6 +530,16 @@ void replaceRows(Database& db, const std::string& name, const Table& t) {
     }
 }
 
+// An archive made before tokens expired brings clients without expires_at: like the upgrade (migration
+// 0012), they get the default year from now, never "never". Caller holds the transaction.
+void expireUndatedTokens(Database& db, const Archive& a) {
+    const auto& columns = a.tables.at("api_clients").columns;
+    if (std::find(columns.begin(), columns.end(), "expires_at") != columns.end()) return;
+    db.prepare("UPDATE api_clients SET expires_at = ? WHERE expires_at IS NULL")
+        .bind(1, nowSeconds() + int64_t(ApiClients::kDefaultValidDays) * 86400)
+        .run();
+}
+
 // Rows sealed or indexed with the box's old key could never be opened again: every table the archive
 // does not bring is emptied, but for the schema's record and the audit trail. Returns the rows removed.
 int64_t discardOldKeyData(Database& db, const Archive& a) {
@@ -551,7 +562,7 @@ int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& 
     struct Wiped {
         std::string bytes;
         ~Wiped() { crypto::secureZero(bytes); }
-    } oldKey{readWhole(keyDir + kKeyFile).value_or("")};
+    } oldKey{DataKey::fileBytes(keyDir).value_or("")};
     auto& db = store.db();
     Transaction tx(db);
     db.exec("PRAGMA defer_foreign_keys = ON");  // parents and children are emptied in the same transaction
@@ -559,11 +570,12 @@ int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& 
     db.exec("DELETE FROM admin_setup_code");     // a new one is issued at start if the archive has no user
     int64_t discarded = newKey ? discardOldKeyData(db, a) : 0;
     for (const auto& [name, table] : a.tables) replaceRows(db, name, table);
-    if (newKey) base::writeFileDurably(keyDir + kKeyFile, a.dataKey, 0600);
+    expireUndatedTokens(db, a);
+    if (newKey) DataKey::replaceFile(keyDir, a.dataKey);
     try {
         tx.commit();
     } catch (...) {
-        if (newKey) base::writeFileDurably(keyDir + kKeyFile, oldKey.bytes, 0600);
+        if (newKey && !oldKey.bytes.empty()) DataKey::replaceFile(keyDir, oldKey.bytes);
         throw;
     }
     return discarded;
@@ -607,7 +619,14 @@ CollectedBackup collectBackup(Store& store, const std::string& keyDir, const std
     appendSecret(doc, dataKeyBytes(store, keyDir));
     doc += ",\"tables\":{";
     appendTables(doc, store.db(), includeCache, out.summary);
-    doc += "},\"files\":[";
+    if (auto checkpoint = newestAuditCheckpoint(store.db())) {
+        out.summary.auditCheckpoint = checkpointLine(*checkpoint);
+        doc += "},\"auditCheckpoint\":";
+        base::appendJsonString(doc, out.summary.auditCheckpoint);
+        doc += ",\"files\":[";
+    } else {
+        doc += "},\"files\":[";
+    }
     auto files = tlsFiles(stateDir);
     for (size_t i = 0; i < files.size(); ++i) {
         doc += i ? ",{\"path\":" : "{\"path\":";

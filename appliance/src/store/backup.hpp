@@ -1,6 +1,8 @@
 // The box's backup archive and its restore. The archive is one JSON document: the data key, the rows of
 // the configuration tables (settings and their history, web-admin users, API clients; the eligibility
-// cache when asked) with BLOB cells as base64, and the TLS files of the state folder. It carries the
+// cache when asked) with BLOB cells as base64, the TLS files of the state folder, and the audit log's
+// newest checkpoint (a witness of the audit chain kept off the box; the audit log itself and its key stay
+// on the box, and a restore keeps the box's own). It carries the
 // data key in clear: it leaves the box only sealed with a passphrase (crypto/passphrase_box.hpp).
 // A restore is staged as a file in the state folder and applied at the next start, before anything
 // else opens the store, in one transaction — so the rows sealed with the key arrive with the key.
@@ -20,6 +22,9 @@ struct BackupSummary {
     // The archive's data key is not the box's: the box's own patient data (journal, queue, consents,
     // cache…) could not be opened after the restore, so the restore removes it.
     bool replacesDataKey = false;
+    // The box's newest audit checkpoint when the archive was made, as the anchor file holds it ("" in
+    // archives made before the keyed audit chain).
+    std::string auditCheckpoint;
 };
 
 struct CollectedBackup {

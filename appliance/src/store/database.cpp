@@ -103,6 +103,8 @@ int64_t Database::pragmaValue(const std::string& name) {
     return st.step() ? st.int64(0) : 0;
 }
 
+int64_t Database::dataVersion() { return pragmaValue("data_version"); }
+
 int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
 

@@ -47,6 +47,9 @@ public:
     std::unique_lock<std::recursive_mutex> lock() { return std::unique_lock<std::recursive_mutex>(mutex_); }
     Statement prepare(const std::string& sql);  // caller holds lock()
     void exec(const std::string& sql);          // caller holds lock()
+    // SQLite's data_version: changes when another connection (another process) committed to the file
+    // since the last call on this one; this connection's own commits leave it. Caller holds lock().
+    int64_t dataVersion();
     int64_t lastInsertId() const;
     int changes() const;
     int schemaVersion();
