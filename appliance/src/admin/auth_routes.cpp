@@ -33,6 +33,14 @@ HttpReply signedIn(AuthParts& p, const store::AdminUser& user, const std::string
     return jsonReply(status, w.take(), {{"Set-Cookie", sessionCookie(token, p.sessionSeconds)}});
 }
 
+// The session after the second factor replaces the one from the password, in a new cookie: a token
+// planted or seen before the second factor is worth nothing (store/sessions).
+HttpReply secondFactorPassed(AuthParts& p, AdminCall& call, JsonWriter& answer) {
+    auto [token, session] = p.sessions.renewAfterSecondFactor(call.sessionToken, store::nowSeconds());
+    answer.field("csrfToken", session.csrfToken).endObject();
+    return jsonReply(200, answer.take(), {{"Set-Cookie", sessionCookie(token, p.sessionSeconds)}});
+}
+
 HttpReply setupStatus(AuthParts& p) {
     return jsonReply(200, JsonWriter().beginObject().field("needed", p.users.count() == 0).endObject().take());
 }
@@ -84,9 +92,10 @@ HttpReply secondFactor(AuthParts& p, AdminCall& call) {
         }
         throw KakehashiError(ErrorId::SecondFactorWrong, "");
     }
-    std::string csrf = p.sessions.markSecondFactorPassed(call.sessionToken);
     p.audit.append(call.actor(), "admin.login", "user:" + std::to_string(call.user->id), "password and TOTP");
-    return jsonReply(200, JsonWriter().beginObject().field("csrfToken", csrf).endObject().take());
+    JsonWriter answer;
+    answer.beginObject();
+    return secondFactorPassed(p, call, answer);
 }
 
 // Enrolment: a new secret as base32, its otpauth URI and the same as a QR code (SVG) for the phone app.
@@ -109,13 +118,12 @@ HttpReply confirmEnrolment(AuthParts& p, AdminCall& call) {
     auto o = endpoint::jsonObject(call.http.body);
     auto codes = p.users.confirmTotpEnrolment(call.user->id, endpoint::stringMember(o, "code"), store::nowSeconds());
     if (!codes) throw KakehashiError(ErrorId::SecondFactorWrong, "");
-    std::string csrf = p.sessions.markSecondFactorPassed(call.sessionToken);
     p.audit.append(call.actor(), "admin.second-factor-enrolled", "user:" + std::to_string(call.user->id), "");
-    JsonWriter w;
-    w.beginObject().field("csrfToken", csrf).beginArray("recoveryCodes");
-    for (const auto& c : *codes) w.beginObject().field("code", c).endObject();
-    w.endArray().endObject();
-    return jsonReply(200, w.take());
+    JsonWriter answer;
+    answer.beginObject().beginArray("recoveryCodes");
+    for (const auto& c : *codes) answer.beginObject().field("code", c).endObject();
+    answer.endArray();
+    return secondFactorPassed(p, call, answer);
 }
 
 HttpReply me(AdminCall& call) {
