@@ -2,6 +2,7 @@
 """Signing in to the web admin as an attacker on the clinic's LAN would try it, against a real gateway.
 Several machines are played from distinct loopback addresses (127.0.0.2, 127.0.0.3, …) towards the admin
 listener on 127.0.0.1:
+- the setup code is not spent by a request that cannot create the administrator;
 - the session id and CSRF token change when the second factor is passed (no session fixation).
 """
 import json
@@ -54,6 +55,23 @@ class SignInTest(IntegrationTest):
         status, listed = self.admin.request("GET", "/admin/api/users")
         self.assertEqual(status, 200, listed)
         return [u for u in listed["users"] if u["username"] == username][0]
+
+
+class SetupCodeTest(SignInTest):
+    def test_a_request_that_cannot_create_the_administrator_does_not_spend_the_code(self):
+        code = setup_code(self.gateway)
+        for username, password in (("受付 係", ADMIN_PASSWORD),                 # not a valid user name
+                                   ("", ADMIN_PASSWORD),                         # no user name
+                                   ("kanri", "kanri-kanri-kanri-2026"),          # the password holds the name
+                                   ("kanri", "short")):                          # a weak password
+            status, body = self.admin.setup(code, username=username, password=password)
+            self.assertEqual(status, 422, "%r: %s" % (username, body))
+        status, body = self.admin.setup("0000-0000-0000", username="受付 係")
+        self.assertEqual(status, 422, "everything is checked before the code: %s" % body)
+        status, body = self.admin.setup(code)
+        self.assertEqual(status, 201, "the code survived the refused requests: %s" % body)
+        status, body = self.admin.request("GET", "/admin/api/setup")
+        self.assertFalse(body["needed"])
 
 
 class SessionRotationTest(SignInTest):

@@ -48,18 +48,21 @@ HttpReply setupStatus(AuthParts& p) {
 HttpReply setup(AuthParts& p, AdminCall& call) {
     if (p.users.count() > 0) throw KakehashiError(ErrorId::SetupDone, "");
     auto o = endpoint::jsonObject(call.http.body);
-    std::string username = endpoint::stringMember(o, "username"), password = endpoint::stringMember(o, "password");
-    auto problems = store::passwordProblems(password, username);
-    if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, "password: " + problems.front());
-    // The code is spent only by a request that can succeed, so a weak password does not burn it.
-    if (!p.setupCode.consume(endpoint::stringMember(o, "setupCode"))) {
-        p.audit.append(username.empty() ? "anonymous" : username, "admin.setup-refused", "setup", "wrong setup code");
-        throw KakehashiError(ErrorId::SetupCodeWrong, "");
+    std::string username = endpoint::stringMember(o, "username");
+    // Everything is checked before the code, and the code is spent in the transaction that makes the
+    // administrator: a request that cannot succeed (a bad name, a weak password) leaves the code usable.
+    auto account = p.users.check(username, endpoint::stringMember(o, "displayName"), store::Role::Administrator,
+                                 endpoint::stringMember(o, "password"));
+    std::optional<store::AdminUser> user;
+    try {
+        user = p.setupCode.createFirstAdministrator(endpoint::stringMember(o, "setupCode"), p.users, account);
+    } catch (const KakehashiError& e) {
+        if (e.id() == ErrorId::SetupCodeWrong) p.audit.append(username, "admin.setup-refused", "setup", "wrong setup code");
+        throw;
     }
-    auto user = p.users.create(username, endpoint::stringMember(o, "displayName"), store::Role::Administrator, password, "setup");
-    p.audit.append(user.username, "admin.setup", "user:" + std::to_string(user.id), "first administrator created");
-    log::info("admin.setup_done", {{"user", std::to_string(user.id)}});
-    return signedIn(p, user, call.http.remoteAddress, 201);
+    p.audit.append(user->username, "admin.setup", "user:" + std::to_string(user->id), "first administrator created");
+    log::info("admin.setup_done", {{"user", std::to_string(user->id)}});
+    return signedIn(p, *user, call.http.remoteAddress, 201);
 }
 
 HttpReply login(AuthParts& p, AdminCall& call) {

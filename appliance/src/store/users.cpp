@@ -113,6 +113,10 @@ std::string newRecoveryCode() {
     return code.substr(0, 4) + "-" + code.substr(4);
 }
 
+KakehashiError nameTaken() {
+    return KakehashiError(ErrorId::InvalidField, "この利用者名は既に使われています（username already taken）");
+}
+
 std::string totpAad(int64_t id) { return "admin_users.totp:" + std::to_string(id); }
 std::string pendingTotpAad(int64_t id) { return "admin_users.totp_pending:" + std::to_string(id); }
 }  // namespace
@@ -208,30 +212,36 @@ std::optional<Users::Row> Users::rowById(int64_t id) {
     return readRow(st);
 }
 
-AdminUser Users::create(const std::string& username, const std::string& displayName, Role role,
-                        const std::string& password, const std::string& by) {
+Users::CheckedAccount Users::check(const std::string& username, const std::string& displayName, Role role,
+                                   const std::string& password) {
     if (!validUsername(username))
         throw KakehashiError(ErrorId::InvalidField,
                              "利用者名は英数字と . _ - の1〜32文字にしてください（username: 1-32 of A-Z a-z 0-9 . _ -）");
-    auto taken = [&] {
-        return KakehashiError(ErrorId::InvalidField, "この利用者名は既に使われています（username already taken）");
-    };
-    if (rowByName(username)) throw taken();
+    if (rowByName(username)) throw nameTaken();
     auto problems = passwordProblems(password, username);
     if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
-    std::string hash = crypto::hashPassword(password);  // outside the lock: it takes a tenth of a second
+    return CheckedAccount(username, displayName, role, crypto::hashPassword(password));
+}
+
+AdminUser Users::add(const CheckedAccount& account, const std::string& by, Transaction&) {
+    if (rowByName(account.username_)) throw nameTaken();  // made by someone else since the check
     auto& db = store_.db();
-    Transaction tx(db);
-    if (rowByName(username)) throw taken();  // made by someone else meanwhile
     int64_t now = nowSeconds();
     db.prepare("INSERT INTO admin_users(username, display_name, role, password_hash, created_at, created_by, "
                "password_changed_at) VALUES(?,?,?,?,?,?,?)")
-        .bind(1, username).bind(2, displayName).bind(3, roleName(role)).bind(4, hash)
-        .bind(5, now).bind(6, by).bind(7, now)
+        .bind(1, account.username_).bind(2, account.displayName_).bind(3, roleName(account.role_))
+        .bind(4, account.passwordHash_).bind(5, now).bind(6, by).bind(7, now)
         .run();
-    int64_t id = db.lastInsertId();
+    return rowById(db.lastInsertId())->user;
+}
+
+AdminUser Users::create(const std::string& username, const std::string& displayName, Role role,
+                        const std::string& password, const std::string& by) {
+    auto account = check(username, displayName, role, password);
+    Transaction tx(store_.db());
+    auto user = add(account, by, tx);
     tx.commit();
-    return rowById(id)->user;
+    return user;
 }
 
 std::optional<AdminUser> Users::find(const std::string& username) {

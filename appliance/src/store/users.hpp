@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/store.hpp"
@@ -41,7 +42,30 @@ public:
     int64_t count();
     int64_t enabledAdministratorCount();
 
-    // Throws model::KakehashiError(InvalidField) for a bad or taken username or a weak password.
+    // A new account whose name and password passed every check, its password hashed. Only Users makes
+    // one, so nothing unchecked can be added.
+    class CheckedAccount {
+    public:
+        const std::string& username() const { return username_; }
+
+    private:
+        friend class Users;
+        CheckedAccount(std::string username, std::string displayName, Role role, std::string passwordHash)
+            : username_(std::move(username)), displayName_(std::move(displayName)), role_(role),
+              passwordHash_(std::move(passwordHash)) {}
+
+        std::string username_, displayName_;
+        Role role_;
+        std::string passwordHash_;
+    };
+    // Throws model::KakehashiError(InvalidField) for a bad or taken username or a weak password. Hashing
+    // takes a tenth of a second, so it is done here, before any transaction.
+    CheckedAccount check(const std::string& username, const std::string& displayName, Role role,
+                         const std::string& password);
+    // Adds the account inside the caller's transaction (the first-run setup spends its code in the same
+    // one). Throws InvalidField when the name was taken meanwhile.
+    AdminUser add(const CheckedAccount& account, const std::string& by, Transaction& inside);
+    // check and add, in a transaction of its own.
     AdminUser create(const std::string& username, const std::string& displayName, Role role,
                      const std::string& password, const std::string& by);
     std::optional<AdminUser> find(const std::string& username);  // case-insensitive

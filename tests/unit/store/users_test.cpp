@@ -273,6 +273,40 @@ TEST_CASE("the setup code is issued only before the first account, stored hashed
     CHECK_FALSE(again);
 }
 
+TEST_CASE("the first administrator is made and the setup code spent in one step", "[store][users]") {
+    Fixture f;
+    SetupCode setup(f.store);
+    auto code = setup.issueIfNoAdministrator(f.users);
+    REQUIRE(code);
+    // Everything about the account is checked before the code is looked at.
+    CHECK(errorOf([&] { f.users.check("田中 太郎", "", Role::Administrator, kPassword); }) == ErrorId::InvalidField);
+    CHECK(errorOf([&] { f.users.check("tanaka", "", Role::Administrator, "tanaka-tanaka"); }) == ErrorId::InvalidField);
+    auto account = f.users.check("tanaka", "田中", Role::Administrator, kPassword);
+    CHECK(account.username() == "tanaka");
+    CHECK(f.users.count() == 0);
+    CHECK(errorOf([&] { setup.createFirstAdministrator("0000-0000-0000", f.users, account); }) == ErrorId::SetupCodeWrong);
+    CHECK(f.users.count() == 0);
+    auto made = setup.createFirstAdministrator(*code, f.users, account);
+    CHECK(made.username == "tanaka");
+    CHECK(made.role == Role::Administrator);
+    CHECK(made.createdBy == "setup");
+    CHECK(f.users.checkPassword("tanaka", kPassword, kNow).check == Users::PasswordCheck::Ok);
+    CHECK_FALSE(setup.consume(*code));  // spent
+    CHECK(errorOf([&] { setup.createFirstAdministrator(*code, f.users, account); }) == ErrorId::SetupDone);
+}
+
+TEST_CASE("wrong tries at creating the first administrator count toward the code's ten", "[store][users]") {
+    Fixture f;
+    SetupCode setup(f.store);
+    auto code = setup.issueIfNoAdministrator(f.users);
+    REQUIRE(code);
+    auto account = f.users.check("tanaka", "", Role::Administrator, kPassword);
+    for (int i = 0; i < 10; ++i)
+        CHECK(errorOf([&] { setup.createFirstAdministrator("WRONG", f.users, account); }) == ErrorId::SetupCodeWrong);
+    CHECK(errorOf([&] { setup.createFirstAdministrator(*code, f.users, account); }) == ErrorId::SetupCodeWrong);
+    CHECK(f.users.count() == 0);
+}
+
 TEST_CASE("ten wrong setup codes spend it until a new one is issued", "[store][users]") {
     Fixture f;
     SetupCode setup(f.store);
