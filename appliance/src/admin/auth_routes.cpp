@@ -8,6 +8,7 @@
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
 #include "services/qr_code.hpp"
+#include "store/sign_in_origin.hpp"
 
 namespace kh::admin {
 namespace {
@@ -17,8 +18,10 @@ using endpoint::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 
-
 std::string isoTime(int64_t t) { return t ? model::japanIso8601(model::fromUnixSeconds(t)) : ""; }
+
+// What the lockout counts a try against: the client's address (an IPv6 one's /64).
+std::string originOf(const AdminCall& call) { return store::signInOrigin(call.http.remoteAddress); }
 
 // A new session for `user` (second factor still to come), handed to the browser as a cookie.
 HttpReply signedIn(AuthParts& p, const store::AdminUser& user, const std::string& remote, int status) {
@@ -68,37 +71,48 @@ HttpReply setup(AuthParts& p, AdminCall& call) {
 HttpReply login(AuthParts& p, AdminCall& call) {
     auto o = endpoint::jsonObject(call.http.body);
     std::string username = endpoint::stringMember(o, "username");
-    auto outcome = p.users.checkPassword(username, endpoint::stringMember(o, "password"), store::nowSeconds());
-    std::string actor = username.empty() ? "anonymous" : username.substr(0, 32);
-    switch (outcome.check) {
-    case store::Users::PasswordCheck::Ok:
+    std::string origin = originOf(call);
+    auto outcome = p.users.checkPassword(username, endpoint::stringMember(o, "password"), origin, store::nowSeconds());
+    if (outcome.check == store::Users::PasswordCheck::Ok) {
         p.audit.append(outcome.user->username, "admin.password-accepted", "user:" + std::to_string(outcome.user->id), "");
         return signedIn(p, *outcome.user, call.http.remoteAddress, 200);
-    case store::Users::PasswordCheck::Locked:
-        p.audit.append(actor, "admin.login-locked", "login", "until " + isoTime(outcome.lockedUntil));
-        throw KakehashiError(ErrorId::AccountLocked, "until " + isoTime(outcome.lockedUntil));
-    default:
-        p.audit.append(actor, "admin.login-refused", "login", "");
-        throw KakehashiError(ErrorId::Unauthorized, "ユーザー名またはパスワードが違います (wrong user name or password)");
     }
+    // One answer, in the same time, for an unknown name, a wrong password, a name locked for this address
+    // and a disabled account. Even the right password of a locked account gets it: were that told
+    // "locked", the lock would stop nothing, since each guess made during it would still show whether it
+    // was the password. Staff who locked themselves out read in this very message that repeated failures
+    // block their machine for a while; administrators see the lock, and its address, in the users list.
+    std::string actor = username.empty() ? "anonymous" : username.substr(0, 32);
+    if (outcome.lockedUntil)
+        p.audit.append(actor, "admin.login-locked", "login", "from " + origin + " until " + isoTime(outcome.lockedUntil));
+    else
+        p.audit.append(actor, "admin.login-refused", "login", "from " + origin);
+    throw KakehashiError(ErrorId::SignInFailed, "");
 }
 
 HttpReply secondFactor(AuthParts& p, AdminCall& call) {
     if (!call.user->totpEnabled) throw KakehashiError(ErrorId::Forbidden, "enrol a second factor first");
     auto o = endpoint::jsonObject(call.http.body);
-    if (!p.users.checkSecondFactor(call.user->id, endpoint::stringMember(o, "code"), store::nowSeconds())) {
-        p.audit.append(call.actor(), "admin.second-factor-refused", "user:" + std::to_string(call.user->id), "");
-        auto user = p.users.get(call.user->id);
-        if (user && user->lockedUntil > store::nowSeconds()) {
-            p.sessions.close(call.sessionToken);
-            throw KakehashiError(ErrorId::AccountLocked, "until " + isoTime(user->lockedUntil));
-        }
-        throw KakehashiError(ErrorId::SecondFactorWrong, "");
+    std::string subject = "user:" + std::to_string(call.user->id);
+    auto outcome = p.users.checkSecondFactor(call.user->id, endpoint::stringMember(o, "code"), originOf(call),
+                                             store::nowSeconds());
+    switch (outcome.check) {
+    case store::Users::SecondFactorCheck::Accepted: {
+        p.audit.append(call.actor(), "admin.login", subject, "password and TOTP");
+        JsonWriter answer;
+        answer.beginObject();
+        return secondFactorPassed(p, call, answer);
     }
-    p.audit.append(call.actor(), "admin.login", "user:" + std::to_string(call.user->id), "password and TOTP");
-    JsonWriter answer;
-    answer.beginObject();
-    return secondFactorPassed(p, call, answer);
+    case store::Users::SecondFactorCheck::Locked:
+        // Said plainly here, unlike at the password: whoever gets this far has the account's password, so
+        // the lock tells nothing about which names are accounts, and the user learns why to stop.
+        p.audit.append(call.actor(), "admin.second-factor-refused", subject, "locked from " + originOf(call));
+        p.sessions.close(call.sessionToken);
+        throw KakehashiError(ErrorId::AccountLocked, "until " + isoTime(outcome.lockedUntil));
+    case store::Users::SecondFactorCheck::Wrong: break;
+    }
+    p.audit.append(call.actor(), "admin.second-factor-refused", subject, "from " + originOf(call));
+    throw KakehashiError(ErrorId::SecondFactorWrong, "");
 }
 
 // Enrolment: a new secret as base32, its otpauth URI and the same as a QR code (SVG) for the phone app.
@@ -159,9 +173,6 @@ void writeUser(JsonWriter& w, const store::AdminUser& u) {
         .field("role", store::roleName(u.role))
         .field("totpEnabled", u.totpEnabled)
         .field("disabled", u.disabled)
-        .field("failedAttempts", int64_t(u.failedAttempts))
-        .field("locked", u.lockedUntil > store::nowSeconds())
-        .fieldIfSet("lockedUntil", isoTime(u.lockedUntil))
         .field("createdAt", isoTime(u.createdAt))
         .field("createdBy", u.createdBy);
 }

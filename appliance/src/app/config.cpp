@@ -64,6 +64,21 @@ void loadPlugins(const Object::Ptr& root, Config& c) {
         std::chrono::milliseconds(value<int>(limits, "deadlineMillis", int(c.plugins.limits.deadline.count())));
 }
 
+// A count or a number of seconds that must be 1 or more; `name` is the setting's full name for the message.
+int positive(const Object::Ptr& o, const char* key, const std::string& name, int fallback) {
+    int v = value<int>(o, key, fallback);
+    if (v < 1) throw std::runtime_error("setting '" + name + "' must be 1 or more");
+    return v;
+}
+
+// "admin": {"signIn": {"lockFailures", "lockSeconds"}}
+void loadSignIn(const Object::Ptr& admin, Config& c) {
+    auto s = section(admin, "signIn");
+    c.signInLockout.maxFailures = positive(s, "lockFailures", "admin.signIn.lockFailures", c.signInLockout.maxFailures);
+    c.signInLockout.lock = std::chrono::seconds(
+        positive(s, "lockSeconds", "admin.signIn.lockSeconds", int(c.signInLockout.lock.count())));
+}
+
 bool readable(const std::string& path) {
     struct stat st {};
     return !path.empty() && ::stat(path.c_str(), &st) == 0;
@@ -136,6 +151,7 @@ Config loadConfig(const std::string& path) {
         c.admin.threads = value<int>(admin, "threads", 16);
         c.admin.maxBodyBytes = 64u * 1024 * 1024;  // backups and certificates (update bundles are streamed)
         c.adminConfirmSeconds = value<int>(admin, "confirmSeconds", c.adminConfirmSeconds);
+        loadSignIn(admin, c);
     }
     // Only the appliance image sets this: its root updater (kakehashi-update.path) watches the folder.
     auto firmware = section(root, "firmware");

@@ -72,7 +72,7 @@ Gateway::Gateway(const Config& config)
       identityClient_(transport_, config.institutionCode),
       cardChecks_({std::chrono::milliseconds(config.cardDeadlineMillis), std::chrono::seconds(config.cardCheckLifetimeSeconds)},
                   readerMonitor_, identityClient_, eligibility_, audit_, journal_),
-      users_(store_),
+      users_(store_, config.signInLockout),
       sessions_(store_),
       setupCode_(store_) {
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.

@@ -32,7 +32,7 @@ const char* const kCommonPasswords[] = {
 
 const char kColumns[] =
     "SELECT id, username, display_name, role, password_hash, totp_secret_sealed IS NOT NULL, disabled, "
-    "failed_attempts, locked_until, created_at, created_by, password_changed_at, recovery_codes FROM admin_users ";
+    "created_at, created_by, password_changed_at, recovery_codes FROM admin_users ";
 
 std::string lower(std::string s) {
     for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
@@ -135,12 +135,10 @@ Users::Row Users::readRow(Statement& st) {
     r.passwordHash = st.text(4);
     r.user.totpEnabled = st.int64(5) != 0;
     r.user.disabled = st.int64(6) != 0;
-    r.user.failedAttempts = int(st.int64(7));
-    r.user.lockedUntil = st.int64(8);
-    r.user.createdAt = st.int64(9);
-    r.user.createdBy = st.text(10);
-    r.user.passwordChangedAt = st.int64(11);
-    r.user.recoveryCodesLeft = int(splitCommas(st.text(12)).size());
+    r.user.createdAt = st.int64(7);
+    r.user.createdBy = st.text(8);
+    r.user.passwordChangedAt = st.int64(9);
+    r.user.recoveryCodesLeft = int(splitCommas(st.text(10)).size());
     return r;
 }
 
@@ -179,8 +177,7 @@ std::vector<std::string> passwordProblems(const std::string& password, const std
     return problems;
 }
 
-Users::Users(Store& store, int maxFailures, int lockSeconds)
-    : store_(store), maxFailures_(maxFailures), lockSeconds_(lockSeconds) {}
+Users::Users(Store& store, LockoutPolicy lockout) : store_(store), failures_(store, lockout) {}
 
 int64_t Users::count() {
     auto l = store_.db().lock();
@@ -264,74 +261,47 @@ std::vector<AdminUser> Users::list() {
     return out;
 }
 
-Users::PasswordOutcome Users::checkPassword(const std::string& username, const std::string& password, int64_t now) {
+Users::PasswordOutcome Users::checkPassword(const std::string& username, const std::string& password,
+                                            const std::string& address, int64_t now) {
     auto r = validUsername(username) ? rowByName(username) : std::nullopt;
-    if (!r) {
-        crypto::verifyPassword(password, kDummyHash);
-        return {PasswordCheck::Wrong, std::nullopt, 0};
+    bool locked = failures_.lockedUntil(username, address, now).has_value();
+    // The hash is checked whatever the name and the lock: skipping it would answer an unknown name or a
+    // locked one a tenth of a second sooner, which tells an attacker which names are accounts.
+    bool right = crypto::verifyPassword(password, r ? r->passwordHash : kDummyHash);
+    if (!r || locked || !right) {
+        auto until = failures_.record(username, address, now);  // unknown names too: the same store work every time
+        return {PasswordCheck::Refused, std::nullopt, until && !locked ? *until : 0};
     }
-    clearExpiredLock(r->user.id, now);
-    r = rowById(r->user.id);
-    if (r->user.lockedUntil > now) return {PasswordCheck::Locked, r->user, r->user.lockedUntil};
-    if (!crypto::verifyPassword(password, r->passwordHash)) {
-        if (auto until = recordFailure(r->user.id, now)) return {PasswordCheck::Locked, rowById(r->user.id)->user, *until};
-        return {PasswordCheck::Wrong, std::nullopt, 0};
-    }
-    if (r->user.disabled) return {PasswordCheck::Disabled, r->user, 0};
+    if (r->user.disabled) return {PasswordCheck::Disabled, r->user};
     // With TOTP on, the count is cleared only by the second factor: a known password must not buy
     // unlimited guesses at the code.
-    if (!r->user.totpEnabled) resetFailures(r->user.id);
+    if (!r->user.totpEnabled) failures_.clear(username, address);
     if (crypto::passwordNeedsRehash(r->passwordHash)) {
         std::string hash = crypto::hashPassword(password);
         auto l = store_.db().lock();
         store_.db().prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, r->user.id).run();
     }
-    return {PasswordCheck::Ok, rowById(r->user.id)->user, 0};
+    return {PasswordCheck::Ok, rowById(r->user.id)->user};
 }
 
-bool Users::checkSecondFactor(int64_t userId, const std::string& code, int64_t now) {
-    clearExpiredLock(userId, now);
+Users::SecondFactorOutcome Users::checkSecondFactor(int64_t userId, const std::string& code, const std::string& address,
+                                                    int64_t now) {
     auto r = rowById(userId);
-    if (!r || r->user.disabled || r->user.lockedUntil > now) return false;
+    if (!r || r->user.disabled) return {SecondFactorCheck::Wrong};
+    const std::string& name = r->user.username;
+    if (auto until = failures_.lockedUntil(name, address, now)) return {SecondFactorCheck::Locked, *until};
     std::string typed = withoutSpaces(code);
     bool accepted = isTotpShape(typed) ? acceptTotp(userId, typed, now) : acceptRecoveryCode(userId, typed);
     if (!accepted) {
-        recordFailure(r->user.id, now);
-        return false;
+        if (auto until = failures_.record(name, address, now)) return {SecondFactorCheck::Locked, *until};
+        return {SecondFactorCheck::Wrong};
     }
-    resetFailures(userId);
-    return true;
+    failures_.clear(name, address);
+    return {SecondFactorCheck::Accepted};
 }
 
-void Users::clearExpiredLock(int64_t id, int64_t now) {
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE admin_users SET failed_attempts = 0, locked_until = 0 "
-                 "WHERE id = ? AND locked_until > 0 AND locked_until <= ?")
-        .bind(1, id).bind(2, now)
-        .run();
-}
-
-std::optional<int64_t> Users::recordFailure(int64_t id, int64_t now) {
-    auto& db = store_.db();
-    Transaction tx(db);
-    db.prepare("UPDATE admin_users SET failed_attempts = failed_attempts + 1 WHERE id = ?").bind(1, id).run();
-    auto st = db.prepare("SELECT failed_attempts FROM admin_users WHERE id = ?");
-    st.bind(1, id);
-    st.step();
-    if (st.int64(0) < maxFailures_) {
-        tx.commit();
-        return std::nullopt;
-    }
-    int64_t until = now + lockSeconds_;
-    db.prepare("UPDATE admin_users SET locked_until = ? WHERE id = ?").bind(1, until).bind(2, id).run();
-    tx.commit();
-    return until;
-}
-
-void Users::resetFailures(int64_t id) {
-    auto l = store_.db().lock();
-    store_.db().prepare("UPDATE admin_users SET failed_attempts = 0 WHERE id = ? AND failed_attempts != 0").bind(1, id).run();
+SignInFailures::Summary Users::signInFailures(const AdminUser& user, int64_t now) {
+    return failures_.summary(user.username, now);
 }
 
 bool Users::acceptTotp(int64_t id, const std::string& code, int64_t now) {
@@ -473,11 +443,7 @@ void Users::setDisabled(int64_t id, bool disabled, const std::string& by) {
     tx.commit();
 }
 
-void Users::unlock(int64_t id, const std::string& by) {
-    require(id);
-    auto l = store_.db().lock();
-    store_.db().prepare("UPDATE admin_users SET failed_attempts = 0, locked_until = 0 WHERE id = ?").bind(1, id).run();
-}
+void Users::unlock(int64_t id, const std::string& by) { failures_.clearAll(require(id).username); }
 
 void Users::resetTotp(int64_t id, const std::string& by) {
     require(id);
