@@ -24,7 +24,8 @@
 // asked for, after which the old facility name is back; then the box wiped by the Python side (a replacement
 // box) and brought back from the same backup through the first-run wizard with the new setup code — the old
 // administrator signs in with the old password and TOTP; last, with the confirmation window cut to 5 s, a
-// certificate left unconfirmed rolls back by itself and the page says so; no text missing, no console errors
+// certificate left unconfirmed rolls back by itself and the page says so; a machine that keeps failing to sign
+// in is answered 429 and told when to try again; no text missing, no console errors
 // but the expected ones. Screenshots of every main view at 1280×800 and at 768×1024.
 //
 // The Python side (tests/integration/test_admin_pages.py) answers requests through MARKER_DIR: the script
@@ -57,7 +58,7 @@ const INSTITUTION_CODE = '1312345679';
 const HOME_URL = 'https://example.jp/zaitaku/kakehashi-clinic';
 // Chromium reports every 4xx answer of fetch as a console error; these are the ones the steps provoke.
 // While the appliance restarts after the restore, the page's polls find nobody listening.
-const EXPECTED_CONSOLE = new RegExp('^Failed to load resource: (the server responded with a status of (401|403|404|409|422|423) '
+const EXPECTED_CONSOLE = new RegExp('^Failed to load resource: (the server responded with a status of (401|403|404|409|422|423|429) '
   + '|net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE))');
 const BACKUP_PASSPHRASE = '架け橋の合言葉-2026-backup';
 const WIZARD_CLIENT = 'rececon-wizard';
@@ -1120,6 +1121,32 @@ async function english(page, tables) {
   });
 }
 
+// --- 11. the per-machine throttle ----------------------------------------------------------------------------------
+
+// Last of all: it leaves this machine (every browser here is 127.0.0.1) a few seconds per sign-in try.
+async function throttle(browser, tables) {
+  const { context, page, seen } = await openBrowser(browser, 'guessing browser');
+  try {
+    await step('a machine that keeps failing is slowed down: 429, and the page says when to try again', async () => {
+      await page.goto(`${config.url}/admin`);
+      await visible(page, '#view-login');
+      let status = 0;
+      for (let i = 1; i <= 40 && status !== 429; i++) {
+        await page.fill('#login-username', `guess-${i}`);
+        await page.fill('#login-password', `wrong-password-${i}x`);
+        status = (await answerOf(page, '/admin/api/login', () => page.click('#login-form button[type="submit"]'))).status();
+      }
+      check(status === 429, `the throttle never answered (last ${status})`);
+      await waitForText(page, '#login-error', tables.ja['admin.problem.too-many-attempts']);
+      await page.locator('#login-error').filter({ hasText: /\d+ 秒後にもう一度お試しください/ }).waitFor();
+      await shotBoth(page, '30-too-many-attempts');
+      checkConsole(seen, EXPECTED_CONSOLE);
+    });
+  } finally {
+    await context.close();
+  }
+}
+
 // --- the run -------------------------------------------------------------------------------------------------------------
 
 // One browser: its own cookies and its own connections to the appliance (HTTPS with the box's own
@@ -1175,6 +1202,7 @@ async function run(browser) {
     const cookies = await closeBrowser(session);
     session = await openBrowser(browser, 'administrator browser with a short window', { ...ADMIN_BROWSER, storageState: cookies });
     await rollBack(session.page, authenticator);
+    await throttle(browser, tables);
     await step('nothing stored but the language; no console errors but the expected 4xx answers', async () => {
       const stored = await session.page.evaluate(() => ({ session: Object.keys(sessionStorage), local: Object.keys(localStorage) }));
       check(!stored.session.length && stored.local.every((k) => k === 'kakehashi.lang'), `storage holds ${JSON.stringify(stored)}`);

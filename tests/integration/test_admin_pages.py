@@ -67,7 +67,7 @@ BUILT_KEYS = {
     "admin.problem.": ("unauthorized", "forbidden", "not-found", "invalid-field", "account-locked", "setup-done",
                        "setup-code-wrong", "second-factor-wrong", "plugin-refused", "change-pending", "internal",
                        "length-required", "not-a-bundle", "no-space", "update-busy", "bundle-not-verified",
-                       "upload-incomplete", "too-large", "sign-in-failed"),
+                       "upload-incomplete", "too-large", "sign-in-failed", "too-many-attempts"),
     "admin.auditAction.": ("admin.setup", "admin.login", "admin.logout", "admin.setting-changed",
                            "admin.audit-verified", "admin.user-unlocked", "admin.certificate-installed",
                            "admin.change-confirmed", "admin.backup-made", "admin.api-client-issued",

@@ -3,6 +3,7 @@
 Several machines are played from distinct loopback addresses (127.0.0.2, 127.0.0.3, …) towards the admin
 listener on 127.0.0.1:
 - a lockout is per account and address: failures from one machine never lock the account for another;
+- each address has a burst of sign-in tries, then one every few seconds (429 with Retry-After);
 - unknown, wrong-password and locked answers are the same in status, body and time;
 - the setup code is not spent by a request that cannot create the administrator;
 - the session id and CSRF token change when the second factor is passed (no session fixation);
@@ -24,6 +25,7 @@ ADMIN_PASSWORD = "Hashi-Kanrisha-2026!"
 OPERATOR_PASSWORD = "Uketsuke-Mado-2026?"
 AUDITOR_PASSWORD = "Tantou-Kakunin-2026#"
 LOCK_FAILURES = 5  # the documented default
+BURST, REFILL_SECONDS = 10, 3  # the documented defaults of the per-address throttle
 LOCK_STATE_KEYS = ("failedAttempts", "locked", "lockedUntil", "lockedFrom")
 JAPANESE = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -98,7 +100,46 @@ class PerAddressLockoutTest(SignInTest):
         self.assertEqual(status, 200, body)
 
 
+class ThrottleTest(SignInTest):
+    def test_an_address_gets_a_burst_then_one_try_every_few_seconds(self):
+        self.signed_in_admin()
+        flooder = self.from_address("127.0.0.6")
+        started = time.monotonic()
+        admitted = 0
+        for i in range(4 * BURST):
+            status, body = flooder.login("guess-%d" % i, "wrong-password-%d" % i)  # never the same account twice
+            if status == 429:
+                break
+            self.assertEqual(status, 401, body)
+            admitted += 1
+        elapsed = time.monotonic() - started
+        self.assertEqual(status, 429, "no throttle after %d failed tries" % admitted)
+        self.assertGreaterEqual(admitted, BURST)
+        self.assertLessEqual(admitted, BURST + elapsed / REFILL_SECONDS + 1)
+        retry_after = int(flooder.last.getheader("Retry-After"))
+        self.assertTrue(1 <= retry_after <= REFILL_SECONDS, retry_after)
+        self.assertTrue(body["type"].endswith(":too-many-attempts"), body)
+        self.assertEqual(body["status"], 429)
+        self.assertRegex(body["title"], JAPANESE)
+
+        # The throttle is per address: another machine signs in at once.
+        status, body = self.from_address("127.0.0.7").login("admin", ADMIN_PASSWORD)
+        self.assertEqual(status, 200, body)
+        # The throttled machine gets a try back after Retry-After; the right password then goes through.
+        wait_until(lambda: flooder.login("admin", ADMIN_PASSWORD)[0] == 200, 10 * REFILL_SECONDS,
+                   "a try given back to the throttled address")
+
+    def test_sign_ins_that_succeed_do_not_use_up_the_tries(self):
+        self.signed_in_admin()
+        staff = self.from_address("127.0.0.8")
+        for i in range(BURST + 2):
+            status, body = staff.login("admin", ADMIN_PASSWORD)
+            self.assertEqual(status, 200, "sign-in %d: %s" % (i, body))
+
+
 class IndistinguishableAnswersTest(SignInTest):
+    # The throttle would answer 429 long before the timing comparison has its samples.
+    admin_overrides = {"signIn": {"burst": 1000}}
     ROUNDS = 15
     # Medians of each kind may differ by this factor at most. An answer that skips the password hash is
     # ten to a hundred times quicker, so a generous factor still finds it on a slow, busy machine.

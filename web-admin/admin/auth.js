@@ -15,11 +15,13 @@ const FACILITY_FIELDS = [
 ];
 
 // The problem's detail in words: "until 2026-11-30T09:15:00+09:00" (a lockout after wrong second factors)
-// → when it ends.
+// → when it ends; "retry after 3 s" (the per-machine throttle) → when to try again.
 function signInDetail(error) {
   const detail = (error.problem && error.problem.detail) || '';
   const locked = error.kind === 'account-locked' && /until (\S+)/.exec(detail);
   if (locked) return t('admin.login.lockedUntil', { time: formatTime(locked[1]) });
+  const throttled = error.kind === 'too-many-attempts' && /retry after (\d+) s/.exec(detail);
+  if (throttled) return t('admin.login.retryAfter', { seconds: throttled[1] });
   return '';
 }
 
@@ -84,7 +86,7 @@ export class Auth {
     try {
       await busy(form, () => api.post('/admin/api/setup', body, { signingIn: true }));
     } catch (error) {
-      showProblem($('setup-error'), error);
+      showSignInProblem($('setup-error'), error);
       if (error.kind === 'setup-code-wrong') $('setup-code').select();
       if (error.kind === 'setup-done') this.app.notice('admin.setup.alreadyDone');
       return;

@@ -20,8 +20,21 @@ using model::KakehashiError;
 
 std::string isoTime(int64_t t) { return t ? model::japanIso8601(model::fromUnixSeconds(t)) : ""; }
 
-// What the lockout counts a try against: the client's address (an IPv6 one's /64).
+// What the throttle and the lockout count a try against: the client's address (an IPv6 one's /64).
 std::string originOf(const AdminCall& call) { return store::signInOrigin(call.http.remoteAddress); }
+
+store::SignInThrottle::Admission admit(AuthParts& p, const AdminCall& call) {
+    return p.throttle.admit(originOf(call), store::SignInThrottle::Clock::now());
+}
+
+// Not audited: a refusal costs the box nothing, and a row for each would let a flood of them fill the
+// audit log. The failures that led to it are there already.
+HttpReply tooManyAttempts(const store::SignInThrottle::Admission& refused) {
+    std::string seconds = std::to_string(refused.retryAfter().count());
+    auto reply = endpoint::problemReply(ErrorId::TooManyAttempts, "retry after " + seconds + " s");
+    reply.headers.emplace_back("Retry-After", seconds);
+    return reply;
+}
 
 // A new session for `user` (second factor still to come), handed to the browser as a cookie.
 HttpReply signedIn(AuthParts& p, const store::AdminUser& user, const std::string& remote, int status) {
@@ -50,6 +63,8 @@ HttpReply setupStatus(AuthParts& p) {
 
 HttpReply setup(AuthParts& p, AdminCall& call) {
     if (p.users.count() > 0) throw KakehashiError(ErrorId::SetupDone, "");
+    auto admission = admit(p, call);
+    if (!admission) return tooManyAttempts(admission);
     auto o = endpoint::jsonObject(call.http.body);
     std::string username = endpoint::stringMember(o, "username");
     // Everything is checked before the code, and the code is spent in the transaction that makes the
@@ -63,17 +78,21 @@ HttpReply setup(AuthParts& p, AdminCall& call) {
         if (e.id() == ErrorId::SetupCodeWrong) p.audit.append(username, "admin.setup-refused", "setup", "wrong setup code");
         throw;
     }
+    admission.succeeded();
     p.audit.append(user->username, "admin.setup", "user:" + std::to_string(user->id), "first administrator created");
     log::info("admin.setup_done", {{"user", std::to_string(user->id)}});
     return signedIn(p, *user, call.http.remoteAddress, 201);
 }
 
 HttpReply login(AuthParts& p, AdminCall& call) {
+    auto admission = admit(p, call);
+    if (!admission) return tooManyAttempts(admission);
     auto o = endpoint::jsonObject(call.http.body);
     std::string username = endpoint::stringMember(o, "username");
     std::string origin = originOf(call);
     auto outcome = p.users.checkPassword(username, endpoint::stringMember(o, "password"), origin, store::nowSeconds());
     if (outcome.check == store::Users::PasswordCheck::Ok) {
+        admission.succeeded();
         p.audit.append(outcome.user->username, "admin.password-accepted", "user:" + std::to_string(outcome.user->id), "");
         return signedIn(p, *outcome.user, call.http.remoteAddress, 200);
     }
@@ -92,12 +111,15 @@ HttpReply login(AuthParts& p, AdminCall& call) {
 
 HttpReply secondFactor(AuthParts& p, AdminCall& call) {
     if (!call.user->totpEnabled) throw KakehashiError(ErrorId::Forbidden, "enrol a second factor first");
+    auto admission = admit(p, call);
+    if (!admission) return tooManyAttempts(admission);
     auto o = endpoint::jsonObject(call.http.body);
     std::string subject = "user:" + std::to_string(call.user->id);
     auto outcome = p.users.checkSecondFactor(call.user->id, endpoint::stringMember(o, "code"), originOf(call),
                                              store::nowSeconds());
     switch (outcome.check) {
     case store::Users::SecondFactorCheck::Accepted: {
+        admission.succeeded();
         p.audit.append(call.actor(), "admin.login", subject, "password and TOTP");
         JsonWriter answer;
         answer.beginObject();

@@ -1,5 +1,5 @@
 // Signing in to the web admin: the first-run setup (one-time setup code from the console → the first
-// administrator), password login with a lockout per account and address, the
+// administrator), password login with a lockout per account and address and a throttle per address, the
 // TOTP second factor (RFC 6238) with enrolment by QR code and one-time recovery codes, who am I (with the
 // CSRF token for the page), and sign-out. Nothing here tells a caller whether a name is an account.
 #pragma once
@@ -10,6 +10,7 @@
 #include "store/audit_log.hpp"
 #include "store/sessions.hpp"
 #include "store/setup_code.hpp"
+#include "store/sign_in_throttle.hpp"
 #include "store/users.hpp"
 
 namespace kh::admin {
@@ -19,6 +20,7 @@ struct AuthParts {
     store::Sessions& sessions;
     store::SetupCode& setupCode;
     store::AuditLog& audit;
+    store::SignInThrottle& throttle;  // password, second factor and setup code tries, per address
     int sessionSeconds = 8 * 3600;
 };
 

@@ -71,9 +71,12 @@ int positive(const Object::Ptr& o, const char* key, const std::string& name, int
     return v;
 }
 
-// "admin": {"signIn": {"lockFailures", "lockSeconds"}}
+// "admin": {"signIn": {"burst", "refillSeconds", "lockFailures", "lockSeconds"}}
 void loadSignIn(const Object::Ptr& admin, Config& c) {
     auto s = section(admin, "signIn");
+    c.signInThrottle.burst = positive(s, "burst", "admin.signIn.burst", c.signInThrottle.burst);
+    c.signInThrottle.refill = std::chrono::seconds(
+        positive(s, "refillSeconds", "admin.signIn.refillSeconds", int(c.signInThrottle.refill.count())));
     c.signInLockout.maxFailures = positive(s, "lockFailures", "admin.signIn.lockFailures", c.signInLockout.maxFailures);
     c.signInLockout.lock = std::chrono::seconds(
         positive(s, "lockSeconds", "admin.signIn.lockSeconds", int(c.signInLockout.lock.count())));

@@ -12,6 +12,7 @@
 #include "services/eligibility_service.hpp"
 #include "services/firmware_updates.hpp"
 #include "store/sign_in_failures.hpp"
+#include "store/sign_in_throttle.hpp"
 #include "upstream/https_transport.hpp"
 #include "upstream/retry_policy.hpp"
 
@@ -49,6 +50,7 @@ struct Config {
     bool adminEnabled = false;               // an "admin" section is present
     endpoint::HttpServerSettings admin;      // HTTPS always: without certFile/keyFile a self-signed one is made
     int adminConfirmSeconds = 90;            // a network-affecting change rolls back unless confirmed by then
+    store::ThrottlePolicy signInThrottle;    // admin.signIn: failed tries per address (burst, refillSeconds)
     store::LockoutPolicy signInLockout;      // admin.signIn: per account and address (lockFailures, lockSeconds)
     services::FirmwareSettings firmware;     // the appliance image: bundles uploaded in the web admin
 };
