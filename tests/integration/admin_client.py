@@ -38,8 +38,12 @@ def setup_code(gateway):
 
 
 class AdminClient:
-    def __init__(self, gateway):
+    """`source`: the loopback address the requests come from (127.0.0.2, 127.0.0.3, …), so that one test can
+    play several machines of the clinic's LAN against the listener on 127.0.0.1."""
+
+    def __init__(self, gateway, source="127.0.0.1"):
         self.port = int(gateway.config["admin"]["listen"].rsplit(":", 1)[1])
+        self.source = source
         self.cookie = None
         self.csrf = None
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -47,7 +51,7 @@ class AdminClient:
         self.ctx.verify_mode = ssl.CERT_NONE  # self-signed by the box: the tests compare fingerprints instead
 
     def request(self, method, path, body=None, csrf=True, cookie=True, raw=None, headers=None):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=60, context=self.ctx)
+        conn = self.connection()
         h = dict(headers or {})
         if cookie and self.cookie:
             h["Cookie"] = self.cookie
@@ -64,6 +68,10 @@ class AdminClient:
                 self.csrf = parsed["csrfToken"]
         self.last = res
         return res.status, parsed
+
+    def connection(self):
+        return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=60, context=self.ctx,
+                                           source_address=(self.source, 0))
 
     def setup(self, code, username="admin", password="Hashi-Kanrisha-2026!", display="管理者"):
         return self.request("POST", "/admin/api/setup",

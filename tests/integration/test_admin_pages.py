@@ -67,7 +67,7 @@ BUILT_KEYS = {
     "admin.problem.": ("unauthorized", "forbidden", "not-found", "invalid-field", "account-locked", "setup-done",
                        "setup-code-wrong", "second-factor-wrong", "plugin-refused", "change-pending", "internal",
                        "length-required", "not-a-bundle", "no-space", "update-busy", "bundle-not-verified",
-                       "upload-incomplete", "too-large"),
+                       "upload-incomplete", "too-large", "sign-in-failed", "too-many-attempts"),
     "admin.auditAction.": ("admin.setup", "admin.login", "admin.logout", "admin.setting-changed",
                            "admin.audit-verified", "admin.user-unlocked", "admin.certificate-installed",
                            "admin.change-confirmed", "admin.backup-made", "admin.api-client-issued",
@@ -329,7 +329,8 @@ class AdminPagesInBrowserTest(IntegrationTest):
                        "admin.backup-config-imported", "admin.backup-restore-refused", "admin.backup-restore-staged",
                        "admin.backup-restart", "admin.api-client-revoked"):
             self.assertIn(action, actions)
-        self.assertEqual(actions.count("admin.login-refused"), 4, "four wrong passwords before the lock")
+        self.assertEqual(actions.count("admin.login-refused"), 5,
+                         "four wrong passwords before the lock, and the right one during it")
         issued_here = [a for a, actor, _ in self.audit_before_reset if a == "admin.api-client-issued" and actor != "cli"]
         self.assertEqual(len(issued_here), 3, "a client in the wizard, one in the channels view, a new token")
         # ... and the wiped box: restored through the wizard, signed in, a certificate rolled back unconfirmed.

@@ -14,19 +14,22 @@ const FACILITY_FIELDS = [
   ['facility-upstream', 'upstream.baseUrl'],
 ];
 
-// "until 2026-11-30T09:15:00+09:00" → the same in words, for the lockout message.
-function lockDetail(error) {
-  const m = /until (\S+)/.exec((error.problem && error.problem.detail) || '');
-  return m ? t('admin.login.lockedUntil', { time: formatTime(m[1]) }) : '';
+// The problem's detail in words: "until 2026-11-30T09:15:00+09:00" (a lockout after wrong second factors)
+// → when it ends; "retry after 3 s" (the per-machine throttle) → when to try again.
+function signInDetail(error) {
+  const detail = (error.problem && error.problem.detail) || '';
+  const locked = error.kind === 'account-locked' && /until (\S+)/.exec(detail);
+  if (locked) return t('admin.login.lockedUntil', { time: formatTime(locked[1]) });
+  const throttled = error.kind === 'too-many-attempts' && /retry after (\d+) s/.exec(detail);
+  if (throttled) return t('admin.login.retryAfter', { seconds: throttled[1] });
+  return '';
 }
 
 function showSignInProblem(box, error) {
   showProblem(box, error);
-  if (error.kind === 'account-locked') {
-    const detail = lockDetail(error);
-    const line = box.querySelector('.alert-detail');
-    if (detail && line) line.textContent = detail;
-  }
+  const detail = signInDetail(error);
+  const line = box.querySelector('.alert-detail');
+  if (detail && line) line.textContent = detail;
 }
 
 export class Auth {
@@ -83,7 +86,7 @@ export class Auth {
     try {
       await busy(form, () => api.post('/admin/api/setup', body, { signingIn: true }));
     } catch (error) {
-      showProblem($('setup-error'), error);
+      showSignInProblem($('setup-error'), error);
       if (error.kind === 'setup-code-wrong') $('setup-code').select();
       if (error.kind === 'setup-done') this.app.notice('admin.setup.alreadyDone');
       return;
@@ -319,7 +322,7 @@ export class Auth {
     } catch (error) {
       $('second-code').value = '';
       if (error.kind === 'account-locked' || error.kind === 'unauthorized') {
-        // the appliance ended the half-open session: start again from the password
+        // the appliance ended the half-open session (or its id was replaced): start again from the password
         api.forgetSession();
         this.showLogin();
         showSignInProblem($('login-error'), error);

@@ -53,6 +53,9 @@ export function createUsers(ctx) {
     if (u.locked) {
       cell.append(badge(t('admin.users.locked'), 'badge-bad locked'));
       if (u.lockedUntil) cell.append(el('span', { cls: 'hint', text: t('admin.users.lockedUntil', { time: formatTime(u.lockedUntil) }) }));
+      // Locks are per machine: the addresses say whose (a colleague who mistyped, or an attacker's machine).
+      const addresses = (u.lockedFrom || []).map((a) => a.address).join(', ');
+      if (addresses) cell.append(el('span', { cls: 'hint', text: t('admin.users.lockedFrom', { addresses }) }));
     } else if (u.failedAttempts > 0) {
       cell.append(badge(t('admin.users.failures', { count: u.failedAttempts }), 'badge-warn'));
     }

@@ -8,6 +8,7 @@
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
 #include "services/qr_code.hpp"
+#include "store/sign_in_origin.hpp"
 
 namespace kh::admin {
 namespace {
@@ -17,8 +18,23 @@ using endpoint::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 
-
 std::string isoTime(int64_t t) { return t ? model::japanIso8601(model::fromUnixSeconds(t)) : ""; }
+
+// What the throttle and the lockout count a try against: the client's address (an IPv6 one's /64).
+std::string originOf(const AdminCall& call) { return store::signInOrigin(call.http.remoteAddress); }
+
+store::SignInThrottle::Admission admit(AuthParts& p, const AdminCall& call) {
+    return p.throttle.admit(originOf(call), store::SignInThrottle::Clock::now());
+}
+
+// Not audited: a refusal costs the box nothing, and a row for each would let a flood of them fill the
+// audit log. The failures that led to it are there already.
+HttpReply tooManyAttempts(const store::SignInThrottle::Admission& refused) {
+    std::string seconds = std::to_string(refused.retryAfter().count());
+    auto reply = endpoint::problemReply(ErrorId::TooManyAttempts, "retry after " + seconds + " s");
+    reply.headers.emplace_back("Retry-After", seconds);
+    return reply;
+}
 
 // A new session for `user` (second factor still to come), handed to the browser as a cookie.
 HttpReply signedIn(AuthParts& p, const store::AdminUser& user, const std::string& remote, int status) {
@@ -33,60 +49,92 @@ HttpReply signedIn(AuthParts& p, const store::AdminUser& user, const std::string
     return jsonReply(status, w.take(), {{"Set-Cookie", sessionCookie(token, p.sessionSeconds)}});
 }
 
+// The session after the second factor replaces the one from the password, in a new cookie: a token
+// planted or seen before the second factor is worth nothing (store/sessions).
+HttpReply secondFactorPassed(AuthParts& p, AdminCall& call, JsonWriter& answer) {
+    auto [token, session] = p.sessions.renewAfterSecondFactor(call.sessionToken, store::nowSeconds());
+    answer.field("csrfToken", session.csrfToken).endObject();
+    return jsonReply(200, answer.take(), {{"Set-Cookie", sessionCookie(token, p.sessionSeconds)}});
+}
+
 HttpReply setupStatus(AuthParts& p) {
     return jsonReply(200, JsonWriter().beginObject().field("needed", p.users.count() == 0).endObject().take());
 }
 
 HttpReply setup(AuthParts& p, AdminCall& call) {
     if (p.users.count() > 0) throw KakehashiError(ErrorId::SetupDone, "");
+    auto admission = admit(p, call);
+    if (!admission) return tooManyAttempts(admission);
     auto o = endpoint::jsonObject(call.http.body);
-    std::string username = endpoint::stringMember(o, "username"), password = endpoint::stringMember(o, "password");
-    auto problems = store::passwordProblems(password, username);
-    if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, "password: " + problems.front());
-    // The code is spent only by a request that can succeed, so a weak password does not burn it.
-    if (!p.setupCode.consume(endpoint::stringMember(o, "setupCode"))) {
-        p.audit.append(username.empty() ? "anonymous" : username, "admin.setup-refused", "setup", "wrong setup code");
-        throw KakehashiError(ErrorId::SetupCodeWrong, "");
+    std::string username = endpoint::stringMember(o, "username");
+    // Everything is checked before the code, and the code is spent in the transaction that makes the
+    // administrator: a request that cannot succeed (a bad name, a weak password) leaves the code usable.
+    auto account = p.users.check(username, endpoint::stringMember(o, "displayName"), store::Role::Administrator,
+                                 endpoint::stringMember(o, "password"));
+    std::optional<store::AdminUser> user;
+    try {
+        user = p.setupCode.createFirstAdministrator(endpoint::stringMember(o, "setupCode"), p.users, account);
+    } catch (const KakehashiError& e) {
+        if (e.id() == ErrorId::SetupCodeWrong) p.audit.append(username, "admin.setup-refused", "setup", "wrong setup code");
+        throw;
     }
-    auto user = p.users.create(username, endpoint::stringMember(o, "displayName"), store::Role::Administrator, password, "setup");
-    p.audit.append(user.username, "admin.setup", "user:" + std::to_string(user.id), "first administrator created");
-    log::info("admin.setup_done", {{"user", std::to_string(user.id)}});
-    return signedIn(p, user, call.http.remoteAddress, 201);
+    admission.succeeded();
+    p.audit.append(user->username, "admin.setup", "user:" + std::to_string(user->id), "first administrator created");
+    log::info("admin.setup_done", {{"user", std::to_string(user->id)}});
+    return signedIn(p, *user, call.http.remoteAddress, 201);
 }
 
 HttpReply login(AuthParts& p, AdminCall& call) {
+    auto admission = admit(p, call);
+    if (!admission) return tooManyAttempts(admission);
     auto o = endpoint::jsonObject(call.http.body);
     std::string username = endpoint::stringMember(o, "username");
-    auto outcome = p.users.checkPassword(username, endpoint::stringMember(o, "password"), store::nowSeconds());
-    std::string actor = username.empty() ? "anonymous" : username.substr(0, 32);
-    switch (outcome.check) {
-    case store::Users::PasswordCheck::Ok:
+    std::string origin = originOf(call);
+    auto outcome = p.users.checkPassword(username, endpoint::stringMember(o, "password"), origin, store::nowSeconds());
+    if (outcome.check == store::Users::PasswordCheck::Ok) {
+        admission.succeeded();
         p.audit.append(outcome.user->username, "admin.password-accepted", "user:" + std::to_string(outcome.user->id), "");
         return signedIn(p, *outcome.user, call.http.remoteAddress, 200);
-    case store::Users::PasswordCheck::Locked:
-        p.audit.append(actor, "admin.login-locked", "login", "until " + isoTime(outcome.lockedUntil));
-        throw KakehashiError(ErrorId::AccountLocked, "until " + isoTime(outcome.lockedUntil));
-    default:
-        p.audit.append(actor, "admin.login-refused", "login", "");
-        throw KakehashiError(ErrorId::Unauthorized, "ユーザー名またはパスワードが違います (wrong user name or password)");
     }
+    // One answer, in the same time, for an unknown name, a wrong password, a name locked for this address
+    // and a disabled account. Even the right password of a locked account gets it: were that told
+    // "locked", the lock would stop nothing, since each guess made during it would still show whether it
+    // was the password. Staff who locked themselves out read in this very message that repeated failures
+    // block their machine for a while; administrators see the lock, and its address, in the users list.
+    std::string actor = username.empty() ? "anonymous" : username.substr(0, 32);
+    if (outcome.lockedUntil)
+        p.audit.append(actor, "admin.login-locked", "login", "from " + origin + " until " + isoTime(outcome.lockedUntil));
+    else
+        p.audit.append(actor, "admin.login-refused", "login", "from " + origin);
+    throw KakehashiError(ErrorId::SignInFailed, "");
 }
 
 HttpReply secondFactor(AuthParts& p, AdminCall& call) {
     if (!call.user->totpEnabled) throw KakehashiError(ErrorId::Forbidden, "enrol a second factor first");
+    auto admission = admit(p, call);
+    if (!admission) return tooManyAttempts(admission);
     auto o = endpoint::jsonObject(call.http.body);
-    if (!p.users.checkSecondFactor(call.user->id, endpoint::stringMember(o, "code"), store::nowSeconds())) {
-        p.audit.append(call.actor(), "admin.second-factor-refused", "user:" + std::to_string(call.user->id), "");
-        auto user = p.users.get(call.user->id);
-        if (user && user->lockedUntil > store::nowSeconds()) {
-            p.sessions.close(call.sessionToken);
-            throw KakehashiError(ErrorId::AccountLocked, "until " + isoTime(user->lockedUntil));
-        }
-        throw KakehashiError(ErrorId::SecondFactorWrong, "");
+    std::string subject = "user:" + std::to_string(call.user->id);
+    auto outcome = p.users.checkSecondFactor(call.user->id, endpoint::stringMember(o, "code"), originOf(call),
+                                             store::nowSeconds());
+    switch (outcome.check) {
+    case store::Users::SecondFactorCheck::Accepted: {
+        admission.succeeded();
+        p.audit.append(call.actor(), "admin.login", subject, "password and TOTP");
+        JsonWriter answer;
+        answer.beginObject();
+        return secondFactorPassed(p, call, answer);
     }
-    std::string csrf = p.sessions.markSecondFactorPassed(call.sessionToken);
-    p.audit.append(call.actor(), "admin.login", "user:" + std::to_string(call.user->id), "password and TOTP");
-    return jsonReply(200, JsonWriter().beginObject().field("csrfToken", csrf).endObject().take());
+    case store::Users::SecondFactorCheck::Locked:
+        // Said plainly here, unlike at the password: whoever gets this far has the account's password, so
+        // the lock tells nothing about which names are accounts, and the user learns why to stop.
+        p.audit.append(call.actor(), "admin.second-factor-refused", subject, "locked from " + originOf(call));
+        p.sessions.close(call.sessionToken);
+        throw KakehashiError(ErrorId::AccountLocked, "until " + isoTime(outcome.lockedUntil));
+    case store::Users::SecondFactorCheck::Wrong: break;
+    }
+    p.audit.append(call.actor(), "admin.second-factor-refused", subject, "from " + originOf(call));
+    throw KakehashiError(ErrorId::SecondFactorWrong, "");
 }
 
 // Enrolment: a new secret as base32, its otpauth URI and the same as a QR code (SVG) for the phone app.
@@ -109,13 +157,12 @@ HttpReply confirmEnrolment(AuthParts& p, AdminCall& call) {
     auto o = endpoint::jsonObject(call.http.body);
     auto codes = p.users.confirmTotpEnrolment(call.user->id, endpoint::stringMember(o, "code"), store::nowSeconds());
     if (!codes) throw KakehashiError(ErrorId::SecondFactorWrong, "");
-    std::string csrf = p.sessions.markSecondFactorPassed(call.sessionToken);
     p.audit.append(call.actor(), "admin.second-factor-enrolled", "user:" + std::to_string(call.user->id), "");
-    JsonWriter w;
-    w.beginObject().field("csrfToken", csrf).beginArray("recoveryCodes");
-    for (const auto& c : *codes) w.beginObject().field("code", c).endObject();
-    w.endArray().endObject();
-    return jsonReply(200, w.take());
+    JsonWriter answer;
+    answer.beginObject().beginArray("recoveryCodes");
+    for (const auto& c : *codes) answer.beginObject().field("code", c).endObject();
+    answer.endArray();
+    return secondFactorPassed(p, call, answer);
 }
 
 HttpReply me(AdminCall& call) {
@@ -148,9 +195,6 @@ void writeUser(JsonWriter& w, const store::AdminUser& u) {
         .field("role", store::roleName(u.role))
         .field("totpEnabled", u.totpEnabled)
         .field("disabled", u.disabled)
-        .field("failedAttempts", int64_t(u.failedAttempts))
-        .field("locked", u.lockedUntil > store::nowSeconds())
-        .fieldIfSet("lockedUntil", isoTime(u.lockedUntil))
         .field("createdAt", isoTime(u.createdAt))
         .field("createdBy", u.createdBy);
 }

@@ -4,6 +4,8 @@
 #include "endpoint/json_request.hpp"
 #include "model/errors.hpp"
 #include "endpoint/json_writer.hpp"
+#include "model/japan_date.hpp"
+#include "store/store.hpp"
 
 namespace kh::admin {
 namespace {
@@ -12,10 +14,22 @@ using endpoint::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 
-HttpReply userReply(int status, const store::AdminUser& u) {
+// An account as administrators see it: with its sign-in failures and locks from every address, and the
+// addresses locked out (an attacker's machine, or a colleague who mistyped).
+void writeManagedUser(JsonWriter& w, store::Users& users, const store::AdminUser& u) {
+    auto failures = users.signInFailures(u, store::nowSeconds());
+    writeUser(w, u);
+    w.field("failedAttempts", int64_t(failures.failures)).field("locked", failures.lockedUntil != 0);
+    if (failures.lockedUntil) w.field("lockedUntil", model::japanIso8601(model::fromUnixSeconds(failures.lockedUntil)));
+    w.beginArray("lockedFrom");
+    for (const auto& address : failures.lockedFrom) w.beginObject().field("address", address).endObject();
+    w.endArray();
+}
+
+HttpReply userReply(int status, store::Users& users, const store::AdminUser& u) {
     JsonWriter w;
     w.beginObject();
-    writeUser(w, u);
+    writeManagedUser(w, users, u);
     w.endObject();
     return {status, "application/json", w.take(), {}};
 }
@@ -47,7 +61,7 @@ std::vector<AdminRoute> userRoutes(store::Users& users, store::Sessions& session
              w.beginObject().beginArray("users");
              for (const auto& u : users.list()) {
                  w.beginObject();
-                 writeUser(w, u);
+                 writeManagedUser(w, users, u);
                  w.endObject();
              }
              w.endArray().endObject();
@@ -60,7 +74,7 @@ std::vector<AdminRoute> userRoutes(store::Users& users, store::Sessions& session
                                    roleOf(endpoint::stringMember(o, "role")), endpoint::stringMember(o, "password"),
                                    call.actor());
              audit.append(call.actor(), "admin.user-added", "user:" + std::to_string(u.id), std::string("role=") + store::roleName(u.role));
-             return userReply(201, u);
+             return userReply(201, users, u);
          }},
         {"PATCH", "/admin/api/users/{id}", "Change a user: {role?, disabled?, password?}", Permission::ManageUsers,
          [&users, &sessions, &audit](AdminCall& call) {
@@ -82,14 +96,14 @@ std::vector<AdminRoute> userRoutes(store::Users& users, store::Sessions& session
                  sessions.closeAllFor(u.id);
                  audit.append(call.actor(), "admin.user-password-set", subject, "");
              }
-             return userReply(200, existing(users, call.http.params["id"]));
+             return userReply(200, users, existing(users, call.http.params["id"]));
          }},
-        {"POST", "/admin/api/users/{id}/unlock", "Lift a lockout after failed sign-ins", Permission::ManageUsers,
+        {"POST", "/admin/api/users/{id}/unlock", "Lift the lockouts after failed sign-ins, from every address", Permission::ManageUsers,
          [&users, &audit](AdminCall& call) {
              auto u = existing(users, call.http.params["id"]);
              users.unlock(u.id, call.actor());
              audit.append(call.actor(), "admin.user-unlocked", "user:" + std::to_string(u.id), "");
-             return userReply(200, existing(users, call.http.params["id"]));
+             return userReply(200, users, existing(users, call.http.params["id"]));
          }},
         {"POST", "/admin/api/users/{id}/reset-second-factor", "Remove a lost second factor (the user enrols again)",
          Permission::ManageUsers, [&users, &sessions, &audit](AdminCall& call) {
@@ -97,7 +111,7 @@ std::vector<AdminRoute> userRoutes(store::Users& users, store::Sessions& session
              users.resetTotp(u.id, call.actor());
              sessions.closeAllFor(u.id);
              audit.append(call.actor(), "admin.user-second-factor-reset", "user:" + std::to_string(u.id), "");
-             return userReply(200, existing(users, call.http.params["id"]));
+             return userReply(200, users, existing(users, call.http.params["id"]));
          }},
     };
 }

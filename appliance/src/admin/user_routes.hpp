@@ -1,4 +1,5 @@
-// Users and roles (administrator, operator, auditor): list, add, change role or password, disable,
+// Users and roles (administrator, operator, auditor): list (with each account's sign-in failures and the
+// addresses it is locked out from: only administrators see these), add, change role or password, disable,
 // unlock after a lockout, reset a lost second factor. Every change is in the audit log.
 #pragma once
 #include <vector>

@@ -79,6 +79,23 @@ void loadListenerLimits(const Object::Ptr& o, http::ServerSettings& s) {
     s.rate.burst = value<double>(rate, "burst", s.rate.burst);
 }
 constexpr int kMinAuditRetentionDays = 1826;  // five years, one leap day among them
+// A count or a number of seconds that must be 1 or more; `name` is the setting's full name for the message.
+int positive(const Object::Ptr& o, const char* key, const std::string& name, int fallback) {
+    int v = value<int>(o, key, fallback);
+    if (v < 1) throw std::runtime_error("setting '" + name + "' must be 1 or more");
+    return v;
+}
+
+// "admin": {"signIn": {"burst", "refillSeconds", "lockFailures", "lockSeconds"}}
+void loadSignIn(const Object::Ptr& admin, Config& c) {
+    auto s = section(admin, "signIn");
+    c.signInThrottle.burst = positive(s, "burst", "admin.signIn.burst", c.signInThrottle.burst);
+    c.signInThrottle.refill = std::chrono::seconds(
+        positive(s, "refillSeconds", "admin.signIn.refillSeconds", int(c.signInThrottle.refill.count())));
+    c.signInLockout.maxFailures = positive(s, "lockFailures", "admin.signIn.lockFailures", c.signInLockout.maxFailures);
+    c.signInLockout.lock = std::chrono::seconds(
+        positive(s, "lockSeconds", "admin.signIn.lockSeconds", int(c.signInLockout.lock.count())));
+}
 
 bool readable(const std::string& path) {
     struct stat st {};
@@ -154,6 +171,7 @@ Config loadConfig(const std::string& path) {
         c.admin.workerThreads = 8;
         loadListenerLimits(admin, c.admin);
         c.adminConfirmSeconds = value<int>(admin, "confirmSeconds", c.adminConfirmSeconds);
+        loadSignIn(admin, c);
     }
     // Only the appliance image sets this: its root updater (kakehashi-update.path) watches the folder.
     auto firmware = section(root, "firmware");

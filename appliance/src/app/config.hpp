@@ -13,6 +13,8 @@
 #include "services/firmware_updates.hpp"
 #include "services/housekeeping.hpp"
 #include "store/retention.hpp"
+#include "store/sign_in_failures.hpp"
+#include "store/sign_in_throttle.hpp"
 #include "upstream/https_transport.hpp"
 #include "upstream/retry_policy.hpp"
 
@@ -51,6 +53,8 @@ struct Config {
     bool adminEnabled = false;               // an "admin" section is present
     http::ServerSettings admin;              // HTTPS always: without certFile/keyFile a self-signed one is made
     int adminConfirmSeconds = 90;            // a network-affecting change rolls back unless confirmed by then
+    store::ThrottlePolicy signInThrottle;    // admin.signIn: failed tries per address (burst, refillSeconds)
+    store::LockoutPolicy signInLockout;      // admin.signIn: per account and address (lockFailures, lockSeconds)
     services::FirmwareSettings firmware;     // the appliance image: bundles uploaded in the web admin
     store::RetentionPolicy retention;         // how long the store keeps patient data and records
     services::FolderRetention folderRetention;  // how long the share keeps results and rejected requests

@@ -75,8 +75,9 @@ Gateway::Gateway(const Config& config)
       identityClient_(transport_, config.institutionCode),
       cardChecks_({std::chrono::milliseconds(config.cardDeadlineMillis), std::chrono::seconds(config.cardCheckLifetimeSeconds)},
                   readerMonitor_, identityClient_, eligibility_, audit_, journal_),
-      users_(store_),
+      users_(store_, config.signInLockout),
       sessions_(store_),
+      signInThrottle_(config.signInThrottle),
       setupCode_(store_) {
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
     // Settings changed in the web admin (sealed in the store) count over the configuration file's.
@@ -145,7 +146,7 @@ void Gateway::buildAdmin() {
                                                    {"lan-api", lanTls(config_).certFile},
                                                    {"admin", adminCert}};
     };
-    admin::AdminParts parts{{users_, sessions_, setupCode_, audit_}, settings_, runningSettings(config_), facts,
+    admin::AdminParts parts{{users_, sessions_, setupCode_, audit_, signInThrottle_}, settings_, runningSettings(config_), facts,
                             &homeReception_, plugins_.get(), pluginChannel_.get(),
                             config_.cardReadersEnabled ? &cardChecks_ : nullptr, nullptr, &store_.key(), {}};
     pendingChanges_ = std::make_unique<admin::PendingChanges>(audit_, std::chrono::seconds(config_.adminConfirmSeconds));

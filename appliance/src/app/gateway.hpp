@@ -27,6 +27,7 @@
 #include "store/audit_log.hpp"
 #include "store/sessions.hpp"
 #include "store/setup_code.hpp"
+#include "store/sign_in_throttle.hpp"
 #include "store/users.hpp"
 #include "upstream/identity_client.hpp"
 #include "services/eligibility_service.hpp"
@@ -92,6 +93,7 @@ private:
     services::CardCheckService cardChecks_;
     store::Users users_;
     store::Sessions sessions_;
+    store::SignInThrottle signInThrottle_;
     store::SetupCode setupCode_;
     endpoint::Metrics metrics_;
     std::unique_ptr<plugins::PluginRegistry> plugins_;

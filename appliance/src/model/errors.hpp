@@ -53,11 +53,13 @@ namespace kh::model {
     X(ReaderBusy,          "KKH-E6012", 409, "reader-busy",          "カードリーダーは他の処理で使用中です")       \
     X(IdentityRejected,    "KKH-E6013", 403, "identity-rejected",    "本人確認が認められませんでした")             \
     X(CardCheckState,      "KKH-E6014", 409, "card-check-state",     "この本人確認は今その操作を受け付けられません") \
-    X(AccountLocked,       "KKH-E7001", 423, "account-locked",       "ログインの失敗が続いたためロックされています。時間をおいて再試行するか、管理者に解除を依頼してください") \
+    X(AccountLocked,       "KKH-E7001", 423, "account-locked",       "確認コードの失敗が続いたため、この端末からはしばらくサインインできません。時間をおいて再試行するか、管理者に解除を依頼してください") \
     X(SetupDone,           "KKH-E7002", 409, "setup-done",           "初期設定は完了しています")                   \
     X(SetupCodeWrong,      "KKH-E7003", 403, "setup-code-wrong",     "セットアップコードが違います。コンソールに表示されたコードを入力してください") \
     X(SecondFactorWrong,   "KKH-E7004", 401, "second-factor-wrong",  "確認コードが違います")                       \
     X(ChangePending,       "KKH-E7005", 409, "change-pending",       "確定待ちの変更があります")                   \
+    X(SignInFailed,        "KKH-E7006", 401, "sign-in-failed",       "サインインできませんでした。ユーザー名とパスワードを確認してください。失敗が続いた端末からは、しばらくサインインできません（管理者が解除できます）") \
+    X(TooManyAttempts,     "KKH-E7007", 429, "too-many-attempts",    "この端末からのサインインの試行が多すぎます。しばらく待ってから再試行してください") \
     X(LengthRequired,      "KKH-E8001", 411, "length-required",      "ファイルの大きさ（Content-Length）を付けて送ってください") \
     X(NotABundle,          "KKH-E8002", 422, "not-a-bundle",         "ファームウェアの更新ファイル（.raucb）ではありません") \
     X(NoSpace,             "KKH-E8003", 507, "no-space",             "保存領域の空きが足りません")                 \

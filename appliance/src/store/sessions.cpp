@@ -30,13 +30,17 @@ std::pair<std::string, AdminSession> Sessions::open(int64_t userId, bool secondF
     AdminSession s{tokenHash(token), userId, newToken(), secondFactorPassed, now, now, now + absoluteSeconds_,
                    remoteAddress};
     auto l = store_.db().lock();
+    insert(s);
+    return {token, s};
+}
+
+void Sessions::insert(const AdminSession& s) {
     store_.db()
         .prepare("INSERT INTO admin_sessions(token_hash, user_id, csrf_token, totp_passed, created_at, last_seen_at, "
                  "expires_at, remote_address) VALUES(?,?,?,?,?,?,?,?)")
         .bind(1, s.tokenHash).bind(2, s.userId).bind(3, s.csrfToken).bind(4, s.secondFactorPassed ? 1 : 0)
         .bind(5, s.createdAt).bind(6, s.lastSeenAt).bind(7, s.expiresAt).bind(8, s.remoteAddress)
         .run();
-    return {token, s};
 }
 
 std::optional<AdminSession> Sessions::touch(const std::string& token, int64_t now) {
@@ -67,19 +71,32 @@ std::optional<AdminSession> Sessions::touch(const std::string& token, int64_t no
     return s;
 }
 
-std::string Sessions::markSecondFactorPassed(const std::string& token) {
+std::pair<std::string, AdminSession> Sessions::renewAfterSecondFactor(const std::string& token, int64_t now) {
     auto unknown = [] {
         return model::KakehashiError(model::ErrorId::Unauthorized, "セッションが見つかりません（no such session）");
     };
     if (!plausible(token)) throw unknown();
-    std::string csrf = newToken();
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE admin_sessions SET totp_passed = 1, csrf_token = ? WHERE token_hash = ?")
-        .bind(1, csrf).bind(2, tokenHash(token))
-        .run();
-    if (store_.db().changes() == 0) throw unknown();
-    return csrf;
+    auto& db = store_.db();
+    Transaction tx(db);
+    AdminSession s;
+    {
+        auto st = db.prepare("SELECT user_id, created_at, expires_at, remote_address FROM admin_sessions WHERE token_hash = ?");
+        st.bind(1, tokenHash(token));
+        if (!st.step()) throw unknown();
+        s.userId = st.int64(0);
+        s.createdAt = st.int64(1);
+        s.expiresAt = st.int64(2);  // the second factor does not make the session last longer
+        s.remoteAddress = st.text(3);
+    }
+    db.prepare("DELETE FROM admin_sessions WHERE token_hash = ?").bind(1, tokenHash(token)).run();
+    std::string fresh = newToken();
+    s.tokenHash = tokenHash(fresh);
+    s.csrfToken = newToken();
+    s.secondFactorPassed = true;
+    s.lastSeenAt = now;
+    insert(s);
+    tx.commit();
+    return {fresh, s};
 }
 
 void Sessions::close(const std::string& token) {

@@ -1,5 +1,6 @@
 // Web-admin sessions: a random token for the browser's cookie, of which only the SHA-256 is kept; a CSRF
-// token for forms; whether the second factor was passed; an idle timeout and an absolute end.
+// token for forms; whether the second factor was passed; an idle timeout and an absolute end. Passing the
+// second factor replaces the session by a new one, so a token planted or seen before it is worth nothing.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -29,9 +30,11 @@ public:
     // The live session of a token, its last activity moved to `now`; nullopt when unknown, idle too long
     // or past its end (then it is removed). Whether the user is still enabled is the caller's check.
     std::optional<AdminSession> touch(const std::string& token, int64_t now);
-    // The token stays; the CSRF token is replaced (a form from before the second factor stops working)
-    // and the new one returned. Throws model::KakehashiError(Unauthorized) for an unknown token.
-    std::string markSecondFactorPassed(const std::string& token);
+    // The session of `token` closed and a new one opened in its place, with the second factor passed, a
+    // new token and a new CSRF token (a form from before stops working too); the user, the address and
+    // the absolute end stay. The old token is refused from then on. Throws
+    // model::KakehashiError(Unauthorized) for an unknown token.
+    std::pair<std::string, AdminSession> renewAfterSecondFactor(const std::string& token, int64_t now);
     void close(const std::string& token);
     void closeAllFor(int64_t userId);  // after a password change, a reset, disabling
     void purgeExpired(int64_t now);
@@ -39,6 +42,8 @@ public:
     static std::string tokenHash(const std::string& token);
 
 private:
+    void insert(const AdminSession& s);  // caller holds the lock
+
     Store& store_;
     int idleSeconds_, absoluteSeconds_;
 };

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "crypto/primitives.hpp"
+#include "model/errors.hpp"
 
 namespace kh::store {
 namespace {
@@ -49,24 +50,41 @@ std::optional<std::string> SetupCode::issueIfNoAdministrator(Users& users) {
     return code.substr(0, 4) + "-" + code.substr(4, 4) + "-" + code.substr(8);
 }
 
-bool SetupCode::consume(const std::string& code) {
+bool SetupCode::matches(const std::string& code, Transaction&) {
     std::string typed = canonical(code);
     auto& db = store_.db();
-    Transaction tx(db);
     std::string stored;
     {
         auto st = db.prepare("SELECT code_hash, wrong_tries FROM admin_setup_code WHERE id = 1");
         if (!st.step() || st.int64(1) >= kMaxWrongTries) return false;
         stored = st.blob(0);
     }
-    if (!typed.empty() && crypto::constantTimeEqual(hash(typed), stored)) {
-        db.exec("DELETE FROM admin_setup_code");
-        tx.commit();
-        return true;
-    }
+    if (!typed.empty() && crypto::constantTimeEqual(hash(typed), stored)) return true;
     db.exec("UPDATE admin_setup_code SET wrong_tries = wrong_tries + 1");
-    tx.commit();
     return false;
+}
+
+bool SetupCode::consume(const std::string& code) {
+    auto& db = store_.db();
+    Transaction tx(db);
+    bool right = matches(code, tx);
+    if (right) db.exec("DELETE FROM admin_setup_code");
+    tx.commit();
+    return right;
+}
+
+AdminUser SetupCode::createFirstAdministrator(const std::string& code, Users& users, const Users::CheckedAccount& account) {
+    auto& db = store_.db();
+    Transaction tx(db);
+    if (users.count() > 0) throw model::KakehashiError(model::ErrorId::SetupDone, "");
+    if (!matches(code, tx)) {
+        tx.commit();  // the wrong try counts
+        throw model::KakehashiError(model::ErrorId::SetupCodeWrong, "");
+    }
+    AdminUser user = users.add(account, "setup", tx);
+    db.exec("DELETE FROM admin_setup_code");
+    tx.commit();
+    return user;
 }
 
 }  // namespace kh::store

@@ -20,9 +20,14 @@ public:
     // True once for the right code (then it is gone). False for a wrong one, and for every try after
     // ten wrong ones until a new code is issued.
     bool consume(const std::string& code);
+    // The first administrator, made with the right code in one transaction with spending it: when the
+    // account cannot be made, the code stays as it was. Throws model::KakehashiError(SetupCodeWrong) for
+    // a wrong code (counted like consume's), SetupDone once an account exists.
+    AdminUser createFirstAdministrator(const std::string& code, Users& users, const Users::CheckedAccount& account);
 
 private:
     std::string hash(const std::string& canonicalCode) const;
+    bool matches(const std::string& code, Transaction& inside);  // counts a wrong try
 
     Store& store_;
 };

@@ -32,7 +32,7 @@ const char* const kCommonPasswords[] = {
 
 const char kColumns[] =
     "SELECT id, username, display_name, role, password_hash, totp_secret_sealed IS NOT NULL, disabled, "
-    "failed_attempts, locked_until, created_at, created_by, password_changed_at, recovery_codes FROM admin_users ";
+    "created_at, created_by, password_changed_at, recovery_codes FROM admin_users ";
 
 std::string lower(std::string s) {
     for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
@@ -113,6 +113,10 @@ std::string newRecoveryCode() {
     return code.substr(0, 4) + "-" + code.substr(4);
 }
 
+KakehashiError nameTaken() {
+    return KakehashiError(ErrorId::InvalidField, "この利用者名は既に使われています（username already taken）");
+}
+
 std::string totpAad(int64_t id) { return "admin_users.totp:" + std::to_string(id); }
 std::string pendingTotpAad(int64_t id) { return "admin_users.totp_pending:" + std::to_string(id); }
 }  // namespace
@@ -131,12 +135,10 @@ Users::Row Users::readRow(Statement& st) {
     r.passwordHash = st.text(4);
     r.user.totpEnabled = st.int64(5) != 0;
     r.user.disabled = st.int64(6) != 0;
-    r.user.failedAttempts = int(st.int64(7));
-    r.user.lockedUntil = st.int64(8);
-    r.user.createdAt = st.int64(9);
-    r.user.createdBy = st.text(10);
-    r.user.passwordChangedAt = st.int64(11);
-    r.user.recoveryCodesLeft = int(splitCommas(st.text(12)).size());
+    r.user.createdAt = st.int64(7);
+    r.user.createdBy = st.text(8);
+    r.user.passwordChangedAt = st.int64(9);
+    r.user.recoveryCodesLeft = int(splitCommas(st.text(10)).size());
     return r;
 }
 
@@ -175,8 +177,7 @@ std::vector<std::string> passwordProblems(const std::string& password, const std
     return problems;
 }
 
-Users::Users(Store& store, int maxFailures, int lockSeconds)
-    : store_(store), maxFailures_(maxFailures), lockSeconds_(lockSeconds) {}
+Users::Users(Store& store, LockoutPolicy lockout) : store_(store), failures_(store, lockout) {}
 
 int64_t Users::count() {
     auto l = store_.db().lock();
@@ -208,30 +209,36 @@ std::optional<Users::Row> Users::rowById(int64_t id) {
     return readRow(st);
 }
 
-AdminUser Users::create(const std::string& username, const std::string& displayName, Role role,
-                        const std::string& password, const std::string& by) {
+Users::CheckedAccount Users::check(const std::string& username, const std::string& displayName, Role role,
+                                   const std::string& password) {
     if (!validUsername(username))
         throw KakehashiError(ErrorId::InvalidField,
                              "利用者名は英数字と . _ - の1〜32文字にしてください（username: 1-32 of A-Z a-z 0-9 . _ -）");
-    auto taken = [&] {
-        return KakehashiError(ErrorId::InvalidField, "この利用者名は既に使われています（username already taken）");
-    };
-    if (rowByName(username)) throw taken();
+    if (rowByName(username)) throw nameTaken();
     auto problems = passwordProblems(password, username);
     if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
-    std::string hash = crypto::hashPassword(password);  // outside the lock: it takes a tenth of a second
+    return CheckedAccount(username, displayName, role, crypto::hashPassword(password));
+}
+
+AdminUser Users::add(const CheckedAccount& account, const std::string& by, Transaction&) {
+    if (rowByName(account.username_)) throw nameTaken();  // made by someone else since the check
     auto& db = store_.db();
-    Transaction tx(db);
-    if (rowByName(username)) throw taken();  // made by someone else meanwhile
     int64_t now = nowSeconds();
     db.prepare("INSERT INTO admin_users(username, display_name, role, password_hash, created_at, created_by, "
                "password_changed_at) VALUES(?,?,?,?,?,?,?)")
-        .bind(1, username).bind(2, displayName).bind(3, roleName(role)).bind(4, hash)
-        .bind(5, now).bind(6, by).bind(7, now)
+        .bind(1, account.username_).bind(2, account.displayName_).bind(3, roleName(account.role_))
+        .bind(4, account.passwordHash_).bind(5, now).bind(6, by).bind(7, now)
         .run();
-    int64_t id = db.lastInsertId();
+    return rowById(db.lastInsertId())->user;
+}
+
+AdminUser Users::create(const std::string& username, const std::string& displayName, Role role,
+                        const std::string& password, const std::string& by) {
+    auto account = check(username, displayName, role, password);
+    Transaction tx(store_.db());
+    auto user = add(account, by, tx);
     tx.commit();
-    return rowById(id)->user;
+    return user;
 }
 
 std::optional<AdminUser> Users::find(const std::string& username) {
@@ -254,74 +261,47 @@ std::vector<AdminUser> Users::list() {
     return out;
 }
 
-Users::PasswordOutcome Users::checkPassword(const std::string& username, const std::string& password, int64_t now) {
+Users::PasswordOutcome Users::checkPassword(const std::string& username, const std::string& password,
+                                            const std::string& address, int64_t now) {
     auto r = validUsername(username) ? rowByName(username) : std::nullopt;
-    if (!r) {
-        crypto::verifyPassword(password, kDummyHash);
-        return {PasswordCheck::Wrong, std::nullopt, 0};
+    bool locked = failures_.lockedUntil(username, address, now).has_value();
+    // The hash is checked whatever the name and the lock: skipping it would answer an unknown name or a
+    // locked one a tenth of a second sooner, which tells an attacker which names are accounts.
+    bool right = crypto::verifyPassword(password, r ? r->passwordHash : kDummyHash);
+    if (!r || locked || !right) {
+        auto until = failures_.record(username, address, now);  // unknown names too: the same store work every time
+        return {PasswordCheck::Refused, std::nullopt, until && !locked ? *until : 0};
     }
-    clearExpiredLock(r->user.id, now);
-    r = rowById(r->user.id);
-    if (r->user.lockedUntil > now) return {PasswordCheck::Locked, r->user, r->user.lockedUntil};
-    if (!crypto::verifyPassword(password, r->passwordHash)) {
-        if (auto until = recordFailure(r->user.id, now)) return {PasswordCheck::Locked, rowById(r->user.id)->user, *until};
-        return {PasswordCheck::Wrong, std::nullopt, 0};
-    }
-    if (r->user.disabled) return {PasswordCheck::Disabled, r->user, 0};
+    if (r->user.disabled) return {PasswordCheck::Disabled, r->user};
     // With TOTP on, the count is cleared only by the second factor: a known password must not buy
     // unlimited guesses at the code.
-    if (!r->user.totpEnabled) resetFailures(r->user.id);
+    if (!r->user.totpEnabled) failures_.clear(username, address);
     if (crypto::passwordNeedsRehash(r->passwordHash)) {
         std::string hash = crypto::hashPassword(password);
         auto l = store_.db().lock();
         store_.db().prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, r->user.id).run();
     }
-    return {PasswordCheck::Ok, rowById(r->user.id)->user, 0};
+    return {PasswordCheck::Ok, rowById(r->user.id)->user};
 }
 
-bool Users::checkSecondFactor(int64_t userId, const std::string& code, int64_t now) {
-    clearExpiredLock(userId, now);
+Users::SecondFactorOutcome Users::checkSecondFactor(int64_t userId, const std::string& code, const std::string& address,
+                                                    int64_t now) {
     auto r = rowById(userId);
-    if (!r || r->user.disabled || r->user.lockedUntil > now) return false;
+    if (!r || r->user.disabled) return {SecondFactorCheck::Wrong};
+    const std::string& name = r->user.username;
+    if (auto until = failures_.lockedUntil(name, address, now)) return {SecondFactorCheck::Locked, *until};
     std::string typed = withoutSpaces(code);
     bool accepted = isTotpShape(typed) ? acceptTotp(userId, typed, now) : acceptRecoveryCode(userId, typed);
     if (!accepted) {
-        recordFailure(r->user.id, now);
-        return false;
+        if (auto until = failures_.record(name, address, now)) return {SecondFactorCheck::Locked, *until};
+        return {SecondFactorCheck::Wrong};
     }
-    resetFailures(userId);
-    return true;
+    failures_.clear(name, address);
+    return {SecondFactorCheck::Accepted};
 }
 
-void Users::clearExpiredLock(int64_t id, int64_t now) {
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE admin_users SET failed_attempts = 0, locked_until = 0 "
-                 "WHERE id = ? AND locked_until > 0 AND locked_until <= ?")
-        .bind(1, id).bind(2, now)
-        .run();
-}
-
-std::optional<int64_t> Users::recordFailure(int64_t id, int64_t now) {
-    auto& db = store_.db();
-    Transaction tx(db);
-    db.prepare("UPDATE admin_users SET failed_attempts = failed_attempts + 1 WHERE id = ?").bind(1, id).run();
-    auto st = db.prepare("SELECT failed_attempts FROM admin_users WHERE id = ?");
-    st.bind(1, id);
-    st.step();
-    if (st.int64(0) < maxFailures_) {
-        tx.commit();
-        return std::nullopt;
-    }
-    int64_t until = now + lockSeconds_;
-    db.prepare("UPDATE admin_users SET locked_until = ? WHERE id = ?").bind(1, until).bind(2, id).run();
-    tx.commit();
-    return until;
-}
-
-void Users::resetFailures(int64_t id) {
-    auto l = store_.db().lock();
-    store_.db().prepare("UPDATE admin_users SET failed_attempts = 0 WHERE id = ? AND failed_attempts != 0").bind(1, id).run();
+SignInFailures::Summary Users::signInFailures(const AdminUser& user, int64_t now) {
+    return failures_.summary(user.username, now);
 }
 
 bool Users::acceptTotp(int64_t id, const std::string& code, int64_t now) {
@@ -463,11 +443,7 @@ void Users::setDisabled(int64_t id, bool disabled, const std::string& by) {
     tx.commit();
 }
 
-void Users::unlock(int64_t id, const std::string& by) {
-    require(id);
-    auto l = store_.db().lock();
-    store_.db().prepare("UPDATE admin_users SET failed_attempts = 0, locked_until = 0 WHERE id = ?").bind(1, id).run();
-}
+void Users::unlock(int64_t id, const std::string& by) { failures_.clearAll(require(id).username); }
 
 void Users::resetTotp(int64_t id, const std::string& by) {
     require(id);

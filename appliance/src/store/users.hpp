@@ -1,13 +1,16 @@
 // Web-admin accounts (管理画面の利用者): roles, the password policy, the password and second-factor checks
-// with lockout, TOTP enrolment with one-time recovery codes, and the changes an administrator makes to an
-// account. What a role may do, and the audit rows of who did what, belong to the admin layer; this part
-// keeps the rows right and never lets the last enabled administrator go.
+// with a lockout per account and client address (store/sign_in_failures), TOTP enrolment with one-time
+// recovery codes, and the changes an administrator makes to an account. What a role may do, and the audit
+// rows of who did what, belong to the admin layer; this part keeps the rows right and never lets the last
+// enabled administrator go.
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "store/sign_in_failures.hpp"
 #include "store/store.hpp"
 
 namespace kh::store {
@@ -22,8 +25,6 @@ struct AdminUser {
     Role role = Role::Operator;
     bool totpEnabled = false;
     bool disabled = false;
-    int failedAttempts = 0;
-    int64_t lockedUntil = 0;
     int64_t createdAt = 0;
     std::string createdBy;
     int64_t passwordChangedAt = 0;
@@ -36,31 +37,70 @@ std::vector<std::string> passwordProblems(const std::string& password, const std
 
 class Users {
 public:
-    explicit Users(Store& store, int maxFailures = 5, int lockSeconds = 900);
+    explicit Users(Store& store, LockoutPolicy lockout = {});
 
     int64_t count();
     int64_t enabledAdministratorCount();
 
-    // Throws model::KakehashiError(InvalidField) for a bad or taken username or a weak password.
+    // A new account whose name and password passed every check, its password hashed. Only Users makes
+    // one, so nothing unchecked can be added.
+    class CheckedAccount {
+    public:
+        const std::string& username() const { return username_; }
+
+    private:
+        friend class Users;
+        CheckedAccount(std::string username, std::string displayName, Role role, std::string passwordHash)
+            : username_(std::move(username)), displayName_(std::move(displayName)), role_(role),
+              passwordHash_(std::move(passwordHash)) {}
+
+        std::string username_, displayName_;
+        Role role_;
+        std::string passwordHash_;
+    };
+    // Throws model::KakehashiError(InvalidField) for a bad or taken username or a weak password. Hashing
+    // takes a tenth of a second, so it is done here, before any transaction.
+    CheckedAccount check(const std::string& username, const std::string& displayName, Role role,
+                         const std::string& password);
+    // Adds the account inside the caller's transaction (the first-run setup spends its code in the same
+    // one). Throws InvalidField when the name was taken meanwhile.
+    AdminUser add(const CheckedAccount& account, const std::string& by, Transaction& inside);
+    // check and add, in a transaction of its own.
     AdminUser create(const std::string& username, const std::string& displayName, Role role,
                      const std::string& password, const std::string& by);
     std::optional<AdminUser> find(const std::string& username);  // case-insensitive
     std::optional<AdminUser> get(int64_t id);
     std::vector<AdminUser> list();  // by username
 
-    enum class PasswordCheck { Ok, Wrong, Locked, Disabled };
+    // Refused stands for an unknown name, a wrong password and a name locked for the address alike: the
+    // caller cannot tell them apart, so no answer built from it can.
+    enum class PasswordCheck { Ok, Refused, Disabled };
     struct PasswordOutcome {
         PasswordCheck check;
-        std::optional<AdminUser> user;  // never set for Wrong, so an unknown name looks the same
+        std::optional<AdminUser> user;  // never set for Refused
+        // Set by the refusal that locked the name for the address, for the audit log. Unknown names are
+        // counted and locked alike, so this tells nothing about which names are accounts either.
         int64_t lockedUntil = 0;
     };
-    // The first factor. An unknown name costs the same scrypt time as a wrong password and answers the
-    // same. A locked account answers Locked without looking at the password; a disabled one answers
-    // Disabled only to the right password. Failures count toward the lockout.
-    PasswordOutcome checkPassword(const std::string& username, const std::string& password, int64_t now);
+    // The first factor, from `address` (see store/sign_in_origin). Every refusal does the same work: the
+    // scrypt check (against a stand-in hash for an unknown name, against the real one while locked) and
+    // one failure counted for the name and address. A disabled account answers Disabled only to the right
+    // password.
+    PasswordOutcome checkPassword(const std::string& username, const std::string& password,
+                                  const std::string& address, int64_t now);
+
+    enum class SecondFactorCheck { Accepted, Wrong, Locked };
+    struct SecondFactorOutcome {
+        SecondFactorCheck check;
+        int64_t lockedUntil = 0;  // for Locked
+    };
     // The second factor: a 6-digit TOTP code of a step later than the last one used, or an unused
-    // recovery code (xxxx-xxxx). A wrong one counts toward the lockout like a wrong password.
-    bool checkSecondFactor(int64_t userId, const std::string& code, int64_t now);
+    // recovery code (xxxx-xxxx). A wrong one counts toward the lockout of the name and address like a
+    // wrong password; Locked once it is locked there.
+    SecondFactorOutcome checkSecondFactor(int64_t userId, const std::string& code, const std::string& address,
+                                          int64_t now);
+    // Failures and locks of an account, from every address: for administrators only.
+    SignInFailures::Summary signInFailures(const AdminUser& user, int64_t now);
 
     // A new TOTP secret (raw bytes), kept sealed as pending until a code from it is confirmed.
     std::string beginTotpEnrolment(int64_t userId);
@@ -73,7 +113,7 @@ public:
     void setPassword(int64_t id, const std::string& password, const std::string& by);
     void setRole(int64_t id, Role role, const std::string& by);
     void setDisabled(int64_t id, bool disabled, const std::string& by);
-    void unlock(int64_t id, const std::string& by);
+    void unlock(int64_t id, const std::string& by);  // from every address
     void resetTotp(int64_t id, const std::string& by);  // TOTP off, recovery codes gone
 
 private:
@@ -81,9 +121,6 @@ private:
     static Row readRow(Statement& st);
     std::optional<Row> rowByName(const std::string& username);
     std::optional<Row> rowById(int64_t id);
-    void clearExpiredLock(int64_t id, int64_t now);
-    std::optional<int64_t> recordFailure(int64_t id, int64_t now);  // the lock's end when locked
-    void resetFailures(int64_t id);
     bool acceptTotp(int64_t id, const std::string& code, int64_t now);
     bool acceptRecoveryCode(int64_t id, const std::string& code);
     std::string recoveryCodeHash(int64_t id, const std::string& code) const;
@@ -91,7 +128,7 @@ private:
     void keepAnAdministrator(const AdminUser& user, bool staysEnabledAdministrator);
 
     Store& store_;
-    int maxFailures_, lockSeconds_;
+    SignInFailures failures_;
 };
 
 }  // namespace kh::store

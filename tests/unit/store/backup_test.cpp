@@ -136,14 +136,18 @@ TEST_CASE("a backup restored on another box brings back accounts, second factors
     Users users(*store);
     CHECK(users.count() == 2);
     CHECK_FALSE(users.find("other"));
-    auto login = users.checkPassword("admin", kAdminPassword, kEnrolledAt + 60);
+    const std::string here = "192.0.2.10";
+    auto login = users.checkPassword("admin", kAdminPassword, here, kEnrolledAt + 60);
     REQUIRE(login.check == Users::PasswordCheck::Ok);
     CHECK(login.user->totpEnabled);
     // The sealed TOTP secret opens with the restored key; so does the keyed hash of a recovery code.
-    CHECK(users.checkSecondFactor(login.user->id, kh::crypto::totpCode(o.totpSecret, kEnrolledAt + 60), kEnrolledAt + 60));
-    CHECK(users.checkSecondFactor(login.user->id, o.recoveryCode, kEnrolledAt + 90));
+    auto accepted = [&](const std::string& code, int64_t at) {
+        return users.checkSecondFactor(login.user->id, code, here, at).check == Users::SecondFactorCheck::Accepted;
+    };
+    CHECK(accepted(kh::crypto::totpCode(o.totpSecret, kEnrolledAt + 60), kEnrolledAt + 60));
+    CHECK(accepted(o.recoveryCode, kEnrolledAt + 90));
     CHECK(users.find("uketsuke")->role == Role::Operator);
-    CHECK(users.checkPassword("uketsuke", kOperatorPassword, kEnrolledAt).check == Users::PasswordCheck::Ok);
+    CHECK(users.checkPassword("uketsuke", kOperatorPassword, here, kEnrolledAt).check == Users::PasswordCheck::Ok);
     CHECK(rows(*store, "admin_sessions") == 0);
 
     Settings settings(*store);

@@ -1,11 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include "../error_of.hpp"
 #include "store_test_support.hpp"
 
 #include "model/errors.hpp"
 #include "store/sessions.hpp"
 #include "store/users.hpp"
 
+using kh::model::ErrorId;
+using kh::test::errorOf;
 using namespace kh::store;
 using namespace kh::store::test;
 
@@ -64,16 +67,26 @@ TEST_CASE("a session ends after 15 idle minutes or 8 hours, however busy", "[sto
     CHECK_FALSE(shortLived.touch(token, kNow + 121));
 }
 
-TEST_CASE("passing the second factor keeps the token and replaces the CSRF token", "[store][sessions]") {
+TEST_CASE("passing the second factor replaces the session; the old token is refused at once", "[store][sessions]") {
     Fixture f;
-    auto [token, session] = f.sessions.open(f.userId, false, "", kNow);
-    std::string csrf = f.sessions.markSecondFactorPassed(token);
-    CHECK(csrf != session.csrfToken);
-    auto now = f.sessions.touch(token, kNow + 1);
+    auto [token, session] = f.sessions.open(f.userId, false, "192.0.2.10", kNow);
+    auto [fresh, renewed] = f.sessions.renewAfterSecondFactor(token, kNow + 5);
+    CHECK(fresh != token);
+    CHECK(fresh.size() == 43);
+    CHECK(renewed.tokenHash == Sessions::tokenHash(fresh));
+    CHECK(renewed.csrfToken != session.csrfToken);  // a form from before the second factor stops working
+    CHECK(renewed.secondFactorPassed);
+    CHECK(renewed.userId == f.userId);
+    CHECK(renewed.remoteAddress == "192.0.2.10");
+    CHECK(renewed.expiresAt == session.expiresAt);  // no longer than the session it replaces
+
+    CHECK_FALSE(f.sessions.touch(token, kNow + 6));
+    auto now = f.sessions.touch(fresh, kNow + 6);
     REQUIRE(now);
     CHECK(now->secondFactorPassed);
-    CHECK(now->csrfToken == csrf);
-    CHECK_THROWS_AS(f.sessions.markSecondFactorPassed("unknown"), kh::model::KakehashiError);
+    CHECK(now->csrfToken == renewed.csrfToken);
+    CHECK(errorOf([&] { f.sessions.renewAfterSecondFactor(token, kNow + 7); }) == ErrorId::Unauthorized);  // once
+    CHECK(errorOf([&] { f.sessions.renewAfterSecondFactor("unknown", kNow + 7); }) == ErrorId::Unauthorized);
 }
 
 TEST_CASE("sessions close one by one, all of a user's at once, and expired ones are purged", "[store][sessions]") {

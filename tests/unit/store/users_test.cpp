@@ -21,6 +21,7 @@ using kh::model::KakehashiError;
 namespace {
 constexpr int64_t kNow = 1700000000;  // a fixed clock: lockouts and TOTP steps are exact
 const std::string kPassword = "hashi-no-kakekata-42";
+const std::string kHere = "192.0.2.10", kThere = "192.0.2.66";  // two machines on the clinic's LAN
 
 struct Fixture {
     std::string dir = tempDir();
@@ -39,6 +40,15 @@ std::string readHash(Store& store, int64_t id) {
 void setHash(Store& store, int64_t id, const std::string& hash) {
     auto l = store.db().lock();
     store.db().prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, id).run();
+}
+
+Users::PasswordCheck passwordFrom(Users& users, const std::string& address, const std::string& name,
+                                  const std::string& password, int64_t at) {
+    return users.checkPassword(name, password, address, at).check;
+}
+
+bool secondFactorAccepted(Users& users, int64_t id, const std::string& code, int64_t at, const std::string& address = kHere) {
+    return users.checkSecondFactor(id, code, address, at).check == Users::SecondFactorCheck::Accepted;
 }
 
 // An account with TOTP on, enrolled at kNow; returns its secret and recovery codes.
@@ -92,51 +102,57 @@ TEST_CASE("accounts are made with a checked name and password, and found by name
     CHECK_FALSE(roleFromName("root"));
 }
 
-TEST_CASE("an unknown name and a wrong password get the same answer", "[store][users]") {
+TEST_CASE("an unknown name, a wrong password and a locked name get the same answer at the same cost",
+          "[store][users]") {
     Fixture f;
     f.users.create("tanaka", "", Role::Administrator, kPassword, "setup");
-    auto right = f.users.checkPassword("tanaka", kPassword, kNow);
+    auto right = f.users.checkPassword("tanaka", kPassword, kHere, kNow);
     CHECK(right.check == Users::PasswordCheck::Ok);
     CHECK(right.user->username == "tanaka");
-    auto wrong = f.users.checkPassword("tanaka", "not-the-password", kNow);
-    auto unknown = f.users.checkPassword("suzuki", "not-the-password", kNow);
-    CHECK(wrong.check == Users::PasswordCheck::Wrong);
-    CHECK(unknown.check == wrong.check);
-    CHECK(unknown.user.has_value() == wrong.user.has_value());
-    CHECK(unknown.lockedUntil == wrong.lockedUntil);
-    // The unknown name still pays for a scrypt run, like a real account.
-    auto started = std::chrono::steady_clock::now();
-    f.users.checkPassword("nobody-at-all", "x", kNow);
-    CHECK(std::chrono::steady_clock::now() - started > std::chrono::milliseconds(20));
+    for (int i = 0; i < 5; ++i) f.users.checkPassword("tanaka", "not-the-password", kThere, kNow);
+    struct Try {
+        const char* what;
+        std::string name, password, address;
+    };
+    for (const auto& t : {Try{"wrong", "tanaka", "not-the-password", kHere}, Try{"unknown", "suzuki", kPassword, kHere},
+                          Try{"badly formed", "田中 太郎", kPassword, kHere}, Try{"locked", "tanaka", kPassword, kThere}}) {
+        CAPTURE(t.what);
+        // Each pays for a scrypt run, like a real account's wrong password (a lower bound holds on any machine).
+        auto started = std::chrono::steady_clock::now();
+        auto outcome = f.users.checkPassword(t.name, t.password, t.address, kNow + 1);
+        CHECK(std::chrono::steady_clock::now() - started > std::chrono::milliseconds(20));
+        CHECK(outcome.check == Users::PasswordCheck::Refused);
+        CHECK_FALSE(outcome.user);
+    }
 }
 
-TEST_CASE("five wrong passwords lock the account; while locked the password is not checked", "[store][users]") {
+TEST_CASE("five wrong passwords lock the account for their address only", "[store][users]") {
     Fixture f;
-    auto id = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
-    for (int i = 0; i < 4; ++i) CHECK(f.users.checkPassword("tanaka", "wrong-password", kNow).check == Users::PasswordCheck::Wrong);
-    CHECK(f.users.get(id)->failedAttempts == 4);
-    auto fifth = f.users.checkPassword("tanaka", "wrong-password", kNow);
-    CHECK(fifth.check == Users::PasswordCheck::Locked);
-    CHECK(fifth.lockedUntil == kNow + 900);
-    {
-        // With a hash that would take half a second to check, a locked answer still comes at once.
-        std::string real = readHash(f.store, id);
-        setHash(f.store, id, "scrypt$17$8$1$U29kaXVtQ2hsb3JpZGU$" + real.substr(real.rfind('$') + 1));
-        auto started = std::chrono::steady_clock::now();
-        CHECK(f.users.checkPassword("tanaka", kPassword, kNow + 10).check == Users::PasswordCheck::Locked);
-        CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(150));
-        setHash(f.store, id, real);
-    }
+    auto user = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup");
+    for (int i = 0; i < 4; ++i)
+        CHECK(passwordFrom(f.users, kThere, "tanaka", "wrong-password", kNow) == Users::PasswordCheck::Refused);
+    CHECK(f.users.signInFailures(user, kNow).failures == 4);
+    CHECK(f.users.signInFailures(user, kNow).lockedUntil == 0);
+    CHECK(f.users.checkPassword("TANAKA", "wrong-password", kThere, kNow).lockedUntil == kNow + 900);  // for the audit
+    auto failures = f.users.signInFailures(user, kNow);
+    CHECK(failures.lockedUntil == kNow + 900);
+    CHECK(failures.lockedFrom == std::vector<std::string>{kThere});
+    auto whileLocked = f.users.checkPassword("tanaka", kPassword, kThere, kNow + 10);
+    CHECK(whileLocked.check == Users::PasswordCheck::Refused);  // not even the right password
+    CHECK(whileLocked.lockedUntil == 0);                        // the lock began before
+    CHECK(passwordFrom(f.users, kHere, "tanaka", kPassword, kNow + 10) == Users::PasswordCheck::Ok);
+    // A name no account has is counted and locked alike, so a lock tells nothing about accounts.
+    for (int i = 0; i < 4; ++i) CHECK(f.users.checkPassword("suzuki", "wrong-password", kThere, kNow).lockedUntil == 0);
+    CHECK(f.users.checkPassword("suzuki", "wrong-password", kThere, kNow).lockedUntil == kNow + 900);
 
-    f.users.unlock(id, "suzuki");
-    CHECK(f.users.get(id)->failedAttempts == 0);
-    CHECK(f.users.checkPassword("tanaka", kPassword, kNow + 10).check == Users::PasswordCheck::Ok);
+    f.users.unlock(user.id, "suzuki");
+    CHECK(f.users.signInFailures(user, kNow + 10).failures == 0);
+    CHECK(passwordFrom(f.users, kThere, "tanaka", kPassword, kNow + 10) == Users::PasswordCheck::Ok);
 
-    for (int i = 0; i < 5; ++i) f.users.checkPassword("tanaka", "wrong-password", kNow + 20);
-    CHECK(f.users.checkPassword("tanaka", kPassword, kNow + 919).check == Users::PasswordCheck::Locked);
-    auto after = f.users.checkPassword("tanaka", kPassword, kNow + 920);  // the lock has run out
-    CHECK(after.check == Users::PasswordCheck::Ok);
-    CHECK(after.user->failedAttempts == 0);
+    for (int i = 0; i < 5; ++i) passwordFrom(f.users, kThere, "tanaka", "wrong-password", kNow + 20);
+    CHECK(passwordFrom(f.users, kThere, "tanaka", kPassword, kNow + 919) == Users::PasswordCheck::Refused);
+    CHECK(passwordFrom(f.users, kThere, "tanaka", kPassword, kNow + 920) == Users::PasswordCheck::Ok);  // run out
+    CHECK(f.users.signInFailures(user, kNow + 920).failures == 0);  // and the sign-in cleared the count
 }
 
 TEST_CASE("a disabled account answers Disabled only to its right password", "[store][users]") {
@@ -144,10 +160,10 @@ TEST_CASE("a disabled account answers Disabled only to its right password", "[st
     f.users.create("tanaka", "", Role::Administrator, kPassword, "setup");
     auto id = f.users.create("sato", "", Role::Operator, kPassword, "tanaka").id;
     f.users.setDisabled(id, true, "tanaka");
-    CHECK(f.users.checkPassword("sato", kPassword, kNow).check == Users::PasswordCheck::Disabled);
-    CHECK(f.users.checkPassword("sato", "wrong-password", kNow).check == Users::PasswordCheck::Wrong);
+    CHECK(passwordFrom(f.users, kHere, "sato", kPassword, kNow) == Users::PasswordCheck::Disabled);
+    CHECK(passwordFrom(f.users, kHere, "sato", "wrong-password", kNow) == Users::PasswordCheck::Refused);
     f.users.setDisabled(id, false, "tanaka");
-    CHECK(f.users.checkPassword("sato", kPassword, kNow).check == Users::PasswordCheck::Ok);
+    CHECK(passwordFrom(f.users, kHere, "sato", kPassword, kNow) == Users::PasswordCheck::Ok);
 }
 
 TEST_CASE("an older password hash is redone at the next right login", "[store][users]") {
@@ -157,9 +173,9 @@ TEST_CASE("an older password hash is redone at the next right login", "[store][u
     setHash(f.store, id,
             "scrypt$14$8$1$U29kaXVtQ2hsb3JpZGU$"
             "cCO9yzr9c0hGHAbNgf046/2o+7qQT44+qbVD9lRdofLVQylVYT8Pz2LUlwUkKpr55h6F3A1lHkDfzwF7RVdYhw");
-    CHECK(f.users.checkPassword("tanaka", "pleaseletmein", kNow).check == Users::PasswordCheck::Ok);
+    CHECK(passwordFrom(f.users, kHere, "tanaka", "pleaseletmein", kNow) == Users::PasswordCheck::Ok);
     CHECK(readHash(f.store, id).rfind("scrypt$15$8$1$", 0) == 0);
-    CHECK(f.users.checkPassword("tanaka", "pleaseletmein", kNow).check == Users::PasswordCheck::Ok);
+    CHECK(passwordFrom(f.users, kHere, "tanaka", "pleaseletmein", kNow) == Users::PasswordCheck::Ok);
 }
 
 TEST_CASE("TOTP enrolment needs a code of the pending secret, and a code is never taken twice", "[store][users]") {
@@ -177,12 +193,12 @@ TEST_CASE("TOTP enrolment needs a code of the pending secret, and a code is neve
     CHECK(f.users.get(id)->recoveryCodesLeft == 10);
 
     // The enrolment code's step is used: the same code again is a replay, even a moment later.
-    CHECK_FALSE(f.users.checkSecondFactor(id, kh::crypto::totpCode(secret, kNow), kNow + 5));
+    CHECK_FALSE(secondFactorAccepted(f.users, id, kh::crypto::totpCode(secret, kNow), kNow + 5));
     std::string next = kh::crypto::totpCode(secret, kNow + 30);
-    CHECK(f.users.checkSecondFactor(id, next, kNow + 30));
-    CHECK_FALSE(f.users.checkSecondFactor(id, next, kNow + 31));
-    CHECK(f.users.checkSecondFactor(id, kh::crypto::totpCode(secret, kNow + 90), kNow + 60));  // a step ahead: drift
-    CHECK_FALSE(f.users.checkSecondFactor(id, kh::crypto::totpCode(secret, kNow + 60), kNow + 61));  // older than used
+    CHECK(secondFactorAccepted(f.users, id, next, kNow + 30));
+    CHECK_FALSE(secondFactorAccepted(f.users, id, next, kNow + 31));
+    CHECK(secondFactorAccepted(f.users, id, kh::crypto::totpCode(secret, kNow + 90), kNow + 60));  // a step ahead: drift
+    CHECK_FALSE(secondFactorAccepted(f.users, id, kh::crypto::totpCode(secret, kNow + 60), kNow + 61));  // older than used
 
     std::string raw = readFile(f.dir + "/kakehashi.db") + readFile(f.dir + "/kakehashi.db-wal");
     CHECK(raw.find(secret) == std::string::npos);
@@ -198,33 +214,36 @@ TEST_CASE("each recovery code works once, as typed by a person", "[store][users]
         CHECK(code[4] == '-');
         CHECK(code.find_first_not_of("0123456789abcdefghjkmnpqrstvwxyz-") == std::string::npos);
     }
-    CHECK(f.users.checkSecondFactor(id, codes[0], kNow + 30));
-    CHECK_FALSE(f.users.checkSecondFactor(id, codes[0], kNow + 31));
+    CHECK(secondFactorAccepted(f.users, id, codes[0], kNow + 30));
+    CHECK_FALSE(secondFactorAccepted(f.users, id, codes[0], kNow + 31));
     std::string shouted = codes[1];
     for (char& c : shouted) c = char(std::toupper(static_cast<unsigned char>(c)));
-    CHECK(f.users.checkSecondFactor(id, shouted.substr(0, 4) + " " + shouted.substr(5), kNow + 32));
+    CHECK(secondFactorAccepted(f.users, id, shouted.substr(0, 4) + " " + shouted.substr(5), kNow + 32));
     CHECK(f.users.get(id)->recoveryCodesLeft == 8);
-    CHECK_FALSE(f.users.checkSecondFactor(id, "zzzz-zzzz", kNow + 33));
+    CHECK_FALSE(secondFactorAccepted(f.users, id, "zzzz-zzzz", kNow + 33));
 
     f.users.resetTotp(id, "suzuki");
     CHECK_FALSE(f.users.get(id)->totpEnabled);
-    CHECK_FALSE(f.users.checkSecondFactor(id, codes[2], kNow + 34));
+    CHECK_FALSE(secondFactorAccepted(f.users, id, codes[2], kNow + 34));
 }
 
-TEST_CASE("wrong second factors count toward the lockout, and a known password does not clear them",
+TEST_CASE("wrong second factors count toward the lockout of their address, and a known password does not clear them",
           "[store][users]") {
     Fixture f;
-    auto id = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
-    auto [secret, codes] = enrol(f.users, id);
-    for (int i = 0; i < 4; ++i) CHECK_FALSE(f.users.checkSecondFactor(id, "000000", kNow + 30));
-    CHECK(f.users.checkPassword("tanaka", kPassword, kNow + 30).check == Users::PasswordCheck::Ok);
-    CHECK(f.users.get(id)->failedAttempts == 4);
-    CHECK_FALSE(f.users.checkSecondFactor(id, "not-a-code", kNow + 30));
-    CHECK(f.users.get(id)->lockedUntil == kNow + 30 + 900);
-    CHECK_FALSE(f.users.checkSecondFactor(id, kh::crypto::totpCode(secret, kNow + 60), kNow + 60));  // locked
-    CHECK_FALSE(f.users.checkSecondFactor(id, codes[0], kNow + 60));
-    f.users.unlock(id, "suzuki");
-    CHECK(f.users.checkSecondFactor(id, codes[0], kNow + 60));
+    auto user = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup");
+    auto [secret, codes] = enrol(f.users, user.id);
+    for (int i = 0; i < 4; ++i) CHECK_FALSE(secondFactorAccepted(f.users, user.id, "000000", kNow + 30));
+    CHECK(passwordFrom(f.users, kHere, "tanaka", kPassword, kNow + 30) == Users::PasswordCheck::Ok);
+    CHECK(f.users.signInFailures(user, kNow + 30).failures == 4);
+    auto fifth = f.users.checkSecondFactor(user.id, "not-a-code", kHere, kNow + 30);
+    CHECK(fifth.check == Users::SecondFactorCheck::Locked);
+    CHECK(fifth.lockedUntil == kNow + 30 + 900);
+    auto right = kh::crypto::totpCode(secret, kNow + 60);
+    CHECK(f.users.checkSecondFactor(user.id, right, kHere, kNow + 60).check == Users::SecondFactorCheck::Locked);
+    CHECK_FALSE(secondFactorAccepted(f.users, user.id, codes[0], kNow + 60));
+    CHECK(secondFactorAccepted(f.users, user.id, right, kNow + 60, kThere));  // another machine is not locked
+    f.users.unlock(user.id, "suzuki");
+    CHECK(secondFactorAccepted(f.users, user.id, codes[0], kNow + 60));
 }
 
 TEST_CASE("the last enabled administrator can be neither demoted nor disabled", "[store][users]") {
@@ -248,7 +267,7 @@ TEST_CASE("a new password must pass the policy", "[store][users]") {
     auto id = f.users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
     CHECK(errorOf([&] { f.users.setPassword(id, "tanaka-tanaka-tanaka", "tanaka"); }) == ErrorId::InvalidField);
     f.users.setPassword(id, "another long passphrase", "tanaka");
-    CHECK(f.users.checkPassword("tanaka", "another long passphrase", kNow).check == Users::PasswordCheck::Ok);
+    CHECK(passwordFrom(f.users, kHere, "tanaka", "another long passphrase", kNow) == Users::PasswordCheck::Ok);
 }
 
 TEST_CASE("the setup code is issued only before the first account, stored hashed, and works once", "[store][users]") {
@@ -271,6 +290,40 @@ TEST_CASE("the setup code is issued only before the first account, stored hashed
     f.users.create("tanaka", "", Role::Administrator, kPassword, "setup");
     auto again = SetupCode(f.store).issueIfNoAdministrator(f.users);
     CHECK_FALSE(again);
+}
+
+TEST_CASE("the first administrator is made and the setup code spent in one step", "[store][users]") {
+    Fixture f;
+    SetupCode setup(f.store);
+    auto code = setup.issueIfNoAdministrator(f.users);
+    REQUIRE(code);
+    // Everything about the account is checked before the code is looked at.
+    CHECK(errorOf([&] { f.users.check("田中 太郎", "", Role::Administrator, kPassword); }) == ErrorId::InvalidField);
+    CHECK(errorOf([&] { f.users.check("tanaka", "", Role::Administrator, "tanaka-tanaka"); }) == ErrorId::InvalidField);
+    auto account = f.users.check("tanaka", "田中", Role::Administrator, kPassword);
+    CHECK(account.username() == "tanaka");
+    CHECK(f.users.count() == 0);
+    CHECK(errorOf([&] { setup.createFirstAdministrator("0000-0000-0000", f.users, account); }) == ErrorId::SetupCodeWrong);
+    CHECK(f.users.count() == 0);
+    auto made = setup.createFirstAdministrator(*code, f.users, account);
+    CHECK(made.username == "tanaka");
+    CHECK(made.role == Role::Administrator);
+    CHECK(made.createdBy == "setup");
+    CHECK(passwordFrom(f.users, kHere, "tanaka", kPassword, kNow) == Users::PasswordCheck::Ok);
+    CHECK_FALSE(setup.consume(*code));  // spent
+    CHECK(errorOf([&] { setup.createFirstAdministrator(*code, f.users, account); }) == ErrorId::SetupDone);
+}
+
+TEST_CASE("wrong tries at creating the first administrator count toward the code's ten", "[store][users]") {
+    Fixture f;
+    SetupCode setup(f.store);
+    auto code = setup.issueIfNoAdministrator(f.users);
+    REQUIRE(code);
+    auto account = f.users.check("tanaka", "", Role::Administrator, kPassword);
+    for (int i = 0; i < 10; ++i)
+        CHECK(errorOf([&] { setup.createFirstAdministrator("WRONG", f.users, account); }) == ErrorId::SetupCodeWrong);
+    CHECK(errorOf([&] { setup.createFirstAdministrator(*code, f.users, account); }) == ErrorId::SetupCodeWrong);
+    CHECK(f.users.count() == 0);
 }
 
 TEST_CASE("ten wrong setup codes spend it until a new one is issued", "[store][users]") {
