@@ -90,6 +90,7 @@ void ReaderMonitor::publish(bool serviceUp, const std::string& problem, std::vec
     ++snapshot_.generation;
     known_ = true;
     changed_.notify_all();
+    changes_.notify();
 }
 
 bool ReaderMonitor::sleepUnlessStopped(std::chrono::milliseconds d) {

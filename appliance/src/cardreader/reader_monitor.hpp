@@ -3,6 +3,7 @@
 // pcscd going away — then the context is made anew with backoff until the service is back.
 // Everyone else reads snapshots; waiters are woken on every change.
 #pragma once
+#include "base/signal.hpp"
 #include <PCSC/winscard.h>
 
 #include <atomic>
@@ -42,6 +43,8 @@ public:
     ReaderSnapshot snapshot() const;
     // Returns as soon as the generation passes `seen`, or at the timeout with the current snapshot.
     ReaderSnapshot waitForChange(uint64_t seen, std::chrono::milliseconds timeout) const;
+    // Fires on every change of the snapshot (and at stop): what long polls wait on without a thread.
+    base::Signal& changes() { return changes_; }
     // Waits until the first look at the readers is done (or the service is known to be down).
     void waitUntilKnown(std::chrono::milliseconds timeout) const;
 
@@ -53,6 +56,7 @@ private:
 
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
+    base::Signal changes_;
     ReaderSnapshot snapshot_;
     bool known_ = false;
     std::atomic<bool> stopping_{false};

@@ -164,19 +164,29 @@ HttpReply readersReply(const cardreader::ReaderSnapshot& s) {
 std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
     return {
         {"GET", "/api/v1/readers", "Card readers and their cards (?since=generation&wait=ms to wait for a change)",
-         Access::ApiClient, [&s](HttpCall& call) {
+         Access::ApiClient, nullptr, false, http::kSmallBody, [&s](HttpCall& call) {
              auto since = uint64_t(queryNumber(call, "since"));
-             auto wait = waitOf(call);
-             return readersReply(wait.count() > 0 ? s.waitForReaders(since, wait) : s.readers());
+             auto deadline = std::chrono::steady_clock::now() + waitOf(call);
+             return http::LongPoll{&s.readerChanges(), deadline, [&s, since](bool final) -> std::optional<HttpReply> {
+                                       auto snapshot = s.readers();
+                                       if (snapshot.generation <= since && !final) return std::nullopt;
+                                       return readersReply(snapshot);
+                                   }};
          }},
         {"POST", "/api/v1/card-checks", "Open a card check on a reader: {reader, mode: pin|visual, staffId, consent?}",
          Access::ApiClient, [&s](HttpCall& call) { return openCheck(s, call); }},
         {"GET", "/api/v1/card-checks/{id}", "A card check (?since=version&wait=ms to wait for its next step)",
-         Access::ApiClient, [&s](HttpCall& call) {
+         Access::ApiClient, nullptr, false, http::kSmallBody, [&s](HttpCall& call) {
              auto since = uint64_t(queryNumber(call, "since"));
-             auto v = s.view(call.params["id"], actorOf(call), since, waitOf(call));
-             if (!v) return problemReply(ErrorId::NotFound, "no such card check");
-             return checkReply(200, *v);
+             auto deadline = std::chrono::steady_clock::now() + waitOf(call);
+             std::string id = call.params["id"], viewer = actorOf(call);
+             return http::LongPoll{&s.checkChanges(), deadline, [&s, since, id, viewer](bool final) -> std::optional<HttpReply> {
+                                       auto version = s.version(id);
+                                       if (version && *version <= since && !final) return std::nullopt;
+                                       auto v = s.view(id, viewer, 0);  // viewed (and audited) only when answered
+                                       if (!v) return problemReply(ErrorId::NotFound, "no such card check");
+                                       return checkReply(200, *v);
+                                   }};
          }},
         {"POST", "/api/v1/card-checks/{id}/pin", "The patient's 4-digit PIN, used once: {pin, confirmLastTry}",
          Access::ApiClient, [&s](HttpCall& call) { return submitPin(s, call); }, /*secretBody=*/true},

@@ -36,13 +36,27 @@ bool isReceptionNumber(const std::string& s) {
     return true;
 }
 
+// A live check is waited for (up to liveWait) without holding a thread: the reply is made when the
+// central system's answer is in, or at the deadline from the cache (stale) or as a ticket (202).
 Route postInquiry(HttpApiParts p) {
     return {"POST", "/api/v1/eligibility/inquiries", "資格確認 (one eligibility inquiry): cache when fresh, else live",
-            Access::ApiClient, [p](HttpCall& call) {
+            Access::ApiClient, nullptr, false, http::kSmallBody, [p](HttpCall& call) {
                 auto q = decodeInquiryRequest(call.body);
                 auto errors = model::validate(q);
-                if (!errors.empty()) return problemReply(ErrorId::InvalidField, "", errors);
-                return inquiryReply(p.eligibility.inquire(q, "", p.eligibility.policy().liveWait));
+                auto deadline = std::chrono::steady_clock::now() + p.eligibility.policy().liveWait;
+                if (!errors.empty()) {
+                    auto refused = problemReply(ErrorId::InvalidField, "", errors);
+                    return http::LongPoll{nullptr, deadline, [refused](bool) { return std::optional<HttpReply>(refused); }};
+                }
+                auto first = p.eligibility.begin(q, "");
+                if (first.kind != services::InquiryOutcome::Kind::Queued || first.ticket == 0)
+                    return http::LongPoll{nullptr, deadline, [r = inquiryReply(first)](bool) { return std::optional<HttpReply>(r); }};
+                return http::LongPoll{&p.eligibility.finished(), deadline,
+                                      [p, q, ticket = first.ticket](bool final) -> std::optional<HttpReply> {
+                                          auto out = p.eligibility.settle(ticket, q, final);
+                                          if (!out) return std::nullopt;
+                                          return inquiryReply(*out);
+                                      }};
             }};
 }
 

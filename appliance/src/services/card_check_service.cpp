@@ -109,6 +109,14 @@ void CardCheckService::changed(Check& c) {
     c.v.updatedAt = nowSeconds();
     ++c.v.version;
     changed_.notify_all();
+    changes_.notify();  // its subscribers only post the news on; nothing here waits
+}
+
+std::optional<uint64_t> CardCheckService::version(const std::string& id) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = checks_.find(id);
+    if (it == checks_.end()) return std::nullopt;
+    return it->second->v.version;
 }
 
 void CardCheckService::fail(Check& c, CardCheckState next, ErrorId id, const std::string& message) {

@@ -8,6 +8,7 @@
 // explicit confirmation; at zero the check stops and the patient is sent to the municipal office; the
 // PIN is checked for format first, used once and wiped — never logged, stored, queued or retried.
 #pragma once
+#include "base/signal.hpp"
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -71,6 +72,11 @@ public:
     cardreader::ReaderSnapshot waitForReaders(uint64_t seen, std::chrono::milliseconds timeout) const {
         return readers_.waitForChange(seen, timeout);
     }
+    // What long polls wait on, holding no thread: the readers' changes, and any card check's next step.
+    base::Signal& readerChanges() { return readers_.changes(); }
+    base::Signal& checkChanges() { return changes_; }
+    // The check's version without viewing it (nothing audited); nullopt for an unknown id.
+    std::optional<uint64_t> version(const std::string& id) const;
     // Throws KakehashiError: ReaderUnavailable, ReaderBusy (a check is open on that reader),
     // CardServiceDown, InvalidField.
     CardCheckView open(const CardCheckRequest& request);
@@ -106,6 +112,7 @@ private:
     std::map<std::string, std::unique_ptr<cardreader::CardWorker>> workers_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
+    base::Signal changes_;
     std::map<std::string, std::shared_ptr<Check>> checks_;
     bool stopping_ = false;
     std::thread loop_;

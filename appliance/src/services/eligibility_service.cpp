@@ -62,22 +62,43 @@ void EligibilityService::forgetConfirmedBefore(int64_t cutoff) {
     for (auto it = decoded_.begin(); it != decoded_.end();) it = it->second.confirmedAt < cutoff ? decoded_.erase(it) : std::next(it);
 }
 
+int64_t EligibilityService::enqueueLive(const model::EligibilityInquiry& q, const std::string& fileIdentifier) {
+    spec::SingleInquiryRequest req;
+    req.header = {model::JapanDate::today().str(), policy_.institutionCode, fileIdentifier};
+    req.inquiry = q;
+    int64_t ticket = queue_.enqueue("inquiry", "eligibility", spec::writeXml(spec::encode(req), spec::Encoding::Utf8));
+    dispatcher_.wake();
+    return ticket;
+}
+
 InquiryOutcome EligibilityService::inquire(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
                                            std::chrono::milliseconds wait) {
     if (auto a = cached(q); a && !a->stale) {
         ++counters_.cacheHits;
         return InquiryOutcome::answered(*a);
     }
-    spec::SingleInquiryRequest req;
-    req.header = {model::JapanDate::today().str(), policy_.institutionCode, fileIdentifier};
-    req.inquiry = q;
-    std::string body = spec::writeXml(spec::encode(req), spec::Encoding::Utf8);
-    int64_t ticket = queue_.enqueue("inquiry", "eligibility", body);
-    dispatcher_.wake();
+    int64_t ticket = enqueueLive(q, fileIdentifier);
     if (!breaker_.linkUp()) return staleOrQueued(q, ticket);
     if (wait.count() > 0) {
         if (auto item = dispatcher_.waitFor(ticket, wait)) return fromItem(*item, q);
     }
+    return staleOrQueued(q, ticket);
+}
+
+InquiryOutcome EligibilityService::begin(const model::EligibilityInquiry& q, const std::string& fileIdentifier) {
+    if (auto a = cached(q); a && !a->stale) {
+        ++counters_.cacheHits;
+        return InquiryOutcome::answered(*a);
+    }
+    int64_t ticket = enqueueLive(q, fileIdentifier);
+    if (!breaker_.linkUp()) return staleOrQueued(q, ticket);
+    return InquiryOutcome::queued(ticket);  // settled when the central system answers, or at the deadline
+}
+
+std::optional<InquiryOutcome> EligibilityService::settle(int64_t ticket, const model::EligibilityInquiry& q, bool final) {
+    auto item = queue_.get(ticket);
+    if (item && item->state != "pending") return fromItem(*item, q);
+    if (!final && item && breaker_.linkUp()) return std::nullopt;
     return staleOrQueued(q, ticket);
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "base/signal.hpp"
 #include "model/eligibility.hpp"
 #include "model/errors.hpp"
 #include "store/eligibility_cache.hpp"
@@ -62,6 +63,13 @@ public:
                            std::chrono::milliseconds wait);
     // Outcome of a queued inquiry: Answered, Refused, or Queued while still pending.
     InquiryOutcome follow(int64_t ticket, const model::EligibilityInquiry& q);
+    // An HTTP caller's inquiry, waited for without a thread: begin() answers a fresh cache hit (or, with the
+    // link down, stale/queued) at once, or queues the live check and returns Queued; then settle() gives the
+    // live answer once the central system gave it (its ticket finished: finished() fires), nullopt before,
+    // and at the caller's deadline (final) the stale answer or the queued ticket.
+    InquiryOutcome begin(const model::EligibilityInquiry& q, const std::string& fileIdentifier);
+    std::optional<InquiryOutcome> settle(int64_t ticket, const model::EligibilityInquiry& q, bool final);
+    base::Signal& finished() { return dispatcher_.finished(); }
     const EligibilityPolicy& policy() const { return policy_; }
     // The cached answer, fresh or not, without asking anyone (nullopt when none is cached).
     std::optional<Answer> peek(const model::EligibilityInquiry& q) { return cached(q); }
@@ -89,6 +97,7 @@ private:
     std::optional<Answer> cached(const model::EligibilityInquiry& q);
     InquiryOutcome fromItem(const store::OutboundItem& item, const model::EligibilityInquiry& q);
     InquiryOutcome staleOrQueued(const model::EligibilityInquiry& q, int64_t ticket);
+    int64_t enqueueLive(const model::EligibilityInquiry& q, const std::string& fileIdentifier);
 
     EligibilityPolicy policy_;
     const store::DataKey& key_;

@@ -90,6 +90,7 @@ void Dispatcher::run() {
         }
         l.unlock();
         sendHead(*head);
+        finishedSignal_.notify();
         l.lock();
         finished_.notify_all();
     }

@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "base/signal.hpp"
 #include "store/outbound_queue.hpp"
 #include "upstream/central_transport.hpp"
 #include "upstream/retry_policy.hpp"
@@ -31,6 +32,8 @@ public:
     void wake();  // an item was queued
     // Blocks until the item is done or failed, or the timeout passes (then nullopt).
     std::optional<store::OutboundItem> waitFor(int64_t id, std::chrono::milliseconds timeout);
+    // Fires whenever an item is finished (answered, refused or given up): what long polls wait on.
+    base::Signal& finished() { return finishedSignal_; }
     const DispatcherStats& stats() const { return stats_; }
 
 private:
@@ -51,6 +54,7 @@ private:
     int64_t headNotBefore_ = 0;  // steady ms; backoff for the current head
     int64_t headId_ = 0;
     DispatcherStats stats_;
+    base::Signal finishedSignal_;
     std::thread worker_;
 };
 
