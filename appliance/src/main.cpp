@@ -1,5 +1,6 @@
 // kakehashi — the gateway binary: serve, version, check-config, api-client, config export/import.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cctype>
@@ -80,6 +81,14 @@ void applyStagedRestore(const std::vector<std::string>& args) {
 }
 
 // Blocks SIGTERM/SIGINT in every thread, then waits for one in the main thread: a clean drain, not a kill.
+// Every idle keep-alive connection is a descriptor: the soft limit (often 1024) goes up to the hard one.
+void allowManyConnections() {
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max) return;
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, 1u << 20);
+    ::setrlimit(RLIMIT_NOFILE, &files);
+}
+
 int serve(const std::vector<std::string>& args) {
     sigset_t set;
     sigemptyset(&set);
@@ -89,6 +98,7 @@ int serve(const std::vector<std::string>& args) {
     sigaddset(&set, SIGUSR1);  // the web admin asks for a restart (after a restore)
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);
+    allowManyConnections();
     applyStagedRestore(args);
     auto config = loadChecked(args);
     kh::app::Gateway gateway(config);

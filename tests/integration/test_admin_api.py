@@ -95,6 +95,8 @@ class FirstRunTest(AdminTest):
 class RouteProtectionTest(AdminTest):
     def test_every_route_needs_a_session_and_csrf(self):
         self.signed_in_admin()
+        status, _ = AdminClient(self.gateway).request("GET", "/admin/api/routes")
+        self.assertEqual(status, 401, "the route table is for signed-in staff")
         status, table = self.admin.request("GET", "/admin/api/routes")
         self.assertEqual(status, 200)
         routes = table["routes"]

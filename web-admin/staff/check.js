@@ -13,6 +13,11 @@ const BUSY = new Set(['reading-card', 'verifying']);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Over plain HTTP only on the box itself (tests, tools); anywhere else a PIN would travel in clear.
+export function pinMaySend() {
+  return location.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(location.hostname);
+}
+
 // A problem's title in the page's language: the appliance's Japanese title, or our own text for it.
 export function problemTitle(kind, serverTitle) {
   if ((currentLanguage() !== 'ja' || !serverTitle) && has(`problem.${kind}`)) return t(`problem.${kind}`);
@@ -164,6 +169,11 @@ export class CheckView {
 
   async submitPin(body) {
     if (!this.check) return;
+    // A PIN crosses the network only inside TLS; the box refuses it otherwise, and it is never sent.
+    if (!pinMaySend()) {
+      this.showActionError({ title: t('check.pinNeedsHttps') });
+      return;
+    }
     const id = this.check.id;
     this.pad.setBusy(true);
     this.actionError = null;

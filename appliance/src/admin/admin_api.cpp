@@ -98,7 +98,8 @@ std::vector<AdminRoute> pendingChangeRoutes(PendingChanges& pending) {
 }
 
 AdminRoute routeList(std::shared_ptr<std::vector<AdminRoute>> table) {
-    return {"GET", "/admin/api/routes", "This table: every admin route with its permission", Permission::Public,
+    // Signed-in staff only: the table is a map of the box for whoever reads it.
+    return {"GET", "/admin/api/routes", "This table: every admin route with its permission", Permission::ViewDashboard,
             [table](AdminCall&) {
                 JsonWriter w;
                 w.beginObject().beginArray("routes");
