@@ -116,15 +116,7 @@ int homeReception(const std::vector<std::string>& args) {
     auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
     kh::store::Store store(kh::app::databasePath(config), config.keyDir);
     kh::store::Settings settings(store);
-    struct NoCentral : kh::upstream::CentralTransport {
-        kh::upstream::CentralResponse post(const std::string&, const std::string&, const std::string&) override {
-            throw kh::upstream::TransportError("not used by the CLI");
-        }
-        kh::upstream::CentralResponse get(const std::string&, const std::string&) override {
-            throw kh::upstream::TransportError("not used by the CLI");
-        }
-    } central;
-    kh::services::HomeReceptionService service(settings, central, config.facilityName);
+    kh::services::HomeReceptionService service(settings, nullptr, config.facilityName);  // no central system here
     auto url = service.setByHand(args[2], "cli");
     std::cout << "設定しました (set): " << url.url << std::endl;
     return 0;

@@ -26,7 +26,7 @@ kh::services::Answer sampleAnswer() {
     rec.nameKana = "ｼｹﾝ ﾊﾅｺ";
     rec.birthDate = "19800101";
     rec.partialContributionRatio = "030";
-    r.record = rec;
+    r.records = {rec};
     return {r, "cache", false, 1795620600};
 }
 

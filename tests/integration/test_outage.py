@@ -30,11 +30,14 @@ class OutageTest(IntegrationTest):
             self.assertEqual(res.getheader("Location"), body["location"])
             queued.append(body)
 
-        # The file channel: a cached person is answered at once (stale, said in the message); an
-        # unknown one waits for the link.
+        # The file channel: a cached person is answered at once, with the time the central system gave
+        # the answer (before the outage) as its ProcessExecutionTime; an unknown one waits for the link.
         self.gateway.drop("OQSsiquc01req_202611250300.xml", single_request(p0, "202611250300"))
         root = parse(self.gateway.result("OQSsiquc01res_202611250300.xml"))
-        self.assertIn("接続できない", text(root, "MessageBody/ProcessingResultMessage"))
+        answered = text(root, "MessageHeader/ProcessExecutionTime")
+        self.assertEqual(len(answered), 14)
+        now = time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + 9 * 3600))
+        self.assertLess(answered, now, "a kept answer shows when it was really given")
         self.assertEqual(text(root, "MessageBody/ResultList/ResultOfQualificationConfirmation/Name"), p0["name"])
         self.gateway.drop("OQSsiquc01req_202611250301.xml", single_request(p4, "202611250301"))
         time.sleep(1.0)

@@ -131,6 +131,7 @@ Config loadConfig(const std::string& path) {
     c.fileDrop.pollMillis = value<int>(files, "pollMillis", c.fileDrop.pollMillis);
     c.fileDrop.settleMillis = value<int>(files, "settleMillis", c.fileDrop.settleMillis);
     c.fileDrop.emptyGraceMillis = value<int>(files, "emptyGraceMillis", c.fileDrop.emptyGraceMillis);
+    c.fileDrop.answerFromCacheWhenDown = value<bool>(files, "answerFromCacheWhenDown", c.fileDrop.answerFromCacheWhenDown);
     auto up = section(root, "upstream");
     c.upstream.baseUrl = value<std::string>(up, "baseUrl", "");
     c.upstream.caFile = value<std::string>(up, "caFile", "");

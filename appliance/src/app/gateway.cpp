@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "admin/admin_api.hpp"
+#include "upstream/central_v1_client.hpp"
 #include "admin/certificate_routes.hpp"
 #include "admin/backup_routes.hpp"
 #include "admin/channel_routes.hpp"
@@ -34,6 +35,10 @@ http::ServerSettings lanTls(const Config& c) {
     return s;
 }
 
+std::unique_ptr<upstream::CentralClient> makeCentralClient(const Config& c, upstream::HttpsTransport& transport) {
+    return std::make_unique<upstream::CentralV1Client>(transport, c.institutionCode);
+}
+
 std::string databasePath(const Config& c) {
     ::mkdir(c.stateDir.c_str(), 0700);
     return c.stateDir + "/kakehashi.db";
@@ -53,28 +58,29 @@ Gateway::Gateway(const Config& config)
       consents_(store_),
       visits_(store_),
       transport_(config.upstream),
+      outbox_(queue_, config.institutionCode),
+      central_(makeCentralClient(config, transport_)),
       breaker_(config.breakerFailures, config.breakerCoolDownMillis),
-      dispatcher_(queue_, transport_, breaker_, config.backoff),
+      dispatcher_(queue_, outbox_, *central_, breaker_, config.backoff),
       referenceNumbers_(store_, queue_),
       referenceNumberService_({config.institutionCode, std::chrono::milliseconds(config.liveWaitMillis)},
-                              referenceNumbers_, queue_, dispatcher_),
+                              referenceNumbers_, outbox_, dispatcher_),
       eligibility_({config.institutionCode, config.freshSeconds, std::chrono::milliseconds(config.liveWaitMillis)},
-                   store_.key(), cache_, queue_, dispatcher_, breaker_),
-      batchService_({config.institutionCode, config.batchChunkSize, config.batchMaxEntries, 2}, batches_, queue_,
-                    dispatcher_, transport_, breaker_),
-      homeReception_(settings_, transport_, config.facilityName),
+                   store_.key(), cache_, outbox_, dispatcher_, breaker_),
+      batchService_({config.institutionCode, config.batchChunkSize, config.batchMaxEntries, 2}, batches_, outbox_,
+                    dispatcher_, *central_, breaker_),
+      homeReception_(settings_, central_.get(), config.facilityName),
       homeConsent_({config.institutionCode, config.homeConsentLookbackDays, config.homeConsentPollSeconds, 60,
                     config.medicalInfoRetentionDays},
-                   store_.key(), consents_, settings_, transport_),
+                   store_.key(), consents_, settings_, *central_),
       visitService_({config.visitsPrefetchAt, config.visitsMorningAt, config.fileDrop.root + "/res", 1000}, store_.key(),
                     visits_, homeConsent_, batchService_, eligibility_),
       retention_(store_, cache_, config.retention),
       housekeeping_(retention_, [this](int64_t cutoff) { eligibility_.forgetConfirmedBefore(cutoff); }, config.folderRetention,
                     {config.fileDrop.root, config.pluginShareRoot}),
       audit_(store_),
-      identityClient_(transport_, config.institutionCode),
       cardChecks_({std::chrono::milliseconds(config.cardDeadlineMillis), std::chrono::seconds(config.cardCheckLifetimeSeconds)},
-                  readerMonitor_, identityClient_, eligibility_, audit_, journal_),
+                  readerMonitor_, *central_, eligibility_, audit_, journal_),
       users_(store_, config.signInLockout),
       sessions_(store_),
       signInThrottle_(config.signInThrottle),

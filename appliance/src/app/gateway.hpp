@@ -29,7 +29,8 @@
 #include "store/setup_code.hpp"
 #include "store/sign_in_throttle.hpp"
 #include "store/users.hpp"
-#include "upstream/identity_client.hpp"
+#include "upstream/central_client.hpp"
+#include "upstream/outbox.hpp"
 #include "services/eligibility_service.hpp"
 #include "services/reference_number_service.hpp"
 #include "store/api_clients.hpp"
@@ -76,6 +77,8 @@ private:
     store::Consents consents_;
     store::Visits visits_;
     upstream::HttpsTransport transport_;
+    upstream::Outbox outbox_;
+    std::unique_ptr<upstream::CentralClient> central_;  // the profile the configuration chose
     upstream::CircuitBreaker breaker_;
     upstream::Dispatcher dispatcher_;
     store::ReferenceNumbers referenceNumbers_;
@@ -89,7 +92,6 @@ private:
     services::Housekeeping housekeeping_;
     store::AuditLog audit_;
     cardreader::ReaderMonitor readerMonitor_;
-    upstream::IdentityClient identityClient_;
     services::CardCheckService cardChecks_;
     store::Users users_;
     store::Sessions sessions_;
@@ -110,5 +112,7 @@ private:
 
 std::string databasePath(const Config& c);
 http::ServerSettings lanTls(const Config& c);
+// The upstream profile the configuration names (upstream.profile): central-v1 or terminal.
+std::unique_ptr<upstream::CentralClient> makeCentralClient(const Config& c, upstream::HttpsTransport& transport);
 
 }  // namespace kh::app

@@ -32,6 +32,12 @@ void BackgroundLoop::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
+bool BackgroundLoop::sleepUnlessStopped(std::chrono::milliseconds d) {
+    std::unique_lock<std::mutex> l(mutex_);
+    wake_.wait_for(l, d, [&] { return stopping_; });
+    return !stopping_;
+}
+
 bool BackgroundLoop::stopping() {
     std::lock_guard<std::mutex> l(mutex_);
     return stopping_;

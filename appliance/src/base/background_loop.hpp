@@ -17,6 +17,8 @@ public:
     void poke();
     void stop();
     bool stopping();
+    // For a pass that waits for something: sleeps `d`, or less when stopped. False once stopping.
+    bool sleepUnlessStopped(std::chrono::milliseconds d);
 
 private:
     std::mutex mutex_;

@@ -195,7 +195,9 @@ void FileDrop::answerSingle(const store::InboundFile& f, const spec::ParsedXml& 
     auto errors = model::validate(req.inquiry);
     if (!errors.empty()) return reject(f, ErrorId::InvalidField, model::describe(errors));
     auto out = eligibility_.inquire(req.inquiry, req.header.arbitraryFileIdentifier, std::chrono::milliseconds(0));
-    if (out.kind == services::InquiryOutcome::Kind::Queued) {
+    bool waitForLive = out.kind == services::InquiryOutcome::Kind::Answered && out.answer->stale &&
+                       !settings_.answerFromCacheWhenDown && out.ticket;
+    if (out.kind == services::InquiryOutcome::Kind::Queued || waitForLive) {
         inbound_.waitFor(f.id, out.ticket);
         return;
     }
@@ -211,17 +213,18 @@ void FileDrop::answerWaiting(const store::InboundFile& f) {
 
 void FileDrop::writeSingle(const store::InboundFile& f, const spec::SingleInquiryRequest& req,
                            const services::InquiryOutcome& out) {
-    if (out.kind == services::InquiryOutcome::Kind::Refused) return reject(f, out.error, out.detail);
+    if (out.kind == services::InquiryOutcome::Kind::Refused) {
+        if (!out.centralCode.empty()) return rejectAsCentral(f, out.centralCode, out.centralMessage);
+        return reject(f, out.error, out.detail);
+    }
     spec::SingleInquiryResponse res;
     res.header = headerFor(f, req.header);
     res.result = out.answer->result;
-    if (out.answer->stale) {
-        // The file format has no "stale" flag: say it in the message, with the confirmation time.
-        res.result->processingMessage = "オンライン資格確認等システムに接続できないため、" +
-                                        model::japanIso8601(model::fromUnixSeconds(out.answer->confirmedAt)) +
-                                        " に確認した資格情報を返します";
-    }
-    writeResult(f, spec::resultFileName(f.name), spec::encode(res), out.answer->source.c_str());
+    // The file format has no "stale" flag, and the answer is the central system's, unchanged: its
+    // ProcessExecutionTime says when it was given, so an answer kept from before an outage shows its age.
+    const auto& answered = out.answer->result.answeredAt;
+    res.header.processExecutionTime = !answered.empty() ? answered : model::japanTimestamp(model::fromUnixSeconds(out.answer->confirmedAt));
+    writeResult(f, spec::resultFileName(f.name), spec::encode(res), out.answer->stale ? "cache-stale" : out.answer->source.c_str());
 }
 
 void FileDrop::answerBatchUpload(const store::InboundFile& f, const spec::ParsedXml& doc) {
@@ -293,11 +296,20 @@ static spec::RequestHeader readableHeader(const store::InboundFile& f) {
 
 void FileDrop::reject(const store::InboundFile& f, ErrorId id, const std::string& detail) {
     const auto& info = model::errorInfo(id);
+    writeRefusal(f, info.code, std::string(info.title) + (detail.empty() ? "" : "（" + detail + "）"), info.name);
+}
+
+// The central system refused the message: its own ErrorCode and ErrorMessage reach the receipt computer.
+void FileDrop::rejectAsCentral(const store::InboundFile& f, const std::string& code, const std::string& message) {
+    writeRefusal(f, code, message, "central-refusal");
+}
+
+void FileDrop::writeRefusal(const store::InboundFile& f, const std::string& code, const std::string& message, const char* why) {
     spec::SingleInquiryResponse res;
     res.header = headerFor(f, readableHeader(f));
     res.header.segmentOfResult = "9";
-    res.header.errorCode = info.code;
-    res.header.errorMessage = std::string(info.title) + (detail.empty() ? "" : "（" + detail + "）");
+    res.header.errorCode = code;
+    res.header.errorMessage = message;
     std::string errName = spec::errorFileName(f.name);
     if (errName.empty()) {
         // Not a spec name: still answer beside it, so the sender sees why (names from a folder listing
@@ -306,7 +318,7 @@ void FileDrop::reject(const store::InboundFile& f, ErrorId id, const std::string
         errName = (dot == std::string::npos || dot == 0 ? f.name : f.name.substr(0, dot)) + ".err";
     }
     keepRejectedRequest(f);
-    log::warn("file.rejected", {{"file", f.name}, {"error", info.name}});
+    log::warn("file.rejected", {{"file", f.name}, {"error", why}});
     writeResult(f, errName, spec::encode(res), "rejected");
 }
 

@@ -29,6 +29,10 @@ struct FileDropSettings {
     int settleMillis = 300;    // where no read lease can be had: unchanged size and mtime for this long
     int emptyGraceMillis = 10000;  // an empty, closed file is taken only after this
     size_t maxFileBytes = 32u * 1024 * 1024;
+    // While the central system cannot be reached, a request for a person with a cached answer is answered
+    // from the cache at once (its ProcessExecutionTime shows when the answer was given); false: it waits
+    // for the live answer like a request for anyone else.
+    bool answerFromCacheWhenDown = true;
 };
 
 // Where a result file goes: res/ under `name`, written durably; refuses names with '/' or a leading '.'.
@@ -64,6 +68,8 @@ private:
     void writeSingle(const store::InboundFile& f, const spec::SingleInquiryRequest& req,
                      const services::InquiryOutcome& out);
     void reject(const store::InboundFile& f, model::ErrorId id, const std::string& detail);
+    void rejectAsCentral(const store::InboundFile& f, const std::string& code, const std::string& message);
+    void writeRefusal(const store::InboundFile& f, const std::string& code, const std::string& message, const char* why);
     void keepRejectedRequest(const store::InboundFile& f);
     std::optional<FileAnswer> homeConsentAnswer(const store::InboundFile& f, const spec::ParsedXml& doc);
     void writeBytes(const store::InboundFile& f, const std::string& resultName, const std::string& bytes, const char* outcome);

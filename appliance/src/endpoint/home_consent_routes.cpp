@@ -36,7 +36,7 @@ HttpReply list(services::HomeConsentService& s, HttpCall& call) {
             .field("availableUntil", model::japanIso8601(model::fromUnixSeconds(p.availableUntil)))
             .field("fetchedAt", model::japanIso8601(model::fromUnixSeconds(p.fetchedAt)));
         writeResultFields(w, p.unit);
-        if (p.unit.record && p.unit.record->consent) writeConsent(w, *p.unit.record->consent);
+        if (const auto* record = p.unit.primary(); record && record->consent) writeConsent(w, *record->consent);
         w.endObject();
     }
     w.endArray().endObject();

@@ -7,9 +7,9 @@ namespace kh::endpoint {
 namespace {
 using model::ErrorId;
 
-void writeRecord(JsonWriter& w, const model::EligibilityRecord& r) {
-    w.object("eligibility")
-        .fieldIfSet("insuredCardClassification", r.insuredCardClassification)
+// The fields of one record into an object the caller opened.
+void writeRecordFields(JsonWriter& w, const model::EligibilityRecord& r) {
+    w.fieldIfSet("insuredCardClassification", r.insuredCardClassification)
         .fieldIfSet("insurerNumber", r.insurerNumber)
         .fieldIfSet("insurerName", r.insurerName)
         .fieldIfSet("cardSymbol", r.cardSymbol)
@@ -43,7 +43,42 @@ void writeRecord(JsonWriter& w, const model::EligibilityRecord& r) {
             .fieldIfSet("validEndDate", r.limitCertificate->validEndDate)
             .endObject();
     }
-    w.fieldIfSet("referenceNumber", r.referenceNumber).endObject();
+    // 特定疾病療養受療証
+    if (!r.specificDiseasesConsentFlag.empty() || !r.specificDiseases.empty()) {
+        w.object("specificDiseases").fieldIfSet("consentFlag", r.specificDiseasesConsentFlag)
+            .fieldIfSet("consentTime", r.specificDiseasesConsentTime)
+            .beginArray("certificates");
+        for (const auto& c : r.specificDiseases)
+            w.beginObject()
+                .fieldIfSet("diseaseCategory", c.diseaseCategory)
+                .fieldIfSet("certificateDate", c.certificateDate)
+                .fieldIfSet("validStartDate", c.validStartDate)
+                .fieldIfSet("validEndDate", c.validEndDate)
+                .fieldIfSet("selfPay", c.selfPay)
+                .endObject();
+        w.endArray().endObject();
+    }
+    // 医療扶助
+    if (r.isMedicalAid() || !r.publicExpenseNumber.empty() || !r.medicalTickets.empty()) {
+        w.object("medicalAid")
+            .fieldIfSet("publicExpenseNumber", r.publicExpenseNumber)
+            .fieldIfSet("beneficiaryNumber", r.beneficiaryNumber)
+            .fieldIfSet("welfareOfficeName", r.welfareOfficeName)
+            .beginArray("tickets");
+        for (const auto& t : r.medicalTickets)
+            w.beginObject()
+                .fieldIfSet("ticketType", t.ticketType)
+                .fieldIfSet("validDate", t.validDate)
+                .fieldIfSet("expirationDate", t.expirationDate)
+                .fieldIfSet("issueNumber", t.issueNumber)
+                .fieldIfSet("treatmentMonth", t.treatmentMonth)
+                .fieldIfSet("designatedInstitutionCode", t.designatedInstitutionCode)
+                .fieldIfSet("designatedInstitutionName", t.designatedInstitutionName)
+                .fieldIfSet("selfPayAmount", t.selfPayAmount)
+                .endObject();
+        w.endArray().endObject();
+    }
+    w.fieldIfSet("referenceNumber", r.referenceNumber);
 }
 
 }  // namespace
@@ -56,8 +91,25 @@ void writeResultFields(JsonWriter& w, const model::EligibilityResult& r) {
         .fieldIfSet("code", r.processingCode)
         .fieldIfSet("message", r.processingMessage)
         .endObject()
-        .fieldIfSet("arbitraryIdentifier", r.inquiry.arbitraryIdentifier);
-    if (r.record) writeRecord(w, *r.record);
+        .fieldIfSet("arbitraryIdentifier", r.inquiry.arbitraryIdentifier)
+        .fieldIfSet("prescriptionIssueSelect", r.prescriptionIssueSelect)
+        .fieldIfSet("answeredAt", r.answeredAt);
+    // "eligibility": the record Kakehashi reasons about (the health insurance one when there are several);
+    // "records": every record, in the order the central system gave them (insurance, 医療扶助, …).
+    if (const auto* primary = r.primary()) {
+        w.object("eligibility");
+        writeRecordFields(w, *primary);
+        w.endObject();
+    }
+    if (!r.records.empty()) {
+        w.beginArray("records");
+        for (const auto& record : r.records) {
+            w.beginObject();
+            writeRecordFields(w, record);
+            w.endObject();
+        }
+        w.endArray();
+    }
 }
 
 std::string encodeAnswer(const services::Answer& a) {

@@ -16,9 +16,8 @@ bool printableField(const std::string& s) {
 }
 }  // namespace
 
-std::vector<FieldError> validate(const EligibilityInquiry& q) {
+std::vector<FieldError> validateCardKeys(const InsuredIdentity& p) {
     std::vector<FieldError> errors;
-    const auto& p = q.insured;
     if (p.insurerNumber.empty())
         errors.push_back({"InsurerNumber", "保険者番号がありません"});
     else if (!isValidInsurerNumber(p.insurerNumber))
@@ -32,6 +31,12 @@ std::vector<FieldError> validate(const EligibilityInquiry& q) {
         errors.push_back({"InsuredIdentificationNumber", "番号が長すぎるか、使えない文字を含みます"});
     if (!p.branchNumber.empty() && (p.branchNumber.size() != 2 || !digitsOnly(p.branchNumber)))
         errors.push_back({"InsuredBranchNumber", "枝番は2桁の数字です"});
+    return errors;
+}
+
+std::vector<FieldError> validate(const EligibilityInquiry& q) {
+    std::vector<FieldError> errors = validateCardKeys(q.insured);
+    const auto& p = q.insured;
     if (!JapanDate::parse(p.birthDate))
         errors.push_back({"Birthdate", "生年月日はYYYYMMDD形式の実在する日付です"});
     else if (JapanDate::today() < *JapanDate::parse(p.birthDate))
@@ -51,6 +56,18 @@ const char* statusName(Validity v) {
     case Validity::Multiple: return "multiple";
     default: return "unknown";
     }
+}
+
+bool EligibilityRecord::isMedicalAid() const { return trimmed(insuredCardClassification) == "A1"; }
+
+const EligibilityRecord* EligibilityResult::primary() const {
+    for (const auto& r : records)
+        if (!r.isMedicalAid()) return &r;
+    return records.empty() ? nullptr : &records.front();
+}
+
+EligibilityRecord* EligibilityResult::primary() {
+    return const_cast<EligibilityRecord*>(static_cast<const EligibilityResult&>(*this).primary());
 }
 
 }  // namespace kh::model

@@ -52,6 +52,7 @@ namespace kh::model {
     X(CardFailed,          "KKH-E6011", 502, "card-error",           "カードの読み取りに失敗しました")             \
     X(ReaderBusy,          "KKH-E6012", 409, "reader-busy",          "カードリーダーは他の処理で使用中です")       \
     X(IdentityRejected,    "KKH-E6013", 403, "identity-rejected",    "本人確認が認められませんでした")             \
+    X(IdentityUnsupported, "KKH-E6015", 409, "identity-unsupported", "資格確認端末経由の接続では暗証番号による本人確認ができません。目視確認を選んでください") \
     X(CardCheckState,      "KKH-E6014", 409, "card-check-state",     "この本人確認は今その操作を受け付けられません") \
     X(AccountLocked,       "KKH-E7001", 423, "account-locked",       "確認コードの失敗が続いたため、この端末からはしばらくサインインできません。時間をおいて再試行するか、管理者に解除を依頼してください") \
     X(SetupDone,           "KKH-E7002", 409, "setup-done",           "初期設定は完了しています")                   \

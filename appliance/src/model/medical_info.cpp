@@ -1,5 +1,7 @@
 #include "model/medical_info.hpp"
 
+#include <optional>
+
 #include "model/japan_date.hpp"
 
 namespace kh::model {
@@ -10,11 +12,18 @@ bool printable(const std::string& s) {
     return true;
 }
 
-void validateDates(const MedicalInfoRequest& r, std::vector<FieldError>& errors) {
-    const auto start = JapanDate::parse(r.startDate), end = JapanDate::parse(r.endDate);
-    if (!r.startDate.empty() && !start) errors.push_back({"StartDate", "開始日はYYYYMMDD形式の実在する日付です"});
-    if (!r.endDate.empty() && !end) errors.push_back({"EndDate", "終了日はYYYYMMDD形式の実在する日付です"});
-    if (start && end && *end < *start) errors.push_back({"EndDate", "終了日が開始日より前です"});
+// YYYYMM (what clients send); a full YYYYMMDD day is read as its month.
+std::optional<std::string> month(const std::string& s) {
+    if (s.size() == 8) return JapanDate::parse(s) ? std::optional<std::string>(s.substr(0, 6)) : std::nullopt;
+    if (s.size() != 6 || !JapanDate::parse(s + "01")) return std::nullopt;
+    return s;
+}
+
+void validateMonths(const MedicalInfoRequest& r, std::vector<FieldError>& errors) {
+    const auto start = month(r.startDate), end = month(r.endDate);
+    if (!r.startDate.empty() && !start) errors.push_back({"StartDate", "開始年月はYYYYMM形式です"});
+    if (!r.endDate.empty() && !end) errors.push_back({"EndDate", "終了年月はYYYYMM形式です"});
+    if (start && end && *end < *start) errors.push_back({"EndDate", "終了年月が開始年月より前です"});
 }
 }  // namespace
 
@@ -22,12 +31,10 @@ std::vector<FieldError> validate(const MedicalInfoRequest& r) {
     std::vector<FieldError> errors;
     if (!isValidInstitutionCode(r.institutionCode))
         errors.push_back({"MedicalInstitutionCode", "医療機関等コードが正しくありません（10桁・検証番号）"});
-    EligibilityInquiry keys;
-    keys.insured = r.insured;
-    for (auto& e : validate(keys)) errors.push_back(std::move(e));
-    if (r.insured.branchNumber.empty())  // 枝番 is required to view information (spec-interface.md §5)
+    for (auto& e : validateCardKeys(r.insured)) errors.push_back(std::move(e));
+    if (r.insured.branchNumber.empty())  // 枝番 is required to view information (docs/file-interface.md)
         errors.push_back({"InsuredBranchNumber", "枝番がありません"});
-    validateDates(r, errors);
+    validateMonths(r, errors);
     if (r.fileCategory != 1 && r.fileCategory != 2)
         errors.push_back({"FileCategory", "ファイル種別は1（PDF）または2（XML）です"});
     if (!medicalTreatmentFromCode(medicalTreatmentCode(r.treatment)))

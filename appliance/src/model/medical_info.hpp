@@ -12,10 +12,11 @@
 namespace kh::model {
 
 struct MedicalInfoRequest {
-    InsuredIdentity insured;  // insurer, symbol, number, branch number (required here) and birth date
+    InsuredIdentity insured;  // insurer, symbol, number and branch number (required here); no birth date
     ConsentScope scope = ConsentScope::Medication;
-    std::string startDate, endDate;  // YYYYMMDD; each optional, ordered when both are given
+    std::string startDate, endDate;  // medication: the months asked for, YYYYMM; each optional, ordered
     int fileCategory = 2;            // FileCategory: 1 PDF, 2 XML
+    std::string prDiInfClassification = "1";  // PrDiInfClassification, as clients send it
     MedicalTreatment treatment = MedicalTreatment::Normal;  // MedicalTreatmentFlag 1 | 2 | 3
     std::string arbitraryFileIdentifier;
     std::string institutionCode;  // MedicalInstitutionCode
@@ -25,6 +26,8 @@ struct MedicalInfoRequest {
 // MedicalInstitutionCode and ArbitraryFileIdentifier.
 std::vector<FieldError> validate(const MedicalInfoRequest& request);
 
+// The document the central system returned. XML: success is ResultCode 1, a refusal's words are in
+// MessageContents (kept here as processingStatus 1/2, processingCode, processingMessage).
 struct MedicalInfoResult {
     std::string processingStatus, processingCode, processingMessage;
     std::string contentType;  // "application/xml" or "application/pdf"

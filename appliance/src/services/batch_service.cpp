@@ -1,10 +1,8 @@
 #include "services/batch_service.hpp"
 
-#include "crypto/primitives.hpp"
 #include "base/log.hpp"
 #include "model/errors.hpp"
 #include "services/result_codec.hpp"
-#include "spec/messages.hpp"
 
 namespace kh::services {
 namespace {
@@ -13,10 +11,9 @@ using model::KakehashiError;
 
 }  // namespace
 
-BatchService::BatchService(BatchPolicy policy, store::Batches& batches, store::OutboundQueue& queue,
-                           upstream::Dispatcher& dispatcher, upstream::CentralTransport& transport,
-                           upstream::CircuitBreaker& breaker)
-    : policy_(std::move(policy)), batches_(batches), queue_(queue), dispatcher_(dispatcher), transport_(transport),
+BatchService::BatchService(BatchPolicy policy, store::Batches& batches, upstream::Outbox& outbox,
+                           upstream::Dispatcher& dispatcher, upstream::CentralClient& central, upstream::CircuitBreaker& breaker)
+    : policy_(std::move(policy)), batches_(batches), outbox_(outbox), dispatcher_(dispatcher), central_(central),
       breaker_(breaker) {}
 
 BatchService::~BatchService() { stop(); }
@@ -39,10 +36,9 @@ store::Batch BatchService::submit(const std::string& origin, const std::string& 
         entries.push_back(std::move(e));
     }
     auto uploadBody = [&](const std::vector<std::string>& chunk) {
-        spec::BatchUploadRequest req;
-        req.header = {model::JapanDate::today().str(), policy_.institutionCode, fileIdentifier};
-        for (const auto& s : chunk) req.inquiries.push_back(parseInquiry(s));
-        return spec::writeXml(spec::encode(req), spec::Encoding::Utf8);
+        std::vector<model::EligibilityInquiry> inquiries;
+        for (const auto& s : chunk) inquiries.push_back(parseInquiry(s));
+        return outbox_.batchUploadCall(inquiries, fileIdentifier);
     };
     auto batch = batches_.create(origin, policy_.institutionCode, fileIdentifier, entries, policy_.chunkSize, uploadBody);
     log::info("batch.accepted", {{"reception", batch.receptionNumber}, {"entries", std::to_string(batch.entryCount)}});
@@ -84,58 +80,49 @@ void BatchService::progressOnce() {
 }
 
 void BatchService::advanceUpload(const store::BatchChunk& c) {
-    auto item = queue_.get(c.uploadTicket);
-    if (!item || item->state == "pending") return;
-    if (item->state == "failed") {
-        answerChunkWithError(c, ErrorId::UpstreamRejected, item->error);
+    auto settled = outbox_.batchUpload(c.uploadTicket);
+    if (!settled) return;  // still going up
+    if (!settled->ok()) {
+        answerChunkWithError(c, ErrorId::UpstreamRejected, settled->failure.code + " " + settled->failure.message);
         return;
     }
-    try {
-        auto accepted = spec::decodeBatchAcceptedResponse(spec::parseXml(item->response).root);
-        if (accepted.receptionNumber.empty()) throw KakehashiError(ErrorId::UpstreamRejected, "no reception number");
-        batches_.chunkUploaded(c, accepted.receptionNumber, store::nowSeconds() + 1);
-    } catch (const KakehashiError& e) {
-        answerChunkWithError(c, ErrorId::UpstreamRejected, e.what());
-    }
+    batches_.chunkUploaded(c, settled->answer->receptionNumber, store::nowSeconds() + 1);
 }
 
 void BatchService::poll(const store::BatchChunk& c) {
-    upstream::CentralResponse res;
-    try {
-        // A poll has no effect upstream, so each one carries a fresh request id.
-        res = transport_.get(upstream::profile_v1::batchResultPath(c.upstreamReception), crypto::uuid4());
-    } catch (const upstream::TransportError& e) {
-        breaker_.recordFailure(upstream::steadyMillis());
-        batches_.pollLater(c, store::nowSeconds() + policy_.pollFallbackSeconds);
-        return;
-    }
-    if (res.status == 202 || res.status >= 500 || res.status == 429) {
-        if (res.status == 202) breaker_.recordSuccess();
-        int wait = res.retryAfterSeconds > 0 ? res.retryAfterSeconds : policy_.pollFallbackSeconds;
-        batches_.pollLater(c, store::nowSeconds() + std::min(wait, 60));
+    auto download = central_.downloadBatch(c.upstreamReception, upstream::BatchKind::Qualifications);
+    if (!download.ok()) {
+        if (download.failure.kind == upstream::Failure::Kind::Unreachable) {
+            breaker_.recordFailure(upstream::steadyMillis());
+            int wait = download.failure.retryAfterSeconds > 0 ? download.failure.retryAfterSeconds : policy_.pollFallbackSeconds;
+            batches_.pollLater(c, store::nowSeconds() + std::min(wait, 60));
+            return;
+        }
+        breaker_.recordSuccess();
+        answerChunkWithError(c, ErrorId::UpstreamRejected, download.failure.code + " " + download.failure.message);
         return;
     }
     breaker_.recordSuccess();
-    if (res.status != 200) {
-        answerChunkWithError(c, ErrorId::UpstreamRejected, "HTTP " + std::to_string(res.status));
+    if (download.answer->processing) {
+        int wait = download.answer->retryAfterSeconds > 0 ? download.answer->retryAfterSeconds : policy_.pollFallbackSeconds;
+        batches_.pollLater(c, store::nowSeconds() + std::min(wait, 60));
         return;
     }
-    try {
-        auto result = spec::decodeBatchResultResponse(spec::parseXml(res.body).root);
-        auto inquiries = batches_.chunkInquiries(c);
-        if (result.units.size() != inquiries.size()) throw KakehashiError(ErrorId::UpstreamRejected, "unit count differs");
-        std::vector<std::string> stored;
-        for (size_t i = 0; i < result.units.size(); ++i) {
-            result.units[i].inquiry = parseInquiry(inquiries[i]);
-            stored.push_back(serialiseResult(result.units[i]));
-        }
-        batches_.chunkAnswered(c, stored);
-        log::info("batch.chunk_answered", {{"chunk", std::to_string(c.chunkNo)}, {"entries", std::to_string(stored.size())}});
-    } catch (const KakehashiError& e) {
+    auto& units = download.answer->units;
+    auto inquiries = batches_.chunkInquiries(c);
+    if (units.size() != inquiries.size()) {
         // A damaged answer: ask again later rather than lose the chunk.
-        log::warn("batch.bad_answer", {{"chunk", std::to_string(c.chunkNo)}, {"error", e.info().name}});
+        log::warn("batch.bad_answer", {{"chunk", std::to_string(c.chunkNo)}, {"error", "unit count differs"}});
         batches_.pollLater(c, store::nowSeconds() + policy_.pollFallbackSeconds);
+        return;
     }
+    std::vector<std::string> stored;
+    for (size_t i = 0; i < units.size(); ++i) {
+        units[i].inquiry = parseInquiry(inquiries[i]);
+        stored.push_back(serialiseResult(units[i]));
+    }
+    batches_.chunkAnswered(c, stored);
+    log::info("batch.chunk_answered", {{"chunk", std::to_string(c.chunkNo)}, {"entries", std::to_string(stored.size())}});
 }
 
 void BatchService::answerChunkWithError(const store::BatchChunk& c, ErrorId id, const std::string& detail) {

@@ -11,7 +11,8 @@
 #include "model/errors.hpp"
 #include "store/batches.hpp"
 #include "store/eligibility_cache.hpp"
-#include "upstream/central_transport.hpp"
+#include "upstream/central_client.hpp"
+#include "upstream/outbox.hpp"
 #include "upstream/dispatcher.hpp"
 
 namespace kh::services {
@@ -31,8 +32,8 @@ struct BatchView {
 
 class BatchService {
 public:
-    BatchService(BatchPolicy policy, store::Batches& batches, store::OutboundQueue& queue, upstream::Dispatcher& dispatcher,
-                 upstream::CentralTransport& transport, upstream::CircuitBreaker& breaker);
+    BatchService(BatchPolicy policy, store::Batches& batches, upstream::Outbox& outbox, upstream::Dispatcher& dispatcher,
+                 upstream::CentralClient& central, upstream::CircuitBreaker& breaker);
     ~BatchService();
     void start();
     void stop();
@@ -51,9 +52,9 @@ private:
 
     BatchPolicy policy_;
     store::Batches& batches_;
-    store::OutboundQueue& queue_;
+    upstream::Outbox& outbox_;
     upstream::Dispatcher& dispatcher_;
-    upstream::CentralTransport& transport_;
+    upstream::CentralClient& central_;
     upstream::CircuitBreaker& breaker_;
     base::BackgroundLoop loop_;
 };

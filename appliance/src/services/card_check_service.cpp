@@ -3,8 +3,7 @@
 #include "base/log.hpp"
 #include "cardreader/jpki_card.hpp"
 #include "crypto/primitives.hpp"
-#include "spec/messages.hpp"
-#include "spec/xml.hpp"
+#include "spec/stored_result.hpp"
 
 namespace kh::services {
 namespace {
@@ -84,10 +83,29 @@ struct CardCheckService::Check {
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
+// A failed identity call as the error staff see: not reachable, refused (the card or the nonce), or not
+// offered by this connection to the central system (a 資格確認端末 has no card-check endpoint).
+void CardCheckService::throwFor(const upstream::Failure& f) {
+    using Kind = upstream::Failure::Kind;
+    std::string detail = f.code.empty() ? f.message : f.code + " " + f.message;
+    if (f.kind == Kind::Unreachable) throw KakehashiError(ErrorId::UpstreamUnavailable, detail);
+    if (f.kind == Kind::Unsupported) throw KakehashiError(ErrorId::IdentityUnsupported, "");
+    if (f.status == 403) throw KakehashiError(ErrorId::IdentityRejected, detail);
+    throw KakehashiError(ErrorId::UpstreamRejected, detail);
+}
+
+upstream::IdentityChallenge CardCheckService::challengeOrThrow() {
+    const std::string requestId = crypto::uuid4();
+    auto outcome = central_.identityChallenge(requestId);
+    if (!outcome.ok() && outcome.failure.kind == upstream::Failure::Kind::Unreachable) outcome = central_.identityChallenge(requestId);
+    if (!outcome.ok()) throwFor(outcome.failure);
+    return *outcome.answer;
+}
+
 CardCheckService::CardCheckService(CardCheckPolicy policy, cardreader::ReaderMonitor& readers,
-                                   upstream::IdentityClient& identity, EligibilityService& eligibility,
+                                   upstream::CentralClient& central, EligibilityService& eligibility,
                                    store::AuditLog& audit, store::Journal& journal)
-    : policy_(policy), readers_(readers), identity_(identity), eligibility_(eligibility), audit_(audit), journal_(journal) {}
+    : policy_(policy), readers_(readers), central_(central), eligibility_(eligibility), audit_(audit), journal_(journal) {}
 
 CardCheckService::~CardCheckService() { stop(); }
 
@@ -322,7 +340,7 @@ CardCheckView CardCheckService::submitPin(const std::string& id, std::shared_ptr
     }
     upstream::IdentityChallenge challenge;
     try {
-        challenge = identity_.challenge();  // before the card: with no central system the PIN is never used
+        challenge = challengeOrThrow();  // before the card: with no central system the PIN is never used
     } catch (const KakehashiError& e) {
         std::lock_guard<std::mutex> lock(mutex_);
         c->busy = false;
@@ -385,7 +403,7 @@ CardCheckView CardCheckService::confirmVisualCheck(const std::string& id, const 
     }
     upstream::IdentityChallenge challenge;
     try {
-        challenge = identity_.challenge();
+        challenge = challengeOrThrow();
     } catch (const KakehashiError& e) {
         std::lock_guard<std::mutex> lock(mutex_);
         c->busy = false;
@@ -407,12 +425,14 @@ void CardCheckService::verify(const std::shared_ptr<Check>& c, const upstream::I
     upstream::IdentityVerdict verdict;
     std::optional<model::EligibilityResult> result;
     try {
-        verdict = identity_.verify(proof);
-        auto doc = spec::parseXml(verdict.qualificationXml);
-        auto res = spec::decodeSingleInquiryResponse(doc.root);
-        if (!res.result || res.header.segmentOfResult != "1")
-            throw KakehashiError(ErrorId::UpstreamRejected, "the verdict carries no qualification");
-        result = *res.result;
+        const std::string requestId = crypto::uuid4();
+        auto outcome = central_.identityVerify(requestId, proof);
+        // One resend with the same request id: the central system answers it once and acts on it once.
+        if (!outcome.ok() && outcome.failure.kind == upstream::Failure::Kind::Unreachable)
+            outcome = central_.identityVerify(requestId, proof);
+        if (!outcome.ok()) throwFor(outcome.failure);
+        verdict = std::move(*outcome.answer);
+        result = verdict.qualification;
     } catch (const KakehashiError& e) {
         audit_.append(actor, "card-check.refused", c->v.id, std::string(e.info().name) + ";" + e.what());
         log::warn("card_check.refused", {{"check", c->v.id}, {"error", e.info().name}, {"detail", e.what()}});
@@ -430,7 +450,7 @@ void CardCheckService::verify(const std::shared_ptr<Check>& c, const upstream::I
     result->inquiry = inquiry;
     eligibility_.remember(inquiry, *result, now);
     journal_.recordExchange("card", std::string("identity-verify ") + proof.method, c->v.id,
-                            "method=" + proof.method + ";serial=" + verdict.certificateSerial, verdict.qualificationXml);
+                            "method=" + proof.method + ";serial=" + verdict.certificateSerial, spec::serialiseResult(*result));
     audit_.append(c->v.staffId, "card-check.verified", c->v.id,
                   "method=" + proof.method + ";client=" + c->requestedBy + ";consent=" + (verdict.consentId.empty() ? "no" : "yes"));
     log::info("card_check.verified", {{"check", c->v.id}, {"method", proof.method}});

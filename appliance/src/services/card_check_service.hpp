@@ -24,7 +24,7 @@
 #include "services/eligibility_service.hpp"
 #include "store/audit_log.hpp"
 #include "store/journal.hpp"
-#include "upstream/identity_client.hpp"
+#include "upstream/central_client.hpp"
 
 namespace kh::services {
 
@@ -62,7 +62,7 @@ struct CardCheckPolicy {
 
 class CardCheckService {
 public:
-    CardCheckService(CardCheckPolicy policy, cardreader::ReaderMonitor& readers, upstream::IdentityClient& identity,
+    CardCheckService(CardCheckPolicy policy, cardreader::ReaderMonitor& readers, upstream::CentralClient& central,
                      EligibilityService& eligibility, store::AuditLog& audit, store::Journal& journal);
     ~CardCheckService();
     void start();
@@ -98,12 +98,14 @@ private:
     void verify(const std::shared_ptr<Check>& c, const upstream::IdentityChallenge& challenge, std::string signature,
                 const std::string& actor);
     void changed(Check& c);  // caller holds mutex_
+    upstream::IdentityChallenge challengeOrThrow();
+    [[noreturn]] static void throwFor(const upstream::Failure& f);
     void fail(Check& c, CardCheckState next, model::ErrorId id, const std::string& message);
     CardCheckView snapshot(const Check& c) const;
 
     CardCheckPolicy policy_;
     cardreader::ReaderMonitor& readers_;
-    upstream::IdentityClient& identity_;
+    upstream::CentralClient& central_;
     EligibilityService& eligibility_;
     store::AuditLog& audit_;
     store::Journal& journal_;

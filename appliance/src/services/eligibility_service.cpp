@@ -3,14 +3,13 @@
 #include "base/log.hpp"
 #include "services/identity_index.hpp"
 #include "services/result_codec.hpp"
-#include "spec/messages.hpp"
 
 namespace kh::services {
 
 EligibilityService::EligibilityService(EligibilityPolicy policy, const store::DataKey& key, store::EligibilityCache& cache,
-                                       store::OutboundQueue& queue, upstream::Dispatcher& dispatcher,
+                                       upstream::Outbox& outbox, upstream::Dispatcher& dispatcher,
                                        upstream::CircuitBreaker& breaker)
-    : policy_(std::move(policy)), key_(key), cache_(cache), queue_(queue), dispatcher_(dispatcher), breaker_(breaker) {}
+    : policy_(std::move(policy)), key_(key), cache_(cache), outbox_(outbox), dispatcher_(dispatcher), breaker_(breaker) {}
 
 std::string EligibilityService::identityIndex(const model::InsuredIdentity& p) const {
     return services::identityIndex(key_, p);
@@ -63,10 +62,7 @@ void EligibilityService::forgetConfirmedBefore(int64_t cutoff) {
 }
 
 int64_t EligibilityService::enqueueLive(const model::EligibilityInquiry& q, const std::string& fileIdentifier) {
-    spec::SingleInquiryRequest req;
-    req.header = {model::JapanDate::today().str(), policy_.institutionCode, fileIdentifier};
-    req.inquiry = q;
-    int64_t ticket = queue_.enqueue("inquiry", "eligibility", spec::writeXml(spec::encode(req), spec::Encoding::Utf8));
+    int64_t ticket = outbox_.queueInquiry(q, fileIdentifier);
     dispatcher_.wake();
     return ticket;
 }
@@ -79,9 +75,8 @@ InquiryOutcome EligibilityService::inquire(const model::EligibilityInquiry& q, c
     }
     int64_t ticket = enqueueLive(q, fileIdentifier);
     if (!breaker_.linkUp()) return staleOrQueued(q, ticket);
-    if (wait.count() > 0) {
-        if (auto item = dispatcher_.waitFor(ticket, wait)) return fromItem(*item, q);
-    }
+    if (wait.count() > 0 && dispatcher_.waitFor(ticket, wait))
+        if (auto settled = outbox_.inquiry(ticket)) return fromOutcome(ticket, *settled, q);
     return staleOrQueued(q, ticket);
 }
 
@@ -96,9 +91,8 @@ InquiryOutcome EligibilityService::begin(const model::EligibilityInquiry& q, con
 }
 
 std::optional<InquiryOutcome> EligibilityService::settle(int64_t ticket, const model::EligibilityInquiry& q, bool final) {
-    auto item = queue_.get(ticket);
-    if (item && item->state != "pending") return fromItem(*item, q);
-    if (!final && item && breaker_.linkUp()) return std::nullopt;
+    if (auto settled = outbox_.inquiry(ticket)) return fromOutcome(ticket, *settled, q);
+    if (!final && breaker_.linkUp()) return std::nullopt;
     return staleOrQueued(q, ticket);
 }
 
@@ -112,53 +106,46 @@ InquiryOutcome EligibilityService::staleOrQueued(const model::EligibilityInquiry
     }
     ++counters_.queued;
     auto out = InquiryOutcome::queued(ticket);
-    if (auto item = queue_.get(ticket)) out.requestId = item->requestId;
+    out.requestId = outbox_.requestId(ticket);
     return out;
 }
 
 InquiryOutcome EligibilityService::follow(int64_t ticket, const model::EligibilityInquiry& q) {
-    auto item = queue_.get(ticket);
-    if (!item) {
+    if (!outbox_.known(ticket)) {
         InquiryOutcome out;
         out.error = model::ErrorId::NotFound;
         out.detail = "unknown ticket";
         return out;
     }
-    if (item->state == "pending") {
-        auto out = InquiryOutcome::queued(ticket);
-        return out;
-    }
-    return fromItem(*item, q);
+    auto settled = outbox_.inquiry(ticket);
+    if (!settled) return InquiryOutcome::queued(ticket);
+    return fromOutcome(ticket, *settled, q);
 }
 
-InquiryOutcome EligibilityService::fromItem(const store::OutboundItem& item, const model::EligibilityInquiry& q) {
+InquiryOutcome EligibilityService::fromOutcome(int64_t ticket, const upstream::Outcome<model::EligibilityResult>& settled,
+                                               const model::EligibilityInquiry& q) {
     InquiryOutcome out;
-    out.ticket = item.id;
-    try {
-        auto doc = spec::parseXml(item.response);
-        auto res = spec::decodeSingleInquiryResponse(doc.root);
-        if (item.state != "done" || !res.result || res.header.segmentOfResult != "1") {
-            out.kind = InquiryOutcome::Kind::Refused;
-            out.error = model::ErrorId::UpstreamRejected;
-            out.detail = res.header.errorCode.empty() ? item.error : res.header.errorCode + " " + res.header.errorMessage;
-            return out;
-        }
-        Answer a{*res.result, "live", false, model::unixSeconds(std::chrono::system_clock::now())};
-        a.result.inquiry = q;
-        if (a.result.processingStatus == "1") {
-            std::string index = identityIndex(q.insured);
-            cache_.put(index, {serialiseResult(a.result), a.confirmedAt});
-            keepDecoded(index, {a.confirmedAt, std::make_shared<const model::EligibilityResult>(a.result)});
-        }
-        ++counters_.liveAnswers;
-        out.kind = InquiryOutcome::Kind::Answered;
-        out.answer = std::move(a);
-    } catch (const model::KakehashiError& e) {
-        log::warn("eligibility.bad_upstream_answer", {{"request_id", item.requestId}, {"error", e.info().name}});
+    out.ticket = ticket;
+    if (!settled.ok()) {
+        // The central system's own code and message travel on (a file client sees them, not ours).
         out.kind = InquiryOutcome::Kind::Refused;
         out.error = model::ErrorId::UpstreamRejected;
-        out.detail = item.error.empty() ? "unreadable answer" : item.error;
+        out.centralCode = settled.failure.code;
+        out.centralMessage = settled.failure.message;
+        out.detail = settled.failure.code.empty() ? settled.failure.message : settled.failure.code + " " + settled.failure.message;
+        return out;
     }
+    Answer a{*settled.answer, "live", false, model::unixSeconds(std::chrono::system_clock::now())};
+    a.result.inquiry = q;
+    if (a.result.processingStatus == "1") {
+        std::string index = identityIndex(q.insured);
+        cache_.put(index, {serialiseResult(a.result), a.confirmedAt});
+        keepDecoded(index, {a.confirmedAt, std::make_shared<const model::EligibilityResult>(a.result)});
+        if (onLiveAnswer_) onLiveAnswer_(a.result);
+    }
+    ++counters_.liveAnswers;
+    out.kind = InquiryOutcome::Kind::Answered;
+    out.answer = std::move(a);
     return out;
 }
 

@@ -3,6 +3,7 @@
 // answer when the link returns. Every answer says where it came from and when it was confirmed.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -13,7 +14,7 @@
 #include "model/eligibility.hpp"
 #include "model/errors.hpp"
 #include "store/eligibility_cache.hpp"
-#include "store/outbound_queue.hpp"
+#include "upstream/outbox.hpp"
 #include "upstream/dispatcher.hpp"
 
 namespace kh::services {
@@ -38,6 +39,7 @@ struct InquiryOutcome {
     std::string requestId;   // its upstream request id (for tracing; not patient data)
     model::ErrorId error = model::ErrorId::Internal;
     std::string detail;
+    std::string centralCode, centralMessage;  // Refused by the central system: its own code and message
 
     static InquiryOutcome answered(Answer a) {
         InquiryOutcome out;
@@ -56,7 +58,10 @@ struct InquiryOutcome {
 class EligibilityService {
 public:
     EligibilityService(EligibilityPolicy policy, const store::DataKey& key, store::EligibilityCache& cache,
-                       store::OutboundQueue& queue, upstream::Dispatcher& dispatcher, upstream::CircuitBreaker& breaker);
+                       upstream::Outbox& outbox, upstream::Dispatcher& dispatcher, upstream::CircuitBreaker& breaker);
+    // Every live answer (a qualification the central system just gave) also goes here: its consent block
+    // authorises medical information for outpatients (HomeConsentService::noteQualification).
+    void onLiveAnswer(std::function<void(const model::EligibilityResult&)> f) { onLiveAnswer_ = std::move(f); }
 
     // `wait` 0: never block (file channel); the caller follows the ticket.
     InquiryOutcome inquire(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
@@ -95,17 +100,19 @@ private:
     std::string identityIndex(const model::InsuredIdentity& p) const;
     bool fresh(int64_t confirmedAt) const;
     std::optional<Answer> cached(const model::EligibilityInquiry& q);
-    InquiryOutcome fromItem(const store::OutboundItem& item, const model::EligibilityInquiry& q);
+    InquiryOutcome fromOutcome(int64_t ticket, const upstream::Outcome<model::EligibilityResult>& settled,
+                               const model::EligibilityInquiry& q);
     InquiryOutcome staleOrQueued(const model::EligibilityInquiry& q, int64_t ticket);
     int64_t enqueueLive(const model::EligibilityInquiry& q, const std::string& fileIdentifier);
 
     EligibilityPolicy policy_;
     const store::DataKey& key_;
     store::EligibilityCache& cache_;
-    store::OutboundQueue& queue_;
+    upstream::Outbox& outbox_;
     upstream::Dispatcher& dispatcher_;
     upstream::CircuitBreaker& breaker_;
     Counters counters_;
+    std::function<void(const model::EligibilityResult&)> onLiveAnswer_;
     std::shared_mutex decodedMutex_;
     std::unordered_map<std::string, Decoded> decoded_;
 };

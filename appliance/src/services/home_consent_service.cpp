@@ -1,20 +1,13 @@
 #include "services/home_consent_service.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <thread>
 
 #include "base/log.hpp"
 #include "crypto/primitives.hpp"
 #include "services/identity_index.hpp"
 #include "services/result_codec.hpp"
-#include "spec/home_consent_messages.hpp"
-#include "spec/medical_info_messages.hpp"
 
 namespace kh::services {
 namespace {
@@ -56,8 +49,9 @@ ConsentState combined(const std::vector<store::ConsentedPatient>& rows, ConsentS
     ConsentState best = ConsentState::None;
     for (const auto& row : rows) {
         auto unit = unitFrom(row.unit);
-        if (!unit.record || !unit.record->consent) continue;
-        auto s = model::consentStateAt(*unit.record->consent, scope, at, row.withdrawnAt != 0);
+        const auto* record = unit.primary();
+        if (!record || !record->consent) continue;
+        auto s = model::consentStateAt(*record->consent, scope, at, row.withdrawnAt != 0);
         if (s == ConsentState::Valid) return s;
         if (s == ConsentState::Withdrawn || (s == ConsentState::Expired && best == ConsentState::None)) best = s;
     }
@@ -72,8 +66,8 @@ ErrorId refusalFor(ConsentState s) {
 }  // namespace
 
 HomeConsentService::HomeConsentService(HomeConsentPolicy policy, const store::DataKey& key, store::Consents& consents,
-                                       store::Settings& settings, upstream::CentralTransport& transport)
-    : policy_(std::move(policy)), key_(key), consents_(consents), settings_(settings), transport_(transport) {}
+                                       store::Settings& settings, upstream::CentralClient& central)
+    : policy_(std::move(policy)), key_(key), consents_(consents), settings_(settings), central_(central) {}
 
 // The first poll waits one period: a starting box answers its receipt computers first.
 void HomeConsentService::start() {
@@ -137,37 +131,42 @@ std::optional<std::vector<model::EligibilityResult>> HomeConsentService::answerL
     return out;
 }
 
+namespace {
+// A call's failure as the services' error: unreachable, or refused with the central system's words.
+[[noreturn]] void fail(const upstream::Failure& f, const char* what) {
+    if (f.kind == upstream::Failure::Kind::Unreachable) throw KakehashiError(ErrorId::UpstreamUnavailable, f.message);
+    throw KakehashiError(ErrorId::UpstreamRejected, std::string(what) + ": " + (f.code.empty() ? f.message : f.code + " " + f.message));
+}
+}  // namespace
+
 size_t HomeConsentService::refreshList(model::MedicalTreatment treatment) {
     auto today = model::JapanDate::today();
-    spec::ConsentListRequest req;
-    req.header.institutionCode = policy_.institutionCode;
-    req.consentDateFrom = model::JapanDate::fromDayNumber(today.dayNumber() - policy_.lookbackDays).str();
-    req.consentDateTo = today.str();
-    req.medicalTreatmentFlag = model::medicalTreatmentCode(treatment);
-    upstream::CentralResponse res;
-    try {
-        res = transport_.post(upstream::profile_v1::pathForKind("consent-list"),
-                              spec::writeXml(spec::encode(req), spec::Encoding::Utf8), crypto::uuid4());
-        if (res.status != 202 && res.status != 200) throw KakehashiError(ErrorId::UpstreamRejected, "HTTP " + std::to_string(res.status));
-        auto reception = spec::decodeBatchAcceptedResponse(spec::parseXml(res.body).root).receptionNumber;
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(policy_.listTimeoutSeconds);
-        do {
-            res = transport_.get(upstream::profile_v1::batchResultPath(reception), crypto::uuid4());
-            if (res.status == 202) std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        } while (res.status == 202 && std::chrono::steady_clock::now() < deadline && !loop_.stopping());
-    } catch (const upstream::TransportError& e) {
-        throw KakehashiError(ErrorId::UpstreamUnavailable, e.what());
+    upstream::ConsentListQuery query;
+    query.treatment = treatment;
+    query.consentFrom = model::JapanDate::fromDayNumber(today.dayNumber() - policy_.lookbackDays).str();
+    query.consentTo = today.str();
+    auto receipt = central_.requestConsentList(crypto::uuid4(), query);
+    if (!receipt.ok()) fail(receipt.failure, "consent list");
+    const auto kind = treatment == model::MedicalTreatment::Online ? upstream::BatchKind::ConsentOnline : upstream::BatchKind::ConsentHomeVisit;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(policy_.listTimeoutSeconds);
+    upstream::Outcome<upstream::BatchDownload> list;
+    for (;;) {
+        list = central_.downloadBatch(receipt.answer->receptionNumber, kind);
+        if (!list.ok()) fail(list.failure, "consent list");
+        if (!list.answer->processing || std::chrono::steady_clock::now() >= deadline || loop_.stopping()) break;
+        loop_.sleepUnlessStopped(std::chrono::milliseconds(300));
     }
-    if (res.status != 200) throw KakehashiError(ErrorId::UpstreamRejected, "consent list: HTTP " + std::to_string(res.status));
-    auto list = spec::decodeBatchResultResponse(spec::parseXml(res.body).root);
-    for (const auto& unit : list.units) storeUnit(unit);
-    log::info("home_consent.list_fetched", {{"treatment", req.medicalTreatmentFlag}, {"consents", std::to_string(list.units.size())}});
-    return list.units.size();
+    if (list.answer->processing) throw KakehashiError(ErrorId::UpstreamUnavailable, "consent list: still processing");
+    for (const auto& unit : list.answer->units) storeUnit(unit);
+    log::info("home_consent.list_fetched", {{"treatment", model::medicalTreatmentCode(treatment)},
+                                            {"consents", std::to_string(list.answer->units.size())}});
+    return list.answer->units.size();
 }
 
 void HomeConsentService::storeUnit(const model::EligibilityResult& unit) {
-    if (!unit.record || !unit.record->consent) return;
-    const auto& block = *unit.record->consent;
+    const auto* record = unit.primary();
+    if (!record || !record->consent) return;
+    const auto& block = *record->consent;
     int64_t until = 0, since = 0;
     for (auto scope : kScopes) {
         const auto& c = model::consentFor(block, scope);
@@ -176,35 +175,19 @@ void HomeConsentService::storeUnit(const model::EligibilityResult& unit) {
         if (auto t = japanTime(c.consTime)) since = since == 0 ? *t : std::min(since, *t);
     }
     store::ConsentedPatient p{unit.medicalTreatmentFlag, unit.examinationDate, until, since, 0, now(), storedUnit(unit)};
-    consents_.upsert(identityIndex(key_, identityOf(*unit.record)), p);
+    consents_.upsert(identityIndex(key_, identityOf(*record)), p);
 }
 
 size_t HomeConsentService::pollWithdrawals() {
     auto asOf = settings_.get(kWithdrawalsAsOf);
-    std::string path = "/v1/consents/withdrawals" + (asOf ? "?since=" + asOf->value : std::string());
-    upstream::CentralResponse res;
-    try {
-        res = transport_.get(path, crypto::uuid4());
-    } catch (const upstream::TransportError& e) {
-        throw KakehashiError(ErrorId::UpstreamUnavailable, e.what());
-    }
-    if (res.status != 200) throw KakehashiError(ErrorId::UpstreamRejected, "withdrawals: HTTP " + std::to_string(res.status));
+    auto page = central_.withdrawals(asOf ? asOf->value : "");
+    if (!page.ok()) fail(page.failure, "withdrawals");
     size_t applied = 0;
-    try {
-        auto doc = Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>();
-        auto list = doc->getArray("withdrawals");
-        for (size_t i = 0; list && i < list->size(); ++i) {
-            auto w = list->getObject(unsigned(i));
-            model::InsuredIdentity who{w->optValue<std::string>("insurerNumber", ""), w->optValue<std::string>("cardSymbol", ""),
-                                       w->optValue<std::string>("cardNumber", ""), w->optValue<std::string>("branchNumber", ""),
-                                       w->optValue<std::string>("birthDate", "")};
-            auto at = japanTime(w->optValue<std::string>("withdrawnAt", "")).value_or(now());
-            applied += consents_.withdraw(identityIndex(key_, who), at) > 0;
-        }
-        if (doc->has("asOf")) settings_.set(kWithdrawalsAsOf, doc->getValue<std::string>("asOf"), "central");
-    } catch (const Poco::Exception& e) {
-        throw KakehashiError(ErrorId::UpstreamRejected, "withdrawals: unreadable answer");
+    for (const auto& w : page.answer->withdrawals) {
+        auto at = japanTime(w.withdrawnAt).value_or(now());
+        applied += consents_.withdraw(identityIndex(key_, w.insured), at) > 0;
     }
+    if (!page.answer->asOf.empty()) settings_.set(kWithdrawalsAsOf, page.answer->asOf, "central");
     if (applied) log::info("home_consent.withdrawals_applied", {{"count", std::to_string(applied)}});
     return applied;
 }
@@ -252,21 +235,18 @@ MedicalInfoOutcome HomeConsentService::medicalInfo(model::MedicalInfoRequest req
     if (auto cached = consents_.medicalInfo(index, scope, req.fileCategory); cached && now() <= cached->availableUntil) {
         return MedicalInfoOutcome::answer(cached->contentType, cached->body, "cache", cached->fetchedAt);
     }
-    upstream::CentralResponse res;
-    try {
-        res = transport_.post(upstream::profile_v1::pathForKind("medical-info:" + scope),
-                              spec::writeXml(spec::encode(req), spec::Encoding::Utf8), crypto::uuid4());
-    } catch (const upstream::TransportError& e) {
-        out.refusal = ErrorId::UpstreamUnavailable;
-        out.reason = e.what();
+    auto fetched = central_.medicalInfo(crypto::uuid4(), req);
+    if (!fetched.ok()) {
+        const auto& f = fetched.failure;
+        out.refusal = f.kind == upstream::Failure::Kind::Unreachable ? ErrorId::UpstreamUnavailable
+                      : f.status == 403                              ? ErrorId::ConsentMissing
+                                                                     : ErrorId::UpstreamRejected;
+        out.reason = f.code.empty() ? f.message : f.code + " " + f.message;
+        out.centralCode = f.code;
+        out.centralMessage = f.message;
         return out;
     }
-    auto result = spec::decodeMedicalInfoResult(res.body, res.status == 200 ? req.fileCategory : 2);
-    if (res.status != 200 || result.processingStatus == "2") {
-        out.refusal = res.status == 403 ? ErrorId::ConsentMissing : ErrorId::UpstreamRejected;
-        out.reason = result.processingCode + " " + result.processingMessage;
-        return out;
-    }
+    const auto& result = *fetched.answer;
     store::CachedMedicalInfo info{result.contentType, result.body, now(), until};
     consents_.putMedicalInfo(index, scope, req.fileCategory, info);
     return MedicalInfoOutcome::answer(info.contentType, info.body, "live", info.fetchedAt);

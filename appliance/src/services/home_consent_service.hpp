@@ -17,7 +17,7 @@
 #include "store/consents.hpp"
 #include "store/settings.hpp"
 #include "spec/home_consent_messages.hpp"
-#include "upstream/central_transport.hpp"
+#include "upstream/central_client.hpp"
 
 namespace kh::services {
 
@@ -40,6 +40,7 @@ struct MedicalInfoOutcome {
     int64_t fetchedAt = 0;
     model::ErrorId refusal = model::ErrorId::ConsentMissing;  // when not served
     std::string reason;                                         // Japanese, says why
+    std::string centralCode, centralMessage;                    // when the central system refused: its words
 
     static MedicalInfoOutcome answer(std::string contentType, std::string body, std::string source, int64_t fetchedAt) {
         MedicalInfoOutcome out;
@@ -55,7 +56,7 @@ struct MedicalInfoOutcome {
 class HomeConsentService {
 public:
     HomeConsentService(HomeConsentPolicy policy, const store::DataKey& key, store::Consents& consents,
-                       store::Settings& settings, upstream::CentralTransport& transport);
+                       store::Settings& settings, upstream::CentralClient& central);
     void start();
     void stop();
 
@@ -86,7 +87,7 @@ private:
     const store::DataKey& key_;
     store::Consents& consents_;
     store::Settings& settings_;
-    upstream::CentralTransport& transport_;
+    upstream::CentralClient& central_;
     base::BackgroundLoop loop_;
     std::atomic<int64_t> lastRefresh_{0};  // unix seconds of the last complete refresh
 };

@@ -51,9 +51,9 @@ const char* kPosterStyle =
     "footer{margin-top:8mm;font-size:16pt;font-weight:bold}";
 }  // namespace
 
-HomeReceptionService::HomeReceptionService(store::Settings& settings, upstream::CentralTransport& transport,
+HomeReceptionService::HomeReceptionService(store::Settings& settings, upstream::CentralClient* central,
                                            std::string facilityName)
-    : settings_(settings), transport_(transport), facilityName_(std::move(facilityName)) {}
+    : settings_(settings), central_(central), facilityName_(std::move(facilityName)) {}
 
 std::optional<HomeReceptionUrl> HomeReceptionService::url() {
     auto url = settings_.get(kUrlKey);
@@ -63,19 +63,14 @@ std::optional<HomeReceptionUrl> HomeReceptionService::url() {
 }
 
 HomeReceptionUrl HomeReceptionService::refreshFromCentral() {
-    upstream::CentralResponse res;
-    try {
-        res = transport_.get(upstream::profile_v1::homeReceptionUrlPath(), crypto::uuid4());
-    } catch (const upstream::TransportError& e) {
-        throw KakehashiError(ErrorId::UpstreamUnavailable, e.what());
+    if (!central_) throw KakehashiError(ErrorId::UpstreamUnavailable, "");
+    auto fetched = central_->homeReceptionUrl();
+    if (!fetched.ok()) {
+        const auto& f = fetched.failure;
+        if (f.kind == upstream::Failure::Kind::Unreachable) throw KakehashiError(ErrorId::UpstreamUnavailable, f.message);
+        throw KakehashiError(ErrorId::UpstreamRejected, f.code.empty() ? f.message : f.code + " " + f.message);
     }
-    if (res.status != 200) throw KakehashiError(ErrorId::UpstreamRejected, "HTTP " + std::to_string(res.status));
-    std::string url;
-    try {
-        url = Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("url");
-    } catch (const std::exception&) {
-        throw KakehashiError(ErrorId::UpstreamRejected, "the answer has no url");
-    }
+    const std::string url = *fetched.answer;
     checkUrl(url);
     settings_.set(kUrlKey, url, "central");
     settings_.set(kSourceKey, "central", "central");

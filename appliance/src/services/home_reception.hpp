@@ -7,7 +7,7 @@
 
 #include "services/qr_code.hpp"
 #include "store/settings.hpp"
-#include "upstream/central_transport.hpp"
+#include "upstream/central_client.hpp"
 
 namespace kh::services {
 
@@ -20,7 +20,8 @@ struct HomeReceptionUrl {
 
 class HomeReceptionService {
 public:
-    HomeReceptionService(store::Settings& settings, upstream::CentralTransport& transport, std::string facilityName);
+    // `central` null: the URL can only be set by hand (the CLI).
+    HomeReceptionService(store::Settings& settings, upstream::CentralClient* central, std::string facilityName);
     std::optional<HomeReceptionUrl> url();
     // Throws KakehashiError (UpstreamUnavailable, UpstreamRejected) with the reason.
     HomeReceptionUrl refreshFromCentral();
@@ -31,7 +32,7 @@ public:
 
 private:
     store::Settings& settings_;
-    upstream::CentralTransport& transport_;
+    upstream::CentralClient* central_;
     std::string facilityName_;
 };
 

@@ -1,8 +1,6 @@
 #include "services/reference_number_service.hpp"
 
 #include "base/log.hpp"
-#include "spec/reference_number_messages.hpp"
-#include "spec/xml.hpp"
 
 namespace kh::services {
 namespace {
@@ -17,55 +15,40 @@ RegistrationResult invalidResult(const ReferenceNumberRegistration& r, std::vect
 
 RegistrationResult pendingResult(const ReferenceNumberRegistration& r) { return {r.referenceNumber, "pending", "", "", {}}; }
 
-// OQSsiimm01req for one entry, OQSmuimm01req for several; UTF-8 as profile v1 wants.
-std::string requestBody(const std::string& institutionCode, const std::string& fileIdentifier,
-                        const std::vector<ReferenceNumberRegistration>& entries) {
-    spec::RequestHeader header{"", institutionCode, fileIdentifier};
-    if (entries.size() == 1) return spec::writeXml(spec::encode(spec::ReferenceNumberRequest{header, entries.front()}),
-                                                   spec::Encoding::Utf8);
-    return spec::writeXml(spec::encode(spec::ReferenceNumberBatchRequest{header, entries}), spec::Encoding::Utf8);
-}
-
-// What went up under a ticket: our own document, so always readable.
-std::vector<ReferenceNumberRegistration> sentEntries(const store::OutboundItem& item) {
-    return spec::decodeReferenceNumberBatchRequest(spec::parseXml(item.body).root).registrations;
-}
-
 struct WholeError {
     std::string code, message;
 };
 
 // The central answer entry by entry, or why the whole message has none.
-std::vector<model::ReferenceNumberResult> answersOf(const store::OutboundItem& item,
-                                                    const std::vector<ReferenceNumberRegistration>& sent,
-                                                    WholeError& whole) {
+std::vector<model::ReferenceNumberResult> answersOf(const upstream::Outcome<std::vector<model::ReferenceNumberResult>>& settled,
+                                                    const std::vector<ReferenceNumberRegistration>& sent, WholeError& whole) {
     const auto& rejected = model::errorInfo(ErrorId::UpstreamRejected);
-    whole = {rejected.code, std::string(rejected.title) + (item.error.empty() ? "" : "（" + item.error + "）")};
-    try {
-        auto res = spec::decodeReferenceNumberResponse(spec::parseXml(item.response).root);
-        if (!res.header.errorCode.empty()) whole = {res.header.errorCode, res.header.errorMessage};
-        if (item.state != "done" || res.header.segmentOfResult != "1") return {};
-        if (res.results.size() != sent.size()) {
-            whole.message = std::string(rejected.title) + "（result count differs from the request）";
+    if (!settled.ok()) {
+        const auto& f = settled.failure;
+        whole = f.code.empty() ? WholeError{rejected.code, std::string(rejected.title) + (f.message.empty() ? "" : "（" + f.message + "）")}
+                               : WholeError{f.code, f.message};
+        return {};
+    }
+    whole = {rejected.code, rejected.title};
+    const auto& results = *settled.answer;
+    if (results.size() != sent.size()) {
+        whole.message = std::string(rejected.title) + "（結果の件数が要求と一致しません）";
+        return {};
+    }
+    for (size_t i = 0; i < sent.size(); ++i) {
+        const auto& echo = results[i].referenceNumber;
+        if (!echo.empty() && model::trimmed(echo) != sent[i].referenceNumber) {
+            whole.message = std::string(rejected.title) + "（結果が要求と一致しません）";
             return {};
         }
-        for (size_t i = 0; i < sent.size(); ++i) {
-            const auto& echo = res.results[i].referenceNumber;
-            if (!echo.empty() && model::trimmed(echo) != sent[i].referenceNumber) {
-                whole.message = std::string(rejected.title) + "（results do not match the request）";
-                return {};
-            }
-        }
-        return res.results;
-    } catch (const KakehashiError&) {
-        return {};  // a failed item may carry no document at all
     }
+    return results;
 }
 }  // namespace
 
 ReferenceNumberService::ReferenceNumberService(ReferenceNumberPolicy policy, store::ReferenceNumbers& numbers,
-                                               store::OutboundQueue& queue, upstream::Dispatcher& dispatcher)
-    : policy_(std::move(policy)), numbers_(numbers), queue_(queue), dispatcher_(dispatcher) {}
+                                               upstream::Outbox& outbox, upstream::Dispatcher& dispatcher)
+    : policy_(std::move(policy)), numbers_(numbers), outbox_(outbox), dispatcher_(dispatcher) {}
 
 ReferenceNumberService::~ReferenceNumberService() { stop(); }
 
@@ -95,23 +78,22 @@ RegistrationOutcome ReferenceNumberService::registerEntries(const std::vector<Re
         log::info("reference_numbers.all_invalid", {{"entries", std::to_string(entries.size())}});
         return merged(entries, none);
     }
-    int64_t ticket = numbers_.submit(requestBody(policy_.institutionCode, fileIdentifier, valid), valid);
+    int64_t ticket = numbers_.submit(outbox_.referenceNumbersCall(valid, fileIdentifier), valid);
     log::info("reference_numbers.queued", {{"ticket", std::to_string(ticket)}, {"entries", std::to_string(valid.size())},
                                            {"invalid", std::to_string(entries.size() - valid.size())}});
     dispatcher_.wake();
-    if (wait.count() > 0) {
-        if (auto item = dispatcher_.waitFor(ticket, wait))
-            return merged(entries, {RegistrationOutcome::Kind::Answered, ticket, complete(*item)});
-    }
+    if (wait.count() > 0 && dispatcher_.waitFor(ticket, wait))
+        if (auto settled = outbox_.referenceNumbers(ticket))
+            return merged(entries, {RegistrationOutcome::Kind::Answered, ticket, complete(ticket, *settled)});
     return merged(entries, {RegistrationOutcome::Kind::Queued, ticket, {}});
 }
 
 RegistrationOutcome ReferenceNumberService::follow(int64_t ticket) {
-    auto item = queue_.get(ticket);
-    if (!item || item->kind != "reference-numbers") return {RegistrationOutcome::Kind::NotFound, ticket, {}};
-    if (item->state != "pending") return {RegistrationOutcome::Kind::Answered, ticket, complete(*item)};
+    auto sent = outbox_.referenceNumberEntries(ticket);
+    if (!sent) return {RegistrationOutcome::Kind::NotFound, ticket, {}};
+    if (auto settled = outbox_.referenceNumbers(ticket)) return {RegistrationOutcome::Kind::Answered, ticket, complete(ticket, *settled)};
     RegistrationOutcome out{RegistrationOutcome::Kind::Queued, ticket, {}};
-    for (const auto& e : sentEntries(*item)) out.results.push_back(pendingResult(e));
+    for (const auto& e : *sent) out.results.push_back(pendingResult(e));
     return out;
 }
 
@@ -140,10 +122,11 @@ RegistrationOutcome ReferenceNumberService::merged(const std::vector<ReferenceNu
     return out;
 }
 
-std::vector<RegistrationResult> ReferenceNumberService::complete(const store::OutboundItem& item) {
-    auto sent = sentEntries(item);
+std::vector<RegistrationResult> ReferenceNumberService::complete(int64_t ticket,
+                                                                const upstream::Outcome<std::vector<model::ReferenceNumberResult>>& settled) {
+    auto sent = outbox_.referenceNumberEntries(ticket).value_or(std::vector<ReferenceNumberRegistration>{});
     WholeError whole;
-    auto answers = answersOf(item, sent, whole);
+    auto answers = answersOf(settled, sent, whole);
     std::vector<RegistrationResult> results;
     std::vector<store::ReferenceNumberMark> marks;
     int registered = 0;
@@ -159,8 +142,8 @@ std::vector<RegistrationResult> ReferenceNumberService::complete(const store::Ou
                          r.message});
         results.push_back(std::move(r));
     }
-    if (numbers_.markResults(item.id, marks) > 0)
-        log::info("reference_numbers.answered", {{"ticket", std::to_string(item.id)}, {"registered", std::to_string(registered)},
+    if (numbers_.markResults(ticket, marks) > 0)
+        log::info("reference_numbers.answered", {{"ticket", std::to_string(ticket)}, {"registered", std::to_string(registered)},
                                                  {"refused", std::to_string(sent.size() - size_t(registered))}});
     return results;
 }
@@ -169,9 +152,9 @@ int ReferenceNumberService::completeFinished() {
     int completed = 0;
     for (int64_t ticket : numbers_.pendingTickets()) {
         if (loop_.stopping()) break;
-        auto item = queue_.get(ticket);
-        if (!item || item->state == "pending") continue;
-        complete(*item);
+        auto settled = outbox_.referenceNumbers(ticket);
+        if (!settled) continue;
+        complete(ticket, *settled);
         ++completed;
     }
     return completed;

@@ -13,6 +13,7 @@
 #include "model/reference_number.hpp"
 #include "store/reference_numbers.hpp"
 #include "upstream/dispatcher.hpp"
+#include "upstream/outbox.hpp"
 
 namespace kh::services {
 
@@ -39,7 +40,7 @@ struct RegistrationOutcome {
 
 class ReferenceNumberService {
 public:
-    ReferenceNumberService(ReferenceNumberPolicy policy, store::ReferenceNumbers& numbers, store::OutboundQueue& queue,
+    ReferenceNumberService(ReferenceNumberPolicy policy, store::ReferenceNumbers& numbers, upstream::Outbox& outbox,
                            upstream::Dispatcher& dispatcher);
     ~ReferenceNumberService();
     void start();  // completes finished tickets now and every few seconds
@@ -59,13 +60,13 @@ public:
     const ReferenceNumberPolicy& policy() const { return policy_; }
 
 private:
-    std::vector<RegistrationResult> complete(const store::OutboundItem& item);
+    std::vector<RegistrationResult> complete(int64_t ticket, const upstream::Outcome<std::vector<model::ReferenceNumberResult>>& settled);
     RegistrationOutcome merged(const std::vector<model::ReferenceNumberRegistration>& entries,
                                const RegistrationOutcome& upstream);
 
     ReferenceNumberPolicy policy_;
     store::ReferenceNumbers& numbers_;
-    store::OutboundQueue& queue_;
+    upstream::Outbox& outbox_;
     upstream::Dispatcher& dispatcher_;
     base::BackgroundLoop loop_;
 };

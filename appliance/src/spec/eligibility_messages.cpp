@@ -50,6 +50,7 @@ SingleInquiryResponse decodeSingleInquiryResponse(const XmlElement& root) {
     SingleInquiryResponse m;
     m.header = decodeResultHeader(headerOrEmpty(root));
     if (!body.children.empty()) m.result = decodeResult(body);  // an empty body: whole-message error
+    if (m.result) m.result->answeredAt = m.header.processExecutionTime;
     return m;
 }
 
@@ -69,7 +70,10 @@ BatchResultResponse decodeBatchResultResponse(const XmlElement& root) {
     m.header = decodeResultHeader(header);
     m.receptionNumber = header.child("ReceptionNumber") ? header.childText("ReceptionNumber")
                                                          : body.childText("ReceptionNumber");
-    for (const XmlElement* unit : body.childrenNamed("BulkConfirmUnit")) m.units.push_back(decodeResult(*unit));
+    for (const XmlElement* unit : body.childrenNamed("BulkConfirmUnit")) {
+        m.units.push_back(decodeResult(*unit));
+        m.units.back().answeredAt = m.header.processExecutionTime;
+    }
     return m;
 }
 

@@ -18,13 +18,15 @@ struct Field {
     std::string T::*member;
 };
 
-// ResultOfQualificationConfirmation up to ReasonOfLoss, in the documented order.
+// ResultOfQualificationConfirmation up to WelfareOfficeName, in the layout order (docs/file-interface.md);
+// the 医療扶助 elements stand beside the insurance elements they replace.
 const Field<EligibilityRecord> kRecordFields[] = {
     {"InsuredCardClassification", &EligibilityRecord::insuredCardClassification},
     {"InsurerNumber", &EligibilityRecord::insurerNumber},
-    {"InsurerName", &EligibilityRecord::insurerName},
+    {"PublicExpenseNumber", &EligibilityRecord::publicExpenseNumber},
     {"InsuredCardSymbol", &EligibilityRecord::cardSymbol},
     {"InsuredIdentificationNumber", &EligibilityRecord::cardNumber},
+    {"BeneficiaryNumber", &EligibilityRecord::beneficiaryNumber},
     {"InsuredBranchNumber", &EligibilityRecord::branchNumber},
     {"PersonalFamilyClassification", &EligibilityRecord::personalFamilyClassification},
     {"InsuredName", &EligibilityRecord::insuredName},
@@ -45,6 +47,32 @@ const Field<EligibilityRecord> kRecordFields[] = {
     {"InsuredPartialContributionRatio", &EligibilityRecord::partialContributionRatio},
     {"PreschoolClassification", &EligibilityRecord::preschoolClassification},
     {"ReasonOfLoss", &EligibilityRecord::reasonOfLoss},
+    {"InsurerName", &EligibilityRecord::insurerName},
+    {"WelfareOfficeName", &EligibilityRecord::welfareOfficeName},
+};
+
+const Field<EligibilityRecord> kSpecificDiseasesConsentFields[] = {
+    {"SpecificDiseasesCertificateRelatedConsFlg", &EligibilityRecord::specificDiseasesConsentFlag},
+    {"SpecificDiseasesCertificateRelatedConsTime", &EligibilityRecord::specificDiseasesConsentTime},
+};
+
+const Field<model::SpecificDiseaseCertificate> kSpecificDiseaseFields[] = {
+    {"SpecificDiseasesDiseaseCategory", &model::SpecificDiseaseCertificate::diseaseCategory},
+    {"SpecificDiseasesCertificateDate", &model::SpecificDiseaseCertificate::certificateDate},
+    {"SpecificDiseasesValidStartDate", &model::SpecificDiseaseCertificate::validStartDate},
+    {"SpecificDiseasesValidEndDate", &model::SpecificDiseaseCertificate::validEndDate},
+    {"SpecificDiseasesSelfPay", &model::SpecificDiseaseCertificate::selfPay},
+};
+
+const Field<model::MedicalTicket> kMedicalTicketFields[] = {
+    {"TicketType", &model::MedicalTicket::ticketType},
+    {"MedicalTicketValidDate", &model::MedicalTicket::validDate},
+    {"MedicalTicketExpirationDate", &model::MedicalTicket::expirationDate},
+    {"IssueNumber", &model::MedicalTicket::issueNumber},
+    {"MedicalTreatmentMonth", &model::MedicalTicket::treatmentMonth},
+    {"DesignatedMedicalInstitutionCode", &model::MedicalTicket::designatedInstitutionCode},
+    {"DesignatedMedicalInstitutionName", &model::MedicalTicket::designatedInstitutionName},
+    {"SelfPayAmount", &model::MedicalTicket::selfPayAmount},
 };
 
 const Field<EligibilityRecord> kLimitConsentFields[] = {
@@ -136,12 +164,116 @@ void writeBlock(XmlElement& parent, const char* element, const std::optional<T>&
 
 bool isFlagSet(const std::string& flag) { return model::trimmed(flag) == "1"; }
 
-// The record sits in ResultList (single result) or directly in the unit (batch); both are accepted.
-const XmlElement* findRecord(const XmlElement& parent) {
-    constexpr const char kRecord[] = "ResultOfQualificationConfirmation";
+constexpr const char kRecord[] = "ResultOfQualificationConfirmation";
+constexpr const char kSpecificDiseasesList[] = "SpecificDiseasesCertificateList";
+constexpr const char kSpecificDiseasesItem[] = "SpecificDiseasesCertificateInfo";
+constexpr const char kPublicExpenseList[] = "PublicExpenseResultList";
+constexpr const char kMedicalTicketItem[] = "MedicalTicketInfo";
+
+// Records sit in ResultList (single result, face file) or directly in the unit (batch); both are read, all of them.
+std::vector<const XmlElement*> findRecords(const XmlElement& parent) {
+    std::vector<const XmlElement*> found;
     if (const XmlElement* list = parent.child("ResultList"))
-        if (const XmlElement* record = list->child(kRecord)) return record;
-    return parent.child(kRecord);
+        for (const XmlElement* r : list->childrenNamed(kRecord)) found.push_back(r);
+    for (const XmlElement* r : parent.childrenNamed(kRecord)) found.push_back(r);
+    return found;
+}
+
+// A repeated block such as SpecificDiseasesCertificateList/SpecificDiseasesCertificateInfo. Readers are
+// liberal: items are also taken when a client's layout left the list wrapper out.
+template <typename T, size_t N>
+std::vector<T> readList(const XmlElement& record, const char* list, const char* item, const Field<T> (&fields)[N]) {
+    std::vector<T> out;
+    std::vector<const XmlElement*> items = record.childrenNamed(item);
+    for (const XmlElement* l : record.childrenNamed(list))
+        for (const XmlElement* i : l->childrenNamed(item)) items.push_back(i);
+    for (const XmlElement* i : items) {
+        T value;
+        for (const auto& f : fields) value.*f.member = i->childText(f.element);
+        out.push_back(std::move(value));
+    }
+    return out;
+}
+
+template <typename T, size_t N>
+void writeList(XmlElement& record, const char* list, const char* item, const std::vector<T>& values, const Field<T> (&fields)[N]) {
+    if (values.empty()) return;
+    XmlElement& l = record.add(list);
+    for (const auto& v : values) {
+        XmlElement& i = l.add(item);
+        for (const auto& f : fields) detail::addIfPresent(i, f.element, v.*f.member);
+    }
+}
+
+// A received answer in the other layout than the one written now: a single result's MessageBody holds
+// its records in ResultList with each ReferenceNumber inside the record; a BulkConfirmUnit holds them
+// directly with the ReferenceNumbers beside them. Every other element stays where it was.
+XmlElement asUnitLayout(const XmlElement& received) {
+    if (!received.child("ResultList")) return received;
+    XmlElement out{received.name, received.text, {}};
+    for (const auto& c : received.children) {
+        if (c.name != "ResultList") {
+            out.children.push_back(c);
+            continue;
+        }
+        std::vector<XmlElement> numbers;
+        for (const auto& record : c.children) {
+            if (record.name != kRecord) continue;
+            XmlElement moved{record.name, record.text, {}};
+            for (const auto& field : record.children) (field.name == "ReferenceNumber" ? numbers : moved.children).push_back(field);
+            out.children.push_back(std::move(moved));
+        }
+        for (auto& n : numbers) out.children.push_back(std::move(n));
+    }
+    return out;
+}
+
+XmlElement asSingleLayout(const XmlElement& received) {
+    if (received.child("ResultList") || !received.child(kRecord)) return received;
+    auto numbers = received.childrenNamed("ReferenceNumber");
+    XmlElement out{received.name, received.text, {}};
+    XmlElement* list = nullptr;
+    size_t index = 0;
+    for (const auto& c : received.children) {
+        if (c.name == "ReferenceNumber") continue;
+        if (c.name != kRecord) {
+            out.children.push_back(c);
+            continue;
+        }
+        if (!list) {
+            out.children.push_back(XmlElement{"ResultList", {}, {}});
+            list = &out.children.back();
+        }
+        XmlElement record = c;
+        if (index < numbers.size() && !record.child("ReferenceNumber")) record.children.push_back(*numbers[index]);
+        ++index;
+        list->children.push_back(std::move(record));
+    }
+    return out;
+}
+
+bool sameInquiry(const model::EligibilityInquiry& a, const model::EligibilityInquiry& b) {
+    const auto &x = a.insured, &y = b.insured;
+    return x.insurerNumber == y.insurerNumber && x.cardSymbol == y.cardSymbol && x.cardNumber == y.cardNumber &&
+           x.branchNumber == y.branchNumber && x.birthDate == y.birthDate &&
+           a.limitCertificateConsent == b.limitCertificateConsent && a.arbitraryIdentifier == b.arbitraryIdentifier;
+}
+
+// The echoed search info of a received answer is kept as it came when it is this request's; it becomes
+// this request's own when the answer was given to another (a cached answer: another ArbitraryIdentifier).
+XmlElement withOwnSearchInfo(const XmlElement& received, const model::EligibilityInquiry& q, const char* name) {
+    XmlElement out{name, {}, {}};
+    out.children.reserve(received.children.size());
+    for (const auto& c : received.children) {
+        if (c.name != "QualificationConfirmSearchInfo" || sameInquiry(decodeSearchInfo(c), q)) {
+            out.children.push_back(c);
+            continue;
+        }
+        XmlElement holder;
+        encodeSearchInfo(holder, q);
+        out.children.push_back(std::move(holder.children.front()));
+    }
+    return out;
 }
 
 void encodeOutcome(XmlElement& parent, const model::EligibilityResult& r) {
@@ -181,20 +313,29 @@ model::EligibilityRecord decodeRecord(const XmlElement& result) {
     r.elderlyRecipient = readBlock(result, kElderlyBlock, kElderlyFields);
     readFields(result, r, kLimitConsentFields);
     r.limitCertificate = readBlock(result, kLimitBlock, kLimitFields);
+    readFields(result, r, kSpecificDiseasesConsentFields);
+    r.specificDiseases = readList(result, kSpecificDiseasesList, kSpecificDiseasesItem, kSpecificDiseaseFields);
+    r.medicalTickets = readList(result, kPublicExpenseList, kMedicalTicketItem, kMedicalTicketFields);
     r.consent = readConsent(result);
     r.referenceNumber = result.childText("ReferenceNumber");
     return r;
 }
 
-void encodeRecord(XmlElement& parent, const model::EligibilityRecord& r) {
-    XmlElement& result = parent.add("ResultOfQualificationConfirmation");
+void encodeRecord(XmlElement& parent, const model::EligibilityRecord& r, bool withReferenceNumber) {
+    XmlElement& result = parent.add(kRecord);
     writeFields(result, r, kRecordFields);
     writeBlock(result, kElderlyBlock, r.elderlyRecipient, kElderlyFields);
     writeFields(result, r, kLimitConsentFields);
     writeBlock(result, kLimitBlock, r.limitCertificate, kLimitFields);
+    writeFields(result, r, kSpecificDiseasesConsentFields);
+    writeList(result, kSpecificDiseasesList, kSpecificDiseasesItem, r.specificDiseases, kSpecificDiseaseFields);
+    writeList(result, kPublicExpenseList, kMedicalTicketItem, r.medicalTickets, kMedicalTicketFields);
     writeConsent(result, r.consent);
-    detail::addIfPresent(result, "ReferenceNumber", r.referenceNumber);
+    if (withReferenceNumber) detail::addIfPresent(result, "ReferenceNumber", r.referenceNumber);
 }
+
+model::EligibilityResult decodeUnit(const XmlElement& unit) { return detail::decodeResult(unit); }
+void encodeUnit(XmlElement& unit, const model::EligibilityResult& r) { detail::encodeBatchUnit(unit, r); }
 
 namespace detail {
 
@@ -220,25 +361,47 @@ model::EligibilityResult decodeResult(const XmlElement& parent) {
     if (const XmlElement* info = parent.child("QualificationConfirmSearchInfo")) r.inquiry = decodeSearchInfo(*info);
     r.medicalTreatmentFlag = parent.childText("MedicalTreatmentFlag");  // consented-patients units only
     r.examinationDate = parent.childText("ExaminationDate");
-    if (const XmlElement* record = findRecord(parent)) {
-        r.record = decodeRecord(*record);
-        if (r.record->referenceNumber.empty()) r.record->referenceNumber = parent.childText("ReferenceNumber");
+    r.prescriptionIssueSelect = parent.childText("PrescriptionIssueSelect");
+    for (const XmlElement* record : findRecords(parent)) {
+        r.records.push_back(decodeRecord(*record));
+        // One client's layout puts PrescriptionIssueSelect in the record: read it from there too.
+        if (r.prescriptionIssueSelect.empty()) r.prescriptionIssueSelect = record->childText("PrescriptionIssueSelect");
     }
+    // In a batch unit the ReferenceNumbers stand beside the records, one per record in order.
+    auto numbers = parent.childrenNamed("ReferenceNumber");
+    for (size_t i = 0; i < r.records.size() && i < numbers.size(); ++i)
+        if (r.records[i].referenceNumber.empty()) r.records[i].referenceNumber = numbers[i]->text;
+    r.received = std::make_shared<const XmlElement>(parent);
     return r;
 }
 
 void encodeSingleResult(XmlElement& body, const model::EligibilityResult& r) {
+    if (r.received) {
+        body.children = withOwnSearchInfo(asSingleLayout(*r.received), r.inquiry, "MessageBody").children;
+        return;
+    }
     encodeOutcome(body, r);
+    if (!r.records.empty()) {
+        XmlElement& list = body.add("ResultList");
+        for (const auto& record : r.records) encodeRecord(list, record, true);
+    }
     encodeSearchInfo(body, r.inquiry);
-    if (r.record) encodeRecord(body.add("ResultList"), *r.record);
+    addIfPresent(body, "PrescriptionIssueSelect", r.prescriptionIssueSelect);
 }
 
 void encodeBatchUnit(XmlElement& unit, const model::EligibilityResult& r) {
+    if (r.received) {
+        unit.children = withOwnSearchInfo(asUnitLayout(*r.received), r.inquiry, "BulkConfirmUnit").children;
+        return;
+    }
     encodeSearchInfo(unit, r.inquiry);
     encodeOutcome(unit, r);
     addIfPresent(unit, "MedicalTreatmentFlag", r.medicalTreatmentFlag);
     addIfPresent(unit, "ExaminationDate", r.examinationDate);
-    if (r.record) encodeRecord(unit, *r.record);
+    for (const auto& record : r.records) encodeRecord(unit, record, false);
+    // Real clients read the 照会番号 of a batch entry as a child of BulkConfirmUnit.
+    for (const auto& record : r.records) addIfPresent(unit, "ReferenceNumber", record.referenceNumber);
+    addIfPresent(unit, "PrescriptionIssueSelect", r.prescriptionIssueSelect);
 }
 
 }  // namespace detail

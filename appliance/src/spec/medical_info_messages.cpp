@@ -42,8 +42,18 @@ void decodeBody(const XmlElement& body, model::MedicalInfoRequest& m) {
     m.startDate = body.childText("StartDate");
     m.endDate = body.childText("EndDate");
     if (const XmlElement* category = body.child("FileCategory")) m.fileCategory = smallNumber(category->text);
+    if (const XmlElement* classification = body.child("PrDiInfClassification")) m.prDiInfClassification = classification->text;
     m.treatment = treatmentFrom(body.child("MedicalTreatmentFlag"));
-    m.insured.birthDate = body.childText("Birthdate");
+    m.insured.birthDate = body.childText("Birthdate");  // not sent by real clients; kept when it is
+}
+
+// The first element of that name anywhere below `e` (clients read ResultCode / MessageContents with //).
+const XmlElement* findAnywhere(const XmlElement& e, const char* name) {
+    for (const auto& c : e.children) {
+        if (c.name == name) return &c;
+        if (const XmlElement* found = findAnywhere(c, name)) return found;
+    }
+    return nullptr;
 }
 }  // namespace
 
@@ -66,11 +76,13 @@ XmlElement encode(const model::MedicalInfoRequest& m) {
     addIfPresent(header, "BranchNumber", m.insured.branchNumber);
     addIfPresent(header, "ArbitraryFileIdentifier", m.arbitraryFileIdentifier);
     XmlElement& body = bodyOf(message);
-    addIfPresent(body, "StartDate", m.startDate);
-    addIfPresent(body, "EndDate", m.endDate);
+    if (m.scope == model::ConsentScope::Medication) {  // the months are asked for medication only
+        addIfPresent(body, "StartDate", m.startDate);
+        addIfPresent(body, "EndDate", m.endDate);
+    }
     body.add("FileCategory", std::to_string(m.fileCategory));
+    body.add("PrDiInfClassification", m.prDiInfClassification.empty() ? "1" : m.prDiInfClassification);
     body.add("MedicalTreatmentFlag", model::medicalTreatmentCode(m.treatment));
-    body.add("Birthdate", m.insured.birthDate);
     return message;
 }
 
@@ -95,11 +107,12 @@ model::MedicalInfoResult decodeMedicalInfoResult(std::string bytes, int fileCate
         r.contentType = "application/pdf";
     } else {
         const ParsedXml parsed = parseXml(bytes);
-        if (const XmlElement* body = parsed.root.child("MessageBody")) {
-            r.processingStatus = body->childText("ProcessingResultStatus");
-            r.processingCode = body->childText("ProcessingResultCode");
-            r.processingMessage = body->childText("ProcessingResultMessage");
-        }
+        const XmlElement* resultCode = findAnywhere(parsed.root, "ResultCode");
+        const XmlElement* contents = findAnywhere(parsed.root, "MessageContents");
+        const XmlElement* code = findAnywhere(parsed.root, "ProcessingResultCode");
+        r.processingStatus = !resultCode || model::trimmed(resultCode->text) == "1" ? "1" : "2";
+        r.processingCode = code ? code->text : resultCode ? resultCode->text : "";
+        r.processingMessage = contents ? contents->text : "";
         r.contentType = "application/xml";
     }
     r.body = std::move(bytes);

@@ -1,8 +1,9 @@
 // Medication and checkup information (薬剤情報 YZKsiquc01, 特定健診情報 TKKsiquc01; 診療情報 has no file prefix and
-// uses the same elements). Request: MessageHeader {MedicalInstitutionCode, InsurerNumber, InsuranceCardSymbol,
-// InsuredPersonIdentificationNumber, BranchNumber, ArbitraryFileIdentifier} — other names than in a check —
-// and MessageBody {StartDate, EndDate, FileCategory, MedicalTreatmentFlag, Birthdate}. The result is the
-// central system's document (XML or PDF), kept opaque.
+// uses the same elements), as receipt computers write them (docs/file-interface.md): MessageHeader
+// {MedicalInstitutionCode, InsurerNumber, InsuranceCardSymbol, InsuredPersonIdentificationNumber,
+// BranchNumber, ArbitraryFileIdentifier} — other names than in a check — and MessageBody {StartDate, EndDate
+// (YYYYMM, medication only), FileCategory, PrDiInfClassification, MedicalTreatmentFlag}; no Birthdate. The
+// result is the central system's document (XML or PDF), kept opaque: success is ResultCode 1.
 #pragma once
 #include <optional>
 #include <string>

@@ -99,6 +99,10 @@ XmlElement encode(const BatchResultResponse& m);
 model::EligibilityInquiry decodeSearchInfo(const XmlElement& searchInfo);
 void encodeSearchInfo(XmlElement& parent, const model::EligibilityInquiry& q);
 model::EligibilityRecord decodeRecord(const XmlElement& resultOfQualificationConfirmation);
-void encodeRecord(XmlElement& parent, const model::EligibilityRecord& r);
+// The result of one entry in the BulkConfirmUnit layout (what the store keeps, see services/result_codec).
+model::EligibilityResult decodeUnit(const XmlElement& unit);
+void encodeUnit(XmlElement& unit, const model::EligibilityResult& r);
+// ReferenceNumber is written inside the record in single results and face files, beside it in batch units.
+void encodeRecord(XmlElement& parent, const model::EligibilityRecord& r, bool withReferenceNumber = true);
 
 }  // namespace kh::spec

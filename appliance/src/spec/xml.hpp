@@ -7,20 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "model/element.hpp"
+
 namespace kh::spec {
 
 enum class Encoding { Utf8, ShiftJis };
 
-struct XmlElement {
-    std::string name;                 // local name; a namespace prefix is dropped
-    std::string text;                 // concatenated character data (UTF-8), untrimmed
-    std::vector<XmlElement> children;
-
-    const XmlElement* child(std::string_view name) const;      // first child with that name
-    std::string childText(std::string_view name) const;        // its text, or "" when absent
-    std::vector<const XmlElement*> childrenNamed(std::string_view name) const;
-    XmlElement& add(std::string name, std::string text = {});  // append a child and return it
-};
+// The tree every message is read into and written from (model/element.hpp).
+using XmlElement = model::Element;
 
 struct ParseLimits {
     size_t maxBytes = 64u * 1024 * 1024;

@@ -1,6 +1,6 @@
-// The transport to the central system, kept behind one interface so a production profile (token
-// handling, JSON body encoding) can be added without touching services. Profile v1 is documented in
-// tests/central-sim/README.md.
+// The HTTPS exchange under profile central-v1 (central_v1_client): a body to a path, the answer back.
+// Kept behind an interface so tests can stand in for it, and a production transport (token handling,
+// JSON body encoding) can be added beside it.
 #pragma once
 #include <stdexcept>
 #include <string>
@@ -28,27 +28,9 @@ public:
     virtual CentralResponse postJson(const std::string& path, const std::string& jsonBody, const std::string& requestId) {
         return post(path, jsonBody, requestId);
     }
+    // Reaches the central system without asking it anything (a TLS handshake); throws TransportError.
+    virtual void handshake() = 0;
 };
 
-// Profile v1 paths.
-namespace profile_v1 {
-inline const char* inquiryPath() { return "/v1/qualifications/inquiry"; }
-inline const char* batchUploadPath() { return "/v1/qualifications/batches"; }
-inline std::string batchResultPath(const std::string& reception) { return "/v1/qualifications/batches/" + reception; }
-inline const char* homeReceptionUrlPath() { return "/v1/home-consent/url"; }  // IF-039/040, JSON {url}
-inline const char* identityChallengePath() { return "/v1/identity/challenge"; }  // card check: a nonce
-inline const char* identityVerifyPath() { return "/v1/identity/verify"; }        // certificate + signature
-// The POST path of a queued message, by its kind; "" for a kind this profile does not know.
-inline std::string pathForKind(const std::string& kind) {
-    if (kind == "inquiry") return inquiryPath();
-    if (kind == "batch-upload") return batchUploadPath();
-    if (kind == "reference-numbers") return "/v1/reference-numbers";
-    if (kind == "consent-list") return "/v1/home-consent/qualifications";
-    if (kind == "consent-withdrawal") return "/v1/consents/withdrawals";
-    const std::string medical = "medical-info:";
-    if (kind.compare(0, medical.size(), medical) == 0) return "/v1/medical-info/" + kind.substr(medical.size());
-    return "";
-}
-}  // namespace profile_v1
 
 }  // namespace kh::upstream

@@ -1,24 +1,14 @@
 #include "upstream/dispatcher.hpp"
 
-#include <iostream>
+#include <algorithm>
 
 #include "base/log.hpp"
-#include "spec/xml.hpp"
 
 namespace kh::upstream {
-namespace {
-bool isWellFormed(const std::string& body) {
-    try {
-        spec::parseXml(body);
-        return true;
-    } catch (const std::exception&) {
-        return false;
-    }
-}
-}  // namespace
 
-Dispatcher::Dispatcher(store::OutboundQueue& queue, CentralTransport& transport, CircuitBreaker& breaker, BackoffSettings backoff)
-    : queue_(queue), transport_(transport), breaker_(breaker), backoff_(backoff) {}
+Dispatcher::Dispatcher(store::OutboundQueue& queue, Outbox& outbox, CentralClient& client, CircuitBreaker& breaker,
+                       BackoffSettings backoff)
+    : queue_(queue), outbox_(outbox), client_(client), breaker_(breaker), backoff_(backoff) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
@@ -59,8 +49,6 @@ std::optional<store::OutboundItem> Dispatcher::waitFor(int64_t id, std::chrono::
     }
 }
 
-std::string Dispatcher::pathFor(const std::string& kind) const { return profile_v1::pathForKind(kind); }
-
 void Dispatcher::run() {
     std::unique_lock<std::mutex> l(mutex_);
     while (!stopping_) {
@@ -97,47 +85,33 @@ void Dispatcher::run() {
 }
 
 void Dispatcher::sendHead(const store::OutboundItem& item) {
-    std::string path = pathFor(item.kind);
-    if (path.empty()) {  // written by a newer version, or damaged: never block the queue behind it
-        queue_.fail(item.id, 0, "unknown message kind " + item.kind, "");
-        return;
-    }
-    CentralResponse res;
-    try {
-        ++stats_.sent;
-        res = transport_.post(path, item.body, item.requestId);
-    } catch (const TransportError& e) {
-        retryLater(item, e.what());
-        return;
-    }
-    if (res.status >= 500 || res.status == 429 || res.status == 408) {
-        retryLater(item, "HTTP " + std::to_string(res.status));
-        return;
-    }
-    if (!isWellFormed(res.body)) {  // a damaged answer is a failed attempt, not an answer
-        retryLater(item, "unreadable answer (HTTP " + std::to_string(res.status) + ")");
+    ++stats_.sent;
+    auto attempt = outbox_.deliver(item, client_);
+    if (attempt.kind == Outbox::Attempt::Kind::Retry) {
+        retryLater(item, attempt.error, attempt.retryAfterSeconds);
         return;
     }
     breaker_.recordSuccess();
     try {
-        if (res.status >= 200 && res.status < 300) {
-            queue_.complete(item.id, res.status, res.body);
+        if (attempt.kind == Outbox::Attempt::Kind::Answered) {
+            queue_.complete(item.id, attempt.status, attempt.response);
             ++stats_.completed;
         } else {
-            queue_.fail(item.id, res.status, "refused by the central system (HTTP " + std::to_string(res.status) + ")", res.body);
+            queue_.fail(item.id, attempt.status, attempt.error, attempt.response);
             ++stats_.refused;
         }
-        log::info("upstream.sent", {{"request_id", item.requestId}, {"kind", item.kind}, {"status", std::to_string(res.status)}});
+        log::info("upstream.sent", {{"request_id", item.requestId}, {"kind", item.kind},
+                                    {"outcome", attempt.kind == Outbox::Attempt::Kind::Answered ? "answered" : "refused"}});
     } catch (const std::exception& e) {
         log::error("upstream.store_failed", {{"request_id", item.requestId}, {"error", e.what()}});
     }
 }
 
-void Dispatcher::retryLater(const store::OutboundItem& item, const std::string& why) {
+void Dispatcher::retryLater(const store::OutboundItem& item, const std::string& why, int retryAfterSeconds) {
     int64_t now = steadyMillis();
     breaker_.recordFailure(now);
     ++stats_.failedAttempts;
-    int64_t delay = backoffMillis(backoff_, item.attempts + 1, rng_);
+    int64_t delay = std::max<int64_t>(backoffMillis(backoff_, item.attempts + 1, rng_), int64_t(retryAfterSeconds) * 1000);
     {
         std::lock_guard<std::mutex> l(mutex_);
         headNotBefore_ = now + delay;

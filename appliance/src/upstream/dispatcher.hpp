@@ -14,7 +14,8 @@
 
 #include "base/signal.hpp"
 #include "store/outbound_queue.hpp"
-#include "upstream/central_transport.hpp"
+#include "upstream/central_client.hpp"
+#include "upstream/outbox.hpp"
 #include "upstream/retry_policy.hpp"
 
 namespace kh::upstream {
@@ -25,7 +26,7 @@ struct DispatcherStats {
 
 class Dispatcher {
 public:
-    Dispatcher(store::OutboundQueue& queue, CentralTransport& transport, CircuitBreaker& breaker, BackoffSettings backoff);
+    Dispatcher(store::OutboundQueue& queue, Outbox& outbox, CentralClient& client, CircuitBreaker& breaker, BackoffSettings backoff);
     ~Dispatcher();
     void start();
     void stop();
@@ -39,11 +40,11 @@ public:
 private:
     void run();
     void sendHead(const store::OutboundItem& item);
-    void retryLater(const store::OutboundItem& item, const std::string& why);
-    std::string pathFor(const std::string& kind) const;
+    void retryLater(const store::OutboundItem& item, const std::string& why, int retryAfterSeconds);
 
     store::OutboundQueue& queue_;
-    CentralTransport& transport_;
+    Outbox& outbox_;
+    CentralClient& client_;
     CircuitBreaker& breaker_;
     BackoffSettings backoff_;
     std::mt19937_64 rng_{std::random_device{}()};

@@ -4,6 +4,8 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/InvalidCertificateHandler.h>
 #include <Poco/Net/VerificationErrorArgs.h>
 #include <Poco/Net/SSLManager.h>
@@ -164,6 +166,29 @@ CentralResponse HttpsTransport::send(const std::string& method, const std::strin
         if (res.has("Retry-After")) out.retryAfterSeconds = std::atoi(res.get("Retry-After").c_str());
         giveBack(std::move(pooled));
         return out;
+    } catch (const Poco::Exception& e) {
+        throw TransportError(e.displayText());
+    } catch (const std::exception& e) {
+        throw TransportError(e.what());
+    }
+}
+
+// A fresh TLS handshake with the current certificate and CA (no request): what the link status probes, so
+// a certificate that is refused shows at once, not at the next patient's inquiry.
+void HttpsTransport::handshake() {
+    Poco::Net::Context::Ptr context;
+    {
+        std::lock_guard<std::mutex> l(mutex_);
+        if (!configured_) throw TransportError("the central system is not configured yet (URL, client certificate, central CA)");
+        context = context_;
+    }
+    try {
+        Poco::Net::SecureStreamSocket socket(context);
+        socket.setLazyHandshake(false);
+        socket.setPeerHostName(host_);
+        socket.connect(Poco::Net::SocketAddress(host_, port_), Poco::Timespan(timeoutSeconds_, 0));
+        socket.verifyPeerCertificate();
+        socket.close();
     } catch (const Poco::Exception& e) {
         throw TransportError(e.displayText());
     } catch (const std::exception& e) {

@@ -33,6 +33,7 @@ public:
     CentralResponse post(const std::string& path, const std::string& xmlBody, const std::string& requestId) override;
     CentralResponse get(const std::string& path, const std::string& requestId) override;
     CentralResponse postJson(const std::string& path, const std::string& jsonBody, const std::string& requestId) override;
+    void handshake() override;
     TlsSettings settings() const;  // as in use now (the web admin shows these files' certificates)
     // Loads s.caFile, s.certFile and s.keyFile into a new TLS context and uses it from the next request
     // on; idle sessions of the old one are closed, and those in flight are not kept when they finish.

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 
 #include "model/errors.hpp"
 #include "services/reference_number_service.hpp"
-#include "spec/reference_number_messages.hpp"
-#include "spec/xml.hpp"
+#include "fake_central.hpp"
 #include "upstream/dispatcher.hpp"
 
 using namespace kh;
@@ -21,41 +21,16 @@ using services::RegistrationOutcome;
 namespace {
 std::string tempDir() { return kh::test::tempDir("refsvc"); }
 
-// The central system as a function of the request body; every POST is remembered.
-class FakeCentral : public upstream::CentralTransport {
-public:
-    std::function<upstream::CentralResponse(const std::string&)> answer;
-    upstream::CentralResponse post(const std::string& path, const std::string& body, const std::string&) override {
-        std::lock_guard<std::mutex> l(mutex_);
-        paths.push_back(path);
-        bodies.push_back(body);
-        try {
-            return answer(body);
-        } catch (const std::exception&) {
-            return {400, "<XmlMsg><MessageHeader/><MessageBody/></XmlMsg>", 0};
-        }
-    }
-    upstream::CentralResponse get(const std::string&, const std::string&) override { return {404, "", 0}; }
-    std::vector<std::string> paths, bodies;
-    size_t sentTo(const std::string& path) {
-        std::lock_guard<std::mutex> l(mutex_);
-        return size_t(std::count(paths.begin(), paths.end(), path));
-    }
-
-private:
-    std::mutex mutex_;
-};
+using test::FakeCentral;
 
 // Registers every entry whose reference number does not start with "X"; those get SIM-R005.
-upstream::CentralResponse registerAllButX(const std::string& body) {
-    auto req = spec::decodeReferenceNumberBatchRequest(spec::parseXml(body).root);
-    spec::ReferenceNumberResponse res;
-    res.header.institutionCode = req.header.institutionCode;
-    for (const auto& r : req.registrations) {
+FakeCentral::Answer<FakeCentral::Results> registerAllButX(const FakeCentral::Registrations& entries, const std::string&) {
+    FakeCentral::Results results;
+    for (const auto& r : entries) {
         bool refuse = r.referenceNumber[0] == 'X';
-        res.results.push_back({r.referenceNumber, refuse ? "2" : "1", refuse ? "SIM-R005" : "", refuse ? "該当者なし" : ""});
+        results.push_back({r.referenceNumber, refuse ? "2" : "1", refuse ? "SIM-R005" : "", refuse ? "該当者なし" : ""});
     }
-    return {200, spec::writeXml(spec::encode(res), spec::Encoding::Utf8), 0};
+    return FakeCentral::Answer<FakeCentral::Results>::of(results);
 }
 
 model::ReferenceNumberRegistration entry(const std::string& number, const std::string& card,
@@ -72,18 +47,28 @@ struct Rig {
     store::OutboundQueue queue{store};
     store::ReferenceNumbers numbers{store, queue};
     FakeCentral central;
+    upstream::Outbox outbox{queue, "1312345679"};
     upstream::CircuitBreaker breaker{100, 10};
-    upstream::Dispatcher dispatcher{queue, central, breaker, upstream::BackoffSettings{10, 20}};
-    services::ReferenceNumberService service{{"1312345679", std::chrono::milliseconds(5000), 3}, numbers, queue, dispatcher};
+    upstream::Dispatcher dispatcher{queue, outbox, central, breaker, upstream::BackoffSettings{10, 20}};
+    services::ReferenceNumberService service{{"1312345679", std::chrono::milliseconds(5000), 3}, numbers, outbox, dispatcher};
+    std::vector<FakeCentral::Registrations> sent;
+    std::vector<std::string> fileIdentifiers;
+    void answerWith(std::function<FakeCentral::Answer<FakeCentral::Results>(const FakeCentral::Registrations&, const std::string&)> f) {
+        central.onRegister = [this, f](const FakeCentral::Registrations& e, const std::string& fileId) {
+            sent.push_back(e);
+            fileIdentifiers.push_back(fileId);
+            return f(e, fileId);
+        };
+    }
     Rig() { dispatcher.start(); }
     ~Rig() { dispatcher.stop(); }
     std::string state(const model::ReferenceNumberRegistration& r) { return numbers.find(numbers.identityIndex(r.insured))->state; }
 };
 }  // namespace
 
-TEST_CASE("valid entries go up as one OQSmuimm01req; invalid ones are answered here, in order", "[services][reference]") {
+TEST_CASE("valid entries go up as one message; invalid ones are answered here, in order", "[services][reference]") {
     Rig rig;
-    rig.central.answer = registerAllButX;
+    rig.answerWith(registerAllButX);
     auto good = entry("PT-1", "111"), bad = entry("PT-2", "222", "01130013"), unknown = entry("X-3", "333");
     auto out = rig.service.registerEntries({good, bad, unknown}, std::chrono::milliseconds(5000));
     REQUIRE(out.kind == RegistrationOutcome::Kind::Answered);
@@ -97,33 +82,29 @@ TEST_CASE("valid entries go up as one OQSmuimm01req; invalid ones are answered h
     CHECK(out.results[2].code == "SIM-R005");
     CHECK(out.results[2].message == "該当者なし");
 
-    REQUIRE(rig.central.bodies.size() == 1);
-    CHECK(rig.central.paths[0] == "/v1/reference-numbers");
-    auto sent = spec::parseXml(rig.central.bodies[0]).root;
-    CHECK(sent.child("MessageHeader")->childText("MedicalInstitutionCode") == "1312345679");
-    CHECK(sent.child("MessageBody")->childrenNamed("BulkRegistrationUnit").size() == 2);
+    REQUIRE(rig.sent.size() == 1);
+    CHECK(rig.sent[0].size() == 2);
     CHECK(rig.state(good) == "registered");
     CHECK(rig.state(unknown) == "refused");
     CHECK_FALSE(rig.numbers.find(rig.numbers.identityIndex(bad.insured)));
 }
 
-TEST_CASE("one entry goes up as OQSsiimm01req", "[services][reference]") {
+TEST_CASE("one entry goes up with the file's identifier", "[services][reference]") {
     Rig rig;
-    rig.central.answer = registerAllButX;
+    rig.answerWith(registerAllButX);
     auto out = rig.service.registerEntries({entry("PT-9", "999")}, std::chrono::milliseconds(5000), "F-1");
     CHECK(out.results.at(0).status == "registered");
-    auto sent = spec::parseXml(rig.central.bodies.at(0)).root;
-    CHECK(sent.child("MessageBody")->child("ReferenceNumberRegistrationInfo"));
-    CHECK_FALSE(sent.child("MessageBody")->child("BulkRegistrationUnit"));
-    CHECK(sent.child("MessageHeader")->childText("ArbitraryFileIdentifier") == "F-1");
+    REQUIRE(rig.sent.size() == 1);
+    CHECK(rig.sent[0].size() == 1);
+    CHECK(rig.fileIdentifiers.at(0) == "F-1");
 }
 
 TEST_CASE("while the central system is away a registration is queued and completed later", "[services][reference]") {
     Rig rig;
     std::atomic<bool> up{false};
-    rig.central.answer = [&](const std::string& body) {
-        return up ? registerAllButX(body) : upstream::CentralResponse{503, "", 1};
-    };
+    rig.answerWith([&](const FakeCentral::Registrations& e, const std::string& f) {
+        return up ? registerAllButX(e, f) : FakeCentral::Answer<FakeCentral::Results>::unreachable("HTTP 503", 1);
+    });
     auto bad = entry("", "1");
     auto a = entry("PT-1", "111"), b = entry("X-2", "222");
     auto out = rig.service.registerEntries({bad, a, b}, std::chrono::milliseconds(0));
@@ -153,13 +134,9 @@ TEST_CASE("while the central system is away a registration is queued and complet
 
 TEST_CASE("a refused message refuses each entry with the central system's code", "[services][reference]") {
     Rig rig;
-    rig.central.answer = [](const std::string&) {
-        spec::ReferenceNumberResponse res;
-        res.header.segmentOfResult = "9";
-        res.header.errorCode = "SIM-4031";
-        res.header.errorMessage = "MedicalInstitutionCode differs";
-        return upstream::CentralResponse{403, spec::writeXml(spec::encode(res), spec::Encoding::Utf8), 0};
-    };
+    rig.answerWith([](const FakeCentral::Registrations&, const std::string&) {
+        return FakeCentral::Answer<FakeCentral::Results>::refused("SIM-4031", "MedicalInstitutionCode differs", 403);
+    });
     auto a = entry("PT-1", "111");
     auto out = rig.service.registerEntries({a, entry("PT-2", "222")}, std::chrono::milliseconds(5000));
     REQUIRE(out.kind == RegistrationOutcome::Kind::Answered);
@@ -173,7 +150,7 @@ TEST_CASE("a refused message refuses each entry with the central system's code",
 
 TEST_CASE("registration limits and unknown tickets", "[services][reference]") {
     Rig rig;
-    rig.central.answer = registerAllButX;
+    rig.answerWith(registerAllButX);
     auto errorOf = [&](const std::vector<model::ReferenceNumberRegistration>& entries) {
         try {
             rig.service.registerEntries(entries, std::chrono::milliseconds(0));
@@ -191,5 +168,5 @@ TEST_CASE("registration limits and unknown tickets", "[services][reference]") {
     CHECK(allInvalid.kind == RegistrationOutcome::Kind::Answered);
     CHECK(allInvalid.ticket == 0);
     // Only the foreign inquiry queued above may reach the central system, never a registration.
-    CHECK(rig.central.sentTo("/v1/reference-numbers") == 0);
+    CHECK(rig.sent.empty());
 }

@@ -67,7 +67,7 @@ model::EligibilityResult sampleResult(const std::string& id, bool withRecord) {
     r.validity = withRecord ? model::Validity::Valid : model::Validity::NotFound;
     r.validityRaw = withRecord ? "1" : "4";
     r.inquiry = sampleInquiry(id);
-    if (withRecord) r.record = sampleRecord();
+    if (withRecord) r.records = {sampleRecord()};
     return r;
 }
 
@@ -115,9 +115,9 @@ std::vector<std::string> fields(const model::EligibilityResult& r) {
                                   std::to_string(static_cast<int>(r.validity))};
     const auto q = fields(r.inquiry);
     f.insert(f.end(), q.begin(), q.end());
-    f.push_back(r.record ? "record" : "-");
-    if (r.record) {
-        const auto rec = fields(*r.record);
+    f.push_back(!r.records.empty() ? "record" : "-");
+    if (!r.records.empty()) {
+        const auto rec = fields(r.records.front());
         f.insert(f.end(), rec.begin(), rec.end());
     }
     return f;
@@ -249,12 +249,12 @@ TEST_CASE("a Shift_JIS result file is decoded byte-exactly", "[spec][messages]")
     CHECK(parsed.encoding == Encoding::ShiftJis);
     const auto m = decodeSingleInquiryResponse(parsed.root);
     REQUIRE(m.result);
-    REQUIRE(m.result->record);
+    REQUIRE(m.result->primary());
     CHECK(m.result->validity == model::Validity::Valid);
-    CHECK(m.result->record->name == kName);
-    CHECK(m.result->record->nameKana == kKana);
-    CHECK(m.result->record->cardNumber == "Ⅲ～");
-    CHECK(m.result->record->insurerNumber == "  123456");
+    CHECK(m.result->primary()->name == kName);
+    CHECK(m.result->primary()->nameKana == kKana);
+    CHECK(m.result->primary()->cardNumber == "Ⅲ～");
+    CHECK(m.result->primary()->insurerNumber == "  123456");
 }
 
 TEST_CASE("a 6-digit insurer number padded with two spaces is kept raw", "[spec][messages]") {
@@ -294,11 +294,11 @@ TEST_CASE("a batch unit may carry its record under ResultList and ReferenceNumbe
         "</MessageBody></XmlMsg>").root);
     CHECK(m.receptionNumber == "R1");
     REQUIRE(m.units.size() == 2);
-    REQUIRE(m.units[0].record);
-    CHECK(m.units[0].record->referenceNumber == "P-9");
+    REQUIRE(m.units[0].primary());
+    CHECK(m.units[0].primary()->referenceNumber == "P-9");
     CHECK(m.units[1].validity == model::Validity::Unknown);
     CHECK(m.units[1].validityRaw == "7");
-    CHECK_FALSE(m.units[1].record);
+    CHECK(m.units[1].records.empty());
 }
 
 TEST_CASE("QualificationValidity codes map to the model and unknown codes stay raw", "[spec][messages]") {
@@ -319,7 +319,7 @@ TEST_CASE("QualificationValidity codes map to the model and unknown codes stay r
 
 TEST_CASE("results are written in the documented element order, optional fields only when set", "[spec][messages]") {
     SingleInquiryResponse m{sampleResultHeader(), sampleResult("A1", true)};
-    m.result->record->elderlyRecipient.reset();
+    m.result->primary()->elderlyRecipient.reset();
     const XmlElement tree = encode(m);
     CHECK(childNames(tree) == std::vector<std::string>{"MessageHeader", "MessageBody"});
     CHECK(childNames(*tree.child("MessageHeader")) ==
@@ -327,8 +327,8 @@ TEST_CASE("results are written in the documented element order, optional fields 
                                    "ArbitraryFileIdentifier", "ReferenceClassification", "SegmentOfResult",
                                    "CharacterCodeIdentifier"});
     const XmlElement& body = *tree.child("MessageBody");
-    CHECK(childNames(body) == std::vector<std::string>{"ProcessingResultStatus", "QualificationValidity",
-                                                       "QualificationConfirmSearchInfo", "ResultList"});
+    CHECK(childNames(body) == std::vector<std::string>{"ProcessingResultStatus", "QualificationValidity", "ResultList",
+                                                       "QualificationConfirmSearchInfo"});
     const XmlElement& record = *body.child("ResultList")->child("ResultOfQualificationConfirmation");
     const auto names = childNames(record);
     CHECK(names.front() == "InsuredCardClassification");

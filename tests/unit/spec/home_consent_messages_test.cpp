@@ -71,7 +71,7 @@ model::BatchUnit consentedUnit() {
     consent.clinical = {"1", "20261120101500", "20261125"};
     r.consent = consent;  // operation: absent
     r.referenceNumber = "P-0001";
-    u.record = r;
+    u.records = {r};
     return u;
 }
 }  // namespace
@@ -145,39 +145,40 @@ TEST_CASE("a 02res unit round-trips the consent block, treatment and examination
     header.processExecutionTime = "20261124093001";
     header.institutionCode = "1312345679";
     model::BatchUnit without = consentedUnit();
-    without.record->consent.reset();
+    without.primary()->consent.reset();
     without.medicalTreatmentFlag.clear();
     without.examinationDate.clear();
     const ConsentListResultResponse m{header, "R202611240001", {consentedUnit(), without}};
     for (Encoding enc : kBothEncodings) {
         const auto back = roundTrip(m, enc, decodeBatchResultResponse);
         REQUIRE(back.units.size() == 2);
-        REQUIRE(back.units[0].record);
-        CHECK(fields(back.units[0].record->consent) == fields(m.units[0].record->consent));
-        CHECK(back.units[0].record->name == "在宅　〓花子①");
+        REQUIRE(back.units[0].primary());
+        CHECK(fields(back.units[0].primary()->consent) == fields(m.units[0].primary()->consent));
+        CHECK(back.units[0].primary()->name == "在宅　〓花子①");
         CHECK(back.units[0].medicalTreatmentFlag == "2");
         CHECK(back.units[0].examinationDate == "20261125");
-        REQUIRE(back.units[1].record);
-        CHECK_FALSE(back.units[1].record->consent);
+        REQUIRE(back.units[1].primary());
+        CHECK_FALSE(back.units[1].primary()->consent);
         CHECK(back.units[1].medicalTreatmentFlag.empty());
     }
 }
 
-TEST_CASE("the consent block is written in order, only the elements that are set, before ReferenceNumber",
-          "[spec][consent]") {
+TEST_CASE("the consent block is written in order, only the elements that are set; a unit's ReferenceNumber "
+          "stands beside its record", "[spec][consent]") {
     const XmlElement tree = encode(BatchResultResponse{{}, "R1", {consentedUnit()}});
     const XmlElement& unit = *tree.child("MessageBody")->child("BulkConfirmUnit");
     const auto unitNames = childNames(unit);
-    CHECK(std::vector<std::string>(unitNames.end() - 3, unitNames.end()) ==
-          std::vector<std::string>{"MedicalTreatmentFlag", "ExaminationDate", "ResultOfQualificationConfirmation"});
+    CHECK(std::vector<std::string>(unitNames.end() - 4, unitNames.end()) ==
+          std::vector<std::string>{"MedicalTreatmentFlag", "ExaminationDate", "ResultOfQualificationConfirmation",
+                                   "ReferenceNumber"});
     const auto names = childNames(*unit.child("ResultOfQualificationConfirmation"));
-    CHECK(std::vector<std::string>(names.end() - 8, names.end()) ==
+    CHECK(std::vector<std::string>(names.end() - 7, names.end()) ==
           std::vector<std::string>{"SpecificHealthCheckupsInfoConsFlg", "PharmacistsInfoConsFlg",
                                    "PharmacistsInfoConsTime", "PharmacistsInfoAvailableTime", "DiagnosisInfoConsFlg",
-                                   "DiagnosisInfoConsTime", "DiagnosisInfoAvailableTime", "ReferenceNumber"});
+                                   "DiagnosisInfoConsTime", "DiagnosisInfoAvailableTime"});
     // Existing results without a consent block are written exactly as before.
     model::BatchUnit plain = consentedUnit();
-    plain.record->consent.reset();
+    plain.primary()->consent.reset();
     const auto plainNames = childNames(
         *encode(BatchResultResponse{{}, "R1", {plain}}).child("MessageBody")->child("BulkConfirmUnit")
              ->child("ResultOfQualificationConfirmation"));
@@ -191,9 +192,9 @@ TEST_CASE("a consent block is read in any order, and partly, from a single or a 
         "<Name>x</Name><PharmacistsInfoConsFlg>1</PharmacistsInfoConsFlg><OperationInfoConsFlg/>"
         "</ResultOfQualificationConfirmation></BulkConfirmUnit></MessageBody></XmlMsg>").root);
     REQUIRE(m.units.size() == 1);
-    REQUIRE(m.units[0].record);
-    REQUIRE(m.units[0].record->consent);
-    const model::ConsentBlock& c = *m.units[0].record->consent;
+    REQUIRE(m.units[0].primary());
+    REQUIRE(m.units[0].primary()->consent);
+    const model::ConsentBlock& c = *m.units[0].primary()->consent;
     CHECK(c.medication.flag == "1");
     CHECK(c.medication.availableTime == "20261125");
     CHECK(c.medication.consTime.empty());
@@ -204,9 +205,9 @@ TEST_CASE("a consent block is read in any order, and partly, from a single or a 
         "<SpecificHealthCheckupsInfoConsFlg>1</SpecificHealthCheckupsInfoConsFlg>"
         "</ResultOfQualificationConfirmation></ResultList></MessageBody></XmlMsg>").root);
     REQUIRE(single.result);
-    REQUIRE(single.result->record);
-    REQUIRE(single.result->record->consent);
-    CHECK(single.result->record->consent->checkup.flag == "1");
+    REQUIRE(single.result->primary());
+    REQUIRE(single.result->primary()->consent);
+    CHECK(single.result->primary()->consent->checkup.flag == "1");
 }
 
 TEST_CASE("the reception phases reuse the batch messages", "[spec][consent]") {

@@ -22,10 +22,10 @@ const Encoding kBothEncodings[] = {Encoding::Utf8, Encoding::ShiftJis};
 
 model::MedicalInfoRequest sampleRequest() {
     model::MedicalInfoRequest m;
-    m.insured = {"01130012", "ＡＢ-１２", "１２３４５～Ⅲ", "01", "19450401"};
+    m.insured = {"01130012", "ＡＢ-１２", "１２３４５～Ⅲ", "01", ""};  // real clients send no birth date
     m.scope = model::ConsentScope::Medication;
-    m.startDate = "20260501";
-    m.endDate = "20261124";
+    m.startDate = "202605";
+    m.endDate = "202611";
     m.fileCategory = 2;
     m.treatment = model::MedicalTreatment::HomeVisit;
     m.arbitraryFileIdentifier = "薬剤-①";
@@ -52,6 +52,7 @@ TEST_CASE("YZKsiquc01req / TKKsiquc01req round-trip in UTF-8 and Shift_JIS for e
         model::MedicalInfoRequest m = sampleRequest();
         m.scope = scope;
         m.fileCategory = scope == model::ConsentScope::Checkup ? 1 : 2;
+        if (scope != model::ConsentScope::Medication) m.startDate = m.endDate = "";  // months: medication only
         for (Encoding enc : kBothEncodings) CHECK(fields(roundTrip(m, enc)) == fields(m));
     }
 }
@@ -62,8 +63,12 @@ TEST_CASE("the request uses its own header names and the documented order", "[sp
           std::vector<std::string>{"MedicalInstitutionCode", "InsurerNumber", "InsuranceCardSymbol",
                                    "InsuredPersonIdentificationNumber", "BranchNumber", "ArbitraryFileIdentifier"});
     CHECK(childNames(*tree.child("MessageBody")) ==
-          std::vector<std::string>{"StartDate", "EndDate", "FileCategory", "MedicalTreatmentFlag", "Birthdate"});
+          std::vector<std::string>{"StartDate", "EndDate", "FileCategory", "PrDiInfClassification", "MedicalTreatmentFlag"});
     CHECK(tree.child("MessageBody")->childText("MedicalTreatmentFlag") == "2");
+    model::MedicalInfoRequest checkup = sampleRequest();
+    checkup.scope = model::ConsentScope::Checkup;
+    CHECK(childNames(*encode(checkup).child("MessageBody")) ==
+          std::vector<std::string>{"FileCategory", "PrDiInfClassification", "MedicalTreatmentFlag"});
 }
 
 TEST_CASE("absent codes read as the defaults, garbled ones as 0 that validation names", "[spec][medical]") {
@@ -94,10 +99,8 @@ TEST_CASE("a medical-info request is validated field by field", "[spec][medical]
     model::MedicalInfoRequest m = sampleRequest();
     m.institutionCode = "1312345678";
     m.insured.branchNumber.clear();
-    m.insured.birthDate = "19450231";
-    m.startDate = "20261125";
-    CHECK(fieldNames(validate(m)) ==
-          std::vector<std::string>{"MedicalInstitutionCode", "Birthdate", "InsuredBranchNumber", "EndDate"});
+    m.startDate = "202612";
+    CHECK(fieldNames(validate(m)) == std::vector<std::string>{"MedicalInstitutionCode", "InsuredBranchNumber", "EndDate"});
     m = sampleRequest();
     m.endDate = "2026112";
     m.arbitraryFileIdentifier = std::string(65, 'x');
@@ -120,16 +123,20 @@ TEST_CASE("medication and checkup file names give kinds, scopes and result names
     CHECK(medicalInfoResultFileName("../YZKsiquc01req_1.xml", 1).empty());
 }
 
-TEST_CASE("the result document is kept byte for byte, with its outcome read when present", "[spec][medical]") {
+TEST_CASE("the result document is kept byte for byte; ResultCode 1 is success, MessageContents says why not",
+          "[spec][medical]") {
     const std::string xml =
-        "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><XmlMsg><MessageHeader/><MessageBody>"
-        "<ProcessingResultStatus>2</ProcessingResultStatus><ProcessingResultCode>E1</ProcessingResultCode>"
-        "<DrugInf><DrugN>\x83\x41</DrugN></DrugInf></MessageBody></XmlMsg>";
+        "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><XmlMsg><MessageHeader><ResultCode>2</ResultCode>"
+        "<MessageContents>\x93\xaf\x88\xd3</MessageContents></MessageHeader><MessageBody>"
+        "<MeTrMonthInf><DrugN>\x83\x41</DrugN></MeTrMonthInf></MessageBody></XmlMsg>";
     const auto r = decodeMedicalInfoResult(xml, 2);
     CHECK(r.contentType == "application/xml");
     CHECK(r.processingStatus == "2");
-    CHECK(r.processingCode == "E1");
+    CHECK(r.processingCode == "2");
+    CHECK(r.processingMessage == "同意");
     CHECK(r.body == xml);
+    CHECK(decodeMedicalInfoResult("<XmlMsg><MessageHeader><ResultCode>1</ResultCode></MessageHeader><MessageBody/></XmlMsg>", 2)
+              .processingStatus == "1");
     const std::string pdf = std::string("%PDF-1.7\n\0\xff binary", 19);
     const auto p = decodeMedicalInfoResult(pdf, 1);
     CHECK(p.contentType == "application/pdf");

@@ -38,15 +38,3 @@ TEST_CASE("the circuit breaker opens after repeated failures and lets one probe 
     CHECK(b.state(2100) == CircuitBreaker::State::Closed);
     CHECK(b.linkUp());
 }
-
-#include "upstream/central_transport.hpp"
-
-TEST_CASE("profile v1 maps every queued message kind to its path", "[upstream]") {
-    using kh::upstream::profile_v1::pathForKind;
-    CHECK(pathForKind("inquiry") == "/v1/qualifications/inquiry");
-    CHECK(pathForKind("batch-upload") == "/v1/qualifications/batches");
-    CHECK(pathForKind("reference-numbers") == "/v1/reference-numbers");
-    CHECK(pathForKind("consent-list") == "/v1/home-consent/qualifications");
-    CHECK(pathForKind("medical-info:medication") == "/v1/medical-info/medication");
-    CHECK(pathForKind("nonsense").empty());
-}
