@@ -44,6 +44,7 @@ ResultExtras resultExtras(const Person* person, const std::string& institution, 
 }
 
 std::string inquiryDocument(const AnswerHeader& header, const SearchInfo& search, SimState& state) {
+    if (auto canned = state.canned.take(CannedKind::Single, search)) return canned->document;
     QualificationOutcome outcome = answerSearch(state.population, search);
     return qualificationResultDocument(header, search, outcome, state.population,
                                        resultExtras(outcome.person, header.institutionCode, header.confirmationDate, state));
@@ -136,8 +137,13 @@ StoredAnswer handleBatchResult(const ApiCall& call, SimState& state) {
     units.reserve(batch->request.searches.size());
     for (const SearchInfo& search : batch->request.searches) {
         BatchUnit unit;
-        unit.outcome = answerSearch(state.population, search);
-        unit.extras = resultExtras(unit.outcome.person, call.institution, header.confirmationDate, state);
+        if (auto canned = state.canned.take(CannedKind::Batch, search)) {
+            unit.canned = canned->document;
+            unit.cannedStatus = canned->status;
+        } else {
+            unit.outcome = answerSearch(state.population, search);
+            unit.extras = resultExtras(unit.outcome.person, call.institution, header.confirmationDate, state);
+        }
         units.push_back(std::move(unit));
     }
     return {200, batchResultDocument(header, reception, batch->request.searches, units, state.population), {}};

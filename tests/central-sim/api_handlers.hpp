@@ -55,8 +55,8 @@ bool ownInstitution(const std::string& named, const std::string& institution, co
 // block in effect there, and the 医療券 of the month of confirmationDate (today's when not a date).
 ResultExtras resultExtras(const Person* person, const std::string& institution, const std::string& confirmationDate,
                           const SimState& state);
-// The whole OQSsiquc01res for one search, from the population. The single check and the identity
-// verify answer with it.
+// The whole OQSsiquc01res for one search: the canned document when a test set one for its identifiers,
+// else the answer from the population. The single check and the identity verify answer with it.
 std::string inquiryDocument(const AnswerHeader& header, const SearchInfo& search, SimState& state);
 
 }  // namespace ksim

@@ -1,11 +1,12 @@
 // Everything the request handlers share: the options, the population, the institution table, the
 // request log, the faults, the batches, the home-consent store, the outpatient consents tests set, the
-// JPKI CA and the identity challenges.
+// canned answers, the JPKI CA and the identity challenges.
 // Made once in main and outlives the servers.
 #pragma once
 #include <string>
 
 #include "batches.hpp"
+#include "canned.hpp"
 #include "consents.hpp"
 #include "faults.hpp"
 #include "identity_challenges.hpp"
@@ -31,6 +32,7 @@ struct SimState {
     Batches batches;
     ConsentStore consents;
     OutpatientConsents outpatientConsents;
+    CannedAnswers canned;
     ChallengeStore challenges;
     // "http://127.0.0.1:18444": the control server, where the home-reception pages live. Set in main
     // once the control socket is bound, before any server starts.

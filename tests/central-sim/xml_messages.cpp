@@ -286,13 +286,17 @@ std::string batchResultDocument(const AnswerHeader& header, const std::string& r
                                 const std::vector<SearchInfo>& searches, const std::vector<BatchUnit>& units,
                                 const Population& population) {
     std::size_t normal = 0;
-    for (const BatchUnit& u : units) normal += u.outcome.processingStatus == "1";
+    for (const BatchUnit& u : units) normal += (u.canned.empty() ? u.outcome.processingStatus : u.cannedStatus) == "1";
     XmlWriter w;
     beginBatchHeader(w, header, reception, "1");
     writeBatchCounts(w, units.size(), normal);
     w.open("MessageBody");
     for (std::size_t i = 0; i < units.size(); ++i) {
         const BatchUnit& u = units[i];
+        if (!u.canned.empty()) {
+            w.raw(u.canned);
+            continue;
+        }
         w.open("BulkConfirmUnit");
         writeSearchEcho(w, searches[i]);
         writeProcessing(w, u.outcome);

@@ -38,10 +38,13 @@ struct RegistrationResult {
     std::string status, code, message;  // ProcessingResultStatus 1/2, code and message (empty on success)
 };
 
-// One unit of a batch result as it stands at download.
+// One unit of a batch result as it stands at download: canned (the document a test set, written
+// verbatim, with its ProcessingResultStatus) or made from the outcome.
 struct BatchUnit {
     QualificationOutcome outcome;
     ResultExtras extras;
+    std::string canned;  // a whole <BulkConfirmUnit> element, or empty
+    std::string cannedStatus;
 };
 
 // One unit of a medical-aid list: a person assisted in the month, with the institution's extras.
