@@ -288,7 +288,9 @@ class ShapesTest(unittest.TestCase):
     def test_outpatient_consent_block_is_carried_and_can_be_set_per_institution(self):
         p = self.where(lambda p: p["validity"] == "1" and p["outpatientConsent"]
                        and not p["outpatientConsent"]["expired"] and not p["publicAssistance"])
-        consent = p["outpatientConsent"]
+        # Read again now: the times of a consent given "today" move with the date.
+        consent = self.sim.control("GET", "/sim/population?limit=1&offset=%d" % self.persons.index(p))[1][
+            "persons"][0]["outpatientConsent"]
         [record] = self.records(self.inquire(p))
         for scope, prefix in (("medication", "PharmacistsInfo"), ("checkup", "SpecificHealthCheckupsInfo"),
                               ("clinical", "DiagnosisInfo")):
