@@ -6,6 +6,7 @@
 #include "home_consent_handlers.hpp"
 #include "identity_handlers.hpp"
 #include "japan_time.hpp"
+#include "medical_aid.hpp"
 #include "qualification.hpp"
 #include "xml_reader.hpp"
 
@@ -30,11 +31,23 @@ bool ownInstitution(const std::string& namedRaw, const std::string& institution,
     return false;
 }
 
-ResultExtras resultExtras(const QualificationOutcome& outcome, const std::string& institution, const SimState& state) {
+ResultExtras resultExtras(const Person* person, const std::string& institution, const std::string& confirmationDate,
+                          const SimState& state) {
     ResultExtras extras;
-    if (outcome.person)
-        extras.referenceNumber = state.consents.referenceNumber(institution, state.population.indexOf(*outcome.person));
+    if (!person) return extras;
+    extras.referenceNumber = state.consents.referenceNumber(institution, state.population.indexOf(*person));
+    extras.consent = outpatientConsentFor(state.outpatientConsents, state.population, institution, *person);
+    extras.institution = institution;
+    std::string date = trimmed(confirmationDate);
+    extras.treatmentMonth = (isDate8(date) ? date : jstDateNow()).substr(0, 6);
     return extras;
+}
+
+std::string inquiryDocument(const AnswerHeader& header, const SearchInfo& search, SimState& state) {
+    if (auto canned = state.canned.take(CannedKind::Single, search)) return canned->document;
+    QualificationOutcome outcome = answerSearch(state.population, search);
+    return qualificationResultDocument(header, search, outcome, state.population,
+                                       resultExtras(outcome.person, header.institutionCode, header.confirmationDate, state));
 }
 
 namespace {
@@ -66,11 +79,7 @@ StoredAnswer handleInquiry(const ApiCall& call, SimState& state) {
     if (request.searches.size() != 1)
         return errorAnswer(SimError::BadRequestContent, header,
                            "a single check takes exactly one QualificationConfirmSearchInfo");
-    const SearchInfo& search = request.searches.front();
-    QualificationOutcome outcome = answerSearch(state.population, search);
-    return {200, qualificationResultDocument(header, search, outcome, state.population,
-                                             resultExtras(outcome, call.institution, state)),
-            {}};
+    return {200, inquiryDocument(header, request.searches.front(), state), {}};
 }
 
 StoredAnswer handleBatchUpload(const ApiCall& call, SimState& state) {
@@ -88,6 +97,33 @@ bool batchReady(const Batch& batch, const SimState& state) {
     return std::chrono::steady_clock::now() >= batch.uploadedAt + delay;
 }
 
+// The consented patients' units, with the reference numbers as they are now.
+std::string homeConsentResult(const Batch& batch, const AnswerHeader& header, const SimState& state) {
+    std::vector<ResultExtras> extras;
+    for (const Consent& c : batch.consents) {
+        ResultExtras e = resultExtras(&state.population.persons()[c.person], batch.institution,
+                                      header.confirmationDate, state);
+        e.consent = blockOf(c);  // the home consent, not the outpatient one
+        extras.push_back(std::move(e));
+    }
+    return homeConsentResultDocument(header, batch.reception, batch.consents, extras, state.population);
+}
+
+// Every registered person of the institution's area whose 医療扶助 runs in the month, in population order.
+std::string medicalAidResult(const Batch& batch, const AnswerHeader& header, const SimState& state) {
+    std::vector<MedicalAidUnit> units;
+    std::string area = areaOf(batch.institution);
+    for (const Person& p : state.population.persons()) {
+        if (!p.assistance || p.assistance->prefecture != area || (p.validity != '1' && p.validity != '2') ||
+            !assistedIn(*p.assistance, batch.treatmentMonth))
+            continue;
+        ResultExtras e = resultExtras(&p, batch.institution, header.confirmationDate, state);
+        e.treatmentMonth = batch.treatmentMonth;
+        units.push_back({&p, std::move(e)});
+    }
+    return medicalAidResultDocument(header, batch.reception, units, state.population);
+}
+
 StoredAnswer handleBatchResult(const ApiCall& call, SimState& state) {
     const std::string& reception = call.params.at(0);
     auto batch = state.batches.find(reception, call.institution);
@@ -95,21 +131,46 @@ StoredAnswer handleBatchResult(const ApiCall& call, SimState& state) {
     AnswerHeader header = answerHeader(batch->request.header, call.institution);
     if (!batchReady(*batch, state))
         return {202, batchPendingDocument(header, reception), {{"Retry-After", "1"}}};
-    if (batch->kind == BatchKind::HomeConsent) {
-        std::vector<std::string> references;
-        for (const Consent& c : batch->consents)
-            references.push_back(state.consents.referenceNumber(call.institution, c.person));
-        return {200, homeConsentResultDocument(header, reception, batch->consents, references, state.population), {}};
-    }
-    std::vector<QualificationOutcome> outcomes;
-    std::vector<ResultExtras> extras;
-    outcomes.reserve(batch->request.searches.size());
+    if (batch->kind == BatchKind::HomeConsent) return {200, homeConsentResult(*batch, header, state), {}};
+    if (batch->kind == BatchKind::MedicalAid) return {200, medicalAidResult(*batch, header, state), {}};
+    std::vector<BatchUnit> units;
+    units.reserve(batch->request.searches.size());
     for (const SearchInfo& search : batch->request.searches) {
-        outcomes.push_back(answerSearch(state.population, search));
-        extras.push_back(resultExtras(outcomes.back(), call.institution, state));
+        BatchUnit unit;
+        if (auto canned = state.canned.take(CannedKind::Batch, search)) {
+            unit.canned = canned->document;
+            unit.cannedStatus = canned->status;
+        } else {
+            unit.outcome = answerSearch(state.population, search);
+            unit.extras = resultExtras(unit.outcome.person, call.institution, header.confirmationDate, state);
+        }
+        units.push_back(std::move(unit));
     }
-    return {200, batchResultDocument(header, reception, batch->request.searches, outcomes, state.population, extras),
-            {}};
+    return {200, batchResultDocument(header, reception, batch->request.searches, units, state.population), {}};
+}
+
+// --- POST /v1/medical-aid/batches (OQSmutic01) ---
+
+StoredAnswer handleMedicalAidUpload(const ApiCall& call, SimState& state) {
+    XmlMsgRead read = readXmlMsg(call.body);
+    if (!read.ok) return errorAnswer(SimError::MalformedXml, {"", call.institution, ""}, read.error);
+    RequestHeader requestHeader{read.header.childText("QualificationConfirmationDate"),
+                                read.header.childText("MedicalInstitutionCode"),
+                                read.header.childText("ArbitraryFileIdentifier")};
+    AnswerHeader header = answerHeader(requestHeader, call.institution);
+    StoredAnswer refusal;
+    if (!ownInstitution(requestHeader.institutionCode, call.institution, header, refusal)) return refusal;
+    std::string month;
+    if (const XmlElement* search = read.body.child("QualificationConfirmSearchInfo"))
+        month = trimmed(search->childText("MedicalTreatmentMonth"));
+    if (month.empty()) month = trimmed(read.body.childText("MedicalTreatmentMonth"));
+    if (month.empty())
+        return errorAnswer(SimError::BadRequestContent, header,
+                           "QualificationConfirmSearchInfo/MedicalTreatmentMonth is missing");
+    if (!isMonth6(month)) return errorAnswer(SimError::InvalidValue, header, "MedicalTreatmentMonth is not a YYYYMM month");
+    auto batch = state.batches.addMedicalAid(call.institution, std::move(requestHeader), month);
+    return {202, batchReceptionDocument(header, batch->reception, batch->receptionDateTime),
+            {{"Location", "/v1/qualifications/batches/" + batch->reception}}};
 }
 
 }  // namespace
@@ -118,7 +179,8 @@ const std::vector<ApiRoute>& apiRoutes() {
     static const std::vector<ApiRoute> routes = {
         {"POST", "/v1/qualifications/inquiry", "single qualification check (OQSsiquc01)", false, true, false, handleInquiry},
         {"POST", "/v1/qualifications/batches", "batch check upload (OQSmuquc01)", false, true, false, handleBatchUpload},
-        {"GET", "/v1/qualifications/batches/{reception}", "batch result, also of home-consent requests (OQSmuquc02, OQSmuhvq02, OQSmuonq02)", true, true, false, handleBatchResult},
+        {"GET", "/v1/qualifications/batches/{reception}", "batch result, also of home-consent and medical-aid requests (OQSmuquc02, OQSmuhvq02, OQSmuonq02, OQSmutic02)", true, true, false, handleBatchResult},
+        {"POST", "/v1/medical-aid/batches", "medical-aid (医療扶助) persons of a month (OQSmutic01)", false, true, false, handleMedicalAidUpload},
         {"POST", "/v1/reference-numbers", "register reference numbers (OQSsiimm01, OQSmuimm01)", false, true, false, handleReferenceNumbers},
         {"POST", "/v1/home-consent/qualifications", "consented patients' qualifications (OQSmuhvq01, OQSmuonq01)", false, true, false, handleHomeConsentQualifications},
         {"GET", "/v1/home-consent/url", "the institution's home reception web URL (IF-039/040)", true, true, true, handleHomeConsentUrl},

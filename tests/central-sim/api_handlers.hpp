@@ -51,7 +51,12 @@ AnswerHeader answerHeader(const RequestHeader& request, const std::string& insti
 // institution 403 SIM-4031. True when the body speaks for the certificate's institution.
 bool ownInstitution(const std::string& named, const std::string& institution, const AnswerHeader& header,
                     StoredAnswer& refusal);
-// What a result for the outcome's person carries besides the person: the institution's reference number.
-ResultExtras resultExtras(const QualificationOutcome& outcome, const std::string& institution, const SimState& state);
+// What the person's records carry for the institution: its reference number, the outpatient consent
+// block in effect there, and the 医療券 of the month of confirmationDate (today's when not a date).
+ResultExtras resultExtras(const Person* person, const std::string& institution, const std::string& confirmationDate,
+                          const SimState& state);
+// The whole OQSsiquc01res for one search: the canned document when a test set one for its identifiers,
+// else the answer from the population. The single check and the identity verify answer with it.
+std::string inquiryDocument(const AnswerHeader& header, const SearchInfo& search, SimState& state);
 
 }  // namespace ksim

@@ -27,6 +27,16 @@ std::shared_ptr<const Batch> Batches::addHomeConsent(const std::string& institut
     return store(std::move(batch));
 }
 
+std::shared_ptr<const Batch> Batches::addMedicalAid(const std::string& institution, RequestHeader header,
+                                                    std::string treatmentMonth) {
+    auto batch = std::make_shared<Batch>();
+    batch->institution = institution;
+    batch->kind = BatchKind::MedicalAid;
+    batch->request.header = std::move(header);
+    batch->treatmentMonth = std::move(treatmentMonth);
+    return store(std::move(batch));
+}
+
 std::shared_ptr<const Batch> Batches::store(std::shared_ptr<Batch> batch) {
     batch->receptionDateTime = jstTimestampNow();
     batch->uploadedAt = std::chrono::steady_clock::now();

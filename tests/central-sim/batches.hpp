@@ -1,5 +1,5 @@
-// Uploaded batch checks (一括照会, OQSmuquc01) and home-consent requests (OQSmuhvq01 / OQSmuonq01)
-// waiting for download: each gets a unique ReceptionNumber ("R" + 15 digits) and becomes ready a set
+// Uploaded batch checks (一括照会, OQSmuquc01), home-consent requests (OQSmuhvq01 / OQSmuonq01) and
+// medical-aid requests (OQSmutic01) waiting for download: each gets a unique ReceptionNumber ("R" + 15 digits) and becomes ready a set
 // delay after upload. Only the institution that uploaded a batch can see it. Keeps the newest 10,000.
 #pragma once
 #include <chrono>
@@ -15,7 +15,7 @@
 
 namespace ksim {
 
-enum class BatchKind { Qualification, HomeConsent };
+enum class BatchKind { Qualification, HomeConsent, MedicalAid };
 
 struct Batch {
     std::string reception;
@@ -23,8 +23,9 @@ struct Batch {
     std::string receptionDateTime;  // YYYYMMDDHHmmss, JST
     std::chrono::steady_clock::time_point uploadedAt;
     BatchKind kind = BatchKind::Qualification;
-    QualificationRequest request;   // for HomeConsent only the header is set
+    QualificationRequest request;   // for HomeConsent and MedicalAid only the header is set
     std::vector<Consent> consents;  // HomeConsent: the matching consents, as they were at upload
+    std::string treatmentMonth;     // MedicalAid: the YYYYMM asked for
 };
 
 class Batches {
@@ -33,6 +34,8 @@ public:
     std::shared_ptr<const Batch> add(const std::string& institution, QualificationRequest request);
     std::shared_ptr<const Batch> addHomeConsent(const std::string& institution, RequestHeader header,
                                                 std::vector<Consent> consents);
+    std::shared_ptr<const Batch> addMedicalAid(const std::string& institution, RequestHeader header,
+                                               std::string treatmentMonth);
     // The batch, or nothing when unknown or uploaded by another institution.
     std::shared_ptr<const Batch> find(const std::string& reception, const std::string& institution) const;
     std::size_t size() const;

@@ -36,6 +36,19 @@ bool Consent::has(Scope scope) const {
     return false;
 }
 
+bool ConsentBlock::has(Scope scope) const {
+    switch (scope) {
+        case Scope::Medication: return medication;
+        case Scope::Clinical: return clinical;
+        case Scope::Checkup: return checkup;
+    }
+    return false;
+}
+
+ConsentBlock blockOf(const Consent& c) {
+    return {c.medication, c.clinical, c.checkup, c.consentTime, c.availableTime, c.withdrawnAt};
+}
+
 const char* Consent::stateAt(const std::string& now) const {
     if (withdrawn()) return "withdrawn";
     return now > availableTime ? "expired" : "active";

@@ -42,6 +42,18 @@ struct Consent {
     const char* stateAt(const std::string& now) const;
 };
 
+// The consent block a ResultOfQualificationConfirmation carries (…ConsFlg, …ConsTime, …AvailableTime
+// per scope), whether it comes from a home consent or an outpatient (face-reader) consent.
+struct ConsentBlock {
+    bool medication = false, clinical = false, checkup = false;
+    std::string consTime, availableTime;  // YYYYMMDDHHmmss, JST
+    std::string withdrawnAt;              // empty unless withdrawn
+
+    bool has(Scope scope) const;
+};
+
+ConsentBlock blockOf(const Consent& consent);
+
 struct Withdrawal {
     std::string id;  // "W" + 15 digits
     std::string institution;

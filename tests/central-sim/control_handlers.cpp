@@ -12,6 +12,7 @@
 
 #include "api_handlers.hpp"
 #include "codes.hpp"
+#include "conformance_handlers.hpp"
 #include "control_call.hpp"
 #include "event_log.hpp"
 #include "home_reception.hpp"
@@ -159,6 +160,8 @@ StoredAnswer reset(const ControlCall&, SimState& state) {
     state.batches.clear();
     state.faults.reset();
     state.consents.clear();
+    state.outpatientConsents.clear();
+    state.canned.clear();
     state.challenges.clear();
     logEvent("sim.reset", {});
     return json(200, okObject());
@@ -173,7 +176,7 @@ const std::vector<ControlRoute>& controlRoutes() {
         {"GET", "/sim/requests", "the log of X-Request-Ids seen", requests},
         {"GET", "/sim/faults", "current faults", getFaults},
         {"POST", "/sim/faults", "change faults (only the keys given)", setFaults},
-        {"POST", "/sim/reset", "clear the request log, batches, faults, consents, withdrawals, reference numbers, PIN tries, identity challenges and verifications", reset},
+        {"POST", "/sim/reset", "clear the request log, batches, faults, consents, withdrawals, reference numbers, outpatient consents and canned answers set by tests, PIN tries, identity challenges and verifications", reset},
         {"GET", "/sim/routes", "this table and the API's", routes},
         {"GET", "/home-reception/{token}", "the simulated マイナ在宅受付Web page of an institution", homeReceptionPage},
         {"POST", "/sim/home-reception/{token}/consent", "a patient consents (identifiers, scopes, PIN)", homeReceptionConsent},
@@ -181,6 +184,11 @@ const std::vector<ControlRoute>& controlRoutes() {
         {"GET", "/sim/home-reception/url", "the home-reception URL of ?institution=CODE", homeReceptionUrl},
         {"GET", "/sim/consents", "consents, withdrawals and reference numbers", listConsents},
         {"POST", "/sim/consents/{consentId}/expire", "move a consent's examination date to yesterday", expireConsent},
+        {"POST", "/sim/canned", "serve a given OQSsiquc01res (or BulkConfirmUnit) for a person's checks", putCanned},
+        {"GET", "/sim/canned", "the canned answers and how often each was served", listCanned},
+        {"DELETE", "/sim/canned", "forget every canned answer", clearCanned},
+        {"POST", "/sim/outpatient-consent", "set a person's outpatient consent block (scopes, availableTime)", setOutpatientConsent},
+        {"DELETE", "/sim/outpatient-consent", "forget every outpatient consent block set by tests", clearOutpatientConsents},
         {"GET", "/sim/identity/holder", "the person a JPKI certificate serial (?serial=HEX) stands for", identityHolder},
         {"GET", "/sim/identity/verifications", "the identity verifies processed, in order", identityVerifications},
         {"POST", "/sim/identity/replay-next-challenge", "?institution=CODE: its next challenge repeats its last nonce (a replayed answer)", identityReplayNext},

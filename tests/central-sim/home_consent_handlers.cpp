@@ -9,7 +9,9 @@
 #include "event_log.hpp"
 #include "japan_time.hpp"
 #include "json_io.hpp"
+#include "medical_aid.hpp"
 #include "medical_info.hpp"
+#include "outpatient_consents.hpp"
 #include "qualification.hpp"
 #include "xml_reader.hpp"
 
@@ -193,28 +195,36 @@ MedicalInfoRequest medicalInfoRequestOf(const XmlMsgRead& read) {
     q.startDate = b.childText("StartDate");
     q.endDate = b.childText("EndDate");
     q.fileCategory = b.childText("FileCategory");
+    q.classification = b.childText("PrDiInfClassification");
     q.treatmentFlag = b.childText("MedicalTreatmentFlag");
     return q;
 }
 
+// StartDate / EndDate: YYYYMM as receipt computers send them, or YYYYMMDD (the earlier shape).
+bool isPeriodDate(const std::string& s) { return isMonth6(s) || isDate8(s); }
+
 // Empty when the request is acceptable; else the reason (and whether it is a missing element).
 std::string medicalInfoProblem(const MedicalInfoRequest& q, bool& missing) {
     missing = true;
-    if (trimmed(q.insurerNumber).empty() || trimmed(q.cardNumber).empty() || trimmed(q.branchNumber).empty() ||
-        trimmed(q.birthDate).empty())
-        return "InsurerNumber, InsuredPersonIdentificationNumber, BranchNumber and Birthdate are required";
+    if (trimmed(q.insurerNumber).empty() || trimmed(q.cardNumber).empty())
+        return "InsurerNumber and InsuredPersonIdentificationNumber are required";
+    if (trimmed(q.treatmentFlag).empty()) return "MedicalTreatmentFlag is required";
     missing = false;
-    std::string branch = trimmed(q.branchNumber), start = trimmed(q.startDate), end = trimmed(q.endDate);
+    std::string branch = trimmed(q.branchNumber), birth = trimmed(q.birthDate);
+    std::string start = trimmed(q.startDate), end = trimmed(q.endDate);
     std::string category = trimmed(q.fileCategory), flag = trimmed(q.treatmentFlag);
-    if (!isValidInsurerNumber(foldedIdentifier(trimmed(q.insurerNumber))))
+    if (!isValidInsurerNumber(foldedIdentifier(q.insurerNumber)))
         return "InsurerNumber is not 8 or 6 digits with a valid check digit";
-    if (branch.size() != 2 || !isAllDigits(branch)) return "BranchNumber is not 2 digits";
-    if (!isDate8(trimmed(q.birthDate))) return "Birthdate is not a real YYYYMMDD date";
-    if ((!start.empty() && !isDate8(start)) || (!end.empty() && !isDate8(end)))
-        return "StartDate or EndDate is not a real YYYYMMDD date";
-    if (!start.empty() && !end.empty() && start > end) return "EndDate is before StartDate";
-    if (!category.empty() && category != "1" && category != "2") return "FileCategory must be 1 (PDF) or 2 (XML)";
-    if (!flag.empty() && flag != "1" && flag != "2" && flag != "3") return "MedicalTreatmentFlag must be 1, 2 or 3";
+    if (!branch.empty() && (branch.size() != 2 || !isAllDigits(branch))) return "BranchNumber is not 2 digits";
+    if (!birth.empty() && !isDate8(birth)) return "Birthdate is not a real YYYYMMDD date";
+    if ((!start.empty() && !isPeriodDate(start)) || (!end.empty() && !isPeriodDate(end)))
+        return "StartDate or EndDate is not a YYYYMM month (or a YYYYMMDD date)";
+    // Compared as the first day of the start and the last possible day of the end.
+    if (!start.empty() && !end.empty() && (start.size() == 6 ? start + "01" : start) > (end.size() == 6 ? end + "31" : end))
+        return "EndDate is before StartDate";
+    if (!category.empty() && (category.size() != 1 || category < "1" || category > "4"))
+        return "FileCategory must be 1 or 3 (PDF), 2 or 4 (XML)";
+    if (flag != "1" && flag != "2" && flag != "3") return "MedicalTreatmentFlag must be 1, 2 or 3";
     return "";
 }
 
@@ -225,6 +235,45 @@ const char* scopeLabel(Scope scope) {
         case Scope::Checkup: return "特定健診等情報";
     }
     return "";
+}
+
+// Whether information of one scope may be given, and the times the answer or refusal names.
+struct Grant {
+    ConsentVerdict verdict = ConsentVerdict::NoConsent;
+    std::string availableTime, withdrawnAt;
+};
+
+// Outpatient (MedicalTreatmentFlag 1): the consent block of the person's qualification at this
+// institution decides.
+Grant outpatientGrant(const std::optional<ConsentBlock>& block, Scope scope, const std::string& now) {
+    Grant g;
+    if (!block || !block->has(scope) || now < block->consTime) return g;
+    g.availableTime = block->availableTime;
+    g.withdrawnAt = block->withdrawnAt;
+    if (!block->withdrawnAt.empty()) g.verdict = ConsentVerdict::Withdrawn;
+    else if (now > block->availableTime) g.verdict = ConsentVerdict::Expired;
+    else g.verdict = ConsentVerdict::Allowed;
+    return g;
+}
+
+// Home visits and online care (flags 2 and 3): the home consents registered at this institution.
+Grant homeGrant(const std::vector<Consent>& consents, Scope scope, const std::string& now) {
+    ConsentDecision d = decideConsent(consents, scope, now);
+    Grant g;
+    g.verdict = d.verdict;
+    if (d.consent) {
+        g.availableTime = d.consent->availableTime;
+        g.withdrawnAt = d.consent->withdrawnAt;
+    }
+    return g;
+}
+
+// The one registered person the card names; the birth date (earlier shape only) narrows the match.
+const Person* medicalInfoPerson(const Population& population, const MedicalInfoRequest& q) {
+    SearchKey key{q.insurerNumber, q.cardSymbol, q.cardNumber, q.branchNumber, trimmed(q.birthDate)};
+    auto found = key.birthDate.empty() ? population.findByCard(key) : population.find(key);
+    if (found.size() != 1 || (found.front()->validity != '1' && found.front()->validity != '2')) return nullptr;
+    return found.front();
 }
 
 }  // namespace
@@ -244,13 +293,15 @@ StoredAnswer handleMedicalInfo(const ApiCall& call, SimState& state) {
         return errorAnswer(missing ? SimError::BadRequestContent : SimError::InvalidValue, header, problem);
 
     std::string now = jstTimestampNow();
-    const Person* person =
-        uniquePerson(state.population, {q.insurerNumber, q.cardSymbol, q.cardNumber, q.branchNumber, q.birthDate});
-    ConsentDecision decision;
-    if (person)
-        decision = decideConsent(state.consents.ofPerson(call.institution, state.population.indexOf(*person)), scope, now);
+    const Person* person = medicalInfoPerson(state.population, q);
+    Grant grant;
+    if (person && trimmed(q.treatmentFlag) == "1")
+        grant = outpatientGrant(outpatientConsentFor(state.outpatientConsents, state.population, call.institution, *person),
+                                scope, now);
+    else if (person)
+        grant = homeGrant(state.consents.ofPerson(call.institution, state.population.indexOf(*person)), scope, now);
     std::string code, message;
-    switch (decision.verdict) {
+    switch (grant.verdict) {
         case ConsentVerdict::Allowed: break;
         case ConsentVerdict::NoConsent:
             code = "SIM-CNS-001";
@@ -258,18 +309,19 @@ StoredAnswer handleMedicalInfo(const ApiCall& call, SimState& state) {
             break;
         case ConsentVerdict::Expired:
             code = "SIM-CNS-002";
-            message = "同意の有効期限が切れています（有効期限 " + decision.consent->availableTime + "）";
+            message = "同意の有効期限が切れています（有効期限 " + grant.availableTime + "）";
             break;
         case ConsentVerdict::Withdrawn:
             code = "SIM-CNS-003";
-            message = "同意が撤回されています（撤回日時 " + decision.consent->withdrawnAt + "）";
+            message = "同意が撤回されています（撤回日時 " + grant.withdrawnAt + "）";
             break;
     }
     if (!code.empty()) return {403, medicalInfoRefusalDocument(q, code, message), {}};
-    if (trimmed(q.fileCategory) == "1")
-        return {200, medicalInfoPdf(scope, q, *person, state.population, *decision.consent),
+    std::string category = trimmed(q.fileCategory);
+    if (category == "1" || category == "3")
+        return {200, medicalInfoPdf(scope, q, *person, state.population, grant.availableTime),
                 {{"Content-Type", "application/pdf"}}};
-    return {200, medicalInfoDocument(scope, q, *person, state.population, *decision.consent), {}};
+    return {200, medicalInfoDocument(scope, q, *person, state.population), {}};
 }
 
 // --- /v1/consents/withdrawals ---

@@ -162,16 +162,14 @@ std::string bytesOfHex(const std::string& hex) {
 
 // What POST /v1/qualifications/inquiry answers for a search with the person's identifiers, today's
 // date and no ArbitraryFileIdentifier.
-std::string qualificationOf(const Person& p, const std::string& institution, const SimState& state) {
+std::string qualificationOf(const Person& p, const std::string& institution, SimState& state) {
     SearchInfo search;
     search.insurerNumber = trimmed(state.population.insurerOf(p).number);
     search.cardSymbol = p.cardSymbol;
     search.cardNumber = p.cardNumber;
     search.branchNumber = p.branchNumber;
     search.birthDate = p.birthDate;
-    QualificationOutcome outcome = answerSearch(state.population, search);
-    return qualificationResultDocument({jstDateNow(), institution, ""}, search, outcome, state.population,
-                                       resultExtras(outcome, institution, state));
+    return inquiryDocument({jstDateNow(), institution, ""}, search, state);
 }
 
 // Registers the consent the verify asked for, as the マイナ在宅受付Web does after the PIN.

@@ -82,6 +82,19 @@ int ageOn(const CivilDate& birth, const CivilDate& on) {
     return age;
 }
 
+std::string shiftedTimestamp(const std::string& t, long seconds) {
+    long total = daysFromCivil(parseYmd(t)) * 86400L + std::stol(t.substr(8, 2)) * 3600L +
+                 std::stol(t.substr(10, 2)) * 60L + std::stol(t.substr(12, 2)) + seconds;
+    long days = total / 86400L, rest = total % 86400L;
+    if (rest < 0) {  // floor division for times before 1970
+        rest += 86400L;
+        --days;
+    }
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02ld%02ld%02ld", rest / 3600, rest / 60 % 60, rest % 60);
+    return ymd(days) + buf;
+}
+
 std::string jstTimestampNow() { return jstTimestamp(std::chrono::system_clock::now()); }
 
 std::string jstTimestamp(std::chrono::system_clock::time_point t) {

@@ -25,6 +25,9 @@ long anniversary(const CivilDate& birth, int years);
 // Full years between birth and the given day.
 int ageOn(const CivilDate& birth, const CivilDate& on);
 
+// A YYYYMMDDHHmmss moved by the given number of seconds (negative: earlier); the caller checked isTimestamp14.
+std::string shiftedTimestamp(const std::string& timestamp, long seconds);
+
 std::string jstTimestampNow();  // YYYYMMDDHHmmss
 std::string jstTimestamp(std::chrono::system_clock::time_point t);  // YYYYMMDDHHmmss of that moment
 std::string jstDateNow();       // YYYYMMDD

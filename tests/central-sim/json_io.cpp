@@ -3,9 +3,12 @@
 #include <sstream>
 
 #include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
 #include "codes.hpp"
+#include "japan_time.hpp"
+#include "outpatient_consents.hpp"
 
 namespace ksim {
 
@@ -100,6 +103,45 @@ Poco::JSON::Object::Ptr personJson(const Person& p, const Population& population
     o->set("contributionRatio", p.contributionRatio);
     o->set("elderlyCertificate", p.elderly.has_value());
     o->set("limitCertificate", p.limit.has_value());
+    o->set("prescriptionIssueSelect", p.prescriptionIssueSelect);
+    Poco::JSON::Array::Ptr diseases = new Poco::JSON::Array;
+    for (const SpecificDiseaseCertificate& c : p.specificDiseases) {
+        Poco::JSON::Object::Ptr d = new Poco::JSON::Object;
+        d->set("category", c.category);
+        d->set("certificateDate", c.certificateDate);
+        d->set("validStartDate", c.validStart);
+        d->set("validEndDate", c.validEnd.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(c.validEnd));
+        d->set("selfPay", c.selfPay);
+        diseases->add(d);
+    }
+    o->set("specificDiseases", diseases);
+    if (p.assistance) {
+        const PublicAssistance& a = *p.assistance;
+        Poco::JSON::Object::Ptr pa = new Poco::JSON::Object;
+        pa->set("publicExpenseNumber", a.publicExpenseNumber);
+        pa->set("beneficiaryNumber", a.beneficiaryNumber);
+        pa->set("welfareOfficeName", a.welfareOfficeName);
+        pa->set("prefecture", a.prefecture);
+        pa->set("startDate", a.startDate);
+        pa->set("endDate", a.endDate.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(a.endDate));
+        pa->set("withInsurance", p.insured());
+        o->set("publicAssistance", pa);
+    } else {
+        o->set("publicAssistance", Poco::Dynamic::Var());
+    }
+    if (auto c = populationOutpatientConsent(p, jstDateNow())) {
+        Poco::JSON::Object::Ptr oc = new Poco::JSON::Object;
+        Poco::JSON::Array::Ptr scopes = new Poco::JSON::Array;
+        for (Scope s : {Scope::Medication, Scope::Clinical, Scope::Checkup})
+            if (c->has(s)) scopes->add(std::string(scopeName(s)));
+        oc->set("scopes", scopes);
+        oc->set("consTime", c->consTime);
+        oc->set("availableTime", c->availableTime);
+        oc->set("expired", p.outpatient->expired);
+        o->set("outpatientConsent", oc);
+    } else {
+        o->set("outpatientConsent", Poco::Dynamic::Var());
+    }
     return o;
 }
 

@@ -29,7 +29,8 @@ bool readIdentifiers(const Poco::JSON::Object::Ptr& object, SearchKey& key, std:
 // The person's identifiers as the population lists them (insurer number trimmed).
 void setIdentifiers(Poco::JSON::Object::Ptr& object, const Person& person, const Population& population);
 // The person as /sim/population lists them: the identifiers, insurerName, name, nameKana, sex,
-// validity, kind, contributionRatio, elderlyCertificate, limitCertificate.
+// validity, kind, contributionRatio, elderlyCertificate, limitCertificate, prescriptionIssueSelect,
+// specificDiseases, publicAssistance and outpatientConsent (the population's own, as of today).
 Poco::JSON::Object::Ptr personJson(const Person& person, const Population& population);
 
 }  // namespace ksim

@@ -12,42 +12,60 @@ namespace ksim {
 
 namespace {
 
-// --- synthetic tables (codes are made up; names are generic, marked シミュ) ---
+// --- synthetic tables (codes are made up; names are generic, drugs marked シミュ) ---
 
 struct DrugLine {
-    const char* code;
+    const char* code;  // 9 digits, like a 医薬品コード, but starting with 99
     const char* name;
     const char* ingredient;
     const char* quantity;  // per day
     const char* unit;
     const char* usage;
-    const char* times;  // 日分 / 回分
+    const char* instruction;  // 特別指示, often none
+    const char* times;        // 日分 / 回分
+    const char* usageClass;   // 1 内服, 3 頓服
 };
 
 const DrugLine kAdultDrugs[] = {
-    {"999100000101", "アムロジピン錠５ｍｇ（シミュ）", "アムロジピンベシル酸塩", "1", "錠", "1日1回朝食後", "28"},
-    {"999100000102", "ロスバスタチン錠２．５ｍｇ（シミュ）", "ロスバスタチンカルシウム", "1", "錠", "1日1回夕食後", "28"},
-    {"999100000103", "メトホルミン塩酸塩錠２５０ｍｇ（シミュ）", "メトホルミン塩酸塩", "2", "錠", "1日2回朝夕食後", "28"},
-    {"999100000104", "ランソプラゾールＯＤ錠１５ｍｇ（シミュ）", "ランソプラゾール", "1", "錠", "1日1回朝食後", "28"},
-    {"999100000105", "カンデサルタン錠８ｍｇ（シミュ）", "カンデサルタンシレキセチル", "1", "錠", "1日1回朝食後", "28"},
-    {"999100000106", "ロキソプロフェンＮａ錠６０ｍｇ（シミュ）", "ロキソプロフェンナトリウム水和物", "3", "錠", "1日3回毎食後", "7"},
-    {"999100000107", "レバミピド錠１００ｍｇ（シミュ）", "レバミピド", "3", "錠", "1日3回毎食後", "7"},
-    {"999100000108", "フェキソフェナジン塩酸塩錠６０ｍｇ（シミュ）", "フェキソフェナジン塩酸塩", "2", "錠", "1日2回朝夕食後", "14"},
+    {"991000101", "アムロジピン錠５ｍｇ（シミュ）", "アムロジピンベシル酸塩", "1", "錠", "1日1回朝食後", "", "28", "1"},
+    {"991000102", "ロスバスタチン錠２．５ｍｇ（シミュ）", "ロスバスタチンカルシウム", "1", "錠", "1日1回夕食後", "", "28", "1"},
+    {"991000103", "メトホルミン塩酸塩錠２５０ｍｇ（シミュ）", "メトホルミン塩酸塩", "2", "錠", "1日2回朝夕食後", "", "28", "1"},
+    {"991000104", "ランソプラゾールＯＤ錠１５ｍｇ（シミュ）", "ランソプラゾール", "1", "錠", "1日1回朝食後", "", "28", "1"},
+    {"991000105", "カンデサルタン錠８ｍｇ（シミュ）", "カンデサルタンシレキセチル", "1", "錠", "1日1回朝食後", "", "28", "1"},
+    {"991000106", "ロキソプロフェンＮａ錠６０ｍｇ（シミュ）", "ロキソプロフェンナトリウム水和物", "1", "錠", "疼痛時", "痛む時のみ", "10", "3"},
+    {"991000107", "レバミピド錠１００ｍｇ（シミュ）", "レバミピド", "3", "錠", "1日3回毎食後", "", "7", "1"},
+    {"991000108", "フェキソフェナジン塩酸塩錠６０ｍｇ（シミュ）", "フェキソフェナジン塩酸塩", "2", "錠", "1日2回朝夕食後", "", "14", "1"},
 };
 
 const DrugLine kChildDrugs[] = {
-    {"999200000201", "カルボシステインＤＳ５０％（シミュ）", "Ｌ－カルボシステイン", "0.6", "g", "1日3回毎食後", "5"},
-    {"999200000202", "アンブロキソール塩酸塩シロップ小児用０．３％（シミュ）", "アンブロキソール塩酸塩", "3", "mL", "1日3回毎食後", "5"},
-    {"999200000203", "アセトアミノフェン細粒２０％（シミュ）", "アセトアミノフェン", "0.5", "g", "発熱時頓用", "3"},
+    {"992000201", "カルボシステインＤＳ５０％（シミュ）", "Ｌ－カルボシステイン", "0.6", "g", "1日3回毎食後", "", "5", "1"},
+    {"992000202", "アンブロキソール塩酸塩シロップ小児用０．３％（シミュ）", "アンブロキソール塩酸塩", "3", "mL", "1日3回毎食後", "", "5", "1"},
+    {"992000203", "アセトアミノフェン細粒２０％（シミュ）", "アセトアミノフェン", "0.5", "g", "発熱時", "38.5度以上の時", "3", "3"},
 };
 
-const char* const kPharmacies[] = {"みどり調剤薬局", "あおば薬局　駅前店", "つばさ薬局"};
-const char* const kClinics[] = {"さくら通り内科クリニック", "みなと台総合病院", "ひかり耳鼻咽喉科", "こもれび小児科"};
-const char* const kCheckupCenters[] = {"みなと台健診センター", "ひかり健診クリニック"};
+// 診療行為 of a visit (the clinical scope).
+struct Procedure {
+    const char* code;  // 9 digits starting with 99
+    const char* name;
+};
 
-const char* const kAdultDiseases[] = {"高血圧症", "脂質異常症", "２型糖尿病", "逆流性食道炎",
-                                      "腰痛症", "アレルギー性鼻炎", "不眠症", "骨粗鬆症"};
-const char* const kChildDiseases[] = {"急性上気道炎", "アレルギー性鼻炎", "気管支喘息", "急性胃腸炎"};
+const Procedure kAdultProcedures[] = {
+    {"990000001", "再診料（シミュ）"}, {"990000002", "外来管理加算（シミュ）"}, {"990000003", "処方箋料（シミュ）"}};
+const Procedure kLabProcedure = {"990000004", "血液学的検査判断料（シミュ）"};
+const Procedure kChildProcedures[] = {
+    {"990000001", "再診料（シミュ）"}, {"990000005", "乳幼児加算（シミュ）"}, {"990000003", "処方箋料（シミュ）"}};
+
+struct FacilityName {
+    const char* base;  // 都道府県 13, 点数表 (1 医科, 4 調剤), 郡市区, number: the check digit is added
+    const char* name;
+};
+
+const FacilityName kClinics[] = {{"131019001", "さくら通り内科クリニック"},
+                                 {"131019002", "みなと台総合病院"},
+                                 {"131019003", "ひかり耳鼻咽喉科"},
+                                 {"131019004", "こもれび小児科"}};
+const FacilityName kPharmacies[] = {
+    {"134019101", "みどり調剤薬局"}, {"134019102", "あおば薬局　駅前店"}, {"134019103", "つばさ薬局"}};
 
 template <typename T, std::size_t N>
 constexpr std::uint32_t count(const T (&)[N]) {
@@ -57,37 +75,32 @@ constexpr std::uint32_t count(const T (&)[N]) {
 // --- the records of one person ---
 
 struct Dispensing {
-    std::string date;
-    const char* pharmacy;
-    const char* prescriber;
+    std::string date;  // the visit, prescription and dispensing day
+    const FacilityName* clinic;
+    const FacilityName* pharmacy;
     std::vector<const DrugLine*> drugs;
+    std::vector<const Procedure*> procedures;
 };
 
 struct ItemValue {
     const char* code;
     const char* name;
     const char* type;  // PQ 数値, CD コード
-    const char* unit;
+    const char* unit;  // PQ only
     std::string value;
+    const char* oid;        // CD only: the code system (made up)
+    std::string valueName;  // CD only
 };
 
 struct Checkup {
     std::string date;
-    const char* institution;
     std::vector<ItemValue> items;
 };
 
-struct Diagnosis {
-    const char* name;
-    std::string startDate;
-    const char* institution;
-};
-
 struct Records {
-    std::vector<Dispensing> dispensings;
-    std::vector<Checkup> checkups;
-    std::vector<Diagnosis> diagnoses;
-    std::string startDate, endDate;  // the effective period (start empty: open)
+    std::vector<Dispensing> dispensings;  // oldest first
+    std::vector<Checkup> checkups;        // newest first
+    std::string startDate, endDate;       // the effective period, YYYYMMDD (start empty: open)
 };
 
 std::uint64_t personSeed(const Person& p, const Population& population) {
@@ -104,25 +117,49 @@ std::string decimal(double value, int digits) {
     return buf;
 }
 
+std::string facilityCode(const FacilityName& f) { return withCheckDigit(f.base); }
+
 bool inPeriod(const std::string& date, const Records& r) {
-    return (r.startDate.empty() || date >= r.startDate) && date <= r.endDate;
+    return (r.startDate.empty() || date >= r.startDate) && (r.endDate.empty() || date <= r.endDate);
 }
 
-void makeMedication(Records& r, SplitMix64& rng, long today, long birth, bool child) {
+// A request's StartDate as a day: YYYYMM is its first day; YYYYMMDD (the earlier shape) as given.
+std::string periodStart(const std::string& raw) {
+    std::string s = trimmed(raw);
+    return s.size() == 6 ? s + "01" : s;
+}
+
+// A request's EndDate as a day: YYYYMM is its last day; YYYYMMDD as given; empty stays empty.
+std::string periodEnd(const std::string& raw) {
+    std::string s = trimmed(raw);
+    if (s.size() != 6) return s;
+    int year = std::stoi(s.substr(0, 4)), month = std::stoi(s.substr(4, 2));
+    return ymd(CivilDate{year, month, daysInMonth(year, month)});
+}
+
+void makeDispensings(Records& r, SplitMix64& rng, long today, long birth, bool child, bool clinical) {
     std::vector<const DrugLine*> regimen;
     const DrugLine* pool = child ? kChildDrugs : kAdultDrugs;
     std::uint32_t poolSize = child ? count(kChildDrugs) : count(kAdultDrugs);
     std::uint32_t wanted = 1 + rng.below(child ? 2 : 3);
     std::uint32_t first = rng.below(poolSize);
     for (std::uint32_t i = 0; i < wanted; ++i) regimen.push_back(&pool[(first + i * 3) % poolSize]);
-    const char* pharmacy = kPharmacies[rng.below(count(kPharmacies))];
-    const char* prescriber = child ? kClinics[3] : kClinics[rng.below(3)];
+    const FacilityName* pharmacy = &kPharmacies[rng.below(count(kPharmacies))];
+    const FacilityName* clinic = child ? &kClinics[3] : &kClinics[rng.below(3)];
+    std::vector<const Procedure*> procedures;
+    if (clinical) {
+        for (const Procedure& p : child ? kChildProcedures : kAdultProcedures) procedures.push_back(&p);
+    }
+    bool labs = !child && rng.chance(0.5);
     long latest = today - 7 - rng.below(7);
     for (int k = 2; k >= 0; --k) {  // oldest first
         long day = latest - 28L * k;
         if (day < birth) continue;
         std::string date = ymd(day);
-        if (inPeriod(date, r)) r.dispensings.push_back({date, pharmacy, prescriber, regimen});
+        if (!inPeriod(date, r)) continue;
+        Dispensing d{date, clinic, pharmacy, regimen, procedures};
+        if (clinical && labs && k == 2) d.procedures.push_back(&kLabProcedure);
+        r.dispensings.push_back(d);
     }
 }
 
@@ -131,150 +168,202 @@ void makeCheckups(Records& r, SplitMix64& rng, long today, bool male) {
     double bmi = 19 + rng.below(100) / 10.0;
     double sbp = 105 + rng.below(50), dbp = 62 + rng.below(30);
     double hba1c = 5.0 + rng.below(22) / 10.0, ldl = 80 + rng.below(90);
-    const char* center = kCheckupCenters[rng.below(count(kCheckupCenters))];
+    bool onMedication = rng.chance(0.3);
     int month = 6 + static_cast<int>(rng.below(5)), dayOfMonth = 1 + static_cast<int>(rng.below(28));
     CivilDate now = civilFromDays(today);
-    for (int back = 3; back >= 0; --back) {  // oldest first; this year's only once it has happened
+    for (int back = 0; back <= 3; ++back) {  // newest first; this year's only once it has happened
         long day = daysFromCivil({now.year - back, month, dayOfMonth});
         if (day > today) continue;
-        double drift = (3 - back) * 0.3;
-        double weight = (bmi + drift) * height * height / 10000.0;
         std::string date = ymd(day);
         if (!inPeriod(date, r)) continue;
+        double drift = (3 - back) * 0.3;
+        double weight = (bmi + drift) * height * height / 10000.0;
         double a1c = hba1c + drift / 3;
-        r.checkups.push_back({date, center, {
-            {"SIMHC0001", "身長", "PQ", "cm", decimal(height, 1)},
-            {"SIMHC0002", "体重", "PQ", "kg", decimal(weight, 1)},
-            {"SIMHC0003", "ＢＭＩ", "PQ", "kg/m2", decimal(bmi + drift, 1)},
-            {"SIMHC0004", "腹囲", "PQ", "cm", decimal(62 + (bmi + drift - 18) * 3.2, 1)},
-            {"SIMHC0005", "収縮期血圧", "PQ", "mmHg", decimal(sbp + back, 0)},
-            {"SIMHC0006", "拡張期血圧", "PQ", "mmHg", decimal(dbp + back, 0)},
-            {"SIMHC0007", "ＨｂＡ１ｃ（ＮＧＳＰ値）", "PQ", "%", decimal(a1c, 1)},
-            {"SIMHC0008", "ＬＤＬコレステロール", "PQ", "mg/dL", decimal(ldl + back * 2, 0)},
-            {"SIMHC0009", "尿糖", "CD", "", a1c >= 6.5 ? "＋" : "－"},
+        bool glucose = a1c >= 6.5;
+        r.checkups.push_back({date, {
+            {"SIMHC0001", "身長", "PQ", "cm", decimal(height, 1), "", ""},
+            {"SIMHC0002", "体重", "PQ", "kg", decimal(weight, 1), "", ""},
+            {"SIMHC0003", "ＢＭＩ", "PQ", "kg/m2", decimal(bmi + drift, 1), "", ""},
+            {"SIMHC0004", "腹囲", "PQ", "cm", decimal(62 + (bmi + drift - 18) * 3.2, 1), "", ""},
+            {"SIMHC0005", "収縮期血圧", "PQ", "mmHg", decimal(sbp + back, 0), "", ""},
+            {"SIMHC0006", "拡張期血圧", "PQ", "mmHg", decimal(dbp + back, 0), "", ""},
+            {"SIMHC0007", "ＨｂＡ１ｃ（ＮＧＳＰ値）", "PQ", "%", decimal(a1c, 1), "", ""},
+            {"SIMHC0008", "ＬＤＬコレステロール", "PQ", "mg/dL", decimal(ldl + back * 2, 0), "", ""},
+            {"SIMHC0009", "尿糖", "CD", "", glucose ? "3" : "1", "2.25.20261125001", glucose ? "＋" : "－"},
+            {"SIMHC0010", "服薬1（血圧）", "CD", "", onMedication ? "1" : "2", "2.25.20261125002",
+             onMedication ? "はい" : "いいえ"},
         }});
-    }
-}
-
-void makeDiagnoses(Records& r, SplitMix64& rng, long today, long birth, bool child) {
-    const char* const* pool = child ? kChildDiseases : kAdultDiseases;
-    std::uint32_t poolSize = child ? count(kChildDiseases) : count(kAdultDiseases);
-    std::uint32_t wanted = 2 + rng.below(2);
-    std::uint32_t first = rng.below(poolSize);
-    for (std::uint32_t i = 0; i < wanted; ++i) {
-        long day = today - 30 - rng.below(1800);
-        if (day < birth) day = birth + (today - birth) / 2;
-        std::string date = ymd(day);
-        if (date > r.endDate) continue;  // diagnoses started by the end of the period stay listed
-        const char* clinic = child ? kClinics[3] : kClinics[rng.below(3)];
-        r.diagnoses.push_back({pool[(first + i * 3) % poolSize], date, clinic});
     }
 }
 
 Records recordsOf(Scope scope, const MedicalInfoRequest& request, const Person& p, const Population& population) {
     Records r;
     long today = jstTodayDays();
-    r.startDate = trimmed(request.startDate);
-    r.endDate = trimmed(request.endDate).empty() ? ymd(today) : trimmed(request.endDate);
+    r.startDate = periodStart(request.startDate);
+    r.endDate = periodEnd(request.endDate);
     long birth = daysFromCivil(parseYmd(p.birthDate));
     int age = ageOn(parseYmd(p.birthDate), civilFromDays(today));
     bool child = age < 15;
     SplitMix64 rng(personSeed(p, population));
-    // One stream per kind, so each kind's records do not depend on the others.
-    SplitMix64 medication(rng.next()), checkup(rng.next()), clinical(rng.next());
+    // One stream per kind, so each kind's records do not depend on the others; clinical shares the
+    // medication stream, since it is the same visits seen with their 診療行為.
+    SplitMix64 medication(rng.next()), checkup(rng.next());
     switch (scope) {
-        case Scope::Medication: makeMedication(r, medication, today, birth, child); break;
+        case Scope::Medication: makeDispensings(r, medication, today, birth, child, false); break;
+        case Scope::Clinical: makeDispensings(r, medication, today, birth, child, true); break;
         case Scope::Checkup:
             if (age >= 40) makeCheckups(r, checkup, today, p.sex == "1");
             break;
-        case Scope::Clinical: makeDiagnoses(r, clinical, today, birth, child); break;
     }
     return r;
 }
 
-const char* consentPrefix(Scope scope) {
-    switch (scope) {
-        case Scope::Medication: return "PharmacistsInfo";
-        case Scope::Checkup: return "SpecificHealthCheckupsInfo";
-        case Scope::Clinical: return "DiagnosisInfo";
-    }
-    return "PharmacistsInfo";
-}
-
-void writeHeader(XmlWriter& w, const MedicalInfoRequest& q, const char* segment, const std::string& code = "",
-                 const std::string& message = "") {
+// MessageHeader: the institution, the echoed file identifier, the result; the patient is added by
+// the caller before closing.
+void writeHeaderStart(XmlWriter& w, const MedicalInfoRequest& q, const char* resultCode, const std::string& message) {
     w.open("XmlMsg");
     w.open("MessageHeader");
-    w.leaf("ProcessExecutionTime", jstTimestampNow());
     w.leafIfSet("MedicalInstitutionCode", q.institutionCode);
-    w.leafIfSet("InsurerNumber", q.insurerNumber);
-    w.leafIfSet("InsuranceCardSymbol", q.cardSymbol);
-    w.leafIfSet("InsuredPersonIdentificationNumber", q.cardNumber);
-    w.leafIfSet("BranchNumber", q.branchNumber);
     w.leafIfSet("ArbitraryFileIdentifier", q.arbitraryFileIdentifier);
-    w.leaf("SegmentOfResult", segment);
-    if (!code.empty()) {
-        w.leaf("ErrorCode", code);
-        w.leaf("ErrorMessage", message);
-    }
-    w.leaf("CharacterCodeIdentifier", "0");
+    w.leaf("ResultCode", resultCode);
+    w.leaf("MessageContents", message);
+}
+
+void writeDrug(XmlWriter& w, const std::string& prefix, const DrugLine& d, bool withUsageClass) {
+    w.open(prefix + "DrugInf");
+    w.leaf(prefix + "DrugC", d.code);
+    w.leaf(prefix + "DrugN", d.name);
+    w.leaf(prefix + "IngreN", d.ingredient);
+    w.leaf(prefix + "Qua1", d.quantity);
+    w.leaf(prefix + "Unit", d.unit);
+    w.leaf(prefix + "UsageN", d.usage);
+    w.leafIfSet(prefix + "SpInst", d.instruction);
+    w.leaf(prefix + "Times", d.times);
+    if (withUsageClass) w.leaf(prefix + "UsageCl", d.usageClass);
+    else w.leaf("MeTrIdCl", "1");
     w.close();
 }
 
-void writeMedication(XmlWriter& w, const Records& r) {
+// Source 1 (from receipts): per month, the visits with their drugs and, for clinical, their 診療行為.
+void writeTreatmentMonths(XmlWriter& w, const Records& r) {
     std::size_t i = 0;
     while (i < r.dispensings.size()) {
-        std::string month = r.dispensings[i].date.substr(0, 6);
-        w.open("PrescriptionMonthInfo");
-        w.leaf("PrescriptionMonth", month);
+        const Dispensing& head = r.dispensings[i];
+        std::string month = head.date.substr(0, 6);
+        w.open("MeTrMonthInf");
+        w.leaf("MeTrMonth", month);
+        w.leaf("DiOrg", "1");
+        w.leaf("MeTrDiHCd", facilityCode(*head.clinic));
+        w.leaf("MeTrDiHNm", head.clinic->name);
+        w.leaf("PrlsHCd", facilityCode(*head.pharmacy));
+        w.leaf("PrlsHNm", head.pharmacy->name);
+        w.leaf("PrIsOrg", "1");
+        w.leaf("InOut", "2");  // 院外処方
+        w.open("DiDateInfs");
         for (; i < r.dispensings.size() && r.dispensings[i].date.compare(0, 6, month) == 0; ++i) {
             const Dispensing& d = r.dispensings[i];
-            w.open("DispensingInfo");
-            w.leaf("DispensingDate", d.date);
-            w.leaf("PharmacyName", d.pharmacy);
-            w.leaf("MedicalInstitutionName", d.prescriber);
-            for (const DrugLine* drug : d.drugs) {
-                w.open("DrugInf");
-                w.leaf("DrugC", drug->code);
-                w.leaf("DrugN", drug->name);
-                w.leaf("IngreN", drug->ingredient);
-                w.leaf("Qua1", drug->quantity);
-                w.leaf("Unit", drug->unit);
-                w.leaf("UsageN", drug->usage);
-                w.leaf("Times", drug->times);
+            w.open("DiDateInf");
+            w.leaf("DiDate", d.date);
+            w.leaf("PrDate", d.date);
+            w.open("DrugInfs");
+            for (const DrugLine* drug : d.drugs) writeDrug(w, "", *drug, false);
+            w.close();
+            if (!d.procedures.empty()) {
+                w.open("MeTrInfs");
+                for (const Procedure* p : d.procedures) {
+                    w.open("MeTrInf");
+                    w.leaf("SinInfN", p->name);
+                    w.leaf("SinInfCd", p->code);
+                    w.leaf("MeTrIdCl", "1");
+                    w.leaf("Qua1", "1");
+                    w.leaf("Times", "1");
+                    w.leaf("Unit", "回");
+                    w.close();
+                }
                 w.close();
             }
             w.close();
         }
         w.close();
+        w.close();
     }
+}
+
+// Source 3 (電子処方箋): the newest prescription, for patients who chose electronic prescriptions.
+void writePrescriptions(XmlWriter& w, const Records& r) {
+    const Dispensing& d = r.dispensings.back();
+    w.open("ShPrInf");
+    w.open("ShPrMonthInf");
+    w.leaf("ShPrMonth", d.date.substr(0, 6));
+    w.leaf("ShPrOrg", "1");
+    w.leaf("ShMeTrDiHCd", facilityCode(*d.clinic));
+    w.leaf("ShMeTrDiHNm", d.clinic->name);
+    w.leaf("ShPrHCd", facilityCode(*d.clinic));
+    w.leaf("ShPrHNm", d.clinic->name);
+    w.leaf("ShPrIsOrg", "1");
+    w.leaf("ShPrCl", "2");
+    w.open("ShPrDateInfs");
+    w.open("ShPrDateInf");
+    w.leaf("ShPrDate", d.date);
+    w.open("ShDrugInfs");
+    for (const DrugLine* drug : d.drugs) writeDrug(w, "Sh", *drug, true);
+    w.close();
+    w.close();
+    w.close();
+    w.close();
+    w.close();
+}
+
+// Source 2 (調剤): per month, the pharmacy's dispensings.
+void writeDispensings(XmlWriter& w, const Records& r) {
+    w.open("CzDiInf");
+    std::size_t i = 0;
+    while (i < r.dispensings.size()) {
+        const Dispensing& head = r.dispensings[i];
+        std::string month = head.date.substr(0, 6);
+        w.open("CzDiMonthInf");
+        w.leaf("CzDiMonth", month);
+        w.leaf("CzDiOrg", "1");
+        w.leaf("CzMeTrDiHCd", facilityCode(*head.pharmacy));
+        w.leaf("CzMeTrDiHNm", head.pharmacy->name);
+        w.leaf("CzPrlsHCd", facilityCode(*head.clinic));
+        w.leaf("CzPrlsHNm", head.clinic->name);
+        w.leaf("CzPrIsOrg", "2");
+        w.leaf("CzPrCl", "2");
+        w.open("CzDiDateInfs");
+        for (; i < r.dispensings.size() && r.dispensings[i].date.compare(0, 6, month) == 0; ++i) {
+            const Dispensing& d = r.dispensings[i];
+            w.open("CzDiDateInf");
+            w.leaf("CzDiDate", d.date);
+            w.leaf("CzPrDate", d.date);
+            w.open("CzDrugInfs");
+            for (const DrugLine* drug : d.drugs) writeDrug(w, "Cz", *drug, true);
+            w.close();
+            w.close();
+        }
+        w.close();
+        w.close();
+    }
+    w.close();
 }
 
 void writeCheckups(XmlWriter& w, const Records& r) {
     for (const Checkup& c : r.checkups) {
         w.open("SpecificHealthCheckupInfo");
-        w.leaf("ExaminationDate", c.date);
-        w.leaf("ExaminationInstitutionName", c.institution);
+        w.leaf("EffectiveTime", c.date);
+        w.open("HealthCheckupResultAndQuestionInfos");
         for (const ItemValue& item : c.items) {
-            w.open("CheckupItem");
+            w.open("HealthCheckupResultAndQuestionInfo");
             w.leaf("ItemCode", item.code);
             w.leaf("ItemName", item.name);
             w.leaf("DataType", item.type);
             w.leaf("DataValue", item.value);
             w.leafIfSet("Unit", item.unit);
-            w.leaf("ExaminationDate", c.date);
+            w.leafIfSet("Oid", item.oid);
+            w.leafIfSet("DataValueName", item.valueName);
             w.close();
         }
         w.close();
-    }
-}
-
-void writeDiagnoses(XmlWriter& w, const Records& r) {
-    for (const Diagnosis& d : r.diagnoses) {
-        w.open("DiagnosisInfo");
-        w.leaf("DiseaseName", d.name);
-        w.leaf("StartDate", d.startDate);
-        w.leaf("MedicalInstitutionName", d.institution);
         w.close();
     }
 }
@@ -322,73 +411,76 @@ std::string onePagePdf(const std::vector<std::string>& lines) {
 }  // namespace
 
 std::string medicalInfoDocument(Scope scope, const MedicalInfoRequest& request, const Person& p,
-                                const Population& population, const Consent& consent) {
+                                const Population& population) {
     Records r = recordsOf(scope, request, p, population);
     XmlWriter w;
-    writeHeader(w, request, "1");
-    w.open("MessageBody");
-    w.leaf("ProcessingResultStatus", "1");
-    w.leaf("ProcessingResultCode", "");
-    w.leaf("ProcessingResultMessage", "");
-    w.leaf("FileCategory", "2");
-    std::string flag = trimmed(request.treatmentFlag);
-    w.leaf("MedicalTreatmentFlag", flag.empty() ? consent.treatmentFlag : flag);
-    w.leafIfSet("StartDate", r.startDate);
-    w.leaf("EndDate", r.endDate);
-    std::string prefix = consentPrefix(scope);
-    w.leaf(prefix + "ConsFlg", "1");
-    w.leaf(prefix + "ConsTime", consent.consentTime);
-    w.leaf(prefix + "AvailableTime", consent.availableTime);
-    w.open("PatientInfo");
-    w.leaf("Name", p.name);
-    w.leaf("KanaName", p.nameKana);
-    w.leaf("Birth", p.birthDate);
-    w.leaf("AdmGendCode", p.sex);
+    writeHeaderStart(w, request, "1", "");
+    if (scope == Scope::Checkup) {  // TKK names the patient's fields differently from YZK
+        w.open("QualificationsInfo");
+        w.leaf("Name", p.name);
+        w.leaf("KanasName", p.nameKana);
+        w.leaf("Birthday", p.birthDate);
+        w.leaf("AdministrativeGenderCode", p.sex);
+    } else {
+        w.open("QuaInf");
+        w.leaf("Name", p.name);
+        w.leaf("KanaName", p.nameKana);
+        w.leaf("Birth", p.birthDate);
+        w.leaf("AdmGendCode", p.sex);
+    }
     w.close();
-    switch (scope) {
-        case Scope::Medication: writeMedication(w, r); break;
-        case Scope::Checkup: writeCheckups(w, r); break;
-        case Scope::Clinical: writeDiagnoses(w, r); break;
+    w.close();
+    w.open("MessageBody");
+    if (scope == Scope::Checkup) {
+        writeCheckups(w, r);
+    } else if (!r.dispensings.empty()) {
+        writeTreatmentMonths(w, r);
+        if (scope == Scope::Medication) {
+            if (p.prescriptionIssueSelect == "1") writePrescriptions(w, r);
+            writeDispensings(w, r);
+        }
     }
     return w.finish();
 }
 
 std::string medicalInfoPdf(Scope scope, const MedicalInfoRequest& request, const Person& p,
-                           const Population& population, const Consent& consent) {
+                           const Population& population, const std::string& availableTime) {
     Records r = recordsOf(scope, request, p, population);
     std::string title, counted;
+    std::size_t lines = 0, procedures = 0;
+    for (const Dispensing& d : r.dispensings) {
+        lines += d.drugs.size();
+        procedures += d.procedures.size();
+    }
     switch (scope) {
-        case Scope::Medication: {
-            std::size_t lines = 0;
-            for (const Dispensing& d : r.dispensings) lines += d.drugs.size();
+        case Scope::Medication:
             title = "Medication information (yakuzai jouhou)";
             counted = std::to_string(r.dispensings.size()) + " dispensings, " + std::to_string(lines) + " drug lines";
             break;
-        }
         case Scope::Checkup:
             title = "Specific health checkup information (tokutei kenshin)";
             counted = std::to_string(r.checkups.size()) + " checkups";
             break;
         case Scope::Clinical:
             title = "Clinical information (shinryou jouhou)";
-            counted = std::to_string(r.diagnoses.size()) + " diagnoses";
+            counted = std::to_string(r.dispensings.size()) + " visits, " + std::to_string(procedures) + " procedures";
             break;
     }
     return onePagePdf({"Kakehashi central-sim - synthetic data, not a medical record", title,
                        "Institution: " + trimmed(request.institutionCode),
-                       "Period: " + (r.startDate.empty() ? std::string("(open)") : r.startDate) + " - " + r.endDate,
-                       "Records: " + counted, "Consent available until: " + consent.availableTime + " JST",
+                       "Period: " + (r.startDate.empty() ? std::string("(open)") : r.startDate) + " - " +
+                           (r.endDate.empty() ? std::string("(open)") : r.endDate),
+                       "Records: " + counted, "Consent available until: " + availableTime + " JST",
                        "Created: " + jstTimestampNow() + " JST"});
 }
 
 std::string medicalInfoRefusalDocument(const MedicalInfoRequest& request, const std::string& code,
                                        const std::string& message) {
     XmlWriter w;
-    writeHeader(w, request, "9", code, message);
-    w.open("MessageBody");
-    w.leaf("ProcessingResultStatus", "2");
-    w.leaf("ProcessingResultCode", code);
-    w.leaf("ProcessingResultMessage", message);
+    writeHeaderStart(w, request, "2", message);
+    w.leaf("ProcessingResultCode", code);  // the simulator's reason; not in the real layout
+    w.close();
+    w.leaf("MessageBody", "");
     return w.finish();
 }
 

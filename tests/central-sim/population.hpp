@@ -1,6 +1,9 @@
 // The synthetic insured population the simulator answers from: ≥ 10,000 persons across 社保, 国保,
 // 後期高齢者 and 公費, made deterministically from a seed, with an index by the identifiers a
 // qualification check uses (保険者番号, 番号, 生年月日; 記号 and 枝番 narrow the match when given).
+// Besides the insurance, some persons have a 特定疾病療養受療証, 医療扶助 (alone, or alongside 社保 —
+// then a check answers two records), an outpatient consent given at a face reader, and every person a
+// choice between electronic and paper prescriptions.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +33,33 @@ struct LimitCertificate {
     std::string classification, classificationFlag, date, validStart, validEnd, longTermDate;
 };
 
+// 特定疾病療養受療証 (人工透析 and the like): one current certificate, sometimes an expired one before it.
+struct SpecificDiseaseCertificate {
+    std::string category;  // SpecificDiseasesDiseaseCategory 1, 2, 3
+    std::string certificateDate, validStart, validEnd;  // validEnd empty: no end
+    std::string selfPay;   // 自己負担限度額 in yen: "10000" or "20000"
+};
+
+// 医療扶助 (生活保護): the 公費負担者番号 of the welfare office and the 受給者番号. For persons of kind
+// Kohi these are their insurer number and card number (医療扶助 only); for others a second record.
+struct PublicAssistance {
+    std::string publicExpenseNumber;  // 8 digits, 法別 12, valid check digit
+    std::string beneficiaryNumber;    // 7 digits
+    std::string welfareOfficeName;
+    std::string prefecture;  // 2 digits: the welfare office's area, compared with an institution's
+    std::string startDate;   // 保護開始日 (the record's QualificationDate)
+    std::string endDate;     // 保護廃止日 (lapsed 公費 persons only), else empty
+};
+
+// An outpatient consent given at the face reader (顔認証付きカードリーダー): the scopes and whether it
+// is still in force. Times of a consent in force depend on the day (it was given today, 00:00:00 JST,
+// for 24 hours); an expired one has fixed times long past.
+struct OutpatientConsentSeed {
+    bool medication = false, clinical = false, checkup = false;
+    bool expired = false;
+    std::string consTime, availableTime;  // expired ones only
+};
+
 struct Person {
     std::size_t insurer = 0;  // index into Population::insurers()
     InsuranceKind kind = InsuranceKind::Shaho;
@@ -44,9 +74,16 @@ struct Person {
     std::string preschool;          // "1" for 未就学, else empty
     std::optional<ElderlyCertificate> elderly;
     std::optional<LimitCertificate> limit;
+    std::vector<SpecificDiseaseCertificate> specificDiseases;
+    std::optional<PublicAssistance> assistance;
+    std::optional<OutpatientConsentSeed> outpatient;
+    std::string prescriptionIssueSelect;  // 1 電子処方箋, 2 紙の処方箋
     // What an inquiry for this person answers: '1' valid, '2' lapsed (資格喪失), '5' multiple
     // records (複数該当), '4' not registered at all (listed only so tests have an unknown person).
     char validity = '1';
+
+    // False for 医療扶助 only (kind Kohi): such a person's result is the A1 record alone.
+    bool insured() const { return kind != InsuranceKind::Kohi; }
 };
 
 // The identifiers of a qualification check, as received (trimmed and folded when compared).

@@ -2,9 +2,15 @@
 // three persons until the size is reached, then the per-person states (lapsed, multiple, unregistered)
 // and benefits (burden ratio, 高齢受給者証, 限度額適用認定証). Ages are taken on a fixed reference day so
 // the same seed gives the same population on every day.
+//
+// The attributes added later (特定疾病, 医療扶助 alongside 社保, outpatient consents, prescription choice)
+// come from a second random stream drawn after everything else, so adding them left every person the
+// first stream made exactly as it was.
 #include "population.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <deque>
 #include <unordered_set>
 
 #include "codes.hpp"
@@ -49,7 +55,7 @@ struct Household {
 
 class Generator {
 public:
-    Generator(std::uint64_t seed, std::size_t size) : rng_(seed), size_(size) {}
+    Generator(std::uint64_t seed, std::size_t size) : rng_(seed), seed_(seed), size_(size) {}
 
     void run(std::vector<Insurer>& insurers, std::vector<Person>& persons);
 
@@ -68,12 +74,19 @@ private:
     void applyState(Person& p);
     void applyBenefits(Person& p);
     void applyLimitCertificate(Person& p, int age);
+    void addLaterAttributes(std::uint64_t seed);
+    void applySpecificDiseases(Person& p, SplitMix64& rng);
+    void applyPublicAssistance(Person& p, SplitMix64& rng);
+    void applyOutpatientConsent(Person& p, SplitMix64& rng);
+    const Insurer& welfareOffice(const std::string& prefecture);
 
     SplitMix64 rng_;
+    std::uint64_t seed_;
     std::size_t size_;
     std::vector<Insurer> insurers_;
     std::vector<Person> persons_;
     std::unordered_set<std::string> usedNumbers_;
+    std::deque<Insurer> extraOffices_;  // welfare offices the first stream did not make (stable addresses)
 };
 
 void Generator::run(std::vector<Insurer>& insurers, std::vector<Person>& persons) {
@@ -90,6 +103,7 @@ void Generator::run(std::vector<Insurer>& insurers, std::vector<Person>& persons
         applyBenefits(p);
         applyState(p);
     }
+    addLaterAttributes(seed_);
     insurers = std::move(insurers_);
     persons = std::move(persons_);
 }
@@ -322,6 +336,93 @@ void Generator::applyLimitCertificate(Person& p, int age) {
         c.classificationFlag = over70[rng_.below(3)];
     }
     p.limit = c;
+}
+
+// The welfare office (法別 12) of a prefecture: the 公費 insurer there if the first stream made one, else
+// one made here (kept apart from the insurer list, which only the first stream's persons point into).
+const Insurer& Generator::welfareOffice(const std::string& prefecture) {
+    for (const Insurer& i : insurers_)
+        if (i.kind == InsuranceKind::Kohi && i.number.compare(2, 2, prefecture) == 0) return i;
+    for (const Insurer& i : extraOffices_)
+        if (i.number.compare(2, 2, prefecture) == 0) return i;
+    std::string city;
+    for (std::size_t k = 0; k < tables::kPrefectureCount; ++k)
+        if (prefecture == tables::kPrefectures[k].code) city = tables::kPrefectures[k].cities[0];
+    extraOffices_.push_back({withCheckDigit("12" + prefecture + "900"), city + "福祉事務所", InsuranceKind::Kohi});
+    return extraOffices_.back();
+}
+
+void Generator::addLaterAttributes(std::uint64_t seed) {
+    SplitMix64 rng(seed ^ 0x6B616B6568617368ULL);  // "kakehash": a stream apart from the first
+    for (Person& p : persons_) {
+        p.prescriptionIssueSelect = rng.chance(0.35) ? "1" : "2";
+        if (p.kind == InsuranceKind::Kohi) {
+            const Insurer& office = insurers_[p.insurer];
+            p.assistance = PublicAssistance{office.number, p.cardNumber, office.name, office.number.substr(2, 2),
+                                            p.qualificationDate, p.validity == '2' ? p.disqualificationDate : ""};
+        } else {
+            applySpecificDiseases(p, rng);
+            if (p.kind == InsuranceKind::Shaho && p.validity == '1') applyPublicAssistance(p, rng);
+        }
+        if (p.validity == '1' || p.validity == '2') applyOutpatientConsent(p, rng);
+    }
+}
+
+// About 2.5 % of insured persons: mostly 人工透析 (category 1), a few 血友病 (2) and HIV by blood
+// products (3); 20,000 yen for high earners under 70 on dialysis, else 10,000.
+void Generator::applySpecificDiseases(Person& p, SplitMix64& rng) {
+    if (!rng.chance(0.025)) return;
+    CivilDate birth = parseYmd(p.birthDate);
+    std::uint32_t r = rng.below(100);
+    std::string category = r < 85 ? "1" : r < 95 ? "2" : "3";
+    bool highEarner = category == "1" && ageOn(birth, kReferenceDay) < 70 && rng.chance(0.2);
+    long earliest = std::max(daysFromCivil(birth) + 365, day(2015, 4, 1));
+    long start = rng.between(std::min(earliest, day(2026, 3, 1)), day(2026, 3, 1));
+    std::string selfPay = highEarner ? "20000" : "10000";
+    p.specificDiseases.push_back({category, ymd(start), ymd(start), "", selfPay});
+    if (rng.chance(0.3)) {  // the certificate it replaced, expired the day before
+        long before = start - rng.between(365, 1460);
+        p.specificDiseases.push_back({category, ymd(before), ymd(before), ymd(start - 1), selfPay});
+    }
+}
+
+// About 3 % of valid 社保 persons also receive 医療扶助 from the welfare office of their address's
+// prefecture (国保 and 後期 members leave those schemes when assistance starts, so only 社保 overlaps).
+void Generator::applyPublicAssistance(Person& p, SplitMix64& rng) {
+    if (!rng.chance(0.03)) return;
+    std::string prefecture;
+    for (std::size_t k = 0; k < tables::kPrefectureCount; ++k)
+        if (p.address.rfind(tables::kPrefectures[k].name, 0) == 0) prefecture = tables::kPrefectures[k].code;
+    if (prefecture.empty()) return;
+    const Insurer office = welfareOffice(prefecture);
+    std::string beneficiary;
+    do {
+        beneficiary = withCheckDigit(digits(rng, 6));
+    } while (!usedNumbers_.insert(office.number + "|" + beneficiary).second);
+    long qualified = daysFromCivil(parseYmd(p.qualificationDate));
+    long start = rng.between(std::max(qualified, day(2018, 4, 1)), day(2026, 3, 1));
+    p.assistance = PublicAssistance{office.number, beneficiary, office.name, prefecture, ymd(std::max(start, qualified)), ""};
+}
+
+// About 8 % of registered persons consented at a face reader; a quarter of those consents expired long ago.
+void Generator::applyOutpatientConsent(Person& p, SplitMix64& rng) {
+    if (!rng.chance(0.08)) return;
+    OutpatientConsentSeed c;
+    do {
+        c.medication = rng.chance(0.7);
+        c.clinical = rng.chance(0.7);
+        c.checkup = rng.chance(0.7);
+    } while (!c.medication && !c.clinical && !c.checkup);
+    if (rng.chance(0.25)) {
+        c.expired = true;
+        long dayGiven = rng.between(day(2026, 1, 5), day(2026, 3, 30));
+        char time[8];
+        std::snprintf(time, sizeof time, "%02d%02d%02d", static_cast<int>(rng.between(8, 17)),
+                      static_cast<int>(rng.below(60)), static_cast<int>(rng.below(60)));
+        c.consTime = ymd(dayGiven) + time;
+        c.availableTime = ymd(dayGiven + 1) + time;  // 24 hours, as a face-reader consent lasts
+    }
+    p.outpatient = c;
 }
 
 }  // namespace

@@ -140,6 +140,25 @@ XmlMsgRead readXmlMsg(const std::string& body) {
     return result;
 }
 
+bool readXmlElement(const std::string& text, XmlElement& root, std::string& error) {
+    if (declaresDocumentType(text)) {
+        error = "DTD and entity declarations are not accepted";
+        return false;
+    }
+    try {
+        Poco::AutoPtr<Poco::XML::Document> doc = parse(text);
+        if (!doc->documentElement()) {
+            error = "the document has no root element";
+            return false;
+        }
+        root = toTree(doc->documentElement(), 1);
+        return true;
+    } catch (const Poco::Exception&) {
+        error = "the document is not well-formed XML";
+    }
+    return false;
+}
+
 ReadResult readQualificationRequest(const std::string& body) {
     ReadResult result;
     Element* header = nullptr;

@@ -55,4 +55,7 @@ struct XmlMsgRead {
 
 XmlMsgRead readXmlMsg(const std::string& body);
 
+// Any well-formed document (no DTD or entities) as the tree of its root element; false with the reason.
+bool readXmlElement(const std::string& text, XmlElement& root, std::string& error);
+
 }  // namespace ksim

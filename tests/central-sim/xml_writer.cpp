@@ -47,6 +47,11 @@ void XmlWriter::leafIfSet(const std::string& tag, const std::string& value) {
     if (!value.empty()) leaf(tag, value);
 }
 
+void XmlWriter::raw(const std::string& fragment) {
+    out_ += fragment;
+    if (!fragment.empty() && fragment.back() != '\n') out_ += '\n';
+}
+
 std::string XmlWriter::finish() {
     while (!open_.empty()) close();
     return std::move(out_);

@@ -16,6 +16,8 @@ public:
     void leaf(const std::string& tag, const std::string& value);
     // Written only when the value is not empty.
     void leafIfSet(const std::string& tag, const std::string& value);
+    // Appends a whole element exactly as given (a canned unit a test supplied), on lines of its own.
+    void raw(const std::string& fragment);
     // Closes what is still open and returns the document.
     std::string finish();
 

@@ -3,8 +3,10 @@
 
 The institution's マイナ在宅受付Web URL, a patient's consent through the simulated page's scriptable
 endpoint (PIN, scopes, examination date), the consented-patients list (OQSmuonq01/OQSmuhvq01 → batch
-result), medical information under consent (XML and PDF; refused without, after expiry, after
-withdrawal, outside the consented scope), reference numbers, and withdrawals.
+result), medical information under consent in the shapes receipt computers use (YZK/TKK requests named by
+the insurance card alone; XML and PDF; refused without, after expiry, after withdrawal, outside the
+consented scope; outpatient requests decided by the outpatient consent block), reference numbers, and
+withdrawals.
 
 Runs the real kakehashi-central-sim binary against certificates made by scripts/make-certs.
 Environment: CENTRAL_SIM_BIN (the binary), KAKEHASHI_SOURCE (the repository root).
@@ -35,6 +37,21 @@ def jst_today(offset_days=0):
     return (datetime.datetime.now(JST) + datetime.timedelta(days=offset_days)).strftime("%Y%m%d")
 
 
+def jst_now(offset_seconds=0):
+    return (datetime.datetime.now(JST) + datetime.timedelta(seconds=offset_seconds)).strftime("%Y%m%d%H%M%S")
+
+
+def jst_now_minus_day(timestamp):
+    moment = datetime.datetime.strptime(timestamp, "%Y%m%d%H%M%S") - datetime.timedelta(days=1)
+    return moment.strftime("%Y%m%d%H%M%S")
+
+
+def jst_month(offset_months=0):
+    now = datetime.datetime.now(JST)
+    index = now.year * 12 + now.month - 1 + offset_months
+    return "%04d%02d" % (index // 12, index % 12 + 1)
+
+
 def xml_msg(header, body):
     return '<?xml version="1.0" encoding="UTF-8"?>\n<XmlMsg><MessageHeader>%s</MessageHeader><MessageBody>%s</MessageBody></XmlMsg>' % (
         header, body)
@@ -59,9 +76,12 @@ class HomeConsentTest(unittest.TestCase):
         cls.sim.wait_ready()
         status, page = cls.sim.control("GET", "/sim/population?limit=3000&validity=1")
         assert status == 200, page
-        # Adults with long card numbers, so the log check cannot hit a number by chance.
+        cls.valid = page["persons"]
+        cls.everyone = cls.sim.control("GET", "/sim/population?limit=10000")[1]["persons"]
+        # Adults with long card numbers, so the log check cannot hit a number by chance; none with an
+        # outpatient consent, so outpatient requests for them are refused.
         cls.persons = [p for p in page["persons"] if p["kind"] in ("shaho", "kokuho") and len(p["cardNumber"]) >= 6
-                       and p["birthDate"] < "19800101"]
+                       and p["birthDate"] < "19800101" and not p["outpatientConsent"]]
 
     @classmethod
     def tearDownClass(cls):
@@ -97,12 +117,15 @@ class HomeConsentTest(unittest.TestCase):
         self.assertEqual(status, 200, answer)
         return answer
 
-    def medical(self, kind, p, category="2", client="facility-client", institution=INSTITUTION, request_id=None):
-        header = leaves(MedicalInstitutionCode=institution, InsurerNumber=p["insurerNumber"],
+    def medical(self, kind, p, category="2", flag="3", client="facility-client", institution=INSTITUTION,
+                request_id=None, insurer=None, branch=None, start=None, end=None, birth=None):
+        """A YZKsiquc01req / TKKsiquc01req as receipt computers write it: the card in the header, no birth date."""
+        header = leaves(MedicalInstitutionCode=institution, InsurerNumber=insurer or p["insurerNumber"],
                         InsuranceCardSymbol=p["cardSymbol"] or None, InsuredPersonIdentificationNumber=p["cardNumber"],
-                        BranchNumber=p["branchNumber"], ArbitraryFileIdentifier="202611260001")
-        body = leaves(StartDate=jst_today(-400), EndDate=jst_today(), FileCategory=category, MedicalTreatmentFlag="3",
-                      Birthdate=p["birthDate"])
+                        BranchNumber=p["branchNumber"] if branch is None else branch, ArbitraryFileIdentifier="12340")
+        months = kind != "checkup"  # TKK requests carry no period
+        body = leaves(StartDate=start or (jst_month(-13) if months else None), EndDate=end or (jst_month() if months else None),
+                      FileCategory=category, PrDiInfClassification="1", MedicalTreatmentFlag=flag, Birthdate=birth)
         return self.sim.api("POST", "/v1/medical-info/" + kind, xml_msg(header, body), request_id=request_id,
                             client=client)
 
@@ -110,11 +133,24 @@ class HomeConsentTest(unittest.TestCase):
         status, headers, body = answer
         self.assertEqual(status, 403, body)
         root = ET.fromstring(body)
-        self.assertEqual(text(root, "MessageHeader/SegmentOfResult"), "9")
-        self.assertEqual(text(root, "MessageHeader/ErrorCode"), code)
-        self.assertEqual(text(root, "MessageBody/ProcessingResultStatus"), "2")
-        self.assertEqual(text(root, "MessageBody/ProcessingResultCode"), code)
-        self.assertIn(words, text(root, "MessageBody/ProcessingResultMessage"))
+        self.assertEqual(text(root, "MessageHeader/ResultCode"), "2")
+        self.assertEqual(text(root, "MessageHeader/ProcessingResultCode"), code)
+        self.assertIn(words, text(root, "MessageHeader/MessageContents"))
+        self.assertEqual(list(root.find("MessageBody")), [])
+
+    def assert_served(self, answer):
+        status, headers, body = answer
+        self.assertEqual(status, 200, body)
+        self.assertTrue(headers["Content-Type"].startswith("application/xml"))
+        root = ET.fromstring(body)
+        self.assertEqual(text(root, "MessageHeader/ResultCode"), "1")
+        return root
+
+    def outpatient(self, p, scopes, available, **extra):
+        body = dict(identifiers(p), scopes=list(scopes), availableTime=available, **extra)
+        status, answer = self.sim.control("POST", "/sim/outpatient-consent", body)
+        self.assertEqual(status, 200, answer)
+        return answer
 
     def consent_list(self, flag, **range_fields):
         search = "<QualificationConfirmSearchInfo>%s<MedicalTreatmentFlag>%s</MedicalTreatmentFlag></QualificationConfirmSearchInfo>" % (
@@ -195,10 +231,10 @@ class HomeConsentTest(unittest.TestCase):
         self.assertEqual(answer["consentTime"], jst_today() + "000001")
         self.assertEqual(answer["availableTime"], jst_today() + "235959")
         self.assertEqual(answer["state"], "active")
-        status, _, body = self.medical("medication", p)
-        self.assertEqual(status, 200, body)
-        root = ET.fromstring(body)
-        self.assertEqual(text(root, "MessageBody/PharmacistsInfoAvailableTime"), jst_today() + "235959")
+        self.assert_served(self.medical("medication", p))
+        status, _, pdf = self.medical("medication", p, category="1")
+        self.assertEqual(status, 200)
+        self.assertIn(("Consent available until: %s235959" % jst_today()).encode(), pdf)
 
     # --- the consented patients list ---
     def test_consent_list_shows_the_patient_with_consent_flags_and_available_time(self):
@@ -244,21 +280,27 @@ class HomeConsentTest(unittest.TestCase):
     def test_medication_info_is_given_while_consented_and_refused_without_consent_or_after_withdrawal(self):
         p, stranger = self.person(5), self.person(6)
         self.consented(p, scopes=["medication"])
-        status, headers, body = self.medical("medication", p)
-        self.assertEqual(status, 200, body)
-        self.assertTrue(headers["Content-Type"].startswith("application/xml"))
-        root = ET.fromstring(body)
-        self.assertEqual(text(root, "MessageHeader/SegmentOfResult"), "1")
-        self.assertEqual(text(root, "MessageBody/ProcessingResultStatus"), "1")
-        self.assertEqual(text(root, "MessageBody/PatientInfo/Name"), p["name"])
-        self.assertEqual(text(root, "MessageBody/PatientInfo/Birth"), p["birthDate"])
-        drugs = root.findall("MessageBody/PrescriptionMonthInfo/DispensingInfo/DrugInf")
+        root = self.assert_served(self.medical("medication", p))
+        self.assertEqual([c.tag for c in root.find("MessageHeader")],
+                         ["MedicalInstitutionCode", "ArbitraryFileIdentifier", "ResultCode", "MessageContents", "QuaInf"])
+        self.assertEqual(text(root, "MessageHeader/ArbitraryFileIdentifier"), "12340")
+        self.assertEqual([c.tag for c in root.find("MessageHeader/QuaInf")], ["Name", "KanaName", "Birth", "AdmGendCode"])
+        self.assertEqual(text(root, "MessageHeader/QuaInf/Name"), p["name"])
+        self.assertEqual(text(root, "MessageHeader/QuaInf/KanaName"), p["nameKana"])
+        self.assertEqual(text(root, "MessageHeader/QuaInf/Birth"), p["birthDate"])
+        self.assertEqual(text(root, "MessageHeader/QuaInf/AdmGendCode"), p["sex"])
+        drugs = root.findall("MessageBody/MeTrMonthInf/DiDateInfs/DiDateInf/DrugInfs/DrugInf")
         self.assertTrue(drugs)
-        for field in ("DrugC", "DrugN", "IngreN", "Qua1", "Unit", "UsageN", "Times"):
+        for field in ("DrugC", "DrugN", "IngreN", "Qua1", "Unit", "UsageN", "Times", "MeTrIdCl"):
             self.assertTrue(text(drugs[0], field), field)
+        self.assertRegex(text(drugs[0], "DrugC"), r"^99\d{7}$")
+        self.assertTrue(root.findall("MessageBody/CzDiInf/CzDiMonthInf/CzDiDateInfs/CzDiDateInf/CzDrugInfs/CzDrugInf"))
+        self.assertEqual(root.find("MessageBody/ShPrInf") is not None, p["prescriptionIssueSelect"] == "1")
+        body_order = ["MeTrMonthInf", "ShPrInf", "CzDiInf"]
+        tags = [c.tag for c in root.find("MessageBody")]
+        self.assertEqual(tags, sorted(tags, key=body_order.index))
         again = ET.fromstring(self.medical("medication", p)[2])  # deterministic from the person
-        self.assertEqual([ET.tostring(d) for d in again.findall("MessageBody/PrescriptionMonthInfo")],
-                         [ET.tostring(d) for d in root.findall("MessageBody/PrescriptionMonthInfo")])
+        self.assertEqual(ET.tostring(again.find("MessageBody")), ET.tostring(root.find("MessageBody")))
 
         self.assert_refused(self.medical("medication", stranger), "SIM-CNS-001", "同意がありません")
         # Consents are per institution.
@@ -281,17 +323,28 @@ class HomeConsentTest(unittest.TestCase):
         self.assert_refused(self.medical("checkup", p), "SIM-CNS-001", "同意がありません")
         self.assert_refused(self.medical("clinical", p), "SIM-CNS-001", "同意がありません")
         self.consented(p, scopes=["checkup", "clinical"])
-        status, _, body = self.medical("checkup", p)
-        self.assertEqual(status, 200, body)
-        items = ET.fromstring(body).findall("MessageBody/SpecificHealthCheckupInfo/CheckupItem")
-        self.assertTrue(items)  # the persons picked are over 40
-        for field in ("ItemCode", "ItemName", "DataType", "DataValue", "ExaminationDate"):
-            self.assertTrue(text(items[0], field), field)
-        status, _, body = self.medical("clinical", p)
-        self.assertEqual(status, 200, body)
-        diagnoses = ET.fromstring(body).findall("MessageBody/DiagnosisInfo")
-        self.assertTrue(diagnoses)
-        self.assertTrue(text(diagnoses[0], "DiseaseName"))
+        root = self.assert_served(self.medical("checkup", p))
+        self.assertEqual([c.tag for c in root.find("MessageHeader/QualificationsInfo")],
+                         ["Name", "KanasName", "Birthday", "AdministrativeGenderCode"])
+        self.assertEqual(text(root, "MessageHeader/QualificationsInfo/Birthday"), p["birthDate"])
+        checkups = root.findall("MessageBody/SpecificHealthCheckupInfo")
+        self.assertTrue(checkups)  # the persons picked are over 40
+        dates = [text(c, "EffectiveTime") for c in checkups]
+        self.assertEqual(dates, sorted(dates, reverse=True))
+        item_order = ["ItemCode", "ItemName", "DataType", "DataValue", "Unit", "Oid", "DataValueName"]
+        items = checkups[0].findall("HealthCheckupResultAndQuestionInfos/HealthCheckupResultAndQuestionInfo")
+        for item in items:
+            tags = [c.tag for c in item]
+            self.assertEqual(tags, sorted(tags, key=item_order.index))
+            self.assertTrue(text(item, "Unit") if text(item, "DataType") == "PQ" else
+                            text(item, "Oid") and text(item, "DataValueName"))
+        self.assertEqual({text(i, "DataType") for i in items}, {"PQ", "CD"})
+        root = self.assert_served(self.medical("clinical", p))
+        procedures = root.findall("MessageBody/MeTrMonthInf/DiDateInfs/DiDateInf/MeTrInfs/MeTrInf")
+        self.assertTrue(procedures)
+        for field in ("SinInfN", "SinInfCd", "MeTrIdCl", "Qua1", "Times", "Unit"):
+            self.assertTrue(text(procedures[0], field), field)
+        self.assertIsNone(root.find("MessageBody/CzDiInf"))
 
     def test_expired_consent_is_refused_with_its_own_reason(self):
         p = self.person(8)
@@ -312,6 +365,94 @@ class HomeConsentTest(unittest.TestCase):
         self.assertIn(b"Medication information", body)
         offset = int(re.search(rb"startxref\n(\d+)", body).group(1))
         self.assertTrue(body[offset:].startswith(b"xref"))
+
+    def test_requests_as_receipt_computers_write_them_are_read(self):
+        # The interface fixtures (Shift_JIS, sent as UTF-8): a card the population does not hold is a
+        # refusal for want of consent, not a bad request — the central system does not say who exists.
+        for name in ("YZKsiquc01req_02261124103012340.xml", "TKKsiquc01req_02261124103112340.xml"):
+            with open(os.path.join(SOURCE, "tests", "fixtures", "interface", "requests", name), "rb") as f:
+                raw = f.read()
+            doc = raw.decode("cp932").replace('encoding="Shift_JIS"', 'encoding="UTF-8"', 1)
+            kind = "medication" if name.startswith("YZK") else "checkup"
+            self.assert_refused(self.sim.api("POST", "/v1/medical-info/" + kind, doc), "SIM-CNS-001", "同意がありません")
+
+    def test_person_is_found_by_card_with_a_padded_kokuho_number_or_no_branch(self):
+        households = {}
+        for q in self.everyone:
+            if q["validity"] != "4":  # never found: not registered
+                households.setdefault((q["insurerNumber"], q["cardNumber"]), []).append(q)
+        alone = [q for q in self.persons if q["kind"] == "kokuho" and len(households[(q["insurerNumber"], q["cardNumber"])]) == 1][0]
+        family = [q for q in self.persons if len(households[(q["insurerNumber"], q["cardNumber"])]) > 1][0]
+        self.assertEqual(len(alone["insurerNumber"]), 6)
+        self.consented(alone, scopes=["medication"])
+        self.consented(family, scopes=["medication"])
+        self.assert_served(self.medical("medication", alone, insurer="  " + alone["insurerNumber"], branch=""))
+        self.assert_served(self.medical("medication", family))
+        # Without the branch the card names a household, not one person.
+        self.assert_refused(self.medical("medication", family, branch=""), "SIM-CNS-001", "同意がありません")
+
+    def test_earlier_shape_with_a_birth_date_and_days_is_still_read(self):
+        p = self.person(17)
+        self.consented(p, scopes=["medication"])
+        root = self.assert_served(self.medical("medication", p, start=jst_today(-120), end=jst_today(), birth=p["birthDate"]))
+        self.assertTrue(root.findall("MessageBody/MeTrMonthInf"))
+        self.assert_refused(self.medical("medication", p, birth="19000101"), "SIM-CNS-001", "同意がありません")
+
+    def test_bad_medical_info_requests_are_refused_with_the_element_named(self):
+        p = self.person(18)
+        for kw, code, words in ((dict(flag=None), "SIM-4003", "MedicalTreatmentFlag"),
+                                (dict(flag="4"), "SIM-4004", "MedicalTreatmentFlag"),
+                                (dict(start="2026-11"), "SIM-4004", "StartDate"),
+                                (dict(start=jst_month(), end=jst_month(-2)), "SIM-4004", "EndDate"),
+                                (dict(category="5"), "SIM-4004", "FileCategory"),
+                                (dict(branch="1"), "SIM-4004", "BranchNumber"),
+                                (dict(insurer="01130013"), "SIM-4004", "InsurerNumber")):
+            status, _, body = self.medical("medication", p, **kw)
+            self.assertEqual(status, 400, kw)
+            root = ET.fromstring(body)
+            self.assertEqual(text(root, "MessageHeader/ErrorCode"), code, kw)
+            self.assertIn(words, text(root, "MessageHeader/ErrorMessage"), kw)
+
+    # --- outpatient (MedicalTreatmentFlag 1): the consent block of the qualification decides ---
+    def test_outpatient_request_is_served_under_the_populations_outpatient_consent(self):
+        active = [q for q in self.valid if q["outpatientConsent"] and not q["outpatientConsent"]["expired"]
+                  and "medication" in q["outpatientConsent"]["scopes"]][0]
+        expired = [q for q in self.valid if q["outpatientConsent"] and q["outpatientConsent"]["expired"]][0]
+        root = self.assert_served(self.medical("medication", active, flag="1"))
+        self.assertEqual(text(root, "MessageHeader/QuaInf/Name"), active["name"])
+        # The outpatient consent says nothing about home visits and online care.
+        self.assert_refused(self.medical("medication", active, flag="3"), "SIM-CNS-001", "同意がありません")
+        scope = expired["outpatientConsent"]["scopes"][0]
+        self.assert_refused(self.medical(scope, expired, flag="1"), "SIM-CNS-002",
+                            expired["outpatientConsent"]["availableTime"])
+        # A home consent says nothing about outpatient care.
+        p = self.person(19)
+        self.consented(p, scopes=["medication"])
+        self.assert_served(self.medical("medication", p, flag="2"))
+        self.assert_refused(self.medical("medication", p, flag="1"), "SIM-CNS-001", "同意がありません")
+
+    def test_outpatient_consent_set_by_a_test_decides_missing_expired_withdrawn_and_scope(self):
+        p = self.person(20)
+        self.outpatient(p, ["medication"], jst_now(3600))  # at every institution
+        self.assert_served(self.medical("medication", p, flag="1"))
+        self.assert_served(self.medical("medication", p, flag="1", client="other-facility-client",
+                                        institution=OTHER_INSTITUTION))
+        self.assert_refused(self.medical("checkup", p, flag="1"), "SIM-CNS-001", "同意がありません")
+        past = jst_now(-60)
+        answer = self.outpatient(p, ["medication"], past)
+        self.assertEqual((answer["state"], answer["consTime"]), ("expired", jst_now_minus_day(past)))
+        self.assert_refused(self.medical("medication", p, flag="1"), "SIM-CNS-002", "同意の有効期限が切れています（有効期限 " + past)
+        withdrawn = jst_now(-30)
+        self.outpatient(p, ["medication"], jst_now(3600), withdrawnAt=withdrawn)
+        self.assert_refused(self.medical("medication", p, flag="1"), "SIM-CNS-003", "同意が撤回されています（撤回日時 " + withdrawn)
+        # One institution's block wins there over the block set for every institution.
+        self.outpatient(p, ["checkup"], jst_now(3600), institution=INSTITUTION)
+        self.assert_served(self.medical("checkup", p, flag="1"))
+        self.assert_refused(self.medical("medication", p, flag="1"), "SIM-CNS-001", "同意がありません")
+        self.assert_refused(self.medical("medication", p, flag="1", client="other-facility-client",
+                                         institution=OTHER_INSTITUTION), "SIM-CNS-003", "同意が撤回されています")
+        self.assertEqual(self.sim.control("DELETE", "/sim/outpatient-consent"), (200, {"cleared": 2}))
+        self.assert_refused(self.medical("checkup", p, flag="1"), "SIM-CNS-001", "同意がありません")
 
     # --- reference numbers ---
     def test_reference_number_is_registered_then_carried_in_results(self):
@@ -344,8 +485,9 @@ class HomeConsentTest(unittest.TestCase):
 
         self.consented(p, scopes=["medication"])
         root = self.consent_list(3, ConsentDateFrom=jst_today(), ConsentDateTo=jst_today())
-        self.assertEqual(text(root, "MessageBody/BulkConfirmUnit/ResultOfQualificationConfirmation/ReferenceNumber"),
-                         "PT-0042")
+        # A batch result holds the number after the records, as a child of the unit.
+        self.assertEqual(text(root, "MessageBody/BulkConfirmUnit/ReferenceNumber"), "PT-0042")
+        self.assertIsNone(root.find("MessageBody/BulkConfirmUnit/ResultOfQualificationConfirmation/ReferenceNumber"))
 
     # --- withdrawals ---
     def test_facility_withdrawal_is_listed_by_since_and_ends_the_consent(self):
