@@ -198,7 +198,8 @@ class TerminalRigTest(unittest.TestCase):
     def test_other_request_types(self):
         p = self.persons[8]
         ids = ("<InsurerNumber>%s</InsurerNumber><InsuredCardSymbol>%s</InsuredCardSymbol>"
-               "<InsuredIdentificationNumber>%s</InsuredIdentificationNumber><InsuredBranchNumber>%s</InsuredBranchNumber>"
+               "<InsuredIdentificationNumber>%s</InsuredIdentificationNumber>"
+               "<InsuredBranchNumber>%s</InsuredBranchNumber>"
                % (p["insurerNumber"], p["cardSymbol"], p["cardNumber"], p["branchNumber"]))
         register = document("<MessageHeader><MedicalInstitutionCode>1312345679</MedicalInstitutionCode>"
                             "<ArbitraryFileIdentifier>kh-I1</ArbitraryFileIdentifier></MessageHeader><MessageBody>"
@@ -211,15 +212,18 @@ class TerminalRigTest(unittest.TestCase):
             "<MessageBody><FileCategory>2</FileCategory><Birthdate>%s</Birthdate></MessageBody>"
             % (p["insurerNumber"], p["cardNumber"], p["branchNumber"] or "00", p["birthDate"]))
         aid = document(header("kh-T1") + "<MessageBody><QualificationConfirmSearchInfo><MedicalTreatmentMonth>%s"
-                       "</MedicalTreatmentMonth></QualificationConfirmSearchInfo></MessageBody>" % time.strftime("%Y%m"))
-        siimm, yzk = self.name("OQSsiimm01"), "YZKsiquc01req_02%s%04d.xml" % (time.strftime("%y%m%d%H%M"), os.getpid() % 10000)
+                       "</MedicalTreatmentMonth></QualificationConfirmSearchInfo></MessageBody>"
+                       % time.strftime("%Y%m"))
+        siimm = self.name("OQSsiimm01")
+        yzk = "YZKsiquc01req_02%s%04d.xml" % (time.strftime("%y%m%d%H%M"), os.getpid() % 10000)
         mutic, muimm2 = self.name("OQSmutic01"), self.name("OQSmuimm02")
         self.rig.put({siimm: register, yzk: medication, mutic: aid, muimm2: batch_download("R000000000000001")})
         self.rig.wait_files([siimm.replace("req_", "res_"), yzk.replace("req_", "res_"), muimm2[:-4] + ".err"])
 
         res = self.rig.get([siimm.replace("req_", "res_"), yzk.replace("req_", "res_"), muimm2[:-4] + ".err"])
         reg = res[siimm.replace("req_", "res_")]
-        self.assertTrue(reg.startswith(b'<?xml version="1.0" encoding="Shift_JIS"'), "answered in the request's encoding")
+        self.assertTrue(reg.startswith(b'<?xml version="1.0" encoding="Shift_JIS"'),
+                        "answered in the request's encoding")
         self.assertEqual(text(parse(reg), ".//ReferenceNumberRegistrationResult/ProcessingResultStatus"), "1")
         refused = parse(res[yzk.replace("req_", "res_")])  # no consent: the central refusal is the result
         self.assertEqual(text(refused, "MessageHeader/SegmentOfResult"), "9")
@@ -231,7 +235,8 @@ class TerminalRigTest(unittest.TestCase):
             return names & {mutic.replace("req_", "res_"), mutic[:-4] + ".err"}
         got = wait_until(mutic_answered, 30, "an answer to the medical-aid batch")
         if mutic[:-4] + ".err" in got:  # until the central simulator serves /v1/medical-aid/batches
-            self.assertIn("centralErrorCode=SIM-4040", self.rig.get([mutic[:-4] + ".err"])[mutic[:-4] + ".err"].decode())
+            err = self.rig.get([mutic[:-4] + ".err"])[mutic[:-4] + ".err"]
+            self.assertIn("centralErrorCode=SIM-4040", err.decode("utf-8"))
 
     # --- faults -----------------------------------------------------------------------------------------
 
