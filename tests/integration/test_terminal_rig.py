@@ -207,10 +207,17 @@ class TerminalRigTest(unittest.TestCase):
                             "</ReferenceNumberRegistrationInfo></MessageBody>" % (os.getpid(), ids), "Shift_JIS")
         medication = document(
             "<MessageHeader><MedicalInstitutionCode>1312345679</MedicalInstitutionCode>"
-            "<InsurerNumber>%s</InsurerNumber><InsuredPersonIdentificationNumber>%s</InsuredPersonIdentificationNumber>"
+            "<InsurerNumber>%s</InsurerNumber><InsuranceCardSymbol>%s</InsuranceCardSymbol>"
+            "<InsuredPersonIdentificationNumber>%s</InsuredPersonIdentificationNumber>"
             "<BranchNumber>%s</BranchNumber><ArbitraryFileIdentifier>kh-Y1</ArbitraryFileIdentifier></MessageHeader>"
-            "<MessageBody><FileCategory>2</FileCategory><Birthdate>%s</Birthdate></MessageBody>"
-            % (p["insurerNumber"], p["cardNumber"], p["branchNumber"] or "00", p["birthDate"]))
+            "<MessageBody><FileCategory>2</FileCategory><PrDiInfClassification>1</PrDiInfClassification>"
+            "<MedicalTreatmentFlag>1</MedicalTreatmentFlag></MessageBody>"
+            % (p["insurerNumber"], p.get("cardSymbol", ""), p["cardNumber"], p["branchNumber"]))
+        # An outpatient consent for medication, given at the reader: the terminal relays the information.
+        self.sim.control("POST", "/sim/outpatient-consent", {
+            "insurerNumber": p["insurerNumber"].strip(), "cardSymbol": p.get("cardSymbol", ""), "cardNumber": p["cardNumber"],
+            "branchNumber": p["branchNumber"], "birthDate": p["birthDate"], "scopes": ["medication"],
+            "availableTime": time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + 9 * 3600 + 3600))})
         aid = document(header("kh-T1") + "<MessageBody><QualificationConfirmSearchInfo><MedicalTreatmentMonth>%s"
                        "</MedicalTreatmentMonth></QualificationConfirmSearchInfo></MessageBody>"
                        % time.strftime("%Y%m"))
@@ -225,9 +232,9 @@ class TerminalRigTest(unittest.TestCase):
         self.assertTrue(reg.startswith(b'<?xml version="1.0" encoding="Shift_JIS"'),
                         "answered in the request's encoding")
         self.assertEqual(text(parse(reg), ".//ReferenceNumberRegistrationResult/ProcessingResultStatus"), "1")
-        refused = parse(res[yzk.replace("req_", "res_")])  # no consent: the central refusal is the result
-        self.assertEqual(text(refused, "MessageHeader/SegmentOfResult"), "9")
-        self.assertEqual(text(refused, "MessageHeader/ErrorCode"), "SIM-CNS-001")
+        medication_result = parse(res[yzk.replace("req_", "res_")])  # with the outpatient consent set above
+        self.assertEqual(text(medication_result, ".//ResultCode"), "1")
+        self.assertIsNotNone(medication_result.find("MessageBody/MeTrMonthInf"))
         self.assertIn("code=TSIM-E101", res[muimm2[:-4] + ".err"].decode("utf-8"))
 
         def mutic_answered():

@@ -132,6 +132,7 @@ Config loadConfig(const std::string& path) {
     c.fileDrop.settleMillis = value<int>(files, "settleMillis", c.fileDrop.settleMillis);
     c.fileDrop.emptyGraceMillis = value<int>(files, "emptyGraceMillis", c.fileDrop.emptyGraceMillis);
     c.fileDrop.answerFromCacheWhenDown = value<bool>(files, "answerFromCacheWhenDown", c.fileDrop.answerFromCacheWhenDown);
+    c.faceConsumers = strings(files, "faceConsumers");
     auto up = section(root, "upstream");
     c.upstream.baseUrl = value<std::string>(up, "baseUrl", "");
     c.upstream.caFile = value<std::string>(up, "caFile", "");

@@ -29,6 +29,7 @@ struct Config {
     http::ServerSettings http;  // the LAN API and the staff page
     bool fileDropEnabled = true;
     endpoint::FileDropSettings fileDrop;
+    std::vector<std::string> faceConsumers;  // face/<name>/ for each program that picks up face files
     upstream::TlsSettings upstream;
     upstream::BackoffSettings backoff;
     int breakerFailures = 5;

@@ -107,6 +107,9 @@ Gateway::Gateway(const Config& config)
         homeConsentFiles_ = std::make_unique<endpoint::HomeConsentFiles>(homeConsent_, config.institutionCode);
         fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_,
                                                           &referenceNumberService_, homeConsentFiles_.get());
+        faceFiles_ = std::make_unique<endpoint::FaceFiles>(
+            endpoint::FaceSettings{config.fileDrop.root, config.faceConsumers, spec::Encoding::Utf8, config.institutionCode});
+        cardChecks_.onVerified([this](const model::EligibilityResult& r) { faceFiles_->publishQualification(r); });
     }
     addMetrics();
     if (config.adminEnabled) buildAdmin();

@@ -7,6 +7,7 @@
 
 #include "app/config.hpp"
 #include "base/background_loop.hpp"
+#include "endpoint/face_files.hpp"
 #include "endpoint/file_drop.hpp"
 #include "endpoint/api_listener.hpp"
 #include "endpoint/metrics.hpp"
@@ -103,6 +104,7 @@ private:
     std::unique_ptr<http::Server> http_;
     std::unique_ptr<endpoint::HomeConsentFiles> homeConsentFiles_;
     std::unique_ptr<endpoint::FileDrop> fileDrop_;
+    std::unique_ptr<endpoint::FaceFiles> faceFiles_;
     std::unique_ptr<admin::PendingChanges> pendingChanges_;
     std::unique_ptr<services::FirmwareUpdates> firmware_;
     std::unique_ptr<admin::AdminServer> admin_;

@@ -11,6 +11,7 @@
 #include "base/signal.hpp"
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -89,6 +90,8 @@ public:
                             const std::string& actor);
     CardCheckView confirmVisualCheck(const std::string& id, const std::string& staffId, const std::string& actor);
     CardCheckView cancel(const std::string& id, const std::string& actor);
+    // Every verified card's qualification also goes here (the face/ folder of the file channel).
+    void onVerified(std::function<void(const model::EligibilityResult&)> f) { onVerified_ = std::move(f); }
 
 private:
     struct Check;
@@ -116,6 +119,7 @@ private:
     std::condition_variable changed_;
     base::Signal changes_;
     std::map<std::string, std::shared_ptr<Check>> checks_;
+    std::function<void(const model::EligibilityResult&)> onVerified_;
     bool stopping_ = false;
     std::thread loop_;
 };

@@ -105,6 +105,7 @@ model::MedicalInfoResult decodeMedicalInfoResult(std::string bytes, int fileCate
     if (fileCategory == kPdf) {
         if (bytes.compare(0, 5, "%PDF-") != 0) throw KakehashiError(ErrorId::UnknownMessage, "not a PDF document");
         r.contentType = "application/pdf";
+        r.processingStatus = "1";  // a PDF is the information itself
     } else {
         const ParsedXml parsed = parseXml(bytes);
         const XmlElement* resultCode = findAnywhere(parsed.root, "ResultCode");
