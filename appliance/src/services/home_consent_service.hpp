@@ -63,6 +63,8 @@ public:
     // Both consent lists; returns the number of consents stored. Throws KakehashiError when upstream fails.
     size_t refreshQualifications();
     size_t pollWithdrawals();  // returns the number of withdrawals applied
+    // The consent block of a qualification just given authorises outpatients' medical information.
+    void noteQualification(const model::EligibilityResult& result);
     std::vector<ConsentedPatientView> list(const std::string& consentedSinceDate);
     MedicalInfoOutcome medicalInfo(model::MedicalInfoRequest request);
     // The consent state of a patient for one scope now (withdrawn / expired / none / valid).
