@@ -11,6 +11,7 @@
 #include "crypto/primitives.hpp"
 #include "base/log.hpp"
 #include "model/errors.hpp"
+#include "spec/medical_info_messages.hpp"
 #include "spec/reference_number_messages.hpp"
 #include "store/data_key.hpp"
 
@@ -305,6 +306,17 @@ void FileDrop::rejectAsCentral(const store::InboundFile& f, const std::string& c
 }
 
 void FileDrop::writeRefusal(const store::InboundFile& f, const std::string& code, const std::string& message, const char* why) {
+    if (auto scope = spec::medicalInfoScopeFromFileName(f.name)) {
+        // Medication / checkup: the refusal in the result's shape under the result's name (what clients wait for).
+        model::MedicalInfoRequest req;
+        try {
+            req = spec::decodeMedicalInfoRequest(spec::parseXml(f.body).root, *scope);
+        } catch (const std::exception&) {
+        }
+        keepRejectedRequest(f);
+        log::warn("file.rejected", {{"file", f.name}, {"error", why}});
+        return writeResult(f, spec::medicalInfoResultFileName(f.name, 2), spec::encodeMedicalInfoRefusal(req, code, message), "rejected");
+    }
     spec::SingleInquiryResponse res;
     res.header = headerFor(f, readableHeader(f));
     res.header.segmentOfResult = "9";

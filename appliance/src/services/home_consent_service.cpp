@@ -274,6 +274,7 @@ MedicalInfoOutcome HomeConsentService::medicalInfo(model::MedicalInfoRequest req
         out.reason = f.code.empty() ? f.message : f.code + " " + f.message;
         out.centralCode = f.code;
         out.centralMessage = f.message;
+        out.centralDocument = f.document;
         return out;
     }
     const auto& result = *fetched.answer;

@@ -41,6 +41,7 @@ struct MedicalInfoOutcome {
     model::ErrorId refusal = model::ErrorId::ConsentMissing;  // when not served
     std::string reason;                                         // Japanese, says why
     std::string centralCode, centralMessage;                    // when the central system refused: its words
+    std::string centralDocument;                                // …and its refusing document, when it sent one
 
     static MedicalInfoOutcome answer(std::string contentType, std::string body, std::string source, int64_t fetchedAt) {
         MedicalInfoOutcome out;
