@@ -214,6 +214,8 @@ void Gateway::addMetrics() {
 }
 
 void Gateway::start() {
+    // First, while nothing of this process writes to the share: what a kill left half-written goes now.
+    housekeeping_.removeLeftoverTemporaries();
     dispatcher_.start();
     referenceNumberService_.start();
     batchService_.start();
