@@ -3,8 +3,11 @@ them from $CREDENTIALS_DIRECTORY, opens its store with them and never writes a k
 to others, a missing credential and sealed keys without their credentials are refused with a message that
 names the path; without credentials the keys are files and a warning says so once. The root helper
 (seal-keys, run by kakehashi-keys.service before the gateway) is run here as the unit runs it, with
-systemd-creds' host key in a test file instead of the TPM (scripts/test-sealed-key seals to a TPM under QEMU).
+systemd-creds' host key in a test file instead of the TPM (scripts/test-sealed-key seals to a TPM under QEMU):
+an older install sealed, a first start, a moved disk, and a backup restored on a new box through the web
+admin ending sealed, its cache opening with the restored key.
 """
+import base64
 import getpass
 import os
 import shutil
@@ -13,10 +16,13 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import KAKEHASHI_BIN, SOURCE, CentralSim, Gateway, inquiry_json, main
+from admin_client import AdminClient, admin_options, setup_code
+from harness import KAKEHASHI_BIN, SOURCE, CentralSim, Gateway, inquiry_json, main, wait_until
 
 SEAL_KEYS = os.path.join(SOURCE, "firmware", "rootfs", "usr", "libexec", "kakehashi", "seal-keys")
 KEYS_IN_CLEAR = '"event":"store.keys_in_clear"'
+PASSPHRASE = "架け橋の合言葉-2026-backup"
+RESTART_EXIT = 75  # the gateway stops and exits with this for systemd to start it again
 
 
 def credential_folder(path, keys):
@@ -238,6 +244,55 @@ class SealKeysHelperTest(KeysTest):
         self.assertIn("does not open on this box", out.stderr)
         self.assertIn("この機器で開けません", out.stderr)
         self.assertEqual(self.sealed_files(), before)
+
+    def start_as_the_unit(self, name, wait=True):
+        """What every start of kakehashi.service does with the drop-in: kakehashi-keys first, then the
+        gateway with the credentials systemd decrypted for it."""
+        out = self.helper()
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.with_credentials(self.systemd_loads_credentials(name))
+        self.gateway.start(wait=wait)
+        return out.stdout
+
+    def exits_for_its_restart(self):
+        wait_until(lambda: self.gateway.proc.poll() is not None, 30, "the gateway to exit for its restart")
+        self.assertEqual(self.gateway.proc.returncode, RESTART_EXIT, self.gateway.tail_log())
+        self.gateway.log.close()
+
+    def test_a_restore_on_a_new_box_ends_sealed_and_opens_the_backup(self):
+        self.sealed = os.path.join(self.workdir, "credstore")
+        self.gateway = Gateway(self.workdir, self.sim, **admin_options())
+        self.start_as_the_unit("credentials-1")
+        admin = AdminClient(self.gateway)
+        status, body = admin.setup(setup_code(self.gateway))
+        self.assertEqual(status, 201, body)
+        admin.enrol()
+        self.assertEqual(self.inquire("A1"), "live")
+        status, backup = admin.request("POST", "/admin/api/backup", {"passphrase": PASSPHRASE, "includeCache": True})
+        self.assertEqual(status, 200, backup)
+        self.assertEqual(self.gateway.stop(), 0)
+
+        # A replacement box: no store, no keys; kakehashi-keys makes new ones.
+        for folder in (self.gateway.config["stateDir"], self.key_dir, self.sealed):
+            shutil.rmtree(folder)
+        self.assertIn("made a new data.key", self.start_as_the_unit("credentials-2"))
+        status, body = AdminClient(self.gateway).request("POST", "/admin/api/setup/restore", {
+            "setupCode": setup_code(self.gateway), "backup": base64.b64encode(backup).decode(), "passphrase": PASSPHRASE})
+        self.assertEqual(status, 200, body)
+        self.assertTrue(body["replacesDataKey"])
+        self.exits_for_its_restart()
+
+        # The next start applies the restore: the backup's key goes raw into the key folder, and the gateway
+        # exits again instead of going on with the new box's key.
+        self.start_as_the_unit("credentials-3", wait=False)
+        self.exits_for_its_restart()
+        self.assertIn('"event":"backup.restored_key_to_seal"', self.log_text())
+        self.assertEqual(sorted(os.listdir(self.key_dir)), ["data.key", "sealed"])
+
+        # kakehashi-keys seals it before the start after that; the backup's cache opens with it.
+        self.assertIn("sealed data.key (host)", self.start_as_the_unit("credentials-4"))
+        self.assertEqual(sorted(os.listdir(self.key_dir)), ["sealed"])
+        self.assertEqual(self.inquire("A2"), "cache", "the restored cache opens with the restored, sealed key")
 
     def test_a_first_start_makes_keys_that_never_lie_in_clear(self):
         self.sealed = os.path.join(self.workdir, "credstore")
