@@ -171,6 +171,7 @@ class Gateway:
         self.log_path = os.path.join(workdir, "kakehashi.log")
         self.proc = None
         self.token = None
+        self.env = None  # the environment of every kakehashi process (e.g. CREDENTIALS_DIRECTORY); None: ours
         self.config = self._config(overrides)
         with open(self.config_path, "w") as f:
             json.dump(self.config, f, indent=2)
@@ -201,7 +202,7 @@ class Gateway:
 
     def issue_token(self):
         out = subprocess.run([KAKEHASHI_BIN, "api-client", "add", "test-client", "--config", self.config_path],
-                             check=True, capture_output=True, text=True)
+                             check=True, capture_output=True, text=True, env=self.env)
         self.token = out.stdout.strip()
         return self.token
 
@@ -210,7 +211,7 @@ class Gateway:
             self.issue_token()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([KAKEHASHI_BIN, "serve", "--config", self.config_path],
-                                     stdout=self.log, stderr=self.log)
+                                     stdout=self.log, stderr=self.log, env=self.env)
         if wait:
             wait_until(self.ready, 20, "the gateway to be ready")
         return self
