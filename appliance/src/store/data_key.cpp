@@ -234,8 +234,11 @@ std::string DataKey::blindIndex(const std::vector<std::string>& parts) const {
 }
 
 bool DataKey::holds(std::string_view bytes) const {
-    return bytes.size() == kBytes && crypto::constantTimeEqual(bytes.substr(0, kKeyBytes), sealKey_) &
-                                         crypto::constantTimeEqual(bytes.substr(kKeyBytes), indexKey_);
+    if (bytes.size() != kBytes) return false;
+    // Both halves are always compared, so the time taken does not tell which half differed.
+    const bool seal = crypto::constantTimeEqual(bytes.substr(0, kKeyBytes), sealKey_);
+    const bool index = crypto::constantTimeEqual(bytes.substr(kKeyBytes), indexKey_);
+    return seal && index;
 }
 
 AuditKey AuditKey::loadOrCreate(const std::string& keyDir) { return AuditKey(loadOrMake(keyDir, kAuditKey, kKeyBytes)); }
