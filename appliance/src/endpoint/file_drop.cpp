@@ -55,9 +55,10 @@ ReferenceNumberFile decodeReferenceNumberFile(const std::string& name, const spe
 
 FileDrop::FileDrop(FileDropSettings settings, store::InboundFiles& inbound, store::Journal& journal,
                    services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics,
-                   services::ReferenceNumberService* referenceNumbers, HomeConsentFiles* homeConsent)
+                   services::ReferenceNumberService* referenceNumbers, HomeConsentFiles* homeConsent,
+                   MedicalAidFiles* medicalAid)
     : settings_(std::move(settings)), inbound_(inbound), journal_(journal), eligibility_(eligibility), batches_(batches),
-      referenceNumbers_(referenceNumbers), homeConsent_(homeConsent), metrics_(metrics),
+      referenceNumbers_(referenceNumbers), homeConsent_(homeConsent), medicalAid_(medicalAid), metrics_(metrics),
       inbox_(settings_.root + "/req", settings_.maxFileBytes, std::chrono::milliseconds(settings_.settleMillis),
              std::chrono::milliseconds(settings_.emptyGraceMillis)),
       watch_([this] { loop_.poke(); }) {
@@ -166,6 +167,7 @@ void FileDrop::answerAccepted(const store::InboundFile& f) {
         default: break;
         }
         if (auto a = homeConsentAnswer(f, doc)) return writeBytes(f, a->name, a->bytes, a->outcome);
+        if (auto a = medicalAidAnswer(f, doc)) return writeBytes(f, a->name, a->bytes, a->outcome);
         return reject(f, ErrorId::UnknownMessage, "");
     }
 }
@@ -178,6 +180,15 @@ std::optional<FileAnswer> FileDrop::homeConsentAnswer(const store::InboundFile& 
     case spec::MessageKind::ConsentListDownload: return homeConsent_->consentListDownload(f.name, doc);
     case spec::MessageKind::MedicationInfo: return homeConsent_->medicalInfo(f.name, doc, model::ConsentScope::Medication);
     case spec::MessageKind::CheckupInfo: return homeConsent_->medicalInfo(f.name, doc, model::ConsentScope::Checkup);
+    default: return std::nullopt;
+    }
+}
+
+std::optional<FileAnswer> FileDrop::medicalAidAnswer(const store::InboundFile& f, const spec::ParsedXml& doc) {
+    if (!medicalAid_) return std::nullopt;
+    switch (spec::kindFromFileName(f.name)) {
+    case spec::MessageKind::MedicalAidUpload: return medicalAid_->listUpload(f.name, doc);
+    case spec::MessageKind::MedicalAidDownload: return medicalAid_->listDownload(f.name, doc);
     default: return std::nullopt;
     }
 }

@@ -17,6 +17,7 @@ enum class MessageKind {
     ConsentListUpload, ConsentListDownload,                                     // OQSmuhvq / OQSmuonq 01 / 02
     ReferenceNumberSingle, ReferenceNumberUpload, ReferenceNumberDownload,      // OQSsiimm01, OQSmuimm01 / 02
     MedicationInfo, CheckupInfo,                                                // YZKsiquc01, TKKsiquc01
+    MedicalAidUpload, MedicalAidDownload,                                       // OQSmutic01 / 02 (医療扶助)
 };
 
 // "OQSsiquc01req_202611240001.xml" → SingleInquiry; also OQSmuquc01req → BatchUpload,
