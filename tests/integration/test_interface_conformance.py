@@ -1,14 +1,20 @@
-"""The conformance corpus (tests/fixtures/interface/requests/, each file naming the public client whose field list it
-follows) dropped into req/ byte for byte, the way those clients write it: Shift_JIS or UTF-8, their element order,
-`standalone="no"`, no Birthdate for YZK/TKK. Each request is answered under a name a client waiting for its
-identifier finds; a second phase follows the reception number its first phase was given, until it is no longer
-処理中."""
+"""The conformance corpus (tests/fixtures/interface/, each file naming the public client whose field list it
+follows), against the real gateway and the central simulator.
+
+Requests are dropped into req/ byte for byte, the way those clients write them: Shift_JIS or UTF-8, their element
+order, `standalone="no"`, no Birthdate for YZK/TKK. Each is answered under a name a client waiting for its
+identifier finds; a second phase follows the reception number its first phase was given until it is no longer 処理中.
+
+Results: the simulator serves the corpus's real-shaped results (/sim/canned), and what reaches the receipt computer
+holds the same elements, values, order and record count — from the link, and again from the cache in an outage."""
 import os
 import re
+import xml.etree.ElementTree as ET
 
 from harness import INSTITUTION, IntegrationTest, SOURCE, main, parse, text, wait_until
 
-CORPUS = os.path.join(SOURCE, "tests", "fixtures", "interface", "requests")
+FIXTURES = os.path.join(SOURCE, "tests", "fixtures", "interface")
+CORPUS = os.path.join(FIXTURES, "requests")
 
 # What each first-phase request is answered with: "result" (a result document under the res name), "refusal"
 # (a request-level refusal: a copy of the request and a .err beside it), "reception" (a reception number to follow).
@@ -37,6 +43,25 @@ SECOND_PHASE = {
 def fixture(name):
     with open(os.path.join(CORPUS, name), "rb") as f:
         return f.read()
+
+
+def result_text(name):
+    """A result fixture as the link carries it: UTF-8, declared so."""
+    with open(os.path.join(FIXTURES, "results", name), "rb") as f:
+        raw = f.read()
+    if re.match(rb'<\?xml[^>]*encoding="Shift_JIS"', raw):
+        return raw.decode("cp932").replace('encoding="Shift_JIS"', 'encoding="UTF-8"', 1)
+    return raw.decode("utf-8")
+
+
+def same_tree(test, got, want, where=""):
+    """Element by element: names, text (surrounding white space aside) and children, in order."""
+    here = where + "/" + want.tag
+    test.assertEqual(got.tag, want.tag, here)
+    test.assertEqual((got.text or "").strip(), (want.text or "").strip(), here)
+    test.assertEqual([c.tag for c in got], [c.tag for c in want], here)
+    for g, w in zip(got, want):
+        same_tree(test, g, w, here)
 
 
 def identifier(name):
@@ -121,6 +146,60 @@ class InterfaceConformanceTest(IntegrationTest):
                         aid = [r for r in u.iter("ResultOfQualificationConfirmation")
                                if text(r, "InsuredCardClassification") == "A1"]
                         self.assertTrue(aid and text(aid[0], "BeneficiaryNumber"))
+
+
+    def test_real_shaped_single_results_reach_the_client_whole_from_the_link_and_from_the_cache(self):
+        cases = [  # result fixture, the request that asks for it, the card the simulator serves it for
+            ("OQSsiquc01res_202611240001.xml", "OQSsiquc01req_202611240001.xml",
+             {"insurerNumber": "06132047", "cardNumber": "3021", "branchNumber": "01"}),
+            ("OQSsiquc01res_202611240002.xml", "OQSsiquc01req_202611240002.xml",
+             {"insurerNumber": "  138073", "cardNumber": "004567"}),
+        ]
+        for result, request, card in cases:
+            self.sim.control("POST", "/sim/canned", dict(card, xml=result_text(result)))
+        want = {r: ET.fromstring(result_text(r).encode("utf-8")).find("MessageBody") for r, _, _ in cases}
+        hits = lambda: sorted(c["hits"] for c in self.sim.control("GET", "/sim/canned")["canned"])  # noqa: E731
+        for round_, suffix in (("link", ""), ("cache", "9")):
+            if round_ == "cache":
+                self.assertEqual(hits(), [1, 1])
+                self.sim.faults(outage=True)
+            for result, request, _ in cases:
+                with self.subTest(result=result, path=round_):
+                    name = request.replace(".xml", suffix + ".xml")
+                    self.gateway.drop(name, fixture(request))
+                    entry, body = self.answer_to(name)
+                    self.assertEqual(entry, name.replace("req_", "res_", 1))
+                    root = parse(body)
+                    self.assertEqual(text(root, "MessageHeader/SegmentOfResult"), "1")
+                    same_tree(self, root.find("MessageBody"), want[result])
+        self.assertEqual(hits(), [1, 1], "the second round was not answered from the cache")
+
+    def test_real_shaped_batch_units_reach_the_client_whole(self):
+        fixture_result = result_text("OQSmuquc02res_202611240004.xml")
+        units = re.findall(r"<BulkConfirmUnit>.*?</BulkConfirmUnit>", fixture_result, re.S)
+        for unit in units:
+            search = ET.fromstring(unit).find("QualificationConfirmSearchInfo")
+            self.sim.control("POST", "/sim/canned", {"kind": "batch", "insurerNumber": text(search, "InsurerNumber"),
+                                                     "cardNumber": text(search, "InsuredIdentificationNumber"),
+                                                     "xml": unit})
+        upload = "OQSmuquc01req_202611240003.xml"
+        self.gateway.drop(upload, fixture(upload))
+        reception = text(parse(self.answer_to(upload)[1]), "MessageBody/ReceptionNumber")
+        seq = [0]
+
+        def done():
+            seq[0] += 1
+            name = "OQSmuquc02req_2026112400%02d.xml" % (40 + seq[0])
+            self.gateway.drop(name, re.sub(rb"<ReceptionNumber>[^<]*</ReceptionNumber>",
+                                           b"<ReceptionNumber>" + reception.encode() + b"</ReceptionNumber>",
+                                           fixture("OQSmuquc02req_202611240004.xml")))
+            root = parse(self.answer_to(name)[1])
+            return root if text(root, "MessageHeader/SegmentOfResult") == "1" else None
+        root = wait_until(done, 120, "the batch result", 0.2)
+        got = root.findall("MessageBody/BulkConfirmUnit")
+        self.assertEqual(len(got), len(units))
+        for g, w in zip(got, units):
+            same_tree(self, g, ET.fromstring(w))
 
 
 if __name__ == "__main__":
