@@ -202,5 +202,21 @@ class InterfaceConformanceTest(IntegrationTest):
             same_tree(self, g, ET.fromstring(w))
 
 
+class ResultEncodingTest(IntegrationTest):
+    """A share set to answer in Shift_JIS, as a terminal serving programs that read nothing else is."""
+    gateway_options = {"fileDrop": {"resultEncoding": "shift_jis"}}
+
+    def test_a_utf8_request_is_answered_in_shift_jis_results_and_refusals_alike(self):
+        for name, answer in (("OQSsiquc01req_202611240001.xml", "OQSsiquc01res_202611240001.xml"),
+                             ("OQSsiquc01req_202611240012.xml", "OQSsiquc01req_202611240012.err")):
+            with self.subTest(request=name):
+                self.assertIn(b'encoding="UTF-8"', fixture(name)[:100])
+                self.gateway.drop(name, fixture(name))
+                body = self.gateway.result(answer)
+                self.assertTrue(body.startswith(b'<?xml version="1.0" encoding="Shift_JIS"'), body[:80])
+                body.decode("cp932")
+                self.assertEqual(text(parse(body), "MessageHeader/CharacterCodeIdentifier"), "1")
+
+
 if __name__ == "__main__":
     main()

@@ -132,6 +132,7 @@ Config loadConfig(const std::string& path) {
     c.fileDrop.settleMillis = value<int>(files, "settleMillis", c.fileDrop.settleMillis);
     c.fileDrop.emptyGraceMillis = value<int>(files, "emptyGraceMillis", c.fileDrop.emptyGraceMillis);
     c.fileDrop.answerFromCacheWhenDown = value<bool>(files, "answerFromCacheWhenDown", c.fileDrop.answerFromCacheWhenDown);
+    c.fileDrop.resultEncoding = value<std::string>(files, "resultEncoding", c.fileDrop.resultEncoding);
     c.faceConsumers = strings(files, "faceConsumers");
     auto up = section(root, "upstream");
     c.upstream.baseUrl = value<std::string>(up, "baseUrl", "");
@@ -210,6 +211,8 @@ std::vector<std::string> checkConfig(const Config& c) {
     log::Level level;
     if (!log::parseLevel(c.logLevel, level)) problems.push_back("logLevel: debug | info | warn | error");
     if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");
+    if (c.fileDrop.resultEncoding != "request" && c.fileDrop.resultEncoding != "utf-8" && c.fileDrop.resultEncoding != "shift_jis")
+        problems.push_back("fileDrop.resultEncoding: request（要求と同じ） | utf-8 | shift_jis");
     if (c.http.workerThreads < 2 || c.http.workerThreads > 1024) problems.push_back("http.threads: 2..1024");
     if (c.http.networkThreads < 1 || c.http.networkThreads > 64) problems.push_back("http.networkThreads: 1..64");
     if (c.http.limits.maxConnectionsPerAddress < 1 || c.http.limits.maxConnections < c.http.limits.maxConnectionsPerAddress)

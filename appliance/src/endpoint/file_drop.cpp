@@ -20,9 +20,6 @@ namespace {
 using model::ErrorId;
 using model::KakehashiError;
 
-spec::Encoding encodingOf(const store::InboundFile& f) {
-    return f.encoding == "shift_jis" ? spec::Encoding::ShiftJis : spec::Encoding::Utf8;
-}
 
 // Sniff the declared encoding so even a rejected file is answered in the receipt computer's encoding.
 std::string sniffEncoding(const std::string& body) {
@@ -153,6 +150,7 @@ void FileDrop::answerAccepted(const store::InboundFile& f) {
     if (f.kind == "unknown") return reject(f, ErrorId::BadFileName, "OQS…req_<識別子>.xml の形式で置いてください");
     {
         auto doc = spec::parseXml(f.body);
+        doc.encoding = encodingOf(f);  // what every answer below is written in
         switch (spec::kindFromFileName(f.name)) {
         case spec::MessageKind::SingleInquiry: return answerSingle(f, doc);
         case spec::MessageKind::BatchUpload: return answerBatchUpload(f, doc);
@@ -191,6 +189,12 @@ std::optional<FileAnswer> FileDrop::medicalAidAnswer(const store::InboundFile& f
     case spec::MessageKind::MedicalAidDownload: return medicalAid_->listDownload(f.name, doc);
     default: return std::nullopt;
     }
+}
+
+// The encoding results are written in: the share's setting, else the request's own.
+spec::Encoding FileDrop::encodingOf(const store::InboundFile& f) const {
+    const std::string& chosen = settings_.resultEncoding == "request" ? f.encoding : settings_.resultEncoding;
+    return chosen == "shift_jis" ? spec::Encoding::ShiftJis : spec::Encoding::Utf8;
 }
 
 spec::ResultHeader FileDrop::headerFor(const store::InboundFile& f, const spec::RequestHeader& req) const {

@@ -34,6 +34,9 @@ struct FileDropSettings {
     // from the cache at once (its ProcessExecutionTime shows when the answer was given); false: it waits
     // for the live answer like a request for anyone else.
     bool answerFromCacheWhenDown = true;
+    // The encoding of result files, as the terminal is set up: "request" (the encoding the request was
+    // written in), "utf-8" or "shift_jis" (for programs that read only one, whatever they write).
+    std::string resultEncoding = "request";
 };
 
 // Where a result file goes: res/ under `name`, written durably; refuses names with '/' or a leading '.'.
@@ -79,6 +82,7 @@ private:
     std::optional<FileAnswer> medicalAidAnswer(const store::InboundFile& f, const spec::ParsedXml& doc);
     void writeBytes(const store::InboundFile& f, const std::string& resultName, const std::string& bytes, const char* outcome);
     void writeResult(const store::InboundFile& f, const std::string& resultName, const spec::XmlElement& doc, const char* outcome);
+    spec::Encoding encodingOf(const store::InboundFile& f) const;
     spec::ResultHeader headerFor(const store::InboundFile& f, const spec::RequestHeader& req) const;
 
     FileDropSettings settings_;
