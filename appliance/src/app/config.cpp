@@ -5,10 +5,10 @@
 #include <Poco/JSON/Stringifier.h>
 #include <sys/stat.h>
 
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "base/files.hpp"
 #include "base/log.hpp"
 #include "model/codes.hpp"
 
@@ -104,13 +104,11 @@ bool readable(const std::string& path) {
 }  // namespace
 
 Config loadConfig(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read configuration file " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
+    auto text = base::tryReadFile(path, 4u * 1024 * 1024);
+    if (!text) throw std::runtime_error("cannot read configuration file " + path);
     Object::Ptr root;
     try {
-        root = Poco::JSON::Parser().parse(ss.str()).extract<Object::Ptr>();
+        root = Poco::JSON::Parser().parse(*text).extract<Object::Ptr>();
     } catch (const std::exception&) {
         throw std::runtime_error("configuration file " + path + " is not a JSON object");
     }
