@@ -1,4 +1,4 @@
-// File names of the interface (§1 of spec-interface.md): `OQS` + si/mu + operation + 01/02 + req/res + `_`
+// File names of the interface (docs/file-interface.md §3): `OQS` + si/mu + operation + 01/02 + req/res + `_`
 // + id + `.xml`, e.g. OQSsiquc01req_202611240001.xml; medication and checkup info use `YZK` / `TKK` in place of
 // `OQS` (YZKsiquc01req_…). Every known name (siquc, muquc, siimm, muimm, muhvq, muonq, mutic) has 5 lower-case letters
 // before the phase, so that is the pattern checked. Names that could leave the folder or do not follow the pattern

@@ -1,6 +1,6 @@
 // The external-interface messages (電文) for eligibility checks, mapped to and from the canonical model.
 // Reading is liberal (any order, unknown elements ignored, every child optional); writing is strict and
-// follows the element order of spec-interface.md.
+// follows the element order of docs/file-interface.md.
 #pragma once
 #include <optional>
 #include <string>
