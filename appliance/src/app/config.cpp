@@ -131,6 +131,7 @@ Config loadConfig(const std::string& path) {
     c.fileDrop.emptyGraceMillis = value<int>(files, "emptyGraceMillis", c.fileDrop.emptyGraceMillis);
     c.fileDrop.answerFromCacheWhenDown = value<bool>(files, "answerFromCacheWhenDown", c.fileDrop.answerFromCacheWhenDown);
     c.fileDrop.resultEncoding = value<std::string>(files, "resultEncoding", c.fileDrop.resultEncoding);
+    c.fileDrop.faceExportBatches = value<bool>(files, "faceExportBatches", c.fileDrop.faceExportBatches);
     c.faceConsumers = strings(files, "faceConsumers");
     auto up = section(root, "upstream");
     c.upstream.baseUrl = value<std::string>(up, "baseUrl", "");

@@ -114,6 +114,11 @@ Gateway::Gateway(const Config& config)
         faceFiles_ = std::make_unique<endpoint::FaceFiles>(
             endpoint::FaceSettings{config.fileDrop.root, config.faceConsumers, spec::Encoding::Utf8, config.institutionCode});
         cardChecks_.onVerified([this](const model::EligibilityResult& r) { faceFiles_->publishQualification(r); });
+        if (config.fileDrop.faceExportBatches)
+            batchService_.onAnswered([this](const model::EligibilityResult& r) {
+                // Only a qualification found: a face file always holds the person's record.
+                if (r.processingStatus == "1" && !r.records.empty()) faceFiles_->publishQualification(r, "2");
+            });
     }
     addMetrics();
     if (config.adminEnabled) buildAdmin();

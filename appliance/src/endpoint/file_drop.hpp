@@ -37,6 +37,9 @@ struct FileDropSettings {
     // The encoding of result files, as the terminal is set up: "request" (the encoding the request was
     // written in), "utf-8" or "shift_jis" (for programs that read only one, whatever they write).
     std::string resultEncoding = "request";
+    // Also write every answered batch entry (prefetch included) as a face file, for charts that take a
+    // patient's qualification only from face/.
+    bool faceExportBatches = false;
 };
 
 // Where a result file goes: res/ under `name`, written durably; refuses names with '/' or a leading '.'.
