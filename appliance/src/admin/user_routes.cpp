@@ -82,17 +82,17 @@ std::vector<AdminRoute> userRoutes(store::Users& users, store::Sessions& session
              auto o = endpoint::jsonObject(call.http.body);
              std::string subject = "user:" + std::to_string(u.id);
              if (o->has("role")) {
-                 users.setRole(u.id, roleOf(endpoint::stringMember(o, "role")), call.actor());
+                 users.setRole(u.id, roleOf(endpoint::stringMember(o, "role")));
                  audit.append(call.actor(), "admin.user-role-changed", subject, "role=" + endpoint::stringMember(o, "role"));
              }
              if (o->has("disabled")) {
                  bool disabled = o->optValue<bool>("disabled", false);
-                 users.setDisabled(u.id, disabled, call.actor());
+                 users.setDisabled(u.id, disabled);
                  if (disabled) sessions.closeAllFor(u.id);
                  audit.append(call.actor(), disabled ? "admin.user-disabled" : "admin.user-enabled", subject, "");
              }
              if (o->has("password")) {
-                 users.setPassword(u.id, endpoint::stringMember(o, "password"), call.actor());
+                 users.setPassword(u.id, endpoint::stringMember(o, "password"));
                  sessions.closeAllFor(u.id);
                  audit.append(call.actor(), "admin.user-password-set", subject, "");
              }
@@ -101,14 +101,14 @@ std::vector<AdminRoute> userRoutes(store::Users& users, store::Sessions& session
         {"POST", "/admin/api/users/{id}/unlock", "Lift the lockouts after failed sign-ins, from every address", Permission::ManageUsers,
          [&users, &audit](AdminCall& call) {
              auto u = existing(users, call.http.params["id"]);
-             users.unlock(u.id, call.actor());
+             users.unlock(u.id);
              audit.append(call.actor(), "admin.user-unlocked", "user:" + std::to_string(u.id), "");
              return userReply(200, users, existing(users, call.http.params["id"]));
          }},
         {"POST", "/admin/api/users/{id}/reset-second-factor", "Remove a lost second factor (the user enrols again)",
          Permission::ManageUsers, [&users, &sessions, &audit](AdminCall& call) {
              auto u = existing(users, call.http.params["id"]);
-             users.resetTotp(u.id, call.actor());
+             users.resetTotp(u.id);
              sessions.closeAllFor(u.id);
              audit.append(call.actor(), "admin.user-second-factor-reset", "user:" + std::to_string(u.id), "");
              return userReply(200, users, existing(users, call.http.params["id"]));

@@ -60,7 +60,7 @@ public:
     // Zero or more output messages (files to write, or one HTTP/webhook body). Throws AdapterError.
     virtual std::vector<ChannelMessage> encodeResult(const AnswerSet& answers) = 0;
     // Optional notifications (batch-ready, consent-registered, …). Default: ignored.
-    virtual void onEvent(const std::string& eventJson) {}
+    virtual void onEvent(const std::string& /*eventJson*/) {}
 };
 
 }  // namespace kh::plugins

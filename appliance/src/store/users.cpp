@@ -406,7 +406,7 @@ AdminUser Users::require(int64_t id) {
     return *user;
 }
 
-void Users::setPassword(int64_t id, const std::string& password, const std::string& by) {
+void Users::setPassword(int64_t id, const std::string& password) {
     auto problems = passwordProblems(password, require(id).username);
     if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
     std::string hash = crypto::hashPassword(password);
@@ -425,7 +425,7 @@ void Users::keepAnAdministrator(const AdminUser& user, bool staysEnabledAdminist
                              "有効な管理者が1人もいなくなるため変更できません（the last enabled administrator must stay）");
 }
 
-void Users::setRole(int64_t id, Role role, const std::string& by) {
+void Users::setRole(int64_t id, Role role) {
     auto& db = store_.db();
     Transaction tx(db);
     AdminUser user = require(id);
@@ -434,7 +434,7 @@ void Users::setRole(int64_t id, Role role, const std::string& by) {
     tx.commit();
 }
 
-void Users::setDisabled(int64_t id, bool disabled, const std::string& by) {
+void Users::setDisabled(int64_t id, bool disabled) {
     auto& db = store_.db();
     Transaction tx(db);
     AdminUser user = require(id);
@@ -443,9 +443,9 @@ void Users::setDisabled(int64_t id, bool disabled, const std::string& by) {
     tx.commit();
 }
 
-void Users::unlock(int64_t id, const std::string& by) { failures_.clearAll(require(id).username); }
+void Users::unlock(int64_t id) { failures_.clearAll(require(id).username); }
 
-void Users::resetTotp(int64_t id, const std::string& by) {
+void Users::resetTotp(int64_t id) {
     require(id);
     auto l = store_.db().lock();
     store_.db()

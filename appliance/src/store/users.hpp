@@ -110,11 +110,11 @@ public:
 
     // Changes asked for by `by` (the admin layer writes the audit rows). Throw InvalidField for a weak
     // password or for a change that would leave no enabled administrator, NotFound for an unknown id.
-    void setPassword(int64_t id, const std::string& password, const std::string& by);
-    void setRole(int64_t id, Role role, const std::string& by);
-    void setDisabled(int64_t id, bool disabled, const std::string& by);
-    void unlock(int64_t id, const std::string& by);  // from every address
-    void resetTotp(int64_t id, const std::string& by);  // TOTP off, recovery codes gone
+    void setPassword(int64_t id, const std::string& password);
+    void setRole(int64_t id, Role role);
+    void setDisabled(int64_t id, bool disabled);
+    void unlock(int64_t id);  // from every address
+    void resetTotp(int64_t id);  // TOTP off, recovery codes gone
 
 private:
     struct Row;
