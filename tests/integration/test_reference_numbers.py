@@ -116,7 +116,9 @@ class ReferenceNumberTest(IntegrationTest):
         self.assertEqual((unk["referenceNumber"], unk["status"], unk["code"]), ("UNK-1", "refused", "SIM-R005"))
         self.assertTrue(unk["message"])
         self.assertEqual((inv["status"], inv["code"]), ("invalid", "KKH-E1008"))
-        self.assertEqual(inv["errors"][0]["field"], "InsurerNumber")
+        # Named as the JSON member the client sent (the spec's InsurerNumber is for files).
+        self.assertEqual(inv["errors"][0]["field"], "insurerNumber")
+        self.assertIn("insurerNumber", inv["message"])
         self.assertEqual(ok["status"], "registered")
         self.assertEqual(self.registered_at_sim(), {"OK-1"})
 

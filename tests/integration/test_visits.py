@@ -55,7 +55,7 @@ class VisitTest(IntegrationTest):
              409, "duplicate-visit", "visits[1]"),
             ({"visits": [visit(p, tomorrow, "house-call", "z")]}, 422, "invalid-field", "kind"),
             ({"visits": [dict(visit(p, tomorrow, "home-visit", "w"), insurerNumber="01130013")]}, 422, "invalid-field",
-             "InsurerNumber"),
+             "insurerNumber"),  # the JSON member, as sent
         ]
         for body, status, kind, words in cases:
             with self.subTest(kind=kind, words=words):

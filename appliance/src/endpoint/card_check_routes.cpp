@@ -60,6 +60,89 @@ std::optional<upstream::ConsentRequest> decodeConsent(const Poco::JSON::Object::
     return c;
 }
 
+// What writeCheck writes.
+std::string cardCheckProperties() {
+    return R"(
+        "id":{"type":"string"},
+        "reader":{"type":"string"},
+        "mode":{"type":"string","enum":["pin","visual"]},
+        "staffId":{"type":"string"},
+        "state":{"type":"string","enum":["waiting-for-card","reading-card","awaiting-pin","awaiting-visual-check",
+                                         "verifying","verified","failed","cancelled"]},
+        "confirmationRequired":{"type":"boolean","description":"残り1回：confirmLastTry: true で送ってください"},
+        "version":{"type":"integer","description":"?since= に渡すと次の変化まで待てます"},
+        "createdAt":{"type":"string","format":"date-time"},
+        "updatedAt":{"type":"string","format":"date-time"},
+        "message":{"type":"string","description":"職員向けの説明"},
+        "triesLeft":{"type":"integer","description":"暗証番号の残り回数"},
+        "error":)" + closedObject(R"("type":{"type":"string"},"code":{"type":"string"},"title":{"type":"string"})",
+                                  R"("type","code","title")") + R"(,
+        "consentId":{"type":"string"},
+        "verifiedAt":{"type":"string"},
+        "answer":)" + refTo(eligibilityAnswerSchema());
+}
+
+const Schema& cardCheckSchema() {
+    static const Schema s{"CardCheck",
+                          closedObject(cardCheckProperties(), R"("id","reader","mode","staffId","state","confirmationRequired",
+                                                                "version","createdAt","updatedAt")"),
+                          {&eligibilityAnswerSchema()}};
+    return s;
+}
+
+// stepReply: the problem of a step, with the check as it now stands.
+const Schema& cardCheckProblemSchema() {
+    static const Schema s{"CardCheckProblem",
+                          closedObject(problemProperties() + R"(,"check":)" + refTo(cardCheckSchema()), R"("type","title","status","code")"),
+                          {&fieldErrorSchema(), &cardCheckSchema()}};
+    return s;
+}
+
+const Schema& readersSchema() {
+    static const Schema s{"Readers", closedObject(R"(
+        "serviceUp":{"type":"boolean","description":"カードリーダーのサービス（pcscd）に接続できている"},
+        "problem":{"type":"string"},
+        "generation":{"type":"integer","description":"?since= に渡すと次の変化まで待てます"},
+        "readers":{"type":"array","items":)" + closedObject(R"(
+            "name":{"type":"string"},"cardPresent":{"type":"boolean"},"inUse":{"type":"boolean"},
+            "mute":{"type":"boolean"},"atr":{"type":"string"})", R"("name","cardPresent","inUse","mute")") + "}",
+        R"("serviceUp","generation","readers")"), {}};
+    return s;
+}
+
+const Schema& openCheckSchema() {
+    static const Schema s{"CardCheckRequest", R"({"type":"object","required":["reader","mode"],"properties":{
+        "reader":{"type":"string","description":"GET /api/v1/readers の name"},
+        "mode":{"type":"string","enum":["pin","visual"],"description":"pin 暗証番号 / visual 目視（顔写真）"},
+        "staffId":{"type":"string"},
+        "consent":{"type":"object","required":["examinationDate"],"description":"居宅同意取得型の同意も取るとき","properties":{
+            "scopes":{"type":"array","items":{"type":"string","enum":["medication","clinical","checkup"]}},
+            "medicalTreatmentFlag":{"type":"integer","enum":[2,3],"description":"2 訪問診療 / 3 オンライン診療（既定 2）"},
+            "examinationDate":{"type":"string","description":"診療日 YYYYMMDD"}}}}})", {}};
+    return s;
+}
+
+const Schema& pinSchema() {
+    static const Schema s{"PinSubmission", R"({"type":"object","additionalProperties":false,"required":["pin"],"properties":{
+        "pin":{"type":"string","description":"数字4桁。記録されず、使ったら消します"},
+        "confirmLastTry":{"type":"boolean","description":"残り1回のとき true（confirmationRequired）"}}})", {}};
+    return s;
+}
+
+const Schema& visualCheckSchema() {
+    static const Schema s{"VisualCheck", R"({"type":"object","required":["confirmed"],"properties":{
+        "staffId":{"type":"string"},
+        "confirmed":{"type":"boolean","enum":[true],"description":"顔写真と本人が一致したことを確認した"}}})", {}};
+    return s;
+}
+
+const char* const kWaitSchema = R"({"type":"integer","minimum":0,"maximum":30000})";
+
+const std::initializer_list<ErrorId> kStepProblems = {
+    ErrorId::NotFound,   ErrorId::CardCheckState, ErrorId::CardAbsent,       ErrorId::CardRemoved,
+    ErrorId::ReaderBusy, ErrorId::CardTimeout,    ErrorId::CardFailed,       ErrorId::CardServiceDown,
+    ErrorId::IdentityRejected, ErrorId::UpstreamUnavailable, ErrorId::UpstreamRejected};
+
 void writeCheck(JsonWriter& w, const CardCheckView& v) {
     w.field("id", v.id)
         .field("reader", v.reader)
@@ -163,7 +246,7 @@ HttpReply readersReply(const cardreader::ReaderSnapshot& s) {
 
 std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
     return {
-        {"GET", "/api/v1/readers", "Card readers and their cards (?since=generation&wait=ms to wait for a change)",
+        Route{"GET", "/api/v1/readers", "Card readers and their cards (?since=generation&wait=ms to wait for a change)",
          Access::ApiClient, nullptr, false, http::kSmallBody, [&s](HttpCall& call) {
              auto since = uint64_t(queryNumber(call, "since"));
              auto deadline = std::chrono::steady_clock::now() + waitOf(call);
@@ -172,10 +255,21 @@ std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
                                        if (snapshot.generation <= since && !final) return std::nullopt;
                                        return readersReply(snapshot);
                                    }};
-         }},
-        {"POST", "/api/v1/card-checks", "Open a card check on a reader: {reader, mode: pin|visual, staffId, consent?}",
-         Access::ApiClient, [&s](HttpCall& call) { return openCheck(s, call); }},
-        {"GET", "/api/v1/card-checks/{id}", "A card check (?since=version&wait=ms to wait for its next step)",
+         }}
+            .with(ApiContract("listReaders", "card-checks")
+                      .query("since", "この generation より新しくなるまで待ちます", R"({"type":"integer","minimum":0})")
+                      .query("wait", "待つ上限（ミリ秒、最大30000）", kWaitSchema)
+                      .gives(200, "カードリーダーとカード (readers and their cards)", readersSchema())
+                      .refuses({ErrorId::InvalidField})),
+        Route{"POST", "/api/v1/card-checks", "Open a card check on a reader: {reader, mode: pin|visual, staffId, consent?}",
+         Access::ApiClient, [&s](HttpCall& call) { return openCheck(s, call); }}
+            .with(ApiContract("openCardCheck", "card-checks")
+                      .takes(openCheckSchema())
+                      .gives(201, "本人確認を始めました (opened)", cardCheckSchema(), {"application/json"},
+                             {locationHeader("GET /api/v1/card-checks/{id}")})
+                      .refuses({ErrorId::MalformedJson, ErrorId::InvalidField, ErrorId::ReaderUnavailable,
+                                ErrorId::ReaderBusy, ErrorId::CardServiceDown})),
+        Route{"GET", "/api/v1/card-checks/{id}", "A card check (?since=version&wait=ms to wait for its next step)",
          Access::ApiClient, nullptr, false, http::kSmallBody, [&s](HttpCall& call) {
              auto since = uint64_t(queryNumber(call, "since"));
              auto deadline = std::chrono::steady_clock::now() + waitOf(call);
@@ -187,13 +281,34 @@ std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
                                        if (!v) return problemReply(ErrorId::NotFound, "no such card check");
                                        return checkReply(200, *v);
                                    }};
-         }},
-        {"POST", "/api/v1/card-checks/{id}/pin", "The patient's 4-digit PIN, used once: {pin, confirmLastTry}",
-         Access::ApiClient, [&s](HttpCall& call) { return submitPin(s, call); }, /*secretBody=*/true},
-        {"POST", "/api/v1/card-checks/{id}/visual-check", "The staff member confirms the face photo: {staffId, confirmed: true}",
-         Access::ApiClient, [&s](HttpCall& call) { return confirmVisual(s, call); }},
-        {"DELETE", "/api/v1/card-checks/{id}", "Cancel a card check", Access::ApiClient,
-         [&s](HttpCall& call) { return checkReply(200, s.cancel(call.params["id"], actorOf(call))); }},
+         }}
+            .with(ApiContract("getCardCheck", "card-checks")
+                      .query("since", "この version より新しくなるまで待ちます", R"({"type":"integer","minimum":0})")
+                      .query("wait", "待つ上限（ミリ秒、最大30000）", kWaitSchema)
+                      .gives(200, "本人確認の今の状態 (the check as it stands)", cardCheckSchema())
+                      .refuses({ErrorId::NotFound, ErrorId::InvalidField})),
+        Route{"POST", "/api/v1/card-checks/{id}/pin", "The patient's 4-digit PIN, used once: {pin, confirmLastTry}",
+         Access::ApiClient, [&s](HttpCall& call) { return submitPin(s, call); }, /*secretBody=*/true}
+            .with(ApiContract("submitPin", "card-checks")
+                      .takes(pinSchema())
+                      .gives(200, "受け付けました (the check as it now stands)", cardCheckSchema())
+                      .refuses({ErrorId::MalformedJson, ErrorId::PinFormat, ErrorId::PinWrong, ErrorId::PinBlocked,
+                                ErrorId::PinConfirmRequired, ErrorId::NotMyNumberCard, ErrorId::IdentityUnsupported,
+                                ErrorId::Forbidden},
+                               &cardCheckProblemSchema())
+                      .refuses(kStepProblems)),
+        Route{"POST", "/api/v1/card-checks/{id}/visual-check", "The staff member confirms the face photo: {staffId, confirmed: true}",
+         Access::ApiClient, [&s](HttpCall& call) { return confirmVisual(s, call); }}
+            .with(ApiContract("confirmVisualCheck", "card-checks")
+                      .takes(visualCheckSchema())
+                      .gives(200, "受け付けました (the check as it now stands)", cardCheckSchema())
+                      .refuses({ErrorId::MalformedJson, ErrorId::InvalidField, ErrorId::NotMyNumberCard}, &cardCheckProblemSchema())
+                      .refuses(kStepProblems)),
+        Route{"DELETE", "/api/v1/card-checks/{id}", "Cancel a card check", Access::ApiClient,
+         [&s](HttpCall& call) { return checkReply(200, s.cancel(call.params["id"], actorOf(call))); }}
+            .with(ApiContract("cancelCardCheck", "card-checks")
+                      .gives(200, "取り消しました (cancelled)", cardCheckSchema())
+                      .refuses({ErrorId::NotFound, ErrorId::CardCheckState})),
     };
 }
 

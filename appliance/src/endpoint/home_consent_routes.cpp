@@ -26,6 +26,42 @@ void writeConsent(JsonWriter& w, const model::ConsentBlock& b) {
     w.endObject();
 }
 
+// What list writes: one patient's consent with the qualification it came with.
+const Schema& consentedPatientsSchema() {
+    static const std::string scope = closedObject(R"(
+        "consented":{"type":"boolean"},
+        "consentedAt":{"type":"string","description":"同意日時（中央の値のまま）"},
+        "availableUntil":{"type":"string","description":"閲覧可能期限（中央の値のまま）"})", R"("consented")");
+    static const Schema s{"ConsentedPatients", closedObject(R"("patients":{"type":"array","items":)" + closedObject(R"(
+        "medicalTreatmentFlag":{"type":"string","description":"診療区分（2 訪問診療 / 3 オンライン診療など）"},
+        "examinationDate":{"type":"string","description":"診療日 YYYYMMDD"},
+        "availableUntil":{"type":"string","format":"date-time"},
+        "fetchedAt":{"type":"string","format":"date-time"},)" + resultProperties() + R"(,
+        "consent":)" + closedObject(R"("medication":)" + scope + R"(,"clinical":)" + scope + R"(,"checkup":)" + scope),
+        R"("medicalTreatmentFlag","examinationDate","availableUntil","fetchedAt","status","processingResult")") + "}",
+        R"("patients")"), {&eligibilityRecordSchema()}};
+    return s;
+}
+
+const Schema& refreshCountsSchema() {
+    static const Schema s{"ConsentRefresh", closedObject(R"("consents":{"type":"integer"},"withdrawals":{"type":"integer"})",
+                                                         R"("consents","withdrawals")"), {}};
+    return s;
+}
+
+// What medicalRequest reads.
+const Schema& medicalInfoRequestSchema() {
+    static const Schema s{"MedicalInfoRequest", R"({"type":"object","required":["insurerNumber","cardNumber","branchNumber","birthDate"],
+        "properties":{
+        "insurerNumber":{"type":"string"},"cardSymbol":{"type":"string"},"cardNumber":{"type":"string"},
+        "branchNumber":{"type":"string","description":"枝番（必須、数字2桁）"},
+        "birthDate":{"type":"string","description":"生年月日 YYYYMMDD"},
+        "fileCategory":{"type":"string","enum":["xml","pdf"],"description":"既定は xml"},
+        "startDate":{"type":"string","description":"開始年月 YYYYMM"},
+        "endDate":{"type":"string","description":"終了年月 YYYYMM"}}})", {}};
+    return s;
+}
+
 HttpReply list(services::HomeConsentService& s, HttpCall& call) {
     JsonWriter w;
     w.beginObject().beginArray("patients");
@@ -87,7 +123,7 @@ HttpReply medicalInfo(services::HomeConsentService& s, HttpCall& call) {
     errors.erase(std::remove_if(errors.begin(), errors.end(),
                                 [](const model::FieldError& e) { return e.field == "MedicalInstitutionCode"; }),
                  errors.end());
-    if (!errors.empty()) return problemReply(ErrorId::InvalidField, "", errors);
+    if (!errors.empty()) return problemReply(ErrorId::InvalidField, "", model::withJsonNames(errors));
     auto out = s.medicalInfo(req);
     if (!out.served) return problemReply(out.refusal, out.reason);
     return {200, out.contentType, out.body,
@@ -98,18 +134,34 @@ HttpReply medicalInfo(services::HomeConsentService& s, HttpCall& call) {
 
 std::vector<Route> homeConsentRoutes(services::HomeConsentService& s) {
     return {
-        {"GET", "/api/v1/home-consent/qualifications", "Consented patients (居宅同意取得型), ?since=YYYYMMDD consent date",
-         Access::ApiClient, [&s](HttpCall& call) { return list(s, call); }},
-        {"POST", "/api/v1/home-consent/qualifications/refresh", "Fetch the consent lists from the central system now",
+        Route{"GET", "/api/v1/home-consent/qualifications", "Consented patients (居宅同意取得型), ?since=YYYYMMDD consent date",
+         Access::ApiClient, [&s](HttpCall& call) { return list(s, call); }}
+            .with(ApiContract("listConsentedPatients", "home-consent")
+                      .query("since", "この日以降に同意した患者 (consented on or after) YYYYMMDD", R"({"type":"string","pattern":"^[0-9]{8}$"})")
+                      .gives(200, "同意のある患者 (consented patients)", consentedPatientsSchema())),
+        Route{"POST", "/api/v1/home-consent/qualifications/refresh", "Fetch the consent lists from the central system now",
          Access::ApiClient, [&s](HttpCall&) {
              size_t consents = s.refreshQualifications();
              size_t withdrawals = s.pollWithdrawals();
              JsonWriter w;
              w.beginObject().field("consents", int64_t(consents)).field("withdrawals", int64_t(withdrawals)).endObject();
              return HttpReply{200, "application/json", w.take(), {}};
-         }},
-        {"POST", "/api/v1/medical-info/{scope}", "Medication, clinical or checkup information, within a valid consent",
-         Access::ApiClient, [&s](HttpCall& call) { return medicalInfo(s, call); }},
+         }}
+            .with(ApiContract("refreshConsents", "home-consent")
+                      .gives(200, "取り込んだ同意と撤回の数 (consents and withdrawals taken in)", refreshCountsSchema())
+                      .refuses({ErrorId::UpstreamUnavailable, ErrorId::UpstreamRejected})),
+        Route{"POST", "/api/v1/medical-info/{scope}", "Medication, clinical or checkup information, within a valid consent",
+         Access::ApiClient, [&s](HttpCall& call) { return medicalInfo(s, call); }}
+            .with(ApiContract("getMedicalInfo", "home-consent")
+                      .path("scope", "medication 薬剤情報 / clinical 診療情報 / checkup 特定健診情報",
+                            R"({"type":"string","enum":["medication","clinical","checkup"]})")
+                      .takes(medicalInfoRequestSchema())
+                      .gives(200, "中央システムのファイル（XML または PDF） (the central system's file)", binarySchema(),
+                             {"application/xml", "application/pdf"},
+                             {{"X-Kakehashi-Source", "live または cache"}, {"X-Kakehashi-Fetched-At", "取得時刻（日本時間 ISO 8601）"}})
+                      .refuses({ErrorId::NotFound, ErrorId::MalformedJson, ErrorId::InvalidField, ErrorId::ConsentMissing,
+                                ErrorId::ConsentExpired, ErrorId::ConsentWithdrawn, ErrorId::UpstreamUnavailable,
+                                ErrorId::UpstreamRejected})),
     };
 }
 

@@ -7,6 +7,16 @@ namespace kh::endpoint {
 namespace {
 using model::ErrorId;
 
+// What urlReply writes.
+const Schema& homeReceptionUrlSchema() {
+    static const Schema s{"HomeReceptionUrl", closedObject(R"(
+        "url":{"type":"string","description":"マイナ在宅受付WebのURL"},
+        "source":{"type":"string","description":"central 中央から取得 / manual 手動設定"},
+        "updatedAt":{"type":"string","format":"date-time"},
+        "updatedBy":{"type":"string"})", R"("url","source","updatedAt","updatedBy")"), {}};
+    return s;
+}
+
 HttpReply urlReply(const services::HomeReceptionUrl& u) {
     JsonWriter w;
     w.beginObject()
@@ -41,33 +51,49 @@ services::QrOptions qrOptions(HttpCall& call) {
 
 Route qrRoute(services::HomeReceptionService& s, const char* path, const char* type,
               std::string (*draw)(const std::string&, const services::QrOptions&)) {
-    return {"GET", path, std::string("QR code of the マイナ在宅受付Web URL (") + type + "; ?ec=&size=&margin=)",
-            Access::Public, [&s, type, draw](HttpCall& call) {
-                auto u = s.url();
-                if (!u) return notYet();
-                return HttpReply{200, type, draw(u->url, qrOptions(call)), {{"Cache-Control", "no-cache"}}};
-            }};
+    std::string name = std::string(path).find(".png") != std::string::npos ? "getHomeReceptionQrPng" : "getHomeReceptionQrSvg";
+    return Route{"GET", path, std::string("QR code of the マイナ在宅受付Web URL (") + type + "; ?ec=&size=&margin=)",
+                 Access::Public, [&s, type, draw](HttpCall& call) {
+                     auto u = s.url();
+                     if (!u) return notYet();
+                     return HttpReply{200, type, draw(u->url, qrOptions(call)), {{"Cache-Control", "no-cache"}}};
+                 }}
+        .with(ApiContract(name, "home-reception")
+                  .query("ec", "誤り訂正レベル", R"({"type":"string","enum":["L","M","Q","H"]})")
+                  .query("size", "1モジュールの大きさ", R"({"type":"integer","minimum":1,"maximum":40})")
+                  .query("margin", "余白（モジュール数）", R"({"type":"integer","minimum":0,"maximum":16})")
+                  .gives(200, "QRコード", std::string(type) == "image/png" ? binarySchema() : textSchema(), {type})
+                  .refuses({ErrorId::NotFound, ErrorId::InvalidField}));
 }
 }  // namespace
 
 std::vector<Route> homeReceptionRoutes(services::HomeReceptionService& s) {
     return {
-        {"GET", "/api/v1/home-reception/url", "The institution's マイナ在宅受付Web URL", Access::Public,
+        Route{"GET", "/api/v1/home-reception/url", "The institution's マイナ在宅受付Web URL", Access::Public,
          [&s](HttpCall&) {
              auto u = s.url();
              return u ? urlReply(*u) : notYet();
-         }},
-        {"POST", "/api/v1/home-reception/url/refresh", "Fetch the URL from the central system (医療機関等別URL取得)",
-         Access::ApiClient, [&s](HttpCall&) { return urlReply(s.refreshFromCentral()); }},
+         }}
+            .with(ApiContract("getHomeReceptionUrl", "home-reception")
+                      .gives(200, "URL", homeReceptionUrlSchema())
+                      .refuses({ErrorId::NotFound})),
+        Route{"POST", "/api/v1/home-reception/url/refresh", "Fetch the URL from the central system (医療機関等別URL取得)",
+         Access::ApiClient, [&s](HttpCall&) { return urlReply(s.refreshFromCentral()); }}
+            .with(ApiContract("refreshHomeReceptionUrl", "home-reception")
+                      .gives(200, "取得したURL", homeReceptionUrlSchema())
+                      .refuses({ErrorId::UpstreamUnavailable, ErrorId::UpstreamRejected})),
         qrRoute(s, "/api/v1/home-reception/qr.png", "image/png", &services::qrPng),
         qrRoute(s, "/api/v1/home-reception/qr.svg", "image/svg+xml", &services::qrSvg),
-        {"GET", "/api/v1/home-reception/poster", "A4 poster in Japanese for the waiting room", Access::Public,
+        Route{"GET", "/api/v1/home-reception/poster", "A4 poster in Japanese for the waiting room", Access::Public,
          [&s](HttpCall&) {
              auto html = s.poster();
              if (!html) return notYet();
              return HttpReply{200, "text/html; charset=utf-8", *html,
                               {{"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"}}};
-         }},
+         }}
+            .with(ApiContract("getHomeReceptionPoster", "home-reception")
+                      .gives(200, "印刷用ポスター（A4、HTML）", textSchema(), {"text/html"})
+                      .refuses({ErrorId::NotFound})),
     };
 }
 

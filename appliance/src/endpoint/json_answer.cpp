@@ -156,3 +156,100 @@ std::string encodeBatch(const services::BatchView& v) {
 }
 
 }  // namespace kh::endpoint
+
+namespace kh::endpoint {
+namespace {
+std::string strings(std::initializer_list<const char*> names) {
+    std::string out;
+    for (const char* n : names) out += std::string(out.empty() ? "" : ",") + "\"" + n + "\":{\"type\":\"string\"}";
+    return out;
+}
+}  // namespace
+
+// What writeRecordFields writes: the central system's values as given (codes and YYYYMMDD dates), each
+// present only when set.
+const Schema& eligibilityRecordSchema() {
+    static const Schema s{
+        "EligibilityRecord",
+        closedObject(strings({"insuredCardClassification", "insurerNumber", "insurerName", "cardSymbol", "cardNumber",
+                              "branchNumber", "personalFamilyClassification", "name", "nameKana", "sex", "birthDate",
+                              "address", "postNumber", "qualificationDate", "disqualificationDate", "cardValidDate",
+                              "cardExpirationDate", "burdenRatio", "reasonOfLoss", "referenceNumber"}) +
+                     R"(,"elderlyRecipientCertificate":)" +
+                     closedObject(strings({"validStartDate", "validEndDate", "contributionRatio"})) +
+                     R"(,"limitCertificate":)" +
+                     closedObject(strings({"classification", "classificationFlag", "validStartDate", "validEndDate"})) +
+                     R"(,"specificDiseases":)" +
+                     closedObject(strings({"consentFlag", "consentTime"}) + R"(,"certificates":{"type":"array","items":)" +
+                                  closedObject(strings({"diseaseCategory", "certificateDate", "validStartDate",
+                                                        "validEndDate", "selfPay"})) +
+                                  "}") +
+                     R"(,"medicalAid":)" +
+                     closedObject(strings({"publicExpenseNumber", "beneficiaryNumber", "welfareOfficeName"}) +
+                                  R"(,"tickets":{"type":"array","items":)" +
+                                  closedObject(strings({"ticketType", "validDate", "expirationDate", "issueNumber",
+                                                        "treatmentMonth", "designatedInstitutionCode",
+                                                        "designatedInstitutionName", "selfPayAmount"})) +
+                                  "}")),
+        {}};
+    return s;
+}
+
+std::string resultProperties() {
+    return R"(
+        "status":{"type":"string","enum":["valid","lapsed","not_found","multiple","unknown","error"],
+                  "description":"valid 有効 / lapsed 無効 / not_found 該当なし / multiple 複数該当 / unknown / error 処理エラー"},
+        "qualificationValidity":{"type":"string","description":"資格有効性（中央の値のまま）"},
+        "processingResult":)" + closedObject(R"("status":{"type":"string","description":"処理結果状況（1 正常）"},
+            "code":{"type":"string"},"message":{"type":"string"})", R"("status")") + R"(,
+        "arbitraryIdentifier":{"type":"string"},
+        "prescriptionIssueSelect":{"type":"string"},
+        "answeredAt":{"type":"string","description":"中央システムの処理日時"},
+        "eligibility":)" + refTo(eligibilityRecordSchema()) + R"(,
+        "records":{"type":"array","items":)" + refTo(eligibilityRecordSchema()) + R"(,
+                   "description":"中央システムが返したすべての資格（健康保険・医療扶助など）"})";
+}
+
+const Schema& eligibilityResultSchema() {
+    static const Schema s{"EligibilityResult", closedObject(resultProperties(), R"("status","processingResult")"),
+                          {&eligibilityRecordSchema()}};
+    return s;
+}
+
+const Schema& eligibilityAnswerSchema() {
+    static const Schema s{"EligibilityAnswer",
+                          closedObject(resultProperties() + R"(,
+        "source":{"type":"string","enum":["live","cache"],"description":"live 中央に照会 / cache 本機の記録"},
+        "stale":{"type":"boolean","description":"中央に届かず、鮮度の期限を過ぎた記録で答えた"},
+        "confirmedAt":{"type":"string","format":"date-time","description":"中央で確認した時刻（日本時間）"})",
+                                       R"("status","processingResult","source","stale","confirmedAt")"),
+                          {&eligibilityRecordSchema()}};
+    return s;
+}
+
+const Schema& queuedSchema() {
+    static const Schema s{"QueuedInquiry", closedObject(R"(
+        "status":{"type":"string","enum":["queued"]},
+        "ticket":{"type":"integer","format":"int64"},
+        "requestId":{"type":"string"},
+        "location":{"type":"string","description":"回答を取りに行く先（GET）"},
+        "message":{"type":"string"})",
+                                                     R"("status","ticket","location","message")"),
+                          {}};
+    return s;
+}
+
+const Schema& batchSchema() {
+    static const Schema s{"Batch", closedObject(R"(
+        "receptionNumber":{"type":"string","description":"受付番号"},
+        "status":{"type":"string","enum":["processing","done"]},
+        "entryCount":{"type":"integer"},
+        "receivedAt":{"type":"string","format":"date-time"},
+        "entries":{"type":"array","items":)" + refTo(eligibilityResultSchema()) +
+                                                    R"(,"description":"done のときだけ。要求と同じ順"})",
+                                                R"("receptionNumber","status","entryCount","receivedAt")"),
+                          {&eligibilityResultSchema()}};
+    return s;
+}
+
+}  // namespace kh::endpoint

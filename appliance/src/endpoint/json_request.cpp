@@ -127,3 +127,49 @@ std::string stringMember(const Poco::JSON::Object::Ptr& o, const char* key) {
 }
 
 }  // namespace kh::endpoint
+
+namespace kh::endpoint {
+
+// What inquiryFrom reads; the values themselves are checked by model::validate (422 naming the member).
+std::string inquiryProperties() {
+    return R"(
+        "insurerNumber":{"type":"string","maxLength":256,"description":"保険者番号（6桁または8桁、検証番号付き）"},
+        "cardSymbol":{"type":"string","maxLength":256,"description":"記号（任意、全角可）"},
+        "cardNumber":{"type":"string","maxLength":256,"description":"番号"},
+        "branchNumber":{"type":"string","maxLength":256,"description":"枝番（任意、数字2桁）"},
+        "birthDate":{"type":"string","maxLength":256,"description":"生年月日 YYYYMMDD"},
+        "limitCertificateConsent":{"type":"boolean","description":"限度額適用認定証関連情報の提供に同意"},
+        "arbitraryIdentifier":{"type":"string","maxLength":256,"description":"任意識別子（回答にそのまま返ります。64文字以内）"})";
+}
+
+const Schema& inquiryRequestSchema() {
+    static const Schema s{"InquiryRequest",
+                          R"({"type":"object","required":["insurerNumber","cardNumber","birthDate"],"properties":{)" +
+                              inquiryProperties() + "}}",
+                          {}};
+    return s;
+}
+
+const Schema& batchRequestSchema() {
+    static const Schema s{"BatchRequest", R"({"type":"object","required":["entries"],"properties":{
+        "fileIdentifier":{"type":"string","maxLength":256,"description":"任意ファイル識別子"},
+        "entries":{"type":"array","minItems":1,"items":{"$ref":"#/components/schemas/InquiryRequest"},
+                   "description":"照会の並び（上限は設定 batch.maxEntries、既定 10000）"}}})",
+                          {&inquiryRequestSchema()}};
+    return s;
+}
+
+const Schema& registrationRequestSchema() {
+    static const Schema s{"RegistrationRequest", R"({"type":"object","required":["entries"],"properties":{
+        "entries":{"type":"array","minItems":1,"items":{"type":"object",
+            "required":["referenceNumber","insurerNumber","cardNumber"],"properties":{
+            "referenceNumber":{"type":"string","maxLength":256,"description":"照会番号（20文字以内の英数字とハイフン）"},
+            "insurerNumber":{"type":"string","maxLength":256,"description":"保険者番号"},
+            "cardSymbol":{"type":"string","maxLength":256,"description":"記号（任意）"},
+            "cardNumber":{"type":"string","maxLength":256,"description":"番号"},
+            "branchNumber":{"type":"string","maxLength":256,"description":"枝番（任意）"}}}}}})",
+                          {}};
+    return s;
+}
+
+}  // namespace kh::endpoint

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "endpoint/api_contract.hpp"
 #include "model/eligibility.hpp"
 #include "model/reference_number.hpp"
 
@@ -23,6 +24,13 @@ BatchRequest decodeBatchRequest(const std::string& body, size_t maxEntries);
 
 // 照会番号登録: {"entries": [{"referenceNumber","insurerNumber","cardSymbol"?,"cardNumber","branchNumber"?}, ...]}
 std::vector<model::ReferenceNumberRegistration> decodeRegistrationRequest(const std::string& body, size_t maxEntries);
+
+// Their schemas, for the OpenAPI document (api_contract.hpp).
+const Schema& inquiryRequestSchema();
+const Schema& batchRequestSchema();
+const Schema& registrationRequestSchema();
+// The properties of an inquiry, for requests that carry one among other members (a planned visit).
+std::string inquiryProperties();
 
 // The body as a JSON object; KakehashiError(MalformedJson) otherwise.
 Poco::JSON::Object::Ptr jsonObject(const std::string& body);

@@ -41,6 +41,41 @@ std::vector<services::VisitRequest> decodeVisits(const std::string& body) {
     return out;
 }
 
+const Schema& visitsRequestSchema() {
+    static const Schema s{"VisitsRequest", R"({"type":"object","required":["visits"],"properties":{
+        "visits":{"type":"array","maxItems":10000,"items":{"type":"object",
+            "required":["visitDate","kind","insurerNumber","cardNumber","birthDate"],"properties":{
+            "visitDate":{"type":"string","description":"訪問日 YYYYMMDD（今日以降）"},
+            "kind":{"type":"string","enum":["online-consultation","online-medication-guidance","home-visit"]},
+            "patientId":{"type":"string","description":"患者ID（回答の arbitraryIdentifier になります）"},)" +
+                              inquiryProperties() + "}}}}}",
+                          {}};
+    return s;
+}
+
+// What visitsReply writes.
+const Schema& visitsSchema() {
+    static const Schema s{"Visits", closedObject(R"("visits":{"type":"array","items":)" + closedObject(R"(
+        "id":{"type":"integer","format":"int64"},
+        "visitDate":{"type":"string"},
+        "kind":{"type":"string","enum":["online-consultation","online-medication-guidance","home-visit"]},
+        "patientId":{"type":"string"},
+        "consent":{"type":"string","enum":["in-window","no-consent","after-consent-window"],
+                   "description":"訪問日が同意の有効期間内か"},
+        "flagged":{"type":"boolean","description":"同意の期間外：訪問前に確認が要ります"},
+        "answer":)" + refTo(eligibilityAnswerSchema()),
+        R"("id","visitDate","kind","consent","flagged")") + "}", R"("visits")"), {&eligibilityAnswerSchema()}};
+    return s;
+}
+
+const Schema& visitBatchSchema() {
+    static const Schema s{"VisitBatch", closedObject(R"("receptionNumber":{"type":"string","description":"一括照会の受付番号"})",
+                                                     R"("receptionNumber")"), {}};
+    return s;
+}
+
+const char* const kDateSchema = R"({"type":"string","pattern":"^[0-9]{8}$"})";
+
 HttpReply visitsReply(int status, const std::vector<services::VisitView>& views) {
     JsonWriter w;
     w.beginObject().beginArray("visits");
@@ -69,16 +104,28 @@ HttpReply visitsReply(int status, const std::vector<services::VisitView>& views)
 
 std::vector<Route> visitRoutes(services::VisitService& s) {
     return {
-        {"POST", "/api/v1/visits", "Register planned visits (all or nothing); each is checked against the consent window",
-         Access::ApiClient, [&s](HttpCall& call) { return visitsReply(201, s.registerVisits(decodeVisits(call.body))); }},
-        {"GET", "/api/v1/visits", "A day's visits (?date=YYYYMMDD) with flags and, once prepared, their answers",
-         Access::ApiClient, [&s](HttpCall& call) { return visitsReply(200, s.onDate(call.query["date"])); }},
-        {"POST", "/api/v1/visits/{date}/batch", "Send the day's batch now (it also goes out by itself on schedule)",
+        Route{"POST", "/api/v1/visits", "Register planned visits (all or nothing); each is checked against the consent window",
+         Access::ApiClient, [&s](HttpCall& call) { return visitsReply(201, s.registerVisits(decodeVisits(call.body))); }}
+            .with(ApiContract("postVisits", "visits")
+                      .takes(visitsRequestSchema())
+                      .gives(201, "登録しました (registered)", visitsSchema())
+                      .refuses({ErrorId::MalformedJson, ErrorId::InvalidField, ErrorId::TooManyEntries, ErrorId::DuplicateVisit})),
+        Route{"GET", "/api/v1/visits", "A day's visits (?date=YYYYMMDD) with flags and, once prepared, their answers",
+         Access::ApiClient, [&s](HttpCall& call) { return visitsReply(200, s.onDate(call.query["date"])); }}
+            .with(ApiContract("listVisits", "visits")
+                      .query("date", "訪問日 YYYYMMDD", kDateSchema, true)
+                      .gives(200, "その日の訪問 (the day's visits)", visitsSchema())
+                      .refuses({ErrorId::InvalidField})),
+        Route{"POST", "/api/v1/visits/{date}/batch", "Send the day's batch now (it also goes out by itself on schedule)",
          Access::ApiClient, [&s](HttpCall& call) {
              std::string reception = s.prepareDay(call.params["date"], "manual");
              if (reception.empty()) return problemReply(ErrorId::NotFound, "no visits on that day");
              return HttpReply{202, "application/json", "{\"receptionNumber\":\"" + reception + "\"}", {}};
-         }},
+         }}
+            .with(ApiContract("sendVisitBatch", "visits")
+                      .path("date", "訪問日 YYYYMMDD", kDateSchema)
+                      .gives(202, "一括照会を受け付けました (GET /api/v1/eligibility/batches/{id} で結果)", visitBatchSchema())
+                      .refuses({ErrorId::NotFound})),
     };
 }
 

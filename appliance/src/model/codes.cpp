@@ -1,5 +1,7 @@
 #include "model/codes.hpp"
 
+#include <utility>
+
 namespace kh::model {
 namespace {
 bool allDigits(const std::string& s) {
@@ -67,6 +69,25 @@ std::string normalisedIdentifier(const std::string& raw) {
         ++i;
     }
     return out;
+}
+
+std::vector<FieldError> withJsonNames(std::vector<FieldError> errors) {
+    static const std::pair<const char*, const char*> kNames[] = {
+        {"InsurerNumber", "insurerNumber"},     {"InsuredCardSymbol", "cardSymbol"},
+        {"InsuredIdentificationNumber", "cardNumber"}, {"InsuredBranchNumber", "branchNumber"},
+        {"Birthdate", "birthDate"},             {"ArbitraryIdentifier", "arbitraryIdentifier"},
+        {"ReferenceNumber", "referenceNumber"}, {"StartDate", "startDate"},
+        {"EndDate", "endDate"},                 {"FileCategory", "fileCategory"},
+        {"MedicalTreatmentFlag", "medicalTreatmentFlag"}, {"MedicalInstitutionCode", "medicalInstitutionCode"},
+        {"ArbitraryFileIdentifier", "arbitraryFileIdentifier"},
+    };
+    for (auto& e : errors)
+        for (const auto& [spec, json] : kNames)
+            if (e.field == spec) {
+                e.field = json;
+                break;
+            }
+    return errors;
 }
 
 std::string describe(const std::vector<FieldError>& errors) {

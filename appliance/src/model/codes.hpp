@@ -22,11 +22,15 @@ std::string normalisedIdentifier(const std::string& s);
 
 // One problem with one field of a request, named so a receipt computer can show it.
 struct FieldError {
-    std::string field;    // e.g. "InsurerNumber"
+    std::string field;    // the spec's element name, e.g. "InsurerNumber" (the file channel's XML)
     std::string message;  // Japanese, for staff
 };
 
 // "InsurerNumber：…、Birthdate：…" — every problem on one line, for a result file or a per-entry error.
 std::string describe(const std::vector<FieldError>& errors);
+
+// The same problems named as the HTTP API's JSON members (InsurerNumber → insurerNumber, Birthdate →
+// birthDate, InsuredIdentificationNumber → cardNumber …): a client is told the name it sent.
+std::vector<FieldError> withJsonNames(std::vector<FieldError> errors);
 
 }  // namespace kh::model

@@ -29,9 +29,12 @@ store::Batch BatchService::submit(const std::string& origin, const std::string& 
         throw KakehashiError(ErrorId::TooManyEntries, "at most " + std::to_string(policy_.maxEntries) + " entries");
     std::vector<store::NewBatchEntry> entries;
     entries.reserve(inquiries.size());
+    bool overHttp = origin.compare(0, 5, "http:") == 0;
     for (const auto& q : inquiries) {
         store::NewBatchEntry e{serialiseInquiry(q), std::nullopt};
         auto errors = model::validate(q);
+        // A batch sent as JSON is told the JSON member names; a spec file the spec's element names.
+        if (overHttp) errors = model::withJsonNames(std::move(errors));
         if (!errors.empty()) e.localResult = serialiseResult(errorResult(q, ErrorId::InvalidField, model::describe(errors)));
         entries.push_back(std::move(e));
     }

@@ -39,7 +39,8 @@ public:
     void start();
     void stop();
 
-    // Throws KakehashiError(TooManyEntries / EmptyRequest). Invalid entries are answered locally.
+    // Throws KakehashiError(TooManyEntries / EmptyRequest). Invalid entries are answered locally, naming
+    // the members as JSON when `origin` is "http:…" and as the spec's elements otherwise.
     store::Batch submit(const std::string& origin, const std::string& fileIdentifier,
                         const std::vector<model::EligibilityInquiry>& inquiries);
     std::optional<BatchView> view(const std::string& receptionNumber, bool withUnits = true);

@@ -38,7 +38,8 @@ int japanMinutesNow() {
 void checkOne(const VisitRequest& v, size_t i) {
     std::string at = "visits[" + std::to_string(i) + "]: ";
     auto errors = model::validate(v.inquiry);
-    if (!errors.empty()) throw KakehashiError(ErrorId::InvalidField, at + model::describe(errors));
+    // Visits come only through the HTTP API: the members are named as the client sent them.
+    if (!errors.empty()) throw KakehashiError(ErrorId::InvalidField, at + model::describe(model::withJsonNames(errors)));
     auto day = model::JapanDate::parse(v.visitDate);
     if (!day) throw KakehashiError(ErrorId::InvalidField, at + "visitDate: YYYYMMDD の日付です");
     if (*day < model::JapanDate::today()) throw KakehashiError(ErrorId::InvalidField, at + "visitDate: 過去の日付です (in the past)");
