@@ -42,7 +42,8 @@ public:
         int status = 0;
         int retryAfterSeconds = 0;
     };
-    Attempt deliver(const store::OutboundItem& item, CentralClient& client) const;
+    // `turn`: the item's place in the Dispatcher's order, handed to the client (see SendTurn).
+    Attempt deliver(const store::OutboundItem& item, CentralClient& client, SendTurn* turn) const;
 
 private:
     store::OutboundQueue& queue_;
