@@ -122,10 +122,23 @@ HttpReply openCheck(services::CardCheckService& s, HttpCall& call) {
     r.staffId = stringMember(o, "staffId");
     r.requestedBy = actorOf(call);
     r.consent = decodeConsent(o);
+    if (auto insured = o->getObject("insured")) r.insured = decodeInquiryObject(*insured);
+    else if (o->has("insured") && !o->isNull("insured")) throw KakehashiError(ErrorId::InvalidField, "insured must be an object");
     auto view = s.open(r);
     HttpReply reply = checkReply(201, view);
     reply.headers.push_back({"Location", "/api/v1/card-checks/" + view.id});
     return reply;
+}
+
+HttpReply modesReply(const services::CardCheckModes& m) {
+    JsonWriter w;
+    w.beginObject()
+        .field("pin", m.pin)
+        .field("consent", m.consent)
+        .field("visualNeedsInsured", m.visualNeedsInsured)
+        .fieldIfSet("note", m.note)
+        .endObject();
+    return {200, "application/json", w.take(), {}};
 }
 
 HttpReply submitPin(services::CardCheckService& s, HttpCall& call) {
@@ -173,7 +186,11 @@ std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
                                        return readersReply(snapshot);
                                    }};
          }},
-        {"POST", "/api/v1/card-checks", "Open a card check on a reader: {reader, mode: pin|visual, staffId, consent?}",
+        {"GET", "/api/v1/card-checks/modes",
+         "What card checks can do here: PIN check, consent; through a 資格確認端末 a visual check needs the insured identifiers",
+         Access::ApiClient, [&s](HttpCall&) { return modesReply(s.modes()); }},
+        {"POST", "/api/v1/card-checks",
+         "Open a card check on a reader: {reader, mode: pin|visual, staffId, consent?, insured? (profile terminal)}",
          Access::ApiClient, [&s](HttpCall& call) { return openCheck(s, call); }},
         {"GET", "/api/v1/card-checks/{id}", "A card check (?since=version&wait=ms to wait for its next step)",
          Access::ApiClient, nullptr, false, http::kSmallBody, [&s](HttpCall& call) {
