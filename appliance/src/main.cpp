@@ -69,11 +69,13 @@ kh::app::Config loadChecked(const std::vector<std::string>& args) {
 }
 
 // A restore staged in the web admin is applied before anything opens the store (the data key changes with
-// it) and before the configuration is checked (it may bring certificate files back).
-void applyStagedRestore(const std::vector<std::string>& args) {
+// it) and before the configuration is checked (it may bring certificate files back). Returns whether the
+// process must start again first: a new data key is sealed by the root helper before the next start.
+bool applyStagedRestore(const std::vector<std::string>& args) {
     auto config = kh::app::loadConfig(option(args, "--config", "/etc/kakehashi/kakehashi.json"));
     try {
-        kh::store::applyStagedRestore(kh::app::databasePath(config), config.keyDir, config.stateDir);
+        auto restored = kh::store::applyStagedRestore(kh::app::databasePath(config), config.keyDir, config.stateDir);
+        return restored && restored->replacesDataKey && kh::store::DataKey::replaceTakesRestart();
     } catch (const std::exception& e) {
         std::cerr << "バックアップからの復元を適用できません (the staged restore was not applied): " << e.what() << "\n";
         throw;
@@ -99,8 +101,14 @@ int serve(const std::vector<std::string>& args) {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);
     allowManyConnections();
-    applyStagedRestore(args);
+    if (applyStagedRestore(args)) {
+        // The running process still holds the old key's credential; the unit starts it again (Restart=),
+        // and kakehashi-keys seals the restored key before that.
+        kh::log::info("backup.restored_key_to_seal", {{"exitStatus", "75"}});
+        return 75;
+    }
     auto config = loadChecked(args);
+    kh::store::warnWhenKeysInClear(config.keyDir);
     kh::app::Gateway gateway(config);
     gateway.start();
     int sig = 0;

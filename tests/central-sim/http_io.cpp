@@ -22,6 +22,11 @@ BodyRead readBody(Poco::Net::HTTPServerRequest& request, std::string& body, std:
     } catch (const Poco::Exception&) {
         return BodyRead::Failed;
     }
+    // A client that went away mid-body (killed, or its link cut) leaves the stream at end of file, not in
+    // error. A real server never acts on such a fragment; acting on it would store the fragment's refusal
+    // (400) as the answer to its X-Request-Id and replay that refusal to the client's complete resend.
+    if (request.hasContentLength() && static_cast<Poco::Int64>(body.size()) != request.getContentLength64())
+        return BodyRead::Failed;
     return BodyRead::Ok;
 }
 

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         try {
             auto decoded = adapter->decodeRequest({"fuzz.in", body, ""});
             std::vector<std::string> answers(decoded.entries.size(), "{\"status\":\"valid\",\"arbitraryIdentifier\":\"x\"}");
-            adapter->encodeResult({{"fuzz.in", body, ""}, decoded.correlation, answers});
+            adapter->encodeResult({{"fuzz.in", body, ""}, decoded.correlation, answers, {}});
         } catch (const kh::plugins::AdapterError&) {
         }
     }

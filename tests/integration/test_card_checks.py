@@ -60,7 +60,8 @@ class CardCheckTest(IntegrationTest):
         paths += [os.path.join(state, n) for n in os.listdir(state)] if os.path.isdir(state) else []
         for pin in (RIGHT_PIN, WRONG_PIN):
             hexed = pin.encode().hex()
-            patterns = [re.compile(rb"(?<![0-9])" + pin.encode() + rb"(?![0-9])"),
+            # A PIN stands alone; inside a hex digest or key ("ab6058cd") four digits are chance.
+            patterns = [re.compile(rb"(?<![0-9A-Fa-f])" + pin.encode() + rb"(?![0-9A-Fa-f])"),
                         re.compile(hexed.encode(), re.I), re.compile(" ".join(hexed[i:i + 2] for i in range(0, 8, 2)).encode(), re.I)]
             for path in paths:
                 if not os.path.isfile(path):

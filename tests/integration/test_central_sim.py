@@ -392,6 +392,35 @@ class CentralSimTest(unittest.TestCase):
                          (3, True, 503, 202))
         self.assertEqual(self.sim.control("POST", "/sim/faults", {"bogus": 1})[0], 400)
 
+    def test_body_cut_short_does_not_act_and_its_complete_resend_does(self):
+        """A client killed mid-upload leaves a fragment of its body behind. Acting on it would store the
+        fragment's refusal as the answer to the id and replay it to the complete resend."""
+        body = request_xml([search_info_xml(self.person())]).encode()
+        rid = str(uuid.uuid4())
+        cut_short = lambda: self.sim.log_text().count("outcome=read-failed")
+        before = cut_short()
+        conn = self.sim.connection()
+        conn.putrequest("POST", "/v1/qualifications/batches")
+        conn.putheader("Content-Type", "application/xml; charset=UTF-8")
+        conn.putheader("X-Request-Id", rid)
+        conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders()
+        conn.send(body[:len(body) // 2])
+        try:
+            conn.sock.unwrap()  # the end of the stream, cleanly: the simulator reads end of file, not an error
+        except (OSError, ssl.SSLError):
+            pass
+        conn.close()
+        deadline = time.time() + 10
+        while cut_short() == before and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(cut_short(), before + 1, "the fragment was answered")
+        self.assertEqual(self.log_entry(rid), [])
+        status, _, _ = self.sim.api("POST", "/v1/qualifications/batches", body, request_id=rid)
+        self.assertEqual(status, 202)
+        [entry] = self.log_entry(rid)
+        self.assertEqual((entry["timesSeen"], entry["acted"], entry["firstStatus"]), (1, True, 202))
+
     # --- control port and logs ---
     def test_control_port_answers_health_and_population(self):
         self.assertEqual(self.sim.control("GET", "/sim/health"), (200, {"ok": True}))

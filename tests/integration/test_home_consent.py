@@ -3,12 +3,17 @@ simulated マイナ在宅受付Web → the appliance's consent list shows them �
 served (live, then from the cache) → after the patient withdraws, the cached information is gone and the
 next request is refused with the reason; an expired consent is refused even when information is cached."""
 import time
+import xml.etree.ElementTree as ET
 
-from harness import INSTITUTION, IntegrationTest, main
+from harness import INSTITUTION, IntegrationTest, inquiry_json, main
 
 
 def japan_today():
     return time.strftime("%Y%m%d", time.gmtime(time.time() + 9 * 3600))
+
+
+def japan_now(offset_seconds=0):
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + 9 * 3600 + offset_seconds))
 
 
 class HomeConsentTest(IntegrationTest):
@@ -124,9 +129,12 @@ class HomeConsentTest(IntegrationTest):
         self.gateway.drop("YZKsiquc01req_%s0002.xml" % today, document(medical_request(1)))
         self.assertTrue(self.gateway.result("YZKsiquc01res_%s0002.pdf" % today).startswith(b"%PDF"))
         self.gateway.drop("TKKsiquc01req_%s0003.xml" % today, document(medical_request(2)))
-        root = parse(self.gateway.result("TKKsiquc01req_%s0003.err" % today))
-        self.assertEqual(text(root, "MessageHeader/ErrorCode"), "KKH-E5001")
-        self.assertIn("同意がありません", text(root, "MessageHeader/ErrorMessage"))
+        # Refused the way the central system refuses: a result a client reads by ResultCode/MessageContents.
+        root = parse(self.gateway.result("TKKsiquc01res_%s0003.xml" % today))
+        self.assertEqual(text(root, "MessageHeader/ResultCode"), "2")
+        self.assertIn("同意がありません", text(root, "MessageHeader/MessageContents"))
+        self.assertEqual(text(root, "MessageHeader/ProcessingResultCode"), "KKH-E5001")
+        self.assertEqual(text(root, "MessageHeader/ArbitraryFileIdentifier"), "M")
 
     def test_expired_consent_is_refused_even_when_cached(self):
         p = self.persons(1, validity="1")[0]
@@ -139,6 +147,46 @@ class HomeConsentTest(IntegrationTest):
         status, body, _ = self.ask(p)
         self.assertEqual((status, body["type"]), (403, "urn:kakehashi:problem:consent-expired"))
         self.assertIn("有効期限", body["detail"])
+
+    def test_outpatient_consent_given_at_the_reader_serves_medical_info_until_its_time(self):
+        """An outpatient consents at the face reader; the qualification answer carries the consent block. A
+        YZK request (MedicalTreatmentFlag 1, no birth date, as clients write it) is then answered, and refused
+        once the block's AvailableTime has passed."""
+        p, q = self.persons(2, validity="1")
+        self.sim.control("POST", "/sim/outpatient-consent", dict(self.identifiers(p), scopes=["medication"],
+                                                                  availableTime=japan_now(3600)))
+        self.sim.control("POST", "/sim/outpatient-consent", dict(self.identifiers(q), scopes=["medication"],
+                                                                  availableTime=japan_now(-60)))
+        for person in (p, q):
+            status, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(person))
+            self.assertEqual(status, 200, body)
+        # Outpatient consents are not home consents: the home consent list does not show them.
+        status, body, _ = self.gateway.request("GET", "/api/v1/home-consent/qualifications")
+        self.assertEqual([x for x in body["patients"] if x.get("eligibility", {}).get("name") in (p["name"], q["name"])], [])
+
+        def yzk(person, number):
+            name = "YZKsiquc01req_%s%04d.xml" % (japan_today(), number)
+            self.gateway.drop(name, ('<?xml version="1.0" encoding="UTF-8"?><XmlMsg><MessageHeader>'
+                                     "<MedicalInstitutionCode>%s</MedicalInstitutionCode><InsurerNumber>%s</InsurerNumber>"
+                                     "<InsuranceCardSymbol>%s</InsuranceCardSymbol><InsuredPersonIdentificationNumber>%s"
+                                     "</InsuredPersonIdentificationNumber><BranchNumber>%s</BranchNumber>"
+                                     "<ArbitraryFileIdentifier>O%d</ArbitraryFileIdentifier></MessageHeader><MessageBody>"
+                                     "<FileCategory>2</FileCategory><MedicalTreatmentFlag>1</MedicalTreatmentFlag>"
+                                     "</MessageBody></XmlMsg>" % (INSTITUTION, person["insurerNumber"].strip(), person["cardSymbol"],
+                                                                  person["cardNumber"], person["branchNumber"], number)).encode())
+            return ET.fromstring(self.gateway.result(name.replace("req_", "res_")))
+
+        served = yzk(p, 1)
+        self.assertEqual(served.findtext("MessageHeader/ResultCode"), "1")
+        refused = yzk(q, 2)
+        self.assertEqual(refused.findtext("MessageHeader/ResultCode"), "2")
+        self.assertIn("有効期限", refused.findtext("MessageHeader/MessageContents"))
+        medical = [r for r in self.sim.requests() if r["path"] == "/v1/medical-info/medication"]
+        self.assertEqual(len(medical), 1, "the expired consent was refused by the appliance itself")
+
+    @staticmethod
+    def identifiers(p):
+        return {k: p[k].strip() for k in ("insurerNumber", "cardSymbol", "cardNumber", "branchNumber", "birthDate")}
 
     def test_bad_requests_are_refused_clearly(self):
         p = self.persons(1, validity="1")[0]

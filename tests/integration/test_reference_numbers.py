@@ -150,14 +150,46 @@ class ReferenceNumberTest(IntegrationTest):
                         for p, n in [(b, "FILE-2"), (unknown, "FILE-3")])
         batch = document(header("202611260004") + "<MessageBody>" + units + "</MessageBody>", encoding="Shift_JIS")
         self.gateway.drop("OQSmuimm01req_202611260004.xml", batch)
+        # First phase (OQSmuimm01res): the reception number only, as MynaReception's UploadReception reads it.
         data = self.gateway.result("OQSmuimm01res_202611260004.xml")
         self.assertIn(b'encoding="Shift_JIS"', data[:100])
         root = parse(data)
         self.assertEqual(text(root, "MessageHeader/CharacterCodeIdentifier"), "1")
-        results = root.findall("MessageBody/ReferenceNumberRegistrationResult")
-        self.assertEqual([(text(r, "ReferenceNumber"), text(r, "ProcessingResultStatus"), text(r, "ProcessingResultCode"))
-                          for r in results], [("FILE-2", "1", ""), ("FILE-3", "2", "SIM-R005")])
+        self.assertEqual(text(root, "MessageHeader/ArbitraryFileIdentifier"), "202611260004")
+        self.assertEqual(root.findall("MessageBody/ReferenceNumberRegistrationResult"), [])
+        reception = text(root, "MessageBody/ReceptionNumber")
+        self.assertTrue(reception)
+
+        # Second phase (OQSmuimm02req → 02res), asked under a new name each time until it is no longer 処理中.
+        seq = [0]
+
+        def results():
+            seq[0] += 1
+            file_id = "20261126%04d" % (100 + seq[0])
+            self.gateway.drop("OQSmuimm02req_%s.xml" % file_id,
+                              document(header(file_id) + "<MessageBody><ReceptionNumber>%s</ReceptionNumber></MessageBody>"
+                                       % reception))
+            r = parse(self.gateway.result("OQSmuimm02res_%s.xml" % file_id))
+            return r if text(r, "MessageHeader/SegmentOfResult") == "1" else None
+        root = wait_until(results, 60, "the registration's results", 0.2)
+        self.assertEqual(text(root, "MessageHeader/ReceptionNumber"), reception)
+        self.assertEqual(text(root, "MessageHeader/ArbitraryFileIdentifier"), "202611260004")
+        self.assertEqual((text(root, "MessageHeader/NumberOfProcessingResult"), text(root, "MessageHeader/NumberOfNormalProcessing"),
+                          text(root, "MessageHeader/NumberOfError")), ("2", "1", "1"))
+        units = root.findall("MessageBody/BulkRegistrationUnit")
+        self.assertEqual([(text(u, "ReferenceNumberRegistrationInfo/ReferenceNumber"),
+                           text(u, "ReferenceNumberRegistrationInfo/InsuredIdentificationNumber"),
+                           text(u, "ProcessingResultStatus"), text(u, "ProcessingResultCode")) for u in units],
+                         [("FILE-2", b["cardNumber"], "1", ""), ("FILE-3", unknown["cardNumber"], "2", "SIM-R005")])
         self.assertTrue({"FILE-1", "FILE-2"} <= self.registered_at_sim())
+
+        # A reception number the box never gave is refused beside the request, its identifier filled in.
+        self.gateway.drop("OQSmuimm02req_202611260199.xml",
+                          document(header("202611260199") + "<MessageBody><ReceptionNumber>R9999999999</ReceptionNumber></MessageBody>"))
+        err = parse(self.gateway.result("OQSmuimm02req_202611260199.err"))
+        self.assertEqual(text(err, "MessageHeader/SegmentOfResult"), "9")
+        self.assertEqual(text(err, "MessageHeader/ArbitraryFileIdentifier"), "202611260199")
+        self.assertTrue(text(err, "MessageHeader/ErrorMessage"))
 
 
 class QueuedReferenceNumberTest(IntegrationTest):

@@ -99,6 +99,8 @@ Gateway::Gateway(const Config& config)
       sessions_(store_),
       signInThrottle_(config.signInThrottle),
       setupCode_(store_) {
+    // A qualification just given carries the outpatient's consent for medical information.
+    eligibility_.onLiveAnswer([this](const model::EligibilityResult& r) { homeConsent_.noteQualification(r); });
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
     // Settings changed in the web admin (sealed in the store) count over the configuration file's.
     plugins::PluginsConfig pluginConfig = config.plugins;
@@ -232,6 +234,8 @@ void Gateway::addMetrics() {
 }
 
 void Gateway::start() {
+    // First, while nothing of this process writes to the share: what a kill left half-written goes now.
+    housekeeping_.removeLeftoverTemporaries();
     central_->start();
     dispatcher_.start();
     referenceNumberService_.start();

@@ -13,8 +13,8 @@ void applyStoredSettings(Config& c) {
     std::string db = c.stateDir + "/kakehashi.db";
     struct stat st {};
     if (::stat(db.c_str(), &st) != 0) return;
-    store::Store store(db, c.keyDir);
-    store::Settings settings(store);
+    store::Database database(db);  // the keys are not needed, and check-config runs without the service's credentials
+    store::Settings settings(database);
     auto text = [&](const char* key, std::string& into) {
         if (auto s = settings.get(key)) into = s->value;
     };

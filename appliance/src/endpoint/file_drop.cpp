@@ -11,6 +11,7 @@
 #include "crypto/primitives.hpp"
 #include "base/log.hpp"
 #include "model/errors.hpp"
+#include "spec/medical_info_messages.hpp"
 #include "spec/reference_number_messages.hpp"
 #include "store/data_key.hpp"
 
@@ -159,6 +160,9 @@ void FileDrop::answerAccepted(const store::InboundFile& f) {
         case spec::MessageKind::ReferenceNumberUpload:
             if (referenceNumbers_) return answerReferenceNumbers(f, doc);
             return reject(f, ErrorId::UnknownMessage, "");
+        case spec::MessageKind::ReferenceNumberDownload:
+            if (referenceNumbers_) return answerReferenceNumberResults(f, doc);
+            return reject(f, ErrorId::UnknownMessage, "");
         default: break;
         }
         if (auto a = homeConsentAnswer(f, doc)) return writeBytes(f, a->name, a->bytes, a->outcome);
@@ -253,29 +257,86 @@ void FileDrop::answerBatchDownload(const store::InboundFile& f, const spec::Pars
     writeResult(f, spec::resultFileName(f.name), spec::encode(res), view->done ? "batch-result" : "batch-processing");
 }
 
-// 照会番号登録: registered through the service without waiting; a queued file waits on its ticket.
+// 照会番号登録: registered through the service without waiting. One entry (OQSsiimm01) waits on its ticket and
+// is answered with its result; several (OQSmuimm01) are answered at once with a reception number, the results
+// being asked for with OQSmuimm02, as the terminal does it.
 void FileDrop::answerReferenceNumbers(const store::InboundFile& f, const spec::ParsedXml& doc) {
     auto req = decodeReferenceNumberFile(f.name, doc.root);
     if (req.header.institutionCode != referenceNumbers_->policy().institutionCode)
         return reject(f, ErrorId::WrongInstitution, "MedicalInstitutionCode");
     auto out = referenceNumbers_->registerEntries(req.entries, std::chrono::milliseconds(0),
                                                   req.header.arbitraryFileIdentifier);
-    if (out.kind == services::RegistrationOutcome::Kind::Queued) {
+    const bool upload = spec::kindFromFileName(f.name) == spec::MessageKind::ReferenceNumberUpload;
+    if (out.kind == services::RegistrationOutcome::Kind::Queued || upload) {
+        // The row keeps the ticket: what OQSmuimm02 follows, and what a restart follows for OQSsiimm01.
         inbound_.waitFor(f.id, out.ticket);
+        if (upload) writeReferenceNumberReception(f, req.header);
         return;
     }
     writeReferenceNumbers(f, req.header, out);
 }
 
+// The reception number of an OQSmuimm01 file names the file's own row, which keeps the request and its ticket.
+static std::string referenceNumberReception(int64_t inboundId) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "R%010lld", static_cast<long long>(inboundId));
+    return buf;
+}
+
+static int64_t inboundIdOfReception(const std::string& reception) {
+    if (reception.size() != 11 || reception[0] != 'R' || reception.find_first_not_of("0123456789", 1) != std::string::npos)
+        return 0;
+    return std::stoll(reception.substr(1));
+}
+
+void FileDrop::writeReferenceNumberReception(const store::InboundFile& f, const spec::RequestHeader& req) {
+    spec::ReferenceNumberAcceptedResponse res;
+    res.header = headerFor(f, req);
+    res.receptionNumber = referenceNumberReception(f.id);
+    res.receptionDateTime = model::japanTimestamp();
+    writeResult(f, spec::resultFileName(f.name), spec::encode(res), "reference-numbers-accepted");
+}
+
+// OQSmuimm02: the registration's results once the central system answered, else SegmentOfResult 2 (処理中).
+void FileDrop::answerReferenceNumberResults(const store::InboundFile& f, const spec::ParsedXml& doc) {
+    auto req = spec::decodeBatchDownloadRequest(doc.root);
+    const int64_t uploadId = inboundIdOfReception(req.receptionNumber);
+    auto upload = uploadId ? inbound_.get(uploadId) : std::nullopt;
+    // A row past its retention period has no body left: its reception number has expired.
+    if (!upload || upload->body.empty() || spec::kindFromFileName(upload->name) != spec::MessageKind::ReferenceNumberUpload)
+        return reject(f, ErrorId::UnknownReception, "ReceptionNumber");
+    auto sent = decodeReferenceNumberFile(upload->name, spec::parseXml(upload->body).root);
+    if (sent.header.institutionCode != referenceNumbers_->policy().institutionCode)
+        return reject(f, ErrorId::UnknownReception, "ReceptionNumber");
+    auto out = referenceNumbers_->follow(upload->ticket, sent.entries);
+    if (out.kind == services::RegistrationOutcome::Kind::NotFound) return reject(f, ErrorId::UnknownReception, "ReceptionNumber");
+    spec::ReferenceNumberBatchResultResponse res;
+    res.header = headerFor(f, req.header);
+    res.header.arbitraryFileIdentifier = sent.header.arbitraryFileIdentifier;
+    res.receptionNumber = req.receptionNumber;
+    const bool processing = out.kind == services::RegistrationOutcome::Kind::Queued;
+    if (processing) {
+        res.header.segmentOfResult = "2";
+    } else {
+        for (size_t i = 0; i < sent.entries.size() && i < out.results.size(); ++i) {
+            const auto& r = out.results[i];
+            res.units.push_back({sent.entries[i], {r.referenceNumber, r.status == "registered" ? "1" : "2", r.code, r.message}});
+        }
+    }
+    writeResult(f, spec::resultFileName(f.name), spec::encode(res), processing ? "reference-numbers-processing" : "reference-numbers");
+}
+
 void FileDrop::followReferenceNumbers(const store::InboundFile& f) {
     if (!referenceNumbers_) return;  // only when the service was configured away after a restart: keep waiting
     auto req = decodeReferenceNumberFile(f.name, spec::parseXml(f.body).root);
+    // Stopped between recording the ticket and writing the reception number: write it now.
+    if (spec::kindFromFileName(f.name) == spec::MessageKind::ReferenceNumberUpload) return writeReferenceNumberReception(f, req.header);
     auto out = referenceNumbers_->follow(f.ticket, req.entries);
     if (out.kind == services::RegistrationOutcome::Kind::NotFound) return reject(f, ErrorId::Internal, "受付の記録がありません");
     if (out.kind != services::RegistrationOutcome::Kind::Queued) writeReferenceNumbers(f, req.header, out);
 }
 
-// OQSsiimm01res / OQSmuimm01res: one ReferenceNumberRegistrationResult per entry, in request order.
+// OQSsiimm01res: the entry's ReferenceNumberRegistrationResult.
 void FileDrop::writeReferenceNumbers(const store::InboundFile& f, const spec::RequestHeader& req,
                                      const services::RegistrationOutcome& out) {
     spec::ReferenceNumberResponse res;
@@ -305,6 +366,17 @@ void FileDrop::rejectAsCentral(const store::InboundFile& f, const std::string& c
 }
 
 void FileDrop::writeRefusal(const store::InboundFile& f, const std::string& code, const std::string& message, const char* why) {
+    if (auto scope = spec::medicalInfoScopeFromFileName(f.name)) {
+        // Medication / checkup: the refusal in the result's shape under the result's name (what clients wait for).
+        model::MedicalInfoRequest req;
+        try {
+            req = spec::decodeMedicalInfoRequest(spec::parseXml(f.body).root, *scope);
+        } catch (const std::exception&) {
+        }
+        keepRejectedRequest(f);
+        log::warn("file.rejected", {{"file", f.name}, {"error", why}});
+        return writeResult(f, spec::medicalInfoResultFileName(f.name, 2), spec::encodeMedicalInfoRefusal(req, code, message), "rejected");
+    }
     spec::SingleInquiryResponse res;
     res.header = headerFor(f, readableHeader(f));
     res.header.segmentOfResult = "9";

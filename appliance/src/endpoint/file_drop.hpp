@@ -62,6 +62,8 @@ private:
     void answerBatchUpload(const store::InboundFile& f, const spec::ParsedXml& doc);
     void answerBatchDownload(const store::InboundFile& f, const spec::ParsedXml& doc);
     void answerReferenceNumbers(const store::InboundFile& f, const spec::ParsedXml& doc);
+    void writeReferenceNumberReception(const store::InboundFile& f, const spec::RequestHeader& req);
+    void answerReferenceNumberResults(const store::InboundFile& f, const spec::ParsedXml& doc);
     void followReferenceNumbers(const store::InboundFile& f);
     void writeReferenceNumbers(const store::InboundFile& f, const spec::RequestHeader& req,
                                const services::RegistrationOutcome& out);

@@ -49,13 +49,29 @@ FileAnswer HomeConsentFiles::consentListDownload(const std::string& name, const 
             units ? "consent-list" : "consent-list-processing"};
 }
 
+// A refusal is answered in the result's own shape under the result's name (clients wait for
+// YZKsiquc01res_<id>.* and read ResultCode / MessageContents): the central system's document when it sent
+// one, else ours with the shared table's code and words.
 FileAnswer HomeConsentFiles::medicalInfo(const std::string& name, const spec::ParsedXml& doc, model::ConsentScope scope) {
     auto req = spec::decodeMedicalInfoRequest(doc.root, scope);
     if (req.institutionCode != institutionCode_) throw KakehashiError(ErrorId::WrongInstitution, "MedicalInstitutionCode");
     auto errors = model::validate(req);
     if (!errors.empty()) throw KakehashiError(ErrorId::InvalidField, model::describe(errors));
     auto out = service_.medicalInfo(req);
-    if (!out.served) throw KakehashiError(out.refusal, out.reason);
+    if (!out.served) {
+        const std::string resultName = spec::medicalInfoResultFileName(name, 2);
+        if (!out.centralDocument.empty()) {
+            try {
+                return {resultName, spec::writeXml(spec::parseXml(out.centralDocument).root, doc.encoding), "medical-info-refused"};
+            } catch (const KakehashiError&) {
+            }
+        }
+        const auto& info = model::errorInfo(out.refusal);
+        std::string code = out.centralCode.empty() ? info.code : out.centralCode;
+        std::string words = out.centralMessage.empty() ? std::string(info.title) + (out.reason.empty() ? "" : "（" + out.reason + "）")
+                                                       : out.centralMessage;
+        return {resultName, spec::writeXml(spec::encodeMedicalInfoRefusal(req, code, words), doc.encoding), "medical-info-refused"};
+    }
     std::string bytes = out.body;
     if (req.fileCategory == 2) bytes = spec::writeXml(spec::parseXml(out.body).root, doc.encoding);  // the RC's encoding
     return {spec::medicalInfoResultFileName(name, req.fileCategory), bytes, "medical-info"};

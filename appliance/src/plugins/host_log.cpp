@@ -112,8 +112,10 @@ LogLine lineOf(const Declarations& declared, std::string_view message, const Val
     line.dropped = given.items.size() + (given.otherKeys ? 1 : 0);  // keys that are not names
     std::vector<std::string> parts;
     for (const auto& [name, value] : given.fields) {
+        // A lambda may not capture a structured binding before C++20 (clang refuses it): capture a reference.
+        const std::string& key = name;
         auto field = std::find_if(declared.fields.begin(), declared.fields.end(),
-                                  [&](const LogField& f) { return f.name == name; });
+                                  [&key](const LogField& f) { return f.name == key; });
         std::optional<std::string> text = field == declared.fields.end() ? std::nullopt : fitted(*field, value);
         if (text) parts.push_back(name + "=" + *text);
         else ++line.dropped;

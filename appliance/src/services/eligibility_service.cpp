@@ -54,6 +54,7 @@ void EligibilityService::remember(const model::EligibilityInquiry& q, const mode
     std::string index = identityIndex(q.insured);
     cache_.put(index, {serialiseResult(result), confirmedAt});
     keepDecoded(index, {confirmedAt, std::make_shared<const model::EligibilityResult>(result)});
+    if (onLiveAnswer_) onLiveAnswer_(result);
 }
 
 void EligibilityService::forgetConfirmedBefore(int64_t cutoff) {

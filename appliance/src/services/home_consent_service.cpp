@@ -58,6 +58,16 @@ ConsentState combined(const std::vector<store::ConsentedPatient>& rows, ConsentS
     return best;
 }
 
+// An outpatient's request (MedicalTreatmentFlag 1) is answered under the consent given at the reader (a
+// qualification's consent block); a home visit's or online care's under the home consents.
+std::vector<store::ConsentedPatient> consentsFor(std::vector<store::ConsentedPatient> rows, model::MedicalTreatment treatment) {
+    const bool outpatient = treatment == model::MedicalTreatment::Normal;
+    const std::string normal = model::medicalTreatmentCode(model::MedicalTreatment::Normal);
+    rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const auto& r) { return (r.treatment == normal) != outpatient; }),
+               rows.end());
+    return rows;
+}
+
 ErrorId refusalFor(ConsentState s) {
     return s == ConsentState::Withdrawn ? ErrorId::ConsentWithdrawn
            : s == ConsentState::Expired ? ErrorId::ConsentExpired
@@ -163,6 +173,24 @@ size_t HomeConsentService::refreshList(model::MedicalTreatment treatment) {
     return list.answer->units.size();
 }
 
+// A qualification just given (a reception check, a card read): its consent block is the outpatient's
+// consent for medical information (外来, MedicalTreatmentFlag 1), kept like a home consent until its
+// AvailableTime, withdrawn and purged by the same rules.
+void HomeConsentService::noteQualification(const model::EligibilityResult& result) {
+    const auto* record = result.primary();
+    if (!record || !record->consent) return;
+    bool consented = false;
+    for (auto scope : kScopes) consented = consented || model::consentFor(*record->consent, scope).flag == "1";
+    if (!consented) return;
+    model::EligibilityResult unit = result;
+    unit.medicalTreatmentFlag = model::medicalTreatmentCode(model::MedicalTreatment::Normal);
+    try {
+        storeUnit(unit);
+    } catch (const std::exception& e) {
+        log::warn("home_consent.outpatient_not_kept", {{"error", e.what()}});
+    }
+}
+
 void HomeConsentService::storeUnit(const model::EligibilityResult& unit) {
     const auto* record = unit.primary();
     if (!record || !record->consent) return;
@@ -175,7 +203,7 @@ void HomeConsentService::storeUnit(const model::EligibilityResult& unit) {
         if (auto t = japanTime(c.consTime)) since = since == 0 ? *t : std::min(since, *t);
     }
     store::ConsentedPatient p{unit.medicalTreatmentFlag, unit.examinationDate, until, since, 0, now(), storedUnit(unit)};
-    consents_.upsert(identityIndex(key_, identityOf(*record)), p);
+    consents_.upsert(cardIndex(key_, identityOf(*record)), p);
 }
 
 size_t HomeConsentService::pollWithdrawals() {
@@ -187,7 +215,7 @@ size_t HomeConsentService::pollWithdrawals() {
     size_t applied = 0;
     for (const auto& w : page.answer->withdrawals) {
         auto at = japanTime(w.withdrawnAt).value_or(now());
-        applied += consents_.withdraw(identityIndex(key_, w.insured), at) > 0;
+        applied += consents_.withdraw(cardIndex(key_, w.insured), at) > 0;
     }
     if (!page.answer->asOf.empty()) settings_.set(kWithdrawalsAsOf, page.answer->asOf, "central");
     if (applied) log::info("home_consent.withdrawals_applied", {{"count", std::to_string(applied)}});
@@ -202,18 +230,20 @@ std::vector<ConsentedPatientView> HomeConsentService::list(const std::string& si
         since = model::japanDayStart(*d);
     }
     std::vector<ConsentedPatientView> out;
-    for (const auto& p : consents_.list(since)) out.push_back({unitFrom(p.unit), p.availableUntil, p.consentedAt, p.fetchedAt});
+    const std::string outpatient = model::medicalTreatmentCode(model::MedicalTreatment::Normal);
+    for (const auto& p : consents_.list(since))
+        if (p.treatment != outpatient) out.push_back({unitFrom(p.unit), p.availableUntil, p.consentedAt, p.fetchedAt});
     return out;
 }
 
 model::ConsentState HomeConsentService::consentState(const model::InsuredIdentity& insured, model::ConsentScope scope) {
-    return combined(consents_.find(identityIndex(key_, insured)), scope);
+    return combined(consents_.find(cardIndex(key_, insured)), scope);
 }
 
 std::optional<int64_t> HomeConsentService::consentWindowEnd(const model::InsuredIdentity& insured,
                                                             model::MedicalTreatment treatment) {
     std::optional<int64_t> end;
-    for (const auto& row : consents_.find(identityIndex(key_, insured)))
+    for (const auto& row : consents_.find(cardIndex(key_, insured)))
         if (!row.withdrawnAt && row.treatment == model::medicalTreatmentCode(treatment))
             end = std::max(end.value_or(0), row.availableUntil);
     return end;
@@ -221,8 +251,8 @@ std::optional<int64_t> HomeConsentService::consentWindowEnd(const model::Insured
 
 MedicalInfoOutcome HomeConsentService::medicalInfo(model::MedicalInfoRequest req) {
     req.institutionCode = policy_.institutionCode;
-    std::string index = identityIndex(key_, req.insured);
-    auto rows = consents_.find(index);
+    std::string index = cardIndex(key_, req.insured);
+    auto rows = consentsFor(consents_.find(index), req.treatment);
     MedicalInfoOutcome out;
     auto state = combined(rows, req.scope);
     if (state != ConsentState::Valid) {  // refused here even when something is cached
@@ -246,6 +276,7 @@ MedicalInfoOutcome HomeConsentService::medicalInfo(model::MedicalInfoRequest req
         out.reason = f.code.empty() ? f.message : f.code + " " + f.message;
         out.centralCode = f.code;
         out.centralMessage = f.message;
+        out.centralDocument = f.document;
         return out;
     }
     const auto& result = *fetched.answer;

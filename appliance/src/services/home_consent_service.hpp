@@ -41,6 +41,7 @@ struct MedicalInfoOutcome {
     model::ErrorId refusal = model::ErrorId::ConsentMissing;  // when not served
     std::string reason;                                         // Japanese, says why
     std::string centralCode, centralMessage;                    // when the central system refused: its words
+    std::string centralDocument;                                // …and its refusing document, when it sent one
 
     static MedicalInfoOutcome answer(std::string contentType, std::string body, std::string source, int64_t fetchedAt) {
         MedicalInfoOutcome out;
@@ -63,6 +64,8 @@ public:
     // Both consent lists; returns the number of consents stored. Throws KakehashiError when upstream fails.
     size_t refreshQualifications();
     size_t pollWithdrawals();  // returns the number of withdrawals applied
+    // The consent block of a qualification just given authorises outpatients' medical information.
+    void noteQualification(const model::EligibilityResult& result);
     std::vector<ConsentedPatientView> list(const std::string& consentedSinceDate);
     MedicalInfoOutcome medicalInfo(model::MedicalInfoRequest request);
     // The consent state of a patient for one scope now (withdrawn / expired / none / valid).

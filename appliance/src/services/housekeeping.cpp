@@ -3,6 +3,7 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "base/files.hpp"
@@ -21,6 +22,23 @@ std::vector<std::string> subfolders(const std::string& root) {
     while (dirent* e = ::readdir(d))
         if (e->d_type == DT_DIR && e->d_name[0] != '.') out.push_back(e->d_name);
     ::closedir(d);
+    return out;
+}
+
+// The folders of the share the box writes into: res/ and quarantine/ of the spec folders; out/ and
+// quarantine/ of each vendor folder. req/ and in/ are never swept: what is there has not been taken yet.
+enum class Written { Results, Quarantine };
+std::vector<std::pair<std::string, Written>> writtenFolders(const std::string& root) {
+    std::vector<std::pair<std::string, Written>> out;
+    for (const std::string& sub : subfolders(root)) {
+        const std::string dir = root + "/" + sub;
+        if (sub == "res") out.push_back({dir, Written::Results});
+        else if (sub == "quarantine") out.push_back({dir, Written::Quarantine});
+        else if (sub != "req") {
+            out.push_back({dir + "/out", Written::Results});
+            out.push_back({dir + "/quarantine", Written::Quarantine});
+        }
+    }
     return out;
 }
 }  // namespace
@@ -50,24 +68,25 @@ void Housekeeping::start() {
 
 void Housekeeping::stop() { loop_.stop(); }
 
-// res/ and quarantine/ of the spec folders; out/ and quarantine/ of each vendor folder. req/ and in/
-// are never swept: what is there has not been taken yet.
 size_t Housekeeping::sweepShare(const std::string& root, int64_t now) {
     const int64_t results = now - folders_.resultFileDays * kDay, kept = now - folders_.quarantineDays * kDay;
-    auto sweep = [&](const std::string& dir, int64_t cutoff) {
-        return base::removeFilesOlderThan(dir, cutoff) +
-               base::removeFilesOlderThan(dir, now - kTemporaryLife, &base::isDurableTemporary);
-    };
     size_t removed = 0;
-    for (const std::string& sub : subfolders(root)) {
-        const std::string dir = root + "/" + sub;
-        if (sub == "res") removed += sweep(dir, results);
-        else if (sub == "quarantine") removed += sweep(dir, kept);
-        else if (sub != "req") {
-            removed += sweep(dir + "/out", results);
-            removed += sweep(dir + "/quarantine", kept);
-        }
+    for (const auto& [dir, written] : writtenFolders(root)) {
+        removed += base::removeFilesOlderThan(dir, written == Written::Results ? results : kept) +
+                   base::removeFilesOlderThan(dir, now - kTemporaryLife, &base::isDurableTemporary);
     }
+    return removed;
+}
+
+// A result killed mid-write stays in res/ as a hidden temporary as large as the answer (a 10,000-entry
+// batch result is about 19 MB), which receipt computers listing the share see; a crash loop would pile
+// them up for the hour the regular sweep leaves a temporary alone, in case its write is still going on.
+size_t Housekeeping::removeLeftoverTemporaries() {
+    size_t removed = 0;
+    for (const auto& root : shareRoots_)
+        for (const auto& folder : writtenFolders(root))
+            removed += base::removeFilesOlderThan(folder.first, std::numeric_limits<int64_t>::max(), &base::isDurableTemporary);
+    if (removed) log::info("housekeeping.leftovers_removed", {{"files", std::to_string(removed)}});
     return removed;
 }
 

@@ -33,6 +33,10 @@ public:
     void start();
     void stop();
     HousekeepingReport sweepOnce(int64_t now);
+    // Every temporary in the share's folders, whatever its age. Only for the start of `serve`, before
+    // anything of this process writes there: then a temporary can only be a write a killed process never
+    // finished (its answer is written again from the store).
+    size_t removeLeftoverTemporaries();
 
 private:
     size_t sweepShare(const std::string& root, int64_t now);

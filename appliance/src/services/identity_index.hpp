@@ -1,5 +1,8 @@
-// The blind index of an insured person: the same HMAC over the same normalised identifiers wherever a
-// patient is looked up (eligibility cache, consented patients, medical information).
+// The blind indexes of an insured person: the same HMAC over the same normalised identifiers wherever a
+// patient is looked up. identityIndex (with the birth date) keys the eligibility cache and visits, as a
+// qualification check carries the birth date; cardIndex (the card's keys alone: 保険者番号, 記号, 番号,
+// 枝番 — with the 枝番 they name one person) keys consents and medical information, whose requests carry
+// no birth date (YZK/TKK files).
 #pragma once
 #include <string>
 
@@ -8,4 +11,5 @@
 
 namespace kh::services {
 std::string identityIndex(const store::DataKey& key, const model::InsuredIdentity& insured);
+std::string cardIndex(const store::DataKey& key, const model::InsuredIdentity& insured);
 }  // namespace kh::services

@@ -98,6 +98,7 @@ RegistrationOutcome ReferenceNumberService::follow(int64_t ticket) {
 }
 
 RegistrationOutcome ReferenceNumberService::follow(int64_t ticket, const std::vector<ReferenceNumberRegistration>& entries) {
+    if (ticket == 0) return merged(entries, {RegistrationOutcome::Kind::Answered, 0, {}});  // every entry was invalid
     auto up = follow(ticket);
     if (up.kind == RegistrationOutcome::Kind::NotFound) return up;
     if (up.kind == RegistrationOutcome::Kind::Queued) up.results.clear();

@@ -53,7 +53,8 @@ public:
                                         std::chrono::milliseconds wait, const std::string& fileIdentifier = "");
     // The entries that went up under `ticket`, in order: Answered, Queued (all "pending"), or NotFound.
     RegistrationOutcome follow(int64_t ticket);
-    // The same for the whole original request: its invalid entries answered again, the rest from the ticket.
+    // The same for the whole original request: its invalid entries answered again, the rest from the ticket
+    // (ticket 0: nothing went upstream, every entry is answered here).
     RegistrationOutcome follow(int64_t ticket, const std::vector<model::ReferenceNumberRegistration>& entries);
     // Stores the answers of every finished ticket that rows still wait for; returns the tickets completed.
     int completeFinished();

@@ -120,4 +120,15 @@ model::MedicalInfoResult decodeMedicalInfoResult(std::string bytes, int fileCate
     return r;
 }
 
+XmlElement encodeMedicalInfoRefusal(const model::MedicalInfoRequest& request, const std::string& code, const std::string& message) {
+    XmlElement doc = newMessage();
+    XmlElement& header = headerOf(doc);
+    addIfPresent(header, "MedicalInstitutionCode", request.institutionCode);
+    addIfPresent(header, "ArbitraryFileIdentifier", request.arbitraryFileIdentifier);
+    header.add("ResultCode", "2");
+    header.add("MessageContents", message);
+    addIfPresent(header, "ProcessingResultCode", code);
+    return doc;
+}
+
 }  // namespace kh::spec

@@ -31,5 +31,8 @@ std::string medicalInfoResultFileName(const std::string& requestName, int fileCa
 // that parses (parseXml limits apply), from whose MessageBody ProcessingResultStatus/Code/Message are read
 // when present. The body is kept byte for byte. Throws model::KakehashiError on anything else.
 model::MedicalInfoResult decodeMedicalInfoResult(std::string bytes, int fileCategory);
+// A refusal in the result's own shape (YZKsiquc01res / TKKsiquc01res): ResultCode 2 and the words in
+// MessageContents, which is what clients waiting for the result read; the code in ProcessingResultCode.
+XmlElement encodeMedicalInfoRefusal(const model::MedicalInfoRequest& request, const std::string& code, const std::string& message);
 
 }  // namespace kh::spec

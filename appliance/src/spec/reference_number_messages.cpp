@@ -56,14 +56,12 @@ std::vector<const XmlElement*> entries(const XmlElement& body, const char* name)
     return found;
 }
 
-// OQSmuimm02res header: the reception number and the counts, computed from the results.
-void encodeBatchCounts(XmlElement& header, const ReferenceNumberResponse& m) {
-    const auto normal = static_cast<size_t>(std::count_if(m.results.begin(), m.results.end(),
-                                                          [](const auto& r) { return r.processingStatus == "1"; }));
-    header.add("ReceptionNumber", m.receptionNumber);
-    header.add("NumberOfProcessingResult", std::to_string(m.results.size()));
+// A batch result's header: the reception number and the counts.
+void encodeBatchCounts(XmlElement& header, const std::string& receptionNumber, size_t total, size_t normal) {
+    header.add("ReceptionNumber", receptionNumber);
+    header.add("NumberOfProcessingResult", std::to_string(total));
     header.add("NumberOfNormalProcessing", std::to_string(normal));
-    header.add("NumberOfError", std::to_string(m.results.size() - normal));
+    header.add("NumberOfError", std::to_string(total - normal));
 }
 }  // namespace
 
@@ -91,7 +89,16 @@ ReferenceNumberResponse decodeReferenceNumberResponse(const XmlElement& root) {
     m.header = decodeResultHeader(header);
     m.receptionNumber = header.child("ReceptionNumber") ? header.childText("ReceptionNumber")
                                                          : body.childText("ReceptionNumber");
-    for (const XmlElement* result : entries(body, kResult)) m.results.push_back(decodeOneResult(*result));
+    for (const XmlElement& c : body.children) {
+        if (c.name == kResult) m.results.push_back(decodeOneResult(c));
+        if (c.name != kUnit) continue;
+        for (const XmlElement* result : c.childrenNamed(kResult)) m.results.push_back(decodeOneResult(*result));
+        if (const XmlElement* status = c.child("ProcessingResultStatus")) {
+            const XmlElement* info = c.child(kInfo);
+            m.results.push_back({info ? info->childText("ReferenceNumber") : c.childText("ReferenceNumber"), status->text,
+                                 c.childText("ProcessingResultCode"), c.childText("ProcessingResultMessage")});
+        }
+    }
     return m;
 }
 
@@ -112,8 +119,26 @@ XmlElement encode(const ReferenceNumberBatchRequest& m) {
 XmlElement encode(const ReferenceNumberResponse& m) {
     XmlElement message = newMessage();
     encodeResultHeader(headerOf(message), m.header);
-    if (!m.receptionNumber.empty()) encodeBatchCounts(headerOf(message), m);
+    if (!m.receptionNumber.empty()) {
+        const auto normal = std::count_if(m.results.begin(), m.results.end(), [](const auto& r) { return r.processingStatus == "1"; });
+        encodeBatchCounts(headerOf(message), m.receptionNumber, m.results.size(), static_cast<size_t>(normal));
+    }
     for (const auto& r : m.results) encodeOneResult(bodyOf(message), r);
+    return message;
+}
+
+XmlElement encode(const ReferenceNumberBatchResultResponse& m) {
+    XmlElement message = newMessage();
+    encodeResultHeader(headerOf(message), m.header);
+    const auto normal = std::count_if(m.units.begin(), m.units.end(), [](const auto& u) { return u.result.processingStatus == "1"; });
+    encodeBatchCounts(headerOf(message), m.receptionNumber, m.units.size(), static_cast<size_t>(normal));
+    for (const auto& u : m.units) {
+        XmlElement& unit = bodyOf(message).add(kUnit);
+        encodeInfo(unit, u.registration);
+        unit.add("ProcessingResultStatus", u.result.processingStatus);
+        addIfPresent(unit, "ProcessingResultCode", u.result.processingCode);
+        addIfPresent(unit, "ProcessingResultMessage", u.result.processingMessage);
+    }
     return message;
 }
 

@@ -235,7 +235,7 @@ std::optional<std::string> readWhole(const std::string& path) {
 BackupSummary summarise(const Archive& a, const std::string& keyDir) {
     BackupSummary s{a.createdAt, rowsOf(a, "admin_users"), rowsOf(a, "settings"), rowsOf(a, "api_clients"),
                     rowsOf(a, kCacheTable), true, a.auditCheckpoint};
-    if (auto current = DataKey::fileBytes(keyDir)) {
+    if (auto current = DataKey::currentBytes(keyDir)) {
         s.replacesDataKey = !crypto::constantTimeEqual(*current, a.dataKey);
         crypto::secureZero(*current);
     }
@@ -349,7 +349,7 @@ private:
 
 // The key file must hold the key the store is open with, or the sealed rows would not open afterwards.
 std::string dataKeyBytes(Store& store, const std::string& keyDir) {
-    auto bytes = DataKey::fileBytes(keyDir);
+    auto bytes = DataKey::currentBytes(keyDir);
     if (!bytes) throw std::runtime_error("the data key in " + keyDir + " cannot be read");
     if (!store.key().holds(*bytes)) {
         crypto::secureZero(*bytes);
@@ -557,12 +557,13 @@ int64_t discardOldKeyData(Database& db, const Archive& a) {
     return removed;
 }
 
-// One transaction for the rows; the key file is replaced inside it, so a failure either way leaves both old.
+// One transaction for the rows; the key is replaced inside it, so a failure either way leaves both old.
+// Sealed keys: the new key is left raw in the key folder, and the root helper seals it at the next start.
 int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& keyDir, bool newKey) {
     struct Wiped {
         std::string bytes;
         ~Wiped() { crypto::secureZero(bytes); }
-    } oldKey{DataKey::fileBytes(keyDir).value_or("")};
+    } oldKey{DataKey::currentBytes(keyDir).value_or("")};
     auto& db = store.db();
     Transaction tx(db);
     db.exec("PRAGMA defer_foreign_keys = ON");  // parents and children are emptied in the same transaction
@@ -571,11 +572,11 @@ int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& 
     int64_t discarded = newKey ? discardOldKeyData(db, a) : 0;
     for (const auto& [name, table] : a.tables) replaceRows(db, name, table);
     expireUndatedTokens(db, a);
-    if (newKey) DataKey::replaceFile(keyDir, a.dataKey);
+    if (newKey) DataKey::replace(keyDir, a.dataKey);
     try {
         tx.commit();
     } catch (...) {
-        if (newKey && !oldKey.bytes.empty()) DataKey::replaceFile(keyDir, oldKey.bytes);
+        if (newKey) DataKey::undoReplace(keyDir, oldKey.bytes);
         throw;
     }
     return discarded;

@@ -50,7 +50,8 @@ std::string restorePendingPath(const std::string& stateDir);
 // migrated), and in one transaction web-admin sessions end and the archive's tables get the archive's
 // rows (the box's own patient data is removed too when the data key changes); the data key is written
 // before that transaction commits; then the TLS files; then the staged file is removed. nullopt when
-// nothing is staged. Throws std::runtime_error when the restore cannot be applied: the staged file is
+// nothing is staged. When the keys are sealed (DataKey::replaceTakesRestart) a new data key is written
+// raw for the root helper to seal: the caller must start again before the store is opened for use. Throws std::runtime_error when the restore cannot be applied: the staged file is
 // kept and the box is as it was.
 std::optional<BackupSummary> applyStagedRestore(const std::string& databasePath, const std::string& keyDir,
                                                 const std::string& stateDir);

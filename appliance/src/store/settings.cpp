@@ -3,15 +3,15 @@
 namespace kh::store {
 
 std::optional<Setting> Settings::get(const std::string& key) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT value, updated_at, updated_by FROM settings WHERE key = ?");
+    auto l = db_.lock();
+    auto st = db_.prepare("SELECT value, updated_at, updated_by FROM settings WHERE key = ?");
     st.bind(1, key);
     if (!st.step()) return std::nullopt;
     return Setting{key, st.text(0), st.text(2), st.int64(1)};
 }
 
 void Settings::set(const std::string& key, const std::string& value, const std::string& by) {
-    auto& db = store_.db();
+    auto& db = db_;
     Transaction tx(db);
     int64_t now = nowSeconds();
     db.prepare("INSERT INTO settings(key, value, updated_at, updated_by) VALUES(?,?,?,?) "
@@ -26,8 +26,8 @@ void Settings::set(const std::string& key, const std::string& value, const std::
 
 std::vector<Setting> Settings::history(const std::string& key, int limit) {
     std::vector<Setting> out;
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(
+    auto l = db_.lock();
+    auto st = db_.prepare(
         "SELECT value, changed_at, changed_by FROM settings_history WHERE key = ? ORDER BY id DESC LIMIT ?");
     st.bind(1, key).bind(2, limit);
     while (st.step()) out.push_back({key, st.text(0), st.text(2), st.int64(1)});

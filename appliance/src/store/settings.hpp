@@ -17,13 +17,16 @@ struct Setting {
 
 class Settings {
 public:
-    explicit Settings(Store& store) : store_(store) {}
+    explicit Settings(Store& store) : db_(store.db()) {}
+    // Without the keys (settings are not sealed): `kakehashi check-config` reads them as the service user,
+    // without the credentials the service gets.
+    explicit Settings(Database& db) : db_(db) {}
     std::optional<Setting> get(const std::string& key);
     void set(const std::string& key, const std::string& value, const std::string& by);
     std::vector<Setting> history(const std::string& key, int limit = 50);  // newest first
 
 private:
-    Store& store_;
+    Database& db_;
 };
 
 }  // namespace kh::store

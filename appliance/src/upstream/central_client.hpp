@@ -30,6 +30,7 @@ struct Failure {
     std::string message;  // its message (Japanese), or what went wrong on the way (never patient data)
     int status = 0;       // central-v1: the HTTP status; 0 otherwise
     int retryAfterSeconds = 0;
+    std::string document;  // the refusing document as received, when there is one (passed on whole)
 };
 
 template <typename T>
@@ -41,10 +42,10 @@ struct Outcome {
     static Outcome of(T value) { return Outcome{std::move(value), {}}; }
     static Outcome failed(Failure f) { return Outcome{std::nullopt, std::move(f)}; }
     static Outcome unreachable(std::string why, int retryAfterSeconds = 0) {
-        return failed({Failure::Kind::Unreachable, "", std::move(why), 0, retryAfterSeconds});
+        return failed({Failure::Kind::Unreachable, "", std::move(why), 0, retryAfterSeconds, ""});
     }
     static Outcome refused(std::string code, std::string message, int status = 0) {
-        return failed({Failure::Kind::Refused, std::move(code), std::move(message), status, 0});
+        return failed({Failure::Kind::Refused, std::move(code), std::move(message), status, 0, ""});
     }
 };
 

@@ -38,7 +38,7 @@ bool retryable(int status) { return status >= 500 || status == 429 || status == 
 Failure refusalIn(const spec::XmlElement& root, int status) {
     const spec::XmlElement* header = root.child("MessageHeader");
     const spec::XmlElement* body = root.child("MessageBody");
-    Failure f{Failure::Kind::Refused, "", "", status, 0};
+    Failure f{Failure::Kind::Refused, "", "", status, 0, ""};
     if (header) {
         f.code = header->childText("ErrorCode");
         f.message = header->childText("ErrorMessage");
@@ -247,8 +247,11 @@ Outcome<model::MedicalInfoResult> CentralV1Client::medicalInfo(const std::string
     if (retryable(res.status)) return Outcome<model::MedicalInfoResult>::unreachable("HTTP " + std::to_string(res.status), res.retryAfterSeconds);
     try {
         auto result = spec::decodeMedicalInfoResult(res.body, res.status == 200 ? r.fileCategory : 2);
-        if (res.status != 200 || result.processingStatus != "1")
-            return Outcome<model::MedicalInfoResult>::refused(result.processingCode, result.processingMessage, res.status);
+        if (res.status != 200 || result.processingStatus != "1") {
+            auto refused = Outcome<model::MedicalInfoResult>::refused(result.processingCode, result.processingMessage, res.status);
+            refused.failure.document = res.body;
+            return refused;
+        }
         return Outcome<model::MedicalInfoResult>::of(std::move(result));
     } catch (const model::KakehashiError&) {
         if (res.status == 200) return Outcome<model::MedicalInfoResult>::unreachable("unreadable answer");

@@ -24,7 +24,7 @@ std::string storedRefusal(const Failure& f) {
 }
 
 Failure refusalFrom(const store::OutboundItem& item) {
-    Failure f{Failure::Kind::Refused, "", item.error, item.httpStatus, 0};
+    Failure f{Failure::Kind::Refused, "", item.error, item.httpStatus, 0, ""};
     try {
         auto doc = spec::parseXml(item.response);
         if (doc.root.name == "Refused") {

@@ -28,7 +28,7 @@ std::string fileIdentifierFor(const std::string& given, const std::string& reque
 
 template <typename T>
 Outcome<T> unsupported(const std::string& message) {
-    return Outcome<T>::failed({Failure::Kind::Unsupported, "", message, 0, 0});
+    return Outcome<T>::failed({Failure::Kind::Unsupported, "", message, 0, 0, ""});
 }
 
 // A result header whose SegmentOfResult is not 1 (正常終了) nor 2 (処理中) refuses the whole message.
@@ -36,7 +36,7 @@ bool refusedWhole(const spec::ResultHeader& h) { return !h.segmentOfResult.empty
 
 // The code and message a refusing result names (ErrorCode / ErrorMessage, else the processing result's).
 Failure refusalIn(const spec::XmlElement& root) {
-    Failure f{Failure::Kind::Refused, "", "", 0, 0};
+    Failure f{Failure::Kind::Refused, "", "", 0, 0, ""};
     if (const auto* header = root.child("MessageHeader")) {
         f.code = header->childText("ErrorCode");
         f.message = header->childText("ErrorMessage");
@@ -87,7 +87,7 @@ Failure errFailure(const TerminalAnswer& a) {
             text.clear();  // neither: only the file's name is said
         }
     }
-    Failure f{Failure::Kind::Refused, "", "", 0, 0};
+    Failure f{Failure::Kind::Refused, "", "", 0, 0, ""};
     size_t at = 0;
     while (at <= text.size()) {
         size_t end = text.find('\n', at);
@@ -260,10 +260,18 @@ Outcome<model::MedicalInfoResult> TerminalClient::medicalInfo(const std::string&
         if (a.kind == TerminalAnswer::Kind::Xml) {
             auto root = spec::parseXml(a.bytes).root;
             const auto* header = root.child("MessageHeader");
-            if (header && header->childText("SegmentOfResult") == "9") return Result::failed(refusalIn(root));
+            if (header && header->childText("SegmentOfResult") == "9") {
+                Failure f = refusalIn(root);
+                f.document = a.bytes;
+                return Result::failed(std::move(f));
+            }
         }
         auto result = spec::decodeMedicalInfoResult(a.bytes, a.kind == TerminalAnswer::Kind::Pdf ? 1 : 2);
-        if (result.processingStatus != "1") return Result::refused(result.processingCode, result.processingMessage);
+        if (result.processingStatus != "1") {
+            auto refused = Result::refused(result.processingCode, result.processingMessage);
+            refused.failure.document = a.bytes;  // passed on whole, as central-v1 does
+            return refused;
+        }
         return Result::of(std::move(result));
     } catch (const model::KakehashiError& e) {
         return Result::refused("", std::string("資格確認端末の結果を読めませんでした (") + e.info().name + ")");

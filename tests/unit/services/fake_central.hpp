@@ -68,7 +68,7 @@ public:
 private:
     template <typename T>
     static Answer<T> unsupported() {
-        return Answer<T>::failed({upstream::Failure::Kind::Unsupported, "", "not in this test", 0, 0});
+        return Answer<T>::failed({upstream::Failure::Kind::Unsupported, "", "not in this test", 0, 0, ""});
     }
     template <typename R, typename... A>
     R call(const std::string& id, const std::function<R(A...)>& f, const std::decay_t<A>&... args) {

@@ -4,6 +4,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <fstream>
 
 #include "services/housekeeping.hpp"
@@ -60,4 +61,32 @@ TEST_CASE("housekeeping sweeps results and quarantine by age, never what waits t
     struct stat st {};
     CHECK(::lstat((share + "/res/link.xml").c_str(), &st) == 0);  // links are left alone
     CHECK(forgotBefore == kNow - 31 * kDay);
+}
+
+TEST_CASE("at the start, the temporaries a kill left in the share go whatever their age, and nothing else") {
+    test::TempDir dir;
+    std::string share = dir.path + "/share";
+    for (const char* sub : {"", "/req", "/res", "/quarantine", "/vendor", "/vendor/in", "/vendor/out", "/vendor/quarantine"})
+        ::mkdir((share + sub).c_str(), 0700);
+    const int64_t justNow = int64_t(::time(nullptr));  // killed a moment ago, mid-write
+    file(share + "/res/.kh-0123456789abcdef.tmp", justNow);
+    file(share + "/quarantine/.kh-1123456789abcdef.tmp", justNow);
+    file(share + "/vendor/out/.kh-2123456789abcdef.tmp", justNow);
+    file(share + "/req/.kh-3123456789abcdef.tmp", justNow);  // req/ belongs to the receipt computers
+    file(share + "/vendor/in/.kh-4123456789abcdef.tmp", justNow);
+    file(share + "/res/OQSsiquc01res_1.xml", justNow);
+    file(share + "/res/.hidden", justNow);
+
+    store::Store store(dir.path + "/k.db", dir.path + "/keys");
+    store::EligibilityCache cache(store);
+    store::Retention retention(store, cache, {});
+    services::Housekeeping housekeeping(retention, nullptr, {}, {share, share});
+    CHECK(housekeeping.removeLeftoverTemporaries() == 3);
+    CHECK_FALSE(exists(share + "/res/.kh-0123456789abcdef.tmp"));
+    CHECK_FALSE(exists(share + "/quarantine/.kh-1123456789abcdef.tmp"));
+    CHECK_FALSE(exists(share + "/vendor/out/.kh-2123456789abcdef.tmp"));
+    CHECK(exists(share + "/req/.kh-3123456789abcdef.tmp"));
+    CHECK(exists(share + "/vendor/in/.kh-4123456789abcdef.tmp"));
+    CHECK(exists(share + "/res/OQSsiquc01res_1.xml"));
+    CHECK(exists(share + "/res/.hidden"));
 }

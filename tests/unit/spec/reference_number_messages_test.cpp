@@ -4,6 +4,8 @@
 
 #include "spec_test_support.hpp"
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -113,6 +115,46 @@ TEST_CASE("OQSsiimm01res and OQSmuimm02res round-trip their results", "[spec][re
     CHECK(encode(single).child("MessageHeader")->child("ReceptionNumber") == nullptr);
     CHECK(childNames(*encode(single).child("MessageBody")->child("ReferenceNumberRegistrationResult")) ==
           std::vector<std::string>{"ReferenceNumber", "ProcessingResultStatus"});
+}
+
+TEST_CASE("OQSmuimm02res is written as receipt computers read it: one BulkRegistrationUnit per entry",
+          "[spec][reference]") {
+    ReferenceNumberBatchResultResponse m{resultHeader(), "R0000000042",
+                                         {{registration("A1"), {"A1", "1", "", ""}},
+                                          {registration("B-2"), {"B-2", "2", "ESYN5002", "該当する資格がありません"}}}};
+    const XmlElement tree = encode(m);
+    const XmlElement& header = *tree.child("MessageHeader");
+    CHECK(header.childText("ReceptionNumber") == "R0000000042");
+    CHECK(header.childText("NumberOfProcessingResult") == "2");
+    CHECK(header.childText("NumberOfNormalProcessing") == "1");
+    CHECK(header.childText("NumberOfError") == "1");
+    const auto units = tree.child("MessageBody")->childrenNamed("BulkRegistrationUnit");
+    REQUIRE(units.size() == 2);
+    CHECK(childNames(*units[0]) == std::vector<std::string>{"ReferenceNumberRegistrationInfo", "ProcessingResultStatus"});
+    CHECK(childNames(*units[1]) == std::vector<std::string>{"ReferenceNumberRegistrationInfo", "ProcessingResultStatus",
+                                                            "ProcessingResultCode", "ProcessingResultMessage"});
+    CHECK(childNames(*units[1]->child("ReferenceNumberRegistrationInfo")) ==
+          std::vector<std::string>{"ReferenceNumber", "InsurerNumber", "InsuredCardSymbol", "InsuredIdentificationNumber",
+                                   "InsuredBranchNumber"});
+    for (Encoding enc : kBothEncodings) {
+        const auto back = decodeReferenceNumberResponse(parseXml(writeXml(tree, enc)).root);
+        REQUIRE(back.results.size() == 2);
+        CHECK(fields(back.results[1]) == fields(m.units[1].result));
+    }
+}
+
+TEST_CASE("a real-shaped OQSmuimm02res (MynaReception's field list) reads as one result per unit", "[spec][reference]") {
+    std::ifstream in(std::string(KAKEHASHI_FIXTURES) + "/interface/results/OQSmuimm02res_202611240008.xml", std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    const auto m = decodeReferenceNumberResponse(parseXml(bytes.str()).root);
+    CHECK(m.receptionNumber == "202611240941000077");
+    REQUIRE(m.results.size() == 2);
+    CHECK(fields(m.results[0]) == std::vector<std::string>{"2001", "1", "", ""});
+    CHECK(m.results[1].referenceNumber == "1234");
+    CHECK(m.results[1].processingStatus == "2");
+    CHECK(m.results[1].processingCode == "ESYN5002");
+    CHECK_FALSE(m.results[1].processingMessage.empty());
 }
 
 TEST_CASE("reference-number file names map to their kinds", "[spec][reference][names]") {

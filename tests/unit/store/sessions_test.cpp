@@ -85,7 +85,7 @@ TEST_CASE("passing the second factor replaces the session; the old token is refu
     REQUIRE(now);
     CHECK(now->secondFactorPassed);
     CHECK(now->csrfToken == renewed.csrfToken);
-    CHECK(errorOf([&] { f.sessions.renewAfterSecondFactor(token, kNow + 7); }) == ErrorId::Unauthorized);  // once
+    CHECK(errorOf([&, used = token] { f.sessions.renewAfterSecondFactor(used, kNow + 7); }) == ErrorId::Unauthorized);  // once
     CHECK(errorOf([&] { f.sessions.renewAfterSecondFactor("unknown", kNow + 7); }) == ErrorId::Unauthorized);
 }
 
