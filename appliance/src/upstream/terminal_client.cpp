@@ -53,7 +53,10 @@ Failure refusalIn(const spec::XmlElement& root) {
 
 std::string trimmedLine(std::string s) {
     while (!s.empty() && (s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
-    size_t first = s.find_first_not_of(" \t\xEF\xBB\xBF");  // spaces, and a UTF-8 byte-order mark
+    // A UTF-8 byte-order mark as a whole: its bytes one by one would also eat the lead byte of a character
+    // such as "（" (EF BC 88).
+    if (s.compare(0, 3, "\xEF\xBB\xBF") == 0) s.erase(0, 3);
+    size_t first = s.find_first_not_of(" \t");
     return first == std::string::npos ? "" : s.substr(first);
 }
 
