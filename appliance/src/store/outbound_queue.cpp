@@ -60,6 +60,14 @@ std::vector<int64_t> OutboundQueue::pendingIds(size_t limit) {
     return ids;
 }
 
+std::optional<int64_t> OutboundQueue::findByOwner(const std::string& owner) {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare("SELECT id FROM outbound_queue WHERE owner = ? ORDER BY id DESC LIMIT 1");
+    st.bind(1, owner);
+    if (!st.step()) return std::nullopt;
+    return st.int64(0);
+}
+
 std::optional<OutboundItem> OutboundQueue::get(int64_t id) {
     auto l = store_.db().lock();
     auto st = store_.db().prepare(std::string(kColumns) + "WHERE id = ?");

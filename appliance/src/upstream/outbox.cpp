@@ -74,9 +74,11 @@ std::vector<model::ReferenceNumberRegistration> registrationsIn(const std::strin
 }
 }  // namespace
 
-int64_t Outbox::queueInquiry(const model::EligibilityInquiry& q, const std::string& fileIdentifier) {
+int64_t Outbox::queueInquiry(const model::EligibilityInquiry& q, const std::string& fileIdentifier, const std::string& owner) {
+    if (owner != "eligibility")
+        if (auto queued = queue_.findByOwner(owner)) return *queued;
     spec::SingleInquiryRequest req{{model::JapanDate::today().str(), institutionCode_, fileIdentifier}, q};
-    return queue_.enqueue(kInquiry, "eligibility", xml(spec::encode(req)));
+    return queue_.enqueue(kInquiry, owner, xml(spec::encode(req)));
 }
 
 std::string Outbox::batchUploadCall(const std::vector<model::EligibilityInquiry>& entries, const std::string& fileIdentifier) const {

@@ -18,7 +18,10 @@ public:
     Outbox(store::OutboundQueue& queue, std::string institutionCode)
         : queue_(queue), institutionCode_(std::move(institutionCode)) {}
 
-    int64_t queueInquiry(const model::EligibilityInquiry& q, const std::string& fileIdentifier);
+    // `owner`: who waits for it. A caller that may run again after a crash names itself (a file being answered:
+    // "file:<id>"), and then gets the call it queued the first time rather than a second one.
+    int64_t queueInquiry(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
+                         const std::string& owner = "eligibility");
     // The queued forms of calls that store::Batches and store::ReferenceNumbers queue in their own
     // transactions (with the rows that wait for them).
     std::string batchUploadCall(const std::vector<model::EligibilityInquiry>& entries, const std::string& fileIdentifier) const;
