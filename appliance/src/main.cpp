@@ -7,11 +7,11 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "admin/backup_routes.hpp"
+#include "base/files.hpp"
 #include "app/config.hpp"
 #include "app/gateway.hpp"
 #include "app/plugin_cli.hpp"
@@ -178,12 +178,9 @@ int configCommand(const std::vector<std::string>& args) {
         std::cout << kh::admin::exportConfiguration(settings) << std::endl;
         return 0;
     }
-    std::ifstream in(args[2], std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + args[2]);
-    std::ostringstream document;
-    document << in.rdbuf();
+    const std::string document = kh::base::readFile(args[2]);
     try {
-        auto changed = kh::admin::importConfiguration(settings, document.str(), "cli");
+        auto changed = kh::admin::importConfiguration(settings, document, "cli");
         std::cout << "取り込みました (imported): " << changed.size() << " 件の変更 (changed)";
         for (const auto& key : changed) std::cout << (&key == &changed.front() ? ": " : ", ") << key;
         std::cout << std::endl;

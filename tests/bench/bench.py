@@ -1,10 +1,14 @@
 """Kakehashi benchmark: every number in the table is measured in this one run.
 
-1. cached inquiries over HTTP (wrk POST load) against nginx returning the very same response bytes;
-2. a 10,000-entry batch: over HTTP (send → 202, which comes once the batch is durable) and through the
+1. cached inquiries over HTTP (wrk POST load) against nginx returning the very same response bytes, alone
+   and again while 1,000 idle keep-alive and 200 slow-header connections are also open (crowd.py; nginx gets
+   the same crowd), with the latency of fresh connections (one request each) during the crowded run;
+2. 10,000 idle connections held open: the gateway's RSS, and whether a new request is still answered;
+3. the file channel: request file renamed into req/ → result file in res/, 1,000 cached answers in turn;
+4. a 10,000-entry batch: over HTTP (send → 202, which comes once the batch is durable) and through the
    file channel (file complete → OQSmuquc01res_<id>.xml in res/);
-3. RSS of the gateway when idle (and after the load run, for information);
-4. start-to-ready (spawn → first 200 on /readyz), median of 5 starts on an existing state dir.
+5. RSS of the gateway when idle (and after the load run, for information);
+6. start-to-ready (spawn → first 200 on /readyz), median of 5 starts on an existing state dir.
 
 Targets are reported, not asserted: the exit status is 0 when a target is missed and non-zero only when
 something could not be measured. Every process started here (simulator, gateway, nginx, wrk) is stopped
@@ -20,18 +24,24 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness  # noqa: E402
-from harness import CentralSim, Gateway, batch_upload, free_port, inquiry_json, wait_until  # noqa: E402
+from harness import CentralSim, Gateway, batch_upload, free_port, inquiry_json, single_request, wait_until  # noqa: E402
+from crowd import Crowd, allow_descriptors  # noqa: E402
 
 WRK_THREADS, WRK_CONNECTIONS, WRK_SECONDS, WARMUP_SECONDS = 2, 64, 10, 2
 HTTP_THREADS = 80
 POLL_MILLIS, SETTLE_MILLIS = 20, 50
 BATCH_ENTRIES = 10000
+CROWD_IDLE, CROWD_SLOW = 1000, 200
+FRESH_CONNECTIONS = 100
+MANY_IDLE = 10000
+FILE_ANSWERS = 1000
 STARTS = 5
 INQUIRIES = "/api/v1/eligibility/inquiries"
 BATCHES = "/api/v1/eligibility/batches"
@@ -59,7 +69,9 @@ def http_call(port, method, path, body=None, headers=None, timeout=60):
 
 
 def metrics(gateway):
-    _, _, payload = http_call(gateway.http_port, "GET", "/metrics")
+    status, _, payload = http_call(gateway.http_port, "GET", "/metrics", headers={"Authorization": "Bearer " + gateway.token})
+    if status != 200:
+        raise BenchError("/metrics answered %d: %r" % (status, payload[:200]))
     out = {}
     for line in payload.decode().splitlines():
         if line and not line.startswith("#"):
@@ -131,6 +143,53 @@ def measure(port, script, what):
     r = run_wrk(port, script, WRK_SECONDS, what)
     log("%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, socket errors: %s"
         % (what, r["rps"], r["p50"], r["p99"], r["socket_errors"]))
+    return r
+
+
+def fresh_connections(port, body, headers, count, spacing):
+    """Milliseconds from connect to the whole answer, for `count` new connections made one after another."""
+    times = []
+    for _ in range(count):
+        t0 = time.monotonic()
+        status, _, _ = http_call(port, "POST", INQUIRIES, body, headers, timeout=30)
+        times.append((time.monotonic() - t0) * 1000.0)
+        if status != 200:
+            raise BenchError("a fresh connection was answered %d" % status)
+        time.sleep(spacing)
+    return times
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100.0 * (len(ordered) - 1))))]
+
+
+def measure_crowded(port, script, body, headers, what):
+    """The same wrk run while the crowd is connected, and fresh connections timed during it."""
+    crowd = Crowd(port, idle=CROWD_IDLE, slow=CROWD_SLOW).start()
+    try:
+        log("crowd in: %d idle + %d slow-header connections on %s" % (CROWD_IDLE, CROWD_SLOW, what))
+        run_wrk(port, script, WARMUP_SECONDS, what)
+        fresh = {}
+
+        def probe():
+            try:
+                fresh["ms"] = fresh_connections(port, body, headers, FRESH_CONNECTIONS,
+                                                (WRK_SECONDS - 2) / float(FRESH_CONNECTIONS))
+            except Exception as e:  # noqa: BLE001 -- reported below, with the wrk result
+                fresh["error"] = e
+        t = threading.Thread(target=probe)
+        t.start()
+        r = run_wrk(port, script, WRK_SECONDS, what + " (crowded)")
+        t.join(WRK_SECONDS + 60)
+        if "error" in fresh or "ms" not in fresh:
+            raise BenchError("fresh connections to %s failed: %s" % (what, fresh.get("error", "no answer")))
+        r["fresh_p50"], r["fresh_p99"] = percentile(fresh["ms"], 50), percentile(fresh["ms"], 99)
+    finally:
+        r_crowd = crowd.stop()
+    r["crowd"] = r_crowd
+    log("%s crowded: %.0f req/s, p99 %.2f ms; fresh connections p50 %.2f ms p99 %.2f ms; crowd %r"
+        % (what, r["rps"], r["p99"], r["fresh_p50"], r["fresh_p99"], r_crowd))
     return r
 
 
@@ -246,6 +305,7 @@ def cached_inquiry(gateway, sim, workdir, results):
     script = os.path.join(workdir, "post.lua")
     write_post_script(script, body.decode(), gateway.token)
     results["gw"] = measure(gateway.http_port, script, "kakehashi")
+    results["gw_crowded"] = measure_crowded(gateway.http_port, script, body, headers, "kakehashi")
     results["rss_after_load"] = rss_mb(gateway.proc.pid)
     live_after = metrics(gateway).get("kakehashi_eligibility_live_total", 0)
     if live_after != live_before:
@@ -260,8 +320,51 @@ def cached_inquiry(gateway, sim, workdir, results):
             raise BenchError("nginx does not return the same bytes (status %d, Content-Length %s vs %s)"
                              % (status, h.get("content-length"), cached_headers.get("content-length")))
         results["ngx"] = measure(nginx.port, script, "nginx")
+        results["ngx_crowded"] = measure_crowded(nginx.port, script, body, headers, "nginx")
     finally:
         nginx.stop()
+
+
+def many_idle(gateway, results):
+    """10,000 idle keep-alive connections: every one answered once, the gateway's RSS with them all open, and a
+    new request still answered."""
+    allow_descriptors(MANY_IDLE + 512)
+    crowd = Crowd(gateway.http_port, idle=MANY_IDLE).start(timeout=120)
+    try:
+        results["many_idle_rss"] = rss_mb(gateway.proc.pid)
+        t0 = time.monotonic()
+        status, _, _ = http_call(gateway.http_port, "GET", "/healthz", timeout=30)
+        results["many_idle_answer_ms"] = (time.monotonic() - t0) * 1000.0
+        results["many_idle_status"] = status
+    finally:
+        results["many_idle_crowd"] = crowd.stop()
+    log("%d idle connections: RSS %.1f MB, a new request answered %d in %.2f ms"
+        % (MANY_IDLE, results["many_idle_rss"], results["many_idle_status"], results["many_idle_answer_ms"]))
+
+
+def file_channel_latency(gateway, person, results):
+    """Rename of a complete request file into req/ → its result file in res/, for a person the cache holds."""
+    req = os.path.join(gateway.share, "req")
+    res = os.path.join(gateway.share, "res")
+    os.makedirs(req, exist_ok=True)
+    times = []
+    for i in range(FILE_ANSWERS):
+        file_id = "L%011d" % i
+        name = "OQSsiquc01req_%s.xml" % file_id
+        hidden = os.path.join(req, "." + name)
+        with open(hidden, "wb") as f:
+            f.write(single_request(person, file_id))
+        answer = os.path.join(res, "OQSsiquc01res_%s.xml" % file_id)
+        t0 = time.monotonic()
+        os.rename(hidden, os.path.join(req, name))
+        deadline = t0 + 30
+        while not os.path.exists(answer):
+            if time.monotonic() > deadline:
+                raise BenchError("no answer to %s within 30 s" % name)
+            time.sleep(0.0005)
+        times.append((time.monotonic() - t0) * 1000.0)
+    results["file_p50"], results["file_p99"] = statistics.median(times), percentile(times, 99)
+    log("file channel, %d cached answers: median %.1f ms, p99 %.1f ms" % (FILE_ANSWERS, results["file_p50"], results["file_p99"]))
 
 
 def wait_queue_empty(gateway, timeout):
@@ -377,7 +480,7 @@ def adapter_cost(results):
 # --- the report ------------------------------------------------------------------------------------
 
 def table(r):
-    gw, ngx = r["gw"], r["ngx"]
+    gw, ngx, gwc, ngxc = r["gw"], r["ngx"], r["gw_crowded"], r["ngx_crowded"]
     rps_ratio = gw["rps"] / ngx["rps"]
     p99_ratio = gw["p99"] / ngx["p99"]
     file_net = r["batch_file"] - SETTLE_MILLIS / 1000.0
@@ -390,6 +493,18 @@ def table(r):
         ("cached inquiry p50 ms", "%.2f" % gw["p50"], "%.2f" % ngx["p50"], "%.2f" % (gw["p50"] / ngx["p50"]), "", ""),
         ("cached inquiry p99 ms", "%.2f" % gw["p99"], "%.2f" % ngx["p99"], "%.2fx" % p99_ratio, "<= 2.0x",
          verdict(p99_ratio <= 2.0)),
+        ("crowded: cached inquiry req/s", "%.0f" % gwc["rps"], "%.0f" % ngxc["rps"], "%.2f" % (gwc["rps"] / ngxc["rps"]),
+         ">= 0.5", verdict(gwc["rps"] / ngxc["rps"] >= 0.5)),
+        ("crowded: cached inquiry p99 ms", "%.2f" % gwc["p99"], "%.2f" % ngxc["p99"], "%.2fx" % (gwc["p99"] / ngxc["p99"]),
+         "<= 2.0x", verdict(gwc["p99"] / ngxc["p99"] <= 2.0)),
+        ("crowded: new connection p99 ms", "%.2f" % gwc["fresh_p99"], "%.2f" % ngxc["fresh_p99"], "", "<= 50",
+         verdict(gwc["fresh_p99"] <= 50)),
+        ("10k idle connections: RSS MB", "%.1f" % r["many_idle_rss"], "", "", "<= 150",
+         verdict(r["many_idle_rss"] <= 150 and r["many_idle_status"] == 200)),
+        ("10k idle: new request answered ms", "%.2f" % r["many_idle_answer_ms"], "", "", "answers",
+         verdict(r["many_idle_status"] == 200)),
+        ("file channel cached, median ms", "%.1f" % r["file_p50"], "", "", "<= 50", verdict(r["file_p50"] <= 50)),
+        ("file channel cached, p99 ms", "%.1f" % r["file_p99"], "", "", "<= 200", verdict(r["file_p99"] <= 200)),
         ("batch 10k decode..enqueue (HTTP) s", "%.3f" % r["batch_http"], "", "", "<= 1 s", verdict(r["batch_http"] <= 1.0)),
         ("batch 10k via file (incl. settle) s", "%.3f" % r["batch_file"], "", "", "", ""),
         ("batch 10k via file (minus settle) s", "%.3f" % file_net, "", "", "<= 1 s", verdict(file_net <= 1.0)),
@@ -399,7 +514,7 @@ def table(r):
         ("Lua adapter per message us", "%.1f" % r["lua_us"], "%.1f (native)" % r["native_us"], "", "", ""),
         ("Lua adapter over native us", "%.1f" % r["lua_over_us"], "", "", "<= 20", verdict(r["lua_over_us"] <= 20)),
     ]
-    widths = (36, 11, 17, 8, 10, 6)
+    widths = (38, 11, 17, 8, 10, 6)
     head = ("metric", "kakehashi", "baseline(nginx)", "ratio", "target", "result")
 
     def line(cols):
@@ -416,6 +531,16 @@ def table(r):
         "- wrk: %d/%d requests (gateway/nginx), no non-2xx; socket errors gateway: %s; nginx: %s; "
         "2 s warm-up before each run." % (gw["requests"], ngx["requests"], gw["socket_errors"], ngx["socket_errors"]),
         "- cached answer bytes %s between two requests." % ("identical" if r["body_stable"] else "DIFFER"),
+        "- crowded: %d idle keep-alive connections (one /healthz each, then silent) and %d that send a request "
+        "head one byte every 2 s, reopened whenever the server closes them; the gateway's per-address cap raised "
+        "for the run (every connection comes from 127.0.0.1). Closed by the server during the runs: gateway %s; "
+        "nginx %s." % (CROWD_IDLE, CROWD_SLOW, gwc["crowd"], ngxc["crowd"]),
+        "- new connection: %d fresh connections, one cached inquiry each, spread over the crowded wrk run "
+        "(p50 gateway %.2f ms, nginx %.2f ms)." % (FRESH_CONNECTIONS, gwc["fresh_p50"], ngxc["fresh_p50"]),
+        "- 10k idle: %d keep-alive connections each answered once and held open (%r)."
+        % (MANY_IDLE, r["many_idle_crowd"]),
+        "- file channel: %d single requests for a cached person, each written under a hidden name and renamed "
+        "into req/; timed from the rename to the result file's appearance in res/ (polled every 0.5 ms)." % FILE_ANSWERS,
         "- batch over HTTP: send of %.1f MB JSON -> 202 (the batch is durable by then)." % r["batch_http_mb"],
         "- batch via file: %.1f MB XML, file complete (rename into req/) -> OQSmuquc01res in res/; includes the "
         "settle delay (settleMillis %d) and up to one poll interval (pollMillis %d)."
@@ -442,7 +567,9 @@ def main():
     ok = False
     try:
         sim = CentralSim(workdir, population=BATCH_ENTRIES).start()
-        gateway = Gateway(workdir, sim, logLevel="warn", http={"threads": HTTP_THREADS},
+        # Every bench connection comes from 127.0.0.1: the per-address cap (256 by default) is lifted.
+        gateway = Gateway(workdir, sim, logLevel="warn",
+                          http={"threads": HTTP_THREADS, "maxConnectionsPerAddress": MANY_IDLE + 1000},
                           fileDrop={"pollMillis": POLL_MILLIS, "settleMillis": SETTLE_MILLIS})
         gateway.start()
         time.sleep(2)
@@ -450,6 +577,8 @@ def main():
         log("idle RSS %.1f MB" % results["rss_idle"])
 
         cached_inquiry(gateway, sim, workdir, results)
+        many_idle(gateway, results)
+        file_channel_latency(gateway, sim.persons(1, validity="1")[0], results)
 
         persons = sim.persons(BATCH_ENTRIES)
         if len(persons) < BATCH_ENTRIES:

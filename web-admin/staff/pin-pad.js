@@ -1,6 +1,6 @@
 // The PIN pad (暗証番号): ten digit buttons, clear and submit, four masked dots; keyboard digits work too.
 //
-// PIN rules (shared/reference/cardreader.md §4): the tries left are shown with every prompt; at one try
+// PIN rules (docs/card-checks.md §2): the tries left are shown with every prompt; at one try
 // left the PIN is taken only after an explicit confirmation; the digits live only in this module's
 // buffer — never in the DOM as text, storage, a URL or the console — and the buffer is emptied the moment
 // the request body is made (take), when the pad is hidden, and when the page goes away. Nothing here

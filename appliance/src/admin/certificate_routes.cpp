@@ -4,11 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <sstream>
 
 #include "admin/dashboard_routes.hpp"
 #include "base/files.hpp"
@@ -50,14 +48,6 @@ bool exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
-std::optional<std::string> readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 void removeFile(const std::string& dir, const std::string& path) {
     ::unlink(path.c_str());
     base::syncFolder(dir);
@@ -77,7 +67,7 @@ std::string join(const std::vector<std::string>& pems) {
 
 void writeCertificate(JsonWriter& w, const char* name, const std::string& file, int64_t now) {
     if (file.empty()) return;
-    auto pem = readFile(file);
+    auto pem = base::tryReadFile(file);
     auto info = pem ? crypto::readCertificatePem(*pem) : std::nullopt;
     w.beginObject().field("name", name).field("file", file);
     if (info) {
@@ -180,7 +170,7 @@ public:
         ::mkdir(paths_.dir.c_str(), 0700);
         upstream::TlsSettings previous = p_.transport.settings();
         std::vector<std::pair<std::string, std::optional<std::string>>> before;
-        for (const auto& f : files) before.emplace_back(f.first, readFile(f.first));
+        for (const auto& f : files) before.emplace_back(f.first, base::tryReadFile(f.first));
         try {
             for (const auto& [path, bytes] : files) base::writeFileDurably(path, bytes, 0600);
         } catch (const std::exception&) {
@@ -333,7 +323,7 @@ HttpReply uploadSignedCertificate(Shared& s, AdminCall& call) {
     auto info = usableClientCertificate(pems.front());
     std::lock_guard<std::mutex> l(s.changing);
     Installer installer(s.parts);
-    auto key = readFile(installer.paths().pendingKey);
+    auto key = base::tryReadFile(installer.paths().pendingKey);
     if (!key) invalid("署名待ちの鍵がありません。先にCSRを作成してください (no CSR is pending: make one first)");
     bool matches = crypto::certificateMatchesKey(pems.front(), *key);
     if (!matches) {

@@ -1,8 +1,7 @@
 #include "admin/dashboard_routes.hpp"
 
-#include <fstream>
-#include <sstream>
 
+#include "base/files.hpp"
 #include "crypto/x509.hpp"
 #include "endpoint/json_writer.hpp"
 #include "model/japan_date.hpp"
@@ -13,18 +12,11 @@ namespace {
 using endpoint::HttpReply;
 using endpoint::JsonWriter;
 
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 void writeCertificates(JsonWriter& w, const std::vector<CertificateFact>& certs, int64_t now) {
     w.beginArray("certificates");
     for (const auto& c : certs) {
         if (c.file.empty()) continue;
-        auto info = crypto::readCertificatePem(readFile(c.file));
+        auto info = crypto::readCertificatePem(base::tryReadFile(c.file).value_or(""));
         w.beginObject().field("name", c.name);
         if (info) {
             w.field("subject", info->subject)

@@ -5,10 +5,10 @@
 #include <Poco/JSON/Stringifier.h>
 #include <sys/stat.h>
 
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "base/files.hpp"
 #include "base/log.hpp"
 #include "model/codes.hpp"
 
@@ -117,13 +117,11 @@ bool readable(const std::string& path) {
 }  // namespace
 
 Config loadConfig(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read configuration file " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
+    auto text = base::tryReadFile(path, 4u * 1024 * 1024);
+    if (!text) throw std::runtime_error("cannot read configuration file " + path);
     Object::Ptr root;
     try {
-        root = Poco::JSON::Parser().parse(ss.str()).extract<Object::Ptr>();
+        root = Poco::JSON::Parser().parse(*text).extract<Object::Ptr>();
     } catch (const std::exception&) {
         throw std::runtime_error("configuration file " + path + " is not a JSON object");
     }
@@ -145,6 +143,8 @@ Config loadConfig(const std::string& path) {
     c.fileDrop.settleMillis = value<int>(files, "settleMillis", c.fileDrop.settleMillis);
     c.fileDrop.emptyGraceMillis = value<int>(files, "emptyGraceMillis", c.fileDrop.emptyGraceMillis);
     c.fileDrop.answerFromCacheWhenDown = value<bool>(files, "answerFromCacheWhenDown", c.fileDrop.answerFromCacheWhenDown);
+    c.fileDrop.resultEncoding = value<std::string>(files, "resultEncoding", c.fileDrop.resultEncoding);
+    c.fileDrop.faceExportBatches = value<bool>(files, "faceExportBatches", c.fileDrop.faceExportBatches);
     c.faceConsumers = strings(files, "faceConsumers");
     auto up = section(root, "upstream");
     c.upstreamProfile = value<std::string>(up, "profile", c.upstreamProfile);
@@ -236,6 +236,8 @@ std::vector<std::string> checkConfig(const Config& c) {
     if (c.upstreamProfile == "terminal" && (!c.terminal.url.empty() || !c.terminal.path.empty()))
         for (auto& p : upstream::terminalSettingsProblems(c.terminal)) problems.push_back(std::move(p));
     if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");
+    if (c.fileDrop.resultEncoding != "request" && c.fileDrop.resultEncoding != "utf-8" && c.fileDrop.resultEncoding != "shift_jis")
+        problems.push_back("fileDrop.resultEncoding: request（要求と同じ） | utf-8 | shift_jis");
     if (c.http.workerThreads < 2 || c.http.workerThreads > 1024) problems.push_back("http.threads: 2..1024");
     if (c.http.networkThreads < 1 || c.http.networkThreads > 64) problems.push_back("http.networkThreads: 1..64");
     if (c.http.limits.maxConnectionsPerAddress < 1 || c.http.limits.maxConnections < c.http.limits.maxConnectionsPerAddress)

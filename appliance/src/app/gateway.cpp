@@ -87,6 +87,7 @@ Gateway::Gateway(const Config& config)
       homeConsent_({config.institutionCode, config.homeConsentLookbackDays, config.homeConsentPollSeconds, 60,
                     config.medicalInfoRetentionDays},
                    store_.key(), consents_, settings_, *central_),
+      medicalAid_(*central_),
       visitService_({config.visitsPrefetchAt, config.visitsMorningAt, config.fileDrop.root + "/res", 1000}, store_.key(),
                     visits_, homeConsent_, batchService_, eligibility_),
       retention_(store_, cache_, config.retention),
@@ -121,11 +122,17 @@ Gateway::Gateway(const Config& config)
     http_ = endpoint::apiListener(lanTls(config), endpoint::buildApiRoutes(parts), clients_, journal_, metrics_, config.webAdminRoot);
     if (config.fileDropEnabled) {
         homeConsentFiles_ = std::make_unique<endpoint::HomeConsentFiles>(homeConsent_, config.institutionCode);
+        medicalAidFiles_ = std::make_unique<endpoint::MedicalAidFiles>(medicalAid_, config.institutionCode);
         fileDrop_ = std::make_unique<endpoint::FileDrop>(config.fileDrop, inbound_, journal_, eligibility_, batchService_, metrics_,
-                                                          &referenceNumberService_, homeConsentFiles_.get());
+                                                          &referenceNumberService_, homeConsentFiles_.get(), medicalAidFiles_.get());
         faceFiles_ = std::make_unique<endpoint::FaceFiles>(
             endpoint::FaceSettings{config.fileDrop.root, config.faceConsumers, spec::Encoding::Utf8, config.institutionCode});
         cardChecks_.onVerified([this](const model::EligibilityResult& r) { faceFiles_->publishQualification(r); });
+        if (config.fileDrop.faceExportBatches)
+            batchService_.onAnswered([this](const model::EligibilityResult& r) {
+                // Only a qualification found: a face file always holds the person's record.
+                if (r.processingStatus == "1" && !r.records.empty()) faceFiles_->publishQualification(r, "2");
+            });
     }
     // The terminal's own face files (profile terminal): to this box's face/ consumers and into the cache.
     central_->onFaceFile([this](const std::string& name, const std::string& bytes) { relayFaceFile(name, bytes); });

@@ -14,6 +14,7 @@
 #include "endpoint/plugin_channel.hpp"
 #include "plugins/registry.hpp"
 #include "services/home_consent_service.hpp"
+#include "services/medical_aid_service.hpp"
 #include "services/home_reception.hpp"
 #include "store/consents.hpp"
 #include "store/visits.hpp"
@@ -91,6 +92,7 @@ private:
     services::BatchService batchService_;
     services::HomeReceptionService homeReception_;
     services::HomeConsentService homeConsent_;
+    services::MedicalAidService medicalAid_;
     services::VisitService visitService_;
     store::Retention retention_;
     services::Housekeeping housekeeping_;
@@ -106,6 +108,7 @@ private:
     std::unique_ptr<endpoint::PluginChannel> pluginChannel_;
     std::unique_ptr<http::Server> http_;
     std::unique_ptr<endpoint::HomeConsentFiles> homeConsentFiles_;
+    std::unique_ptr<endpoint::MedicalAidFiles> medicalAidFiles_;
     std::unique_ptr<endpoint::FileDrop> fileDrop_;
     std::unique_ptr<endpoint::FaceFiles> faceFiles_;
     std::unique_ptr<admin::PendingChanges> pendingChanges_;

@@ -60,12 +60,12 @@ std::string FaceFiles::nextName() {
     return "OQSsiquc01res_face_" + settings_.institutionCode + id + "_" + model::japanTimestamp() + ".xml";
 }
 
-std::string FaceFiles::publishQualification(const model::EligibilityResult& result) {
+std::string FaceFiles::publishQualification(const model::EligibilityResult& result, const std::string& referenceClassification) {
     spec::SingleInquiryResponse face;
     face.header.processExecutionTime = result.answeredAt.empty() ? model::japanTimestamp() : result.answeredAt;
     face.header.confirmationDate = model::JapanDate::today().str();
     face.header.institutionCode = settings_.institutionCode;
-    face.header.referenceClassification = "1";  // マイナンバーカード
+    face.header.referenceClassification = referenceClassification;
     face.header.characterCodeIdentifier = settings_.encoding == spec::Encoding::ShiftJis ? "1" : "0";
     face.result = result;
     std::string name = nextName();

@@ -25,7 +25,9 @@ class FaceFiles {
 public:
     explicit FaceFiles(FaceSettings settings);
     // A face result for this qualification, written durably into every consumer's folder. Returns its name.
-    std::string publishQualification(const model::EligibilityResult& result);
+    // `referenceClassification`: 1 a card read (the reader's own), 2 a check by the insured number (an
+    // exported batch answer).
+    std::string publishQualification(const model::EligibilityResult& result, const std::string& referenceClassification = "1");
     // A face file as received (the terminal's), fanned out unchanged.
     void publish(const std::string& name, const std::string& bytes);
     std::vector<std::string> folders() const;

@@ -20,9 +20,6 @@ namespace {
 using model::ErrorId;
 using model::KakehashiError;
 
-spec::Encoding encodingOf(const store::InboundFile& f) {
-    return f.encoding == "shift_jis" ? spec::Encoding::ShiftJis : spec::Encoding::Utf8;
-}
 
 // Sniff the declared encoding so even a rejected file is answered in the receipt computer's encoding.
 std::string sniffEncoding(const std::string& body) {
@@ -55,9 +52,10 @@ ReferenceNumberFile decodeReferenceNumberFile(const std::string& name, const spe
 
 FileDrop::FileDrop(FileDropSettings settings, store::InboundFiles& inbound, store::Journal& journal,
                    services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics,
-                   services::ReferenceNumberService* referenceNumbers, HomeConsentFiles* homeConsent)
+                   services::ReferenceNumberService* referenceNumbers, HomeConsentFiles* homeConsent,
+                   MedicalAidFiles* medicalAid)
     : settings_(std::move(settings)), inbound_(inbound), journal_(journal), eligibility_(eligibility), batches_(batches),
-      referenceNumbers_(referenceNumbers), homeConsent_(homeConsent), metrics_(metrics),
+      referenceNumbers_(referenceNumbers), homeConsent_(homeConsent), medicalAid_(medicalAid), metrics_(metrics),
       inbox_(settings_.root + "/req", settings_.maxFileBytes, std::chrono::milliseconds(settings_.settleMillis),
              std::chrono::milliseconds(settings_.emptyGraceMillis)),
       watch_([this] { loop_.poke(); }) {
@@ -152,6 +150,7 @@ void FileDrop::answerAccepted(const store::InboundFile& f) {
     if (f.kind == "unknown") return reject(f, ErrorId::BadFileName, "OQS…req_<識別子>.xml の形式で置いてください");
     {
         auto doc = spec::parseXml(f.body);
+        doc.encoding = encodingOf(f);  // what every answer below is written in
         switch (spec::kindFromFileName(f.name)) {
         case spec::MessageKind::SingleInquiry: return answerSingle(f, doc);
         case spec::MessageKind::BatchUpload: return answerBatchUpload(f, doc);
@@ -166,6 +165,7 @@ void FileDrop::answerAccepted(const store::InboundFile& f) {
         default: break;
         }
         if (auto a = homeConsentAnswer(f, doc)) return writeBytes(f, a->name, a->bytes, a->outcome);
+        if (auto a = medicalAidAnswer(f, doc)) return writeBytes(f, a->name, a->bytes, a->outcome);
         return reject(f, ErrorId::UnknownMessage, "");
     }
 }
@@ -180,6 +180,21 @@ std::optional<FileAnswer> FileDrop::homeConsentAnswer(const store::InboundFile& 
     case spec::MessageKind::CheckupInfo: return homeConsent_->medicalInfo(f.name, doc, model::ConsentScope::Checkup);
     default: return std::nullopt;
     }
+}
+
+std::optional<FileAnswer> FileDrop::medicalAidAnswer(const store::InboundFile& f, const spec::ParsedXml& doc) {
+    if (!medicalAid_) return std::nullopt;
+    switch (spec::kindFromFileName(f.name)) {
+    case spec::MessageKind::MedicalAidUpload: return medicalAid_->listUpload(f.name, doc);
+    case spec::MessageKind::MedicalAidDownload: return medicalAid_->listDownload(f.name, doc);
+    default: return std::nullopt;
+    }
+}
+
+// The encoding results are written in: the share's setting, else the request's own.
+spec::Encoding FileDrop::encodingOf(const store::InboundFile& f) const {
+    const std::string& chosen = settings_.resultEncoding == "request" ? f.encoding : settings_.resultEncoding;
+    return chosen == "shift_jis" ? spec::Encoding::ShiftJis : spec::Encoding::Utf8;
 }
 
 spec::ResultHeader FileDrop::headerFor(const store::InboundFile& f, const spec::RequestHeader& req) const {

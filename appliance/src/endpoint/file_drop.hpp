@@ -10,6 +10,7 @@
 
 #include "base/background_loop.hpp"
 #include "endpoint/home_consent_files.hpp"
+#include "endpoint/medical_aid_files.hpp"
 #include "endpoint/metrics.hpp"
 #include "endpoint/answer_retries.hpp"
 #include "endpoint/folder_watch.hpp"
@@ -33,6 +34,12 @@ struct FileDropSettings {
     // from the cache at once (its ProcessExecutionTime shows when the answer was given); false: it waits
     // for the live answer like a request for anyone else.
     bool answerFromCacheWhenDown = true;
+    // The encoding of result files, as the terminal is set up: "request" (the encoding the request was
+    // written in), "utf-8" or "shift_jis" (for programs that read only one, whatever they write).
+    std::string resultEncoding = "request";
+    // Also write every answered batch entry (prefetch included) as a face file, for charts that take a
+    // patient's qualification only from face/.
+    bool faceExportBatches = false;
 };
 
 // Where a result file goes: res/ under `name`, written durably; refuses names with '/' or a leading '.'.
@@ -43,7 +50,8 @@ public:
     FileDrop(FileDropSettings settings, store::InboundFiles& inbound, store::Journal& journal,
              services::EligibilityService& eligibility, services::BatchService& batches, Metrics& metrics,
              services::ReferenceNumberService* referenceNumbers = nullptr,  // null: 照会番号 files refused
-             HomeConsentFiles* homeConsent = nullptr);  // null: consent-list and medical-info files refused
+             HomeConsentFiles* homeConsent = nullptr,  // null: consent-list and medical-info files refused
+             MedicalAidFiles* medicalAid = nullptr);   // null: 医療扶助 files refused
     ~FileDrop();
     void start();
     void stop();
@@ -74,8 +82,10 @@ private:
     void writeRefusal(const store::InboundFile& f, const std::string& code, const std::string& message, const char* why);
     void keepRejectedRequest(const store::InboundFile& f);
     std::optional<FileAnswer> homeConsentAnswer(const store::InboundFile& f, const spec::ParsedXml& doc);
+    std::optional<FileAnswer> medicalAidAnswer(const store::InboundFile& f, const spec::ParsedXml& doc);
     void writeBytes(const store::InboundFile& f, const std::string& resultName, const std::string& bytes, const char* outcome);
     void writeResult(const store::InboundFile& f, const std::string& resultName, const spec::XmlElement& doc, const char* outcome);
+    spec::Encoding encodingOf(const store::InboundFile& f) const;
     spec::ResultHeader headerFor(const store::InboundFile& f, const spec::RequestHeader& req) const;
 
     FileDropSettings settings_;
@@ -85,6 +95,7 @@ private:
     services::BatchService& batches_;
     services::ReferenceNumberService* referenceNumbers_;
     HomeConsentFiles* homeConsent_;
+    MedicalAidFiles* medicalAid_;
     Metrics& metrics_;
     ShareInbox inbox_;
     AnswerRetries retries_;

@@ -1,6 +1,6 @@
 // Viewing consent (閲覧同意) for medication, clinical, checkup and operation information, as the central
 // system reports it in a qualification result, and whether it allows a view now. The 居宅同意取得型 flow
-// (spec-interface.md §5): information is served only while the category's flag is 1 and its AvailableTime
+// (docs/file-interface.md §7.2): information is served only while the category's flag is 1 and its AvailableTime
 // (Japan time) has not passed, and never after the patient or the facility withdrew consent.
 #pragma once
 #include <chrono>

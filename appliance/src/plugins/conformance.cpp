@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/files.hpp"
 #include "base/log.hpp"
 #include "plugins/lua_adapter.hpp"
 #include "plugins/manifest.hpp"
@@ -19,13 +20,7 @@
 
 namespace kh::plugins {
 namespace {
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("missing " + path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using base::readFile;  // throws naming the file: a conformance case with a file missing fails with its name
 
 bool exists(const std::string& path) {
     struct stat st {};

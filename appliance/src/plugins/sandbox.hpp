@@ -1,4 +1,4 @@
-// The Lua 5.4 sandbox one plugin instance runs in (ARCHITECTURE.md §4): its own lua_State with a memory cap
+// The Lua 5.4 sandbox one plugin instance runs in (docs/architecture.md §7): its own lua_State with a memory cap
 // (allocator), an instruction budget (count hook) and a wall-clock deadline per call, and an allow-list
 // environment built fresh — no io, debug, package, os.execute, bytecode, or require outside the plugin.
 // Values cross the boundary as plain data (`Value`), so no C++ object is ever live while Lua may raise.

@@ -9,6 +9,8 @@
 
 #include "base/files.hpp"
 
+#include "base/files.hpp"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -43,16 +45,6 @@ using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 const unsigned char* u(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 unsigned char* u(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
 
-// ---- Files -----------------------------------------------------------------------------------------
-
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-}
-
 // ---- The bundle's file list ------------------------------------------------------------------------
 
 bool isHidden(const fs::path& p) { return p.filename().string().rfind('.', 0) == 0; }
@@ -82,7 +74,7 @@ std::string digestText(const std::string& dir) {
     for (const auto& relative : bundleFiles(dir)) {
         text += relative;
         text += '\0';
-        text += crypto::hex(crypto::sha256(readFile(dir + "/" + relative)));
+        text += crypto::hex(crypto::sha256(base::readFile(dir + "/" + relative)));
         text += '\n';
     }
     return text;
@@ -231,7 +223,7 @@ std::optional<std::string> readSignatureFile(const std::string& dir) {
         throw std::system_error(errno, std::generic_category(), "cannot read " + path);
     }
     if (!S_ISREG(st.st_mode)) throw std::runtime_error(std::string(kSignatureFile) + " is not a plain file");
-    return readFile(path);
+    return base::readFile(path);
 }
 
 }  // namespace

@@ -123,6 +123,8 @@ void BatchService::poll(const store::BatchChunk& c) {
     }
     batches_.chunkAnswered(c, stored);
     log::info("batch.chunk_answered", {{"chunk", std::to_string(c.chunkNo)}, {"entries", std::to_string(stored.size())}});
+    if (onAnswered_)
+        for (const auto& unit : units) onAnswered_(unit);
 }
 
 void BatchService::answerChunkWithError(const store::BatchChunk& c, ErrorId id, const std::string& detail) {

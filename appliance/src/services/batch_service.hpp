@@ -2,6 +2,7 @@
 // upstream in chunks through the ordered queue, polls each chunk until its result is ready, and answers
 // entry by entry. Progress lives in the store, so a restart picks up exactly where it stopped.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ public:
                         const std::vector<model::EligibilityInquiry>& inquiries);
     std::optional<BatchView> view(const std::string& receptionNumber, bool withUnits = true);
     void progressOnce();  // one pass over uploading and polling chunks (the poller calls it)
+    // Called with every answer of a chunk once the chunk's answers are stored (set before start()); what
+    // it does is extra, so it is called at most once per answer: a crash right after storing skips it.
+    void onAnswered(std::function<void(const model::EligibilityResult&)> hook) { onAnswered_ = std::move(hook); }
 
 private:
     void pass();
@@ -56,6 +60,7 @@ private:
     upstream::Dispatcher& dispatcher_;
     upstream::CentralClient& central_;
     upstream::CircuitBreaker& breaker_;
+    std::function<void(const model::EligibilityResult&)> onAnswered_;
     base::BackgroundLoop loop_;
 };
 

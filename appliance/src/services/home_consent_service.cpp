@@ -8,6 +8,7 @@
 #include "crypto/primitives.hpp"
 #include "services/identity_index.hpp"
 #include "services/result_codec.hpp"
+#include "services/upstream_failure.hpp"
 
 namespace kh::services {
 namespace {
@@ -141,14 +142,6 @@ std::optional<std::vector<model::EligibilityResult>> HomeConsentService::answerL
     return out;
 }
 
-namespace {
-// A call's failure as the services' error: unreachable, or refused with the central system's words.
-[[noreturn]] void fail(const upstream::Failure& f, const char* what) {
-    if (f.kind == upstream::Failure::Kind::Unreachable) throw KakehashiError(ErrorId::UpstreamUnavailable, f.message);
-    throw KakehashiError(ErrorId::UpstreamRejected, std::string(what) + ": " + (f.code.empty() ? f.message : f.code + " " + f.message));
-}
-}  // namespace
-
 size_t HomeConsentService::refreshList(model::MedicalTreatment treatment) {
     auto today = model::JapanDate::today();
     upstream::ConsentListQuery query;
@@ -156,13 +149,13 @@ size_t HomeConsentService::refreshList(model::MedicalTreatment treatment) {
     query.consentFrom = model::JapanDate::fromDayNumber(today.dayNumber() - policy_.lookbackDays).str();
     query.consentTo = today.str();
     auto receipt = central_.requestConsentList(crypto::uuid4(), query);
-    if (!receipt.ok()) fail(receipt.failure, "consent list");
+    if (!receipt.ok()) throwFailure(receipt.failure, "consent list");
     const auto kind = treatment == model::MedicalTreatment::Online ? upstream::BatchKind::ConsentOnline : upstream::BatchKind::ConsentHomeVisit;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(policy_.listTimeoutSeconds);
     upstream::Outcome<upstream::BatchDownload> list;
     for (;;) {
         list = central_.downloadBatch(receipt.answer->receptionNumber, kind);
-        if (!list.ok()) fail(list.failure, "consent list");
+        if (!list.ok()) throwFailure(list.failure, "consent list");
         if (!list.answer->processing || std::chrono::steady_clock::now() >= deadline || loop_.stopping()) break;
         loop_.sleepUnlessStopped(std::chrono::milliseconds(300));
     }
@@ -211,7 +204,7 @@ size_t HomeConsentService::pollWithdrawals() {
     if (!central_.supports(upstream::Capability::Withdrawals)) return 0;
     auto asOf = settings_.get(kWithdrawalsAsOf);
     auto page = central_.withdrawals(asOf ? asOf->value : "");
-    if (!page.ok()) fail(page.failure, "withdrawals");
+    if (!page.ok()) throwFailure(page.failure, "withdrawals");
     size_t applied = 0;
     for (const auto& w : page.answer->withdrawals) {
         auto at = japanTime(w.withdrawnAt).value_or(now());

@@ -1,4 +1,4 @@
-// The XmlMsg envelope and the MessageHeader of requests and results (spec-interface.md §2), written in the
+// The XmlMsg envelope and the MessageHeader of requests and results (docs/file-interface.md §4), written in the
 // documented element order and read in any order.
 #include "model/errors.hpp"
 #include "spec/message_parts.hpp"

@@ -1,6 +1,6 @@
-// File names of the interface (§1 of spec-interface.md): `OQS` + si/mu + operation + 01/02 + req/res + `_`
+// File names of the interface (docs/file-interface.md §3): `OQS` + si/mu + operation + 01/02 + req/res + `_`
 // + id + `.xml`, e.g. OQSsiquc01req_202611240001.xml; medication and checkup info use `YZK` / `TKK` in place of
-// `OQS` (YZKsiquc01req_…). Every known name (siquc, muquc, siimm, muimm, muhvq, muonq) has 5 lower-case letters
+// `OQS` (YZKsiquc01req_…). Every known name (siquc, muquc, siimm, muimm, muhvq, muonq, mutic) has 5 lower-case letters
 // before the phase, so that is the pattern checked. Names that could leave the folder or do not follow the pattern
 // are refused.
 #include <cctype>
@@ -82,6 +82,8 @@ MessageKind kindFromFileName(const std::string& fileName) {
     if (op == "siimm01") return MessageKind::ReferenceNumberSingle;
     if (op == "muimm01") return MessageKind::ReferenceNumberUpload;
     if (op == "muimm02") return MessageKind::ReferenceNumberDownload;
+    if (op == "mutic01") return MessageKind::MedicalAidUpload;
+    if (op == "mutic02") return MessageKind::MedicalAidDownload;
     return MessageKind::Unknown;
 }
 

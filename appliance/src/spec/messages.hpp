@@ -1,6 +1,6 @@
 // The external-interface messages (電文) for eligibility checks, mapped to and from the canonical model.
 // Reading is liberal (any order, unknown elements ignored, every child optional); writing is strict and
-// follows the element order of spec-interface.md.
+// follows the element order of docs/file-interface.md.
 #pragma once
 #include <optional>
 #include <string>
@@ -17,6 +17,7 @@ enum class MessageKind {
     ConsentListUpload, ConsentListDownload,                                     // OQSmuhvq / OQSmuonq 01 / 02
     ReferenceNumberSingle, ReferenceNumberUpload, ReferenceNumberDownload,      // OQSsiimm01, OQSmuimm01 / 02
     MedicationInfo, CheckupInfo,                                                // YZKsiquc01, TKKsiquc01
+    MedicalAidUpload, MedicalAidDownload,                                       // OQSmutic01 / 02 (医療扶助)
 };
 
 // "OQSsiquc01req_202611240001.xml" → SingleInquiry; also OQSmuquc01req → BatchUpload,

@@ -205,6 +205,10 @@ private:
     void closeElement() {
         XmlElement done = std::move(open_.back());
         open_.pop_back();
+        // Between child elements, white space is the writer's indentation, not data: kept, it would pile up
+        // as the element's text and be written back as character references.
+        if (!done.children.empty() && std::all_of(done.text.begin(), done.text.end(), [](char c) { return isSpace(c); }))
+            done.text.clear();
         openTags_.pop_back();
         if (open_.empty())
             root_ = std::move(done);

@@ -8,10 +8,8 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -224,14 +222,6 @@ int64_t rowsOf(const Archive& a, const std::string& table) {
     return it == a.tables.end() ? 0 : int64_t(it->second.rows.size());
 }
 
-std::optional<std::string> readWhole(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 BackupSummary summarise(const Archive& a, const std::string& keyDir) {
     BackupSummary s{a.createdAt, rowsOf(a, "admin_users"), rowsOf(a, "settings"), rowsOf(a, "api_clients"),
                     rowsOf(a, kCacheTable), true, a.auditCheckpoint};
@@ -322,7 +312,7 @@ std::vector<File> tlsFiles(const std::string& stateDir) {
         for (const auto& entry : fs::directory_iterator(stateDir + "/" + folder, ec)) {
             std::string name = entry.path().filename().string();
             if (!entry.is_regular_file() || !safeFileName(name)) continue;
-            auto bytes = readWhole(entry.path().string());
+            auto bytes = base::tryReadFile(entry.path().string());
             if (!bytes) throw std::runtime_error("cannot read " + entry.path().string());
             out.push_back({folder + "/" + name, std::move(*bytes)});
         }
@@ -658,7 +648,7 @@ BackupSummary stageRestore(const std::string& archive, const std::string& stateD
 std::optional<BackupSummary> applyStagedRestore(const std::string& databasePath, const std::string& keyDir,
                                                 const std::string& stateDir) {
     std::string path = restorePendingPath(stateDir);
-    auto text = readWhole(path);
+    auto text = base::tryReadFile(path);
     if (!text) return std::nullopt;
     try {
         Archive a;

@@ -23,6 +23,7 @@ public:
     std::function<Answer<upstream::BatchDownload>(const std::string&, upstream::BatchKind)> onDownloadBatch;
     std::function<Answer<Results>(const Registrations&, const std::string& fileIdentifier)> onRegister;
     std::function<Answer<upstream::BatchReceipt>(const upstream::ConsentListQuery&)> onConsentList;
+    std::function<Answer<upstream::BatchReceipt>(const std::string& month, const std::string& fileIdentifier)> onMedicalAidList;
     std::function<Answer<model::MedicalInfoResult>(const model::MedicalInfoRequest&)> onMedicalInfo;
     std::function<Answer<upstream::WithdrawalPage>(const std::string&)> onWithdrawals;
     std::function<Answer<std::string>()> onUrl;
@@ -51,8 +52,9 @@ public:
     Answer<upstream::BatchReceipt> requestConsentList(const std::string& id, const upstream::ConsentListQuery& q) override {
         return call(id, onConsentList, q);
     }
-    Answer<upstream::BatchReceipt> requestMedicalAidList(const std::string&, const std::string&, const std::string&) override {
-        return unsupported<upstream::BatchReceipt>();
+    Answer<upstream::BatchReceipt> requestMedicalAidList(const std::string& id, const std::string& month,
+                                                         const std::string& fileIdentifier) override {
+        return call(id, onMedicalAidList, month, fileIdentifier);
     }
     Answer<model::MedicalInfoResult> medicalInfo(const std::string& id, const model::MedicalInfoRequest& r) override {
         return call(id, onMedicalInfo, r);

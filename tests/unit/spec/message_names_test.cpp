@@ -10,6 +10,8 @@ TEST_CASE("request file names map to message kinds", "[spec][names]") {
     CHECK(kindFromFileName("OQSmuquc01req_202611240001.xml") == MessageKind::BatchUpload);
     CHECK(kindFromFileName("OQSmuquc02req_202611240001.xml") == MessageKind::BatchDownload);
     CHECK(kindFromFileName("OQSsiimm01req_202611240001.xml") == MessageKind::ReferenceNumberSingle);
+    CHECK(kindFromFileName("OQSmutic01req_202611240005.xml") == MessageKind::MedicalAidUpload);
+    CHECK(kindFromFileName("OQSmutic02req_202611240006.xml") == MessageKind::MedicalAidDownload);
     CHECK(kindFromFileName("OQSsiquc01res_202611240001.xml") == MessageKind::Unknown);  // a result, not a request
 }
 

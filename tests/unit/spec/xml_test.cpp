@@ -62,6 +62,18 @@ TEST_CASE("text is kept untrimmed and line ends become LF", "[spec][xml]") {
     CHECK(root.childText("m") == "a\nb\nc");
 }
 
+TEST_CASE("indentation between child elements is not kept as text, so relaying does not grow it", "[spec][xml]") {
+    const std::string indented = "<r>\r\n  <u>\n    <a> 1 </a>\n    <b/>\n  </u>\n  <t>  </t>\n</r>";
+    const auto root = parseXml(indented).root;
+    CHECK(root.text.empty());
+    CHECK(root.child("u")->text.empty());
+    CHECK(root.child("u")->childText("a") == " 1 ");
+    CHECK(root.childText("t") == "  ");  // an element without children keeps its white space: it is its value
+    const std::string written = writeXml(root, Encoding::Utf8);
+    CHECK(written.find("&#10;") == std::string::npos);
+    CHECK(writeXml(parseXml(written).root, Encoding::Utf8) == written);
+}
+
 TEST_CASE("childrenNamed returns every repeated child in document order", "[spec][xml]") {
     const auto root = parseXml("<r><u>1</u><x/><u>2</u></r>").root;
     const auto units = root.childrenNamed("u");

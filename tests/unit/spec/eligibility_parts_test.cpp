@@ -1,3 +1,5 @@
+// Tests of the lossless relay (eligibility_parts): what the central system answered reaches the receipt
+// computer whole — every element, record and order — from the corpus of real-shaped results.
 #include <catch2/catch.hpp>
 
 #include <dirent.h>
