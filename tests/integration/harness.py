@@ -25,6 +25,12 @@ KAKEHASHI_BIN = os.environ.get("KAKEHASHI_BIN", os.path.join(SOURCE, "build", "a
 SIM_BIN = os.environ.get("CENTRAL_SIM_BIN", os.path.join(SOURCE, "build", "tests", "central-sim", "kakehashi-central-sim"))
 INSTITUTION = "1312345679"
 OTHER_INSTITUTION = "2712345673"
+# The upstream profile the end-to-end tests run against: "central-v1" (the central simulator over mutual TLS)
+# or "terminal" (the terminal simulator behind a real smbd, which relays to the central simulator). The same
+# test code runs under both; what a terminal cannot do is skipped with the reason (skip_under_terminal).
+PROFILE = os.environ.get("KAKEHASHI_UPSTREAM_PROFILE", "central-v1")
+if PROFILE not in ("central-v1", "terminal"):
+    raise SystemExit("KAKEHASHI_UPSTREAM_PROFILE: central-v1 or terminal, not %r" % PROFILE)
 
 
 def free_port():
@@ -375,25 +381,75 @@ def inquiry_json(p, arbitrary_id="A1"):
             "arbitraryIdentifier": arbitrary_id}
 
 
+def terminal_upstream(rig, concurrency=None, answer_timeout_seconds=30):
+    """The gateway's upstream section for profile "terminal" against `rig` (a TerminalRig)."""
+    return {"profile": "terminal",
+            "terminal": {"url": rig.url, "user": rig.user, "password": rig.password,
+                         "concurrency": concurrency or rig.sim.sessions, "answerTimeoutSeconds": answer_timeout_seconds,
+                         "pollMillis": 50, "timeoutSeconds": 5}}
+
+
+def with_upstream(options, upstream):
+    """`options` (a test's gateway_options) with `upstream` merged into its upstream section."""
+    out = dict(options)
+    out["upstream"] = dict(options.get("upstream", {}), **upstream)
+    return out
+
+
 class IntegrationTest(unittest.TestCase):
-    """Starts a simulator and a gateway per test; checks the gateway's log for patient data at the end."""
+    """Starts a simulator and a gateway per test; checks the gateway's log for patient data at the end.
+    Under KAKEHASHI_UPSTREAM_PROFILE=terminal a TerminalRig (terminal simulator + smbd) stands between them,
+    and at the end its log must show no request file taken twice."""
 
     sim_options = {}
     gateway_options = {}
+    terminal_options = {}  # TerminalRig's (sessions, settle_ms, …) under profile terminal
+    profile = None  # a test that is about one profile names it; otherwise KAKEHASHI_UPSTREAM_PROFILE decides
+
+    @property
+    def terminal(self):
+        return (self.profile or PROFILE) == "terminal"
+
+    def skip_under_terminal(self, why):
+        if self.terminal:
+            self.skipTest("profile terminal: " + why)
 
     def setUp(self):
         self.workdir = tempfile.mkdtemp(prefix="kakehashi-it-")
         self.sim = CentralSim(self.workdir, **self.sim_options).start()
-        self.gateway = Gateway(self.workdir, self.sim, **self.gateway_options).start()
+        self.terminal_rig = None
+        options = self.gateway_options
+        try:
+            if self.terminal:
+                from terminal_rig import TerminalRig  # it imports this module
+                self.terminal_rig = TerminalRig(self.workdir, self.sim, **self.terminal_options).start()
+                options = with_upstream(options, terminal_upstream(self.terminal_rig))
+            self.gateway = Gateway(self.workdir, self.sim, **options).start()
+        except Exception:
+            if self.terminal_rig:
+                self.terminal_rig.stop()
+            self.sim.stop()
+            raise
         self.used_persons = []
 
     def tearDown(self):
+        rig = getattr(self, "terminal_rig", None)  # tests with a setUp of their own have none
         try:
             if self.gateway.alive():
                 self.assertEqual(self.gateway.stop(), 0, "SIGTERM should drain and exit cleanly")
             self.gateway.assert_no_patient_data_in_log(self, self.used_persons)
+            if rig:
+                if not rig.smbd.running():
+                    rig.share_up()
+                log = rig.log()
+                self.assertEqual(log["duplicateNames"], [], "a request file was taken twice under one name")
+                self.assertEqual(log["duplicateContents"], [], "one request arrived under two names")
         finally:
-            self.sim.stop()
+            try:
+                if rig:
+                    rig.stop()
+            finally:
+                self.sim.stop()
             if os.environ.get("KAKEHASHI_KEEP_TEST_DIRS") is None and not self._failed():
                 shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -402,10 +458,48 @@ class IntegrationTest(unittest.TestCase):
         errors = getattr(outcome, "errors", None) or []
         return any(exc for _, exc in errors) or bool(getattr(getattr(outcome, "result", None), "failures", []))
 
+    # --- the upstream, whichever the profile ---
+
+    def upstream_down(self):
+        """The upstream goes away: the central simulator stops (central-v1), or the terminal's share (terminal;
+        the terminal itself keeps running, as when its Windows PC or the network is away)."""
+        if self.terminal_rig:
+            self.terminal_rig.share_down()
+        else:
+            self.sim.stop()
+
+    def upstream_up(self):
+        if self.terminal_rig:
+            self.terminal_rig.share_up()
+        else:
+            self.sim.start()
+
+    def upstream_outage(self, on):
+        """An outage with the processes kept: the central simulator answers 503 (central-v1), or the terminal's
+        share goes away (terminal: a terminal that relays to a failing central system answers .err, final)."""
+        if self.terminal_rig:
+            self.terminal_rig.share_down() if on else self.terminal_rig.share_up()
+        else:
+            self.sim.faults(outage=on)
+
+    def acted_request_ids(self, prefix, path):
+        """The request ids of queued calls as the other side acted on them, in its order: the central
+        simulator's requests on `path` (central-v1), or the terminal's taken files of type `prefix` (terminal;
+        their names carry the request id). Ids are compared as their letters and digits."""
+        if self.terminal_rig:
+            entries = sorted(self.terminal_rig.log()["entries"], key=lambda e: e["seq"])
+            return [e["name"][len(prefix) + 4:-4] for e in entries if e["name"].startswith(prefix + "req_")]
+        return [normal_id(r["requestId"]) for r in self.sim.requests() if r["acted"] and r["path"] == path]
+
     def persons(self, count, **kw):
         ps = self.sim.persons(count, **kw)
         self.used_persons.extend(ps)
         return ps
+
+
+def normal_id(request_id):
+    """A request id as profile terminal puts it into a file name: its letters and digits, lower case."""
+    return "".join(c for c in request_id.lower() if c.isalnum())
 
 
 def main():

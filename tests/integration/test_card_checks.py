@@ -17,6 +17,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import INSTITUTION, CentralSim, Gateway, IntegrationTest, inquiry_json, wait_until  # noqa: E402
 from card_rig import CardRig  # noqa: E402
+from harness import terminal_upstream, with_upstream  # noqa: E402
+from terminal_rig import TerminalRig  # noqa: E402
 
 RIGHT_PIN, WRONG_PIN = "7391", "6058"
 STAFF = "訪問看護 佐藤"
@@ -129,6 +131,10 @@ class CardCheckTest(IntegrationTest):
 
 
 class PinCheckTest(CardCheckTest):
+    def setUp(self):
+        self.skip_under_terminal("a 資格確認端末's file interface has no PIN identity check")
+        super().setUp()
+
     def test_right_pin_is_verified_cached_and_registers_consent(self):
         person = self.holder()
         consent = {"scopes": ["medication"], "medicalTreatmentFlag": 2, "examinationDate": japan_today()}
@@ -387,6 +393,56 @@ class CardWatchdogTest(CardCheckTest):
         self.card().insert()
         view = self.wait_state(opened["id"], {"awaiting-pin"}, timeout=30)
         self.assertEqual(view["triesLeft"], 3)
+
+
+class TerminalCardCheckTest(CardCheckTest):
+    """Through a 資格確認端末 (profile terminal, always, whatever KAKEHASHI_UPSTREAM_PROFILE says): its file
+    interface has no identity check, so a PIN check is refused in plain Japanese and a visual check ends in an
+    ordinary qualification inquiry with the identifiers staff read from the card."""
+
+    def setUp(self):
+        self.workdir = tempfile.mkdtemp(prefix="kakehashi-card-")
+        self.used_persons = []
+        self.rig = CardRig(self.workdir, readers=self.readers).start_pcscd()
+        for c in self.cards:
+            self.rig.insert_card(**c)
+        self.sim = CentralSim(self.workdir, **self.sim_options).start()
+        self.terminal_rig = TerminalRig(self.workdir, self.sim, sessions=5).start()
+        options = with_upstream(self.gateway_options, terminal_upstream(self.terminal_rig))
+        self.gateway = Gateway(self.workdir, self.sim, **options).start()
+        wait_until(lambda: self.reader_state(self.rig.reader(0)).get("cardPresent"), 15, "the card in reader 0")
+
+    def test_pin_check_is_refused_plainly_and_a_visual_check_inquires(self):
+        person = self.holder()
+        status, modes, _ = self.gateway.request("GET", "/api/v1/card-checks/modes")
+        self.assertEqual(status, 200, modes)
+        self.assertEqual((modes["pin"], modes["consent"], modes["visualNeedsInsured"]), (False, False, True))
+        self.assertIn("暗証番号", modes["note"])
+
+        status, problem, _ = self.gateway.request("POST", "/api/v1/card-checks",
+                                                  {"reader": self.rig.reader(0), "mode": "pin", "staffId": STAFF})
+        self.assertEqual(status, 409, problem)
+        self.assertEqual(problem["type"], "urn:kakehashi:problem:identity-unsupported")
+        self.assertIn("暗証番号による本人確認ができません", problem["title"])
+
+        status, problem, _ = self.gateway.request("POST", "/api/v1/card-checks",
+                                                  {"reader": self.rig.reader(0), "mode": "visual", "staffId": STAFF})
+        self.assertEqual(status, 422, problem)  # the insured identifiers are needed for the inquiry
+        self.assertIn("insured", problem["detail"])
+
+        status, opened, _ = self.gateway.request("POST", "/api/v1/card-checks", {
+            "reader": self.rig.reader(0), "mode": "visual", "staffId": STAFF, "insured": inquiry_json(person)})
+        self.assertEqual(status, 201, opened)
+        self.wait_state(opened["id"], {"awaiting-visual-check"})
+        status, done, _ = self.gateway.request("POST", "/api/v1/card-checks/%s/visual-check" % opened["id"],
+                                               {"staffId": STAFF, "confirmed": True})
+        self.assertEqual((status, done["state"]), (200, "verified"), done)
+        self.assertEqual(done["answer"]["eligibility"]["name"], person["name"])
+        self.assertEqual(self.card().status()["verifyWithPin"], 0)
+        self.assertEqual(self.sim_paths("/v1/identity"), [], "no identity call: the terminal has none")
+        taken = [e["name"] for e in self.terminal_rig.log()["entries"]]
+        self.assertEqual(len([n for n in taken if n.startswith("OQSsiquc01req_")]), 1, taken)
+        self.assertIn(("%s" % STAFF, "card-check.verified"), [(a, act) for a, act, _, _ in self.audit_rows()])
 
 
 class NoReaderTest(CardCheckTest):

@@ -1,7 +1,7 @@
 """居宅同意取得型, end to end against the simulator over mutual TLS: a synthetic patient consents in the
 simulated マイナ在宅受付Web → the appliance's consent list shows them → medication information is
-served (live, then from the cache) → after the patient withdraws, the cached information is gone and the
-next request is refused with the reason; an expired consent is refused even when information is cached."""
+served (live, then from the cache) → after the patient withdraws (not under profile terminal: a terminal has no
+withdrawal notice), the cached information is gone and the next request is refused with the reason; an expired consent is refused even when information is cached."""
 import time
 import xml.etree.ElementTree as ET
 
@@ -37,7 +37,7 @@ class HomeConsentTest(IntegrationTest):
         self.assertEqual(status, 200, body)
         return body
 
-    def test_consent_list_medical_info_and_withdrawal(self):
+    def test_consent_list_and_medical_info(self):
         p, q = self.persons(2, validity="1")
         self.assertIn("consentId", self.consent(p, ["medication"]))
         self.assertGreaterEqual(self.refresh()["consents"], 1)
@@ -76,6 +76,16 @@ class HomeConsentTest(IntegrationTest):
         status, body, _ = self.ask(q)  # never consented
         self.assertEqual((status, body["type"]), (403, "urn:kakehashi:problem:consent-missing"))
 
+        medical = [r for r in self.sim.requests() if r["path"] == "/v1/medical-info/medication"]
+        self.assertEqual(len(medical), 2, "xml once, pdf once; the refusals came from the appliance itself")
+
+    def test_withdrawal_removes_cached_information(self):
+        self.skip_under_terminal("a 資格確認端末's file interface has no withdrawal notice (a consent ends with its window)")
+        p = self.persons(1, validity="1")[0]
+        self.consent(p, ["medication"])
+        self.assertGreaterEqual(self.refresh()["consents"], 1)
+        status, _, res = self.ask(p)
+        self.assertEqual((status, res.getheader("X-Kakehashi-Source")), (200, "live"))
         self.sim.control("POST", "/sim/home-reception/%s/withdraw" % self.token,
                          {"insurerNumber": p["insurerNumber"].strip(), "cardSymbol": p["cardSymbol"],
                           "cardNumber": p["cardNumber"], "branchNumber": p["branchNumber"], "birthDate": p["birthDate"]})
@@ -84,7 +94,7 @@ class HomeConsentTest(IntegrationTest):
         self.assertEqual((status, body["type"]), (403, "urn:kakehashi:problem:consent-withdrawn"))
         self.assertIn("撤回", body["detail"])
         medical = [r for r in self.sim.requests() if r["path"] == "/v1/medical-info/medication"]
-        self.assertEqual(len(medical), 2, "xml once, pdf once; the refusal came from the appliance itself")
+        self.assertEqual(len(medical), 1, "the refusal came from the appliance itself")
 
     def test_file_channel_consent_list_and_medical_info(self):
         from harness import document, parse, text, wait_until

@@ -1,9 +1,10 @@
-"""Outage: with the simulator stopped, inquiries queue and cached answers come back marked stale; when it
-returns, the queue drains in the order the requests arrived."""
+"""Outage: with the upstream away (the central simulator stopped; under profile terminal, the terminal's share),
+inquiries queue and cached answers come back marked stale; when it returns, the queue drains in the order the
+requests arrived."""
 import os
 import time
 
-from harness import IntegrationTest, inquiry_json, main, parse, single_request, text, wait_until
+from harness import IntegrationTest, inquiry_json, main, normal_id, parse, single_request, text, wait_until
 
 
 class OutageTest(IntegrationTest):
@@ -14,7 +15,7 @@ class OutageTest(IntegrationTest):
         status, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p0))
         self.assertEqual((status, body["source"]), (200, "live"))
         time.sleep(2.5)  # p0's answer is no longer fresh (freshness counts whole seconds)
-        self.sim.stop()
+        self.upstream_down()
 
         status, body, _ = self.gateway.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p0))
         self.assertEqual(status, 200, body)
@@ -45,7 +46,7 @@ class OutageTest(IntegrationTest):
         status, body, _ = self.gateway.request("GET", queued[0]["location"])
         self.assertEqual((status, body["status"]), (202, "queued"))
 
-        self.sim.start()  # the link returns, on the same address
+        self.upstream_up()  # the link returns, on the same address
         def answered(q):
             status, body, _ = self.gateway.request("GET", q["location"])
             return body if status == 200 else None
@@ -56,8 +57,8 @@ class OutageTest(IntegrationTest):
         root = parse(self.gateway.result("OQSsiquc01res_202611250301.xml"))
         self.assertEqual(text(root, "MessageBody/ResultList/ResultOfQualificationConfirmation/Name"), p4["name"])
 
-        seen = [r["requestId"] for r in self.sim.requests() if r["acted"] and r["path"] == "/v1/qualifications/inquiry"]
-        ours = [q["requestId"] for q in queued]
+        seen = self.acted_request_ids("OQSsiquc01", "/v1/qualifications/inquiry")
+        ours = [normal_id(q["requestId"]) for q in queued]
         self.assertEqual([i for i in seen if i in ours], ours, "the queue must drain in arrival order")
         self.assertEqual(len(seen), len(set(seen)))
         status, metrics, _ = self.gateway.request("GET", "/metrics", as_text=True)

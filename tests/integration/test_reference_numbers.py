@@ -199,7 +199,7 @@ class QueuedReferenceNumberTest(IntegrationTest):
 
     def test_registration_queued_while_the_link_is_down_is_answered_by_ticket(self):
         p = self.persons(1, validity="1")[0]
-        self.sim.faults(outage=True)
+        self.upstream_outage(True)
         status, body, res = self.gateway.request("POST", "/api/v1/reference-numbers",
                                                  {"entries": [entry_json(p, "Q-1"), entry_json(p, "bad number!")]})
         self.assertEqual(status, 202, body)
@@ -210,7 +210,7 @@ class QueuedReferenceNumberTest(IntegrationTest):
         s, still, _ = self.gateway.request("GET", "/api/v1/reference-numbers/%d" % ticket)
         self.assertEqual(s, 202, still)
 
-        self.sim.faults(outage=False)
+        self.upstream_outage(False)
 
         def answered():
             s, b, _ = self.gateway.request("GET", "/api/v1/reference-numbers/%d" % ticket)

@@ -47,6 +47,11 @@ export class Api {
     return this.call('GET', `/api/v1/readers?since=${since}&wait=${waitMillis}`, undefined, signal);
   }
 
+  // What card checks can do over this box's upstream: {pin, consent, visualNeedsInsured, note?}.
+  modes() {
+    return this.call('GET', '/api/v1/card-checks/modes');
+  }
+
   openCheck(request) {
     return this.call('POST', '/api/v1/card-checks', JSON.stringify(request));
   }

@@ -11,7 +11,7 @@ import { ReadersView } from './readers.js';
 const SESSION = { token: 'kakehashi.staff.token', staffId: 'kakehashi.staff.staffId' };
 const $ = (id) => document.getElementById(id);
 
-const page = { session: null, api: null, readers: null, check: null, mode: 'pin', view: null, notice: null };
+const page = { session: null, api: null, readers: null, check: null, mode: 'pin', view: null, notice: null, modes: null };
 
 function readSession() {
   try {
@@ -79,6 +79,43 @@ function signIn(session) {
   notice(null);
   show('start');
   page.readers.start(page.api);
+  loadModes();
+}
+
+// Through a 資格確認端末 there is no PIN check and no consent here: only a visual check, which then needs the
+// insured identifiers for its inquiry. A box that cannot say keeps every mode (the server refuses plainly).
+async function loadModes() {
+  let modes = { pin: true, consent: true, visualNeedsInsured: false };
+  try {
+    modes = await page.api.modes();
+  } catch {
+    // an older box, or offline: the start view stays as it is
+  }
+  page.modes = modes;
+  document.querySelector('[data-mode="pin"]').hidden = !modes.pin;
+  if (!modes.pin && page.mode === 'pin') setMode('visual');
+  $('consent').hidden = !modes.consent;
+  if (!modes.consent) $('consent-on').checked = false;
+  $('insured-fields').hidden = !modes.visualNeedsInsured;
+  $('modes-note').hidden = !modes.note;
+  $('modes-note').textContent = modes.note || '';
+}
+
+function insuredRequest() {
+  if (!page.modes || !page.modes.visualNeedsInsured) return {};
+  const value = (id) => $(id).value.trim();
+  const birth = value('insured-birth');
+  if (!value('insured-insurer') || !value('insured-number') || !/^\d{4}-\d{2}-\d{2}$/.test(birth)) return { error: 'insured.needed' };
+  return {
+    insured: {
+      insurerNumber: value('insured-insurer'), cardSymbol: value('insured-symbol'), cardNumber: value('insured-number'),
+      branchNumber: value('insured-branch'), birthDate: birth.replaceAll('-', ''),
+    },
+  };
+}
+
+function clearInsured() {
+  for (const id of ['insured-insurer', 'insured-symbol', 'insured-number', 'insured-branch', 'insured-birth']) $(id).value = '';
 }
 
 function onLogin(e) {
@@ -129,12 +166,16 @@ function startError(text) {
 async function startCheck() {
   const { consent, error } = consentRequest();
   if (error) return startError(t(error));
+  const { insured, error: insuredError } = insuredRequest();
+  if (insuredError) return startError(t(insuredError));
   const request = { reader: page.readers.selected, mode: page.mode, staffId: page.session.staffId };
   if (consent) request.consent = consent;
+  if (insured) request.insured = insured;
   $('start').disabled = true;
   startError(null);
   try {
     await page.check.open(request);
+    clearInsured();  // the patient's identifiers are not kept on the page
     show('check');
   } catch (e) {
     const problem = e.problem || {};

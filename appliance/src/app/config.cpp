@@ -97,6 +97,19 @@ void loadSignIn(const Object::Ptr& admin, Config& c) {
         positive(s, "lockSeconds", "admin.signIn.lockSeconds", int(c.signInLockout.lock.count())));
 }
 
+// "upstream": {"profile": "terminal", "terminal": {"url" | "path", "user", "password", "concurrency",
+//              "answerTimeoutSeconds", "pollMillis", "timeoutSeconds"}}
+void loadTerminal(const Object::Ptr& t, upstream::TerminalSettings& s) {
+    s.url = value<std::string>(t, "url", s.url);
+    s.path = value<std::string>(t, "path", s.path);
+    s.user = value<std::string>(t, "user", s.user);
+    s.password = value<std::string>(t, "password", s.password);
+    s.concurrency = value<int>(t, "concurrency", s.concurrency);
+    s.answerTimeoutSeconds = value<int>(t, "answerTimeoutSeconds", s.answerTimeoutSeconds);
+    s.pollMillis = value<int>(t, "pollMillis", s.pollMillis);
+    s.timeoutSeconds = value<int>(t, "timeoutSeconds", s.timeoutSeconds);
+}
+
 bool readable(const std::string& path) {
     struct stat st {};
     return !path.empty() && ::stat(path.c_str(), &st) == 0;
@@ -134,6 +147,8 @@ Config loadConfig(const std::string& path) {
     c.fileDrop.faceExportBatches = value<bool>(files, "faceExportBatches", c.fileDrop.faceExportBatches);
     c.faceConsumers = strings(files, "faceConsumers");
     auto up = section(root, "upstream");
+    c.upstreamProfile = value<std::string>(up, "profile", c.upstreamProfile);
+    loadTerminal(section(up, "terminal"), c.terminal);
     c.upstream.baseUrl = value<std::string>(up, "baseUrl", "");
     c.upstream.caFile = value<std::string>(up, "caFile", "");
     c.upstream.certFile = value<std::string>(up, "certFile", "");
@@ -195,6 +210,12 @@ std::vector<std::string> setupPending(const Config& c) {
     std::vector<std::string> pending;
     if (!model::isValidInstitutionCode(c.institutionCode))
         pending.push_back("institutionCode: 医療機関等コードは10桁で検証番号が正しい必要があります (10 digits with a valid check digit)");
+    if (c.upstreamProfile == "terminal") {  // the terminal holds the certificates: only its share is needed here
+        if (c.terminal.url.empty() && c.terminal.path.empty())
+            pending.push_back("upstream.terminal.url: 資格確認端末の共有フォルダ（smb://ホスト/共有名）を指定してください "
+                              "(the terminal's share)");
+        return pending;
+    }
     if (c.upstream.baseUrl.rfind("https://", 0) != 0)
         pending.push_back("upstream.baseUrl: https:// のURLを指定してください (must be an https URL)");
     for (const auto& [name, path] : {std::pair<const char*, std::string>{"upstream.caFile", c.upstream.caFile},
@@ -209,6 +230,11 @@ std::vector<std::string> checkConfig(const Config& c) {
     std::vector<std::string> problems = c.adminEnabled ? std::vector<std::string>{} : setupPending(c);
     log::Level level;
     if (!log::parseLevel(c.logLevel, level)) problems.push_back("logLevel: debug | info | warn | error");
+    if (c.upstreamProfile != "central-v1" && c.upstreamProfile != "terminal")
+        problems.push_back("upstream.profile: central-v1 または terminal を指定してください (central-v1 or terminal)");
+    // A share not named yet is for setupPending (the web admin's setup may still supply it).
+    if (c.upstreamProfile == "terminal" && (!c.terminal.url.empty() || !c.terminal.path.empty()))
+        for (auto& p : upstream::terminalSettingsProblems(c.terminal)) problems.push_back(std::move(p));
     if (c.batchChunkSize < 1 || c.batchChunkSize > 10000) problems.push_back("batch.chunkSize: 1..10000");
     if (c.fileDrop.resultEncoding != "request" && c.fileDrop.resultEncoding != "utf-8" && c.fileDrop.resultEncoding != "shift_jis")
         problems.push_back("fileDrop.resultEncoding: request（要求と同じ） | utf-8 | shift_jis");

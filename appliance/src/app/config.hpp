@@ -17,6 +17,7 @@
 #include "store/sign_in_throttle.hpp"
 #include "upstream/https_transport.hpp"
 #include "upstream/retry_policy.hpp"
+#include "upstream/terminal_settings.hpp"
 
 namespace kh::app {
 
@@ -30,7 +31,9 @@ struct Config {
     bool fileDropEnabled = true;
     endpoint::FileDropSettings fileDrop;
     std::vector<std::string> faceConsumers;  // face/<name>/ for each program that picks up face files
-    upstream::TlsSettings upstream;
+    std::string upstreamProfile = "central-v1";  // upstream.profile: central-v1 | terminal
+    upstream::TlsSettings upstream;              // central-v1
+    upstream::TerminalSettings terminal;         // terminal: the 資格確認端末's share (upstream.terminal)
     upstream::BackoffSettings backoff;
     int breakerFailures = 5;
     int64_t breakerCoolDownMillis = 10000;

@@ -6,6 +6,7 @@
 
 #include "admin/admin_api.hpp"
 #include "upstream/central_v1_client.hpp"
+#include "upstream/terminal_client.hpp"
 #include "admin/certificate_routes.hpp"
 #include "admin/backup_routes.hpp"
 #include "admin/channel_routes.hpp"
@@ -15,6 +16,7 @@
 #include "endpoint/http_api.hpp"
 #include <cstdio>
 #include "plugins/spec_xml_adapter.hpp"
+#include "spec/messages.hpp"
 #include "base/log.hpp"
 
 namespace kh::app {
@@ -35,9 +37,20 @@ http::ServerSettings lanTls(const Config& c) {
     return s;
 }
 
-std::unique_ptr<upstream::CentralClient> makeCentralClient(const Config& c, upstream::HttpsTransport& transport) {
+std::unique_ptr<upstream::CentralClient> makeCentralClient(const Config& c, upstream::HttpsTransport& transport,
+                                                           store::TerminalRequests& terminalRequests) {
+    if (c.upstreamProfile == "terminal") {
+        upstream::TerminalSettings share = c.terminal;
+        // Until the web admin's setup names the share, a folder that does not exist: every call is then
+        // "unreachable" and waits in the queue, as with central-v1 before its certificates are there.
+        if (share.url.empty() && share.path.empty()) share.path = c.stateDir + "/terminal-share-not-set";
+        return std::make_unique<upstream::TerminalClient>(upstream::openShareFolder(share), terminalRequests,
+                                                          upstream::terminalOptions(share), c.institutionCode);
+    }
     return std::make_unique<upstream::CentralV1Client>(transport, c.institutionCode);
 }
+
+int upstreamConcurrency(const Config& c) { return c.upstreamProfile == "terminal" ? c.terminal.concurrency : 1; }
 
 std::string databasePath(const Config& c) {
     ::mkdir(c.stateDir.c_str(), 0700);
@@ -58,10 +71,11 @@ Gateway::Gateway(const Config& config)
       consents_(store_),
       visits_(store_),
       transport_(config.upstream),
+      terminalRequests_(store_),
       outbox_(queue_, config.institutionCode),
-      central_(makeCentralClient(config, transport_)),
+      central_(makeCentralClient(config, transport_, terminalRequests_)),
       breaker_(config.breakerFailures, config.breakerCoolDownMillis),
-      dispatcher_(queue_, outbox_, *central_, breaker_, config.backoff),
+      dispatcher_(queue_, outbox_, *central_, breaker_, config.backoff, upstreamConcurrency(config)),
       referenceNumbers_(store_, queue_),
       referenceNumberService_({config.institutionCode, std::chrono::milliseconds(config.liveWaitMillis)},
                               referenceNumbers_, outbox_, dispatcher_),
@@ -120,6 +134,8 @@ Gateway::Gateway(const Config& config)
                 if (r.processingStatus == "1" && !r.records.empty()) faceFiles_->publishQualification(r, "2");
             });
     }
+    // The terminal's own face files (profile terminal): to this box's face/ consumers and into the cache.
+    central_->onFaceFile([this](const std::string& name, const std::string& bytes) { relayFaceFile(name, bytes); });
     addMetrics();
     if (config.adminEnabled) buildAdmin();
 }
@@ -207,6 +223,10 @@ void Gateway::addMetrics() {
                       [this] { return breaker_.linkUp() ? 1.0 : 0.0; });
     metrics_.addProbe("kakehashi_upstream_attempts_failed_total", "Failed attempts to reach the central system.", "counter",
                       [this] { return double(dispatcher_.stats().failedAttempts.load()); });
+    metrics_.addProbe("kakehashi_upstream_in_flight", "Queued calls under way upstream now.", "gauge",
+                      [this] { return double(dispatcher_.stats().inFlight.load()); });
+    metrics_.addProbe("kakehashi_upstream_in_flight_max", "The most queued calls under way upstream at once.", "gauge",
+                      [this] { return double(dispatcher_.stats().maxInFlight.load()); });
     metrics_.addProbe("kakehashi_card_service_up", "1 while pcscd answers (card readers).", "gauge",
                       [this] { return readerMonitor_.snapshot().serviceUp ? 1.0 : 0.0; });
     metrics_.addProbe("kakehashi_card_readers", "Card readers attached.", "gauge",
@@ -223,6 +243,7 @@ void Gateway::addMetrics() {
 void Gateway::start() {
     // First, while nothing of this process writes to the share: what a kill left half-written goes now.
     housekeeping_.removeLeftoverTemporaries();
+    central_->start();
     dispatcher_.start();
     referenceNumberService_.start();
     batchService_.start();
@@ -251,7 +272,7 @@ void Gateway::start() {
 // The first start learns the institution's マイナ在宅受付Web URL from the central system; a failure is
 // logged and the URL can be fetched later (POST …/url/refresh) or set by hand.
 void Gateway::fetchHomeReceptionUrl() {
-    if (homeReception_.url()) return;
+    if (homeReception_.url() || !central_->supports(upstream::Capability::HomeReceptionUrl)) return;
     urlFetcher_ = std::thread([this] {
         try {
             homeReception_.refreshFromCentral();
@@ -259,6 +280,28 @@ void Gateway::fetchHomeReceptionUrl() {
             log::warn("home_reception.url_not_fetched", {{"error", e.what()}});
         }
     });
+}
+
+// A face-reader result from the terminal: fanned out unchanged to this box's face/ consumers (receipt
+// computers moved over from the terminal keep getting them), and its qualification kept in the cache like a
+// live answer, so the patient's check at reception is answered at once.
+void Gateway::relayFaceFile(const std::string& name, const std::string& bytes) {
+    if (!endpoint::isFaceFileName(name)) {
+        log::warn("face.ignored", {{"reason", "not a face file name"}});
+        return;
+    }
+    if (faceFiles_) faceFiles_->publish(name, bytes);
+    try {
+        auto face = spec::decodeSingleInquiryResponse(spec::parseXml(bytes).root);
+        const model::EligibilityRecord* record = face.result ? face.result->primary() : nullptr;
+        if (face.header.segmentOfResult != "1" || !record) return;
+        model::EligibilityInquiry q;
+        q.insured = {model::trimmed(record->insurerNumber), record->cardSymbol, record->cardNumber, record->branchNumber,
+                     record->birthDate};
+        eligibility_.remember(q, *face.result, store::nowSeconds());
+    } catch (const model::KakehashiError& e) {
+        log::warn("face.unreadable", {{"file", name}, {"error", e.info().name}});
+    }
 }
 
 // A checkpoint once rows have waited an hour for one, and the rows past their retention removed.
@@ -293,6 +336,9 @@ void Gateway::stop() {
     if (pendingChanges_) pendingChanges_->stop();  // what is not confirmed goes back
     if (fileDrop_) fileDrop_->stop();
     if (pluginChannel_) pluginChannel_->stop();
+    // Calls still waiting for the terminal come back now (unreachable: sent again after the restart under
+    // the same names), so the services below stop at once.
+    central_->stop();
     housekeeping_.stop();
     visitService_.stop();
     homeConsent_.stop();

@@ -43,6 +43,7 @@
 #include "store/outbound_queue.hpp"
 #include "store/reference_numbers.hpp"
 #include "store/store.hpp"
+#include "store/terminal_requests.hpp"
 #include "upstream/dispatcher.hpp"
 #include "upstream/https_transport.hpp"
 
@@ -64,6 +65,7 @@ private:
     void buildAdmin();
     void announceSetupCode();
     void keepAuditLog();
+    void relayFaceFile(const std::string& name, const std::string& bytes);
 
     Config config_;
     std::atomic<bool> ready_{false};
@@ -79,6 +81,7 @@ private:
     store::Consents consents_;
     store::Visits visits_;
     upstream::HttpsTransport transport_;
+    store::TerminalRequests terminalRequests_;  // profile terminal: the request files written to its share
     upstream::Outbox outbox_;
     std::unique_ptr<upstream::CentralClient> central_;  // the profile the configuration chose
     upstream::CircuitBreaker breaker_;
@@ -118,6 +121,9 @@ private:
 std::string databasePath(const Config& c);
 http::ServerSettings lanTls(const Config& c);
 // The upstream profile the configuration names (upstream.profile): central-v1 or terminal.
-std::unique_ptr<upstream::CentralClient> makeCentralClient(const Config& c, upstream::HttpsTransport& transport);
+std::unique_ptr<upstream::CentralClient> makeCentralClient(const Config& c, upstream::HttpsTransport& transport,
+                                                           store::TerminalRequests& terminalRequests);
+// Queued calls under way at once: the terminal answers many files at a time; central-v1 keeps strict order.
+int upstreamConcurrency(const Config& c);
 
 }  // namespace kh::app

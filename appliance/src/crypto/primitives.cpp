@@ -6,7 +6,10 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 
 namespace kh::crypto {
@@ -34,6 +37,36 @@ std::string randomBytes(size_t n) {
 std::string uuid4() {
     std::string b = randomBytes(16);
     b[6] = char((b[6] & 0x0F) | 0x40);
+    b[8] = char((b[8] & 0x3F) | 0x80);
+    std::string h = hex(b);
+    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+}
+
+std::string uuid7() {
+    // 48 bits of milliseconds and a 12-bit counter (RFC 9562 §6.2, method 1): within one millisecond the
+    // counter orders the ids; when it runs out the time is carried forward, never backward.
+    static std::mutex mutex;
+    static uint64_t lastMillis = 0;
+    static uint32_t counter = 0;
+    uint64_t millis = uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count());
+    {
+        std::lock_guard<std::mutex> l(mutex);
+        if (millis <= lastMillis) {
+            millis = lastMillis;
+            if (++counter > 0xFFF) {
+                ++millis;
+                counter = 0;
+            }
+        } else {
+            counter = 0;
+        }
+        lastMillis = millis;
+    }
+    std::string b = randomBytes(16);
+    for (int i = 0; i < 6; ++i) b[i] = char((millis >> (40 - 8 * i)) & 0xFF);
+    b[6] = char(0x70 | ((counter >> 8) & 0x0F));
+    b[7] = char(counter & 0xFF);
     b[8] = char((b[8] & 0x3F) | 0x80);
     std::string h = hex(b);
     return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);

@@ -10,6 +10,9 @@ namespace kh::crypto {
 
 std::string randomBytes(size_t n);
 std::string uuid4();  // RFC 4122 version 4, lower-case text
+// RFC 9562 version 7, lower-case text: the Unix time in milliseconds first, then a counter, so ids made one
+// after another in this process sort in the order they were made (names derived from them do too).
+std::string uuid7();
 
 std::string sha256(std::string_view data);
 // SHA-256 of data that arrives in parts (a firmware bundle streamed to disk).

@@ -118,7 +118,8 @@ const Schema& openCheckSchema() {
         "consent":{"type":"object","required":["examinationDate"],"description":"居宅同意取得型の同意も取るとき","properties":{
             "scopes":{"type":"array","items":{"type":"string","enum":["medication","clinical","checkup"]}},
             "medicalTreatmentFlag":{"type":"integer","enum":[2,3],"description":"2 訪問診療 / 3 オンライン診療（既定 2）"},
-            "examinationDate":{"type":"string","description":"診療日 YYYYMMDD"}}}}})", {}};
+            "examinationDate":{"type":"string","description":"診療日 YYYYMMDD"}}},
+        "insured":)" + refTo(inquiryRequestSchema()) + R"(}})", {&inquiryRequestSchema()}};
     return s;
 }
 
@@ -133,6 +134,15 @@ const Schema& visualCheckSchema() {
     static const Schema s{"VisualCheck", R"({"type":"object","required":["confirmed"],"properties":{
         "staffId":{"type":"string"},
         "confirmed":{"type":"boolean","enum":[true],"description":"顔写真と本人が一致したことを確認した"}}})", {}};
+    return s;
+}
+
+const Schema& modesSchema() {
+    static const Schema s{"CardCheckModes", closedObject(R"(
+        "pin":{"type":"boolean","description":"暗証番号による本人確認ができる"},
+        "consent":{"type":"boolean","description":"同じ手順で同意を登録できる"},
+        "visualNeedsInsured":{"type":"boolean","description":"目視確認のとき保険者番号などの入力が要る（資格確認端末経由）"},
+        "note":{"type":"string","description":"できない理由（日本語）"})", R"("pin","consent","visualNeedsInsured")"), {}};
     return s;
 }
 
@@ -205,10 +215,23 @@ HttpReply openCheck(services::CardCheckService& s, HttpCall& call) {
     r.staffId = stringMember(o, "staffId");
     r.requestedBy = actorOf(call);
     r.consent = decodeConsent(o);
+    if (auto insured = o->getObject("insured")) r.insured = decodeInquiryObject(*insured);
+    else if (o->has("insured") && !o->isNull("insured")) throw KakehashiError(ErrorId::InvalidField, "insured must be an object");
     auto view = s.open(r);
     HttpReply reply = checkReply(201, view);
     reply.headers.push_back({"Location", "/api/v1/card-checks/" + view.id});
     return reply;
+}
+
+HttpReply modesReply(const services::CardCheckModes& m) {
+    JsonWriter w;
+    w.beginObject()
+        .field("pin", m.pin)
+        .field("consent", m.consent)
+        .field("visualNeedsInsured", m.visualNeedsInsured)
+        .fieldIfSet("note", m.note)
+        .endObject();
+    return {200, "application/json", w.take(), {}};
 }
 
 HttpReply submitPin(services::CardCheckService& s, HttpCall& call) {
@@ -261,14 +284,20 @@ std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
                       .query("wait", "待つ上限（ミリ秒、最大30000）", kWaitSchema)
                       .gives(200, "カードリーダーとカード (readers and their cards)", readersSchema())
                       .refuses({ErrorId::InvalidField})),
-        Route{"POST", "/api/v1/card-checks", "Open a card check on a reader: {reader, mode: pin|visual, staffId, consent?}",
-         Access::ApiClient, [&s](HttpCall& call) { return openCheck(s, call); }}
+        Route{"GET", "/api/v1/card-checks/modes",
+              "What card checks can do here: PIN check, consent; through a 資格確認端末 a visual check needs the insured identifiers",
+              Access::ApiClient, [&s](HttpCall&) { return modesReply(s.modes()); }}
+            .with(ApiContract("cardCheckModes", "card-checks")
+                      .gives(200, "この構成でできる本人確認 (what card checks can do here)", modesSchema())),
+        Route{"POST", "/api/v1/card-checks",
+              "Open a card check on a reader: {reader, mode: pin|visual, staffId, consent?, insured? (profile terminal)}",
+              Access::ApiClient, [&s](HttpCall& call) { return openCheck(s, call); }}
             .with(ApiContract("openCardCheck", "card-checks")
                       .takes(openCheckSchema())
                       .gives(201, "本人確認を始めました (opened)", cardCheckSchema(), {"application/json"},
                              {locationHeader("GET /api/v1/card-checks/{id}")})
                       .refuses({ErrorId::MalformedJson, ErrorId::InvalidField, ErrorId::ReaderUnavailable,
-                                ErrorId::ReaderBusy, ErrorId::CardServiceDown})),
+                                ErrorId::ReaderBusy, ErrorId::CardServiceDown, ErrorId::IdentityUnsupported})),
         Route{"GET", "/api/v1/card-checks/{id}", "A card check (?since=version&wait=ms to wait for its next step)",
          Access::ApiClient, nullptr, false, http::kSmallBody, [&s](HttpCall& call) {
              auto since = uint64_t(queryNumber(call, "since"));

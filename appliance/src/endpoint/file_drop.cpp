@@ -213,7 +213,10 @@ void FileDrop::answerSingle(const store::InboundFile& f, const spec::ParsedXml& 
         return reject(f, ErrorId::WrongInstitution, "MedicalInstitutionCode");
     auto errors = model::validate(req.inquiry);
     if (!errors.empty()) return reject(f, ErrorId::InvalidField, model::describe(errors));
-    auto out = eligibility_.inquire(req.inquiry, req.header.arbitraryFileIdentifier, std::chrono::milliseconds(0));
+    // Named after the file: killed after queuing and before noting the ticket, the file is answered again after
+    // the restart, and finds the call it queued the first time.
+    auto out = eligibility_.inquire(req.inquiry, req.header.arbitraryFileIdentifier, std::chrono::milliseconds(0),
+                                    "file:" + std::to_string(f.id));
     bool waitForLive = out.kind == services::InquiryOutcome::Kind::Answered && out.answer->stale &&
                        !settings_.answerFromCacheWhenDown && out.ticket;
     if (out.kind == services::InquiryOutcome::Kind::Queued || waitForLive) {

@@ -98,6 +98,8 @@ model::EligibilityInquiry decodeInquiryRequest(const std::string& body) {
     return inquiryFrom(*asObject(parseJson(body), "the request"));
 }
 
+model::EligibilityInquiry decodeInquiryObject(const Poco::JSON::Object& o) { return inquiryFrom(o); }
+
 BatchRequest decodeBatchRequest(const std::string& body, size_t maxEntries) {
     auto root = asObject(parseJson(body), "the request");
     BatchRequest req;

@@ -14,6 +14,8 @@ namespace kh::endpoint {
 
 // {"insurerNumber","cardSymbol","cardNumber","branchNumber","birthDate","limitCertificateConsent","arbitraryIdentifier"}
 model::EligibilityInquiry decodeInquiryRequest(const std::string& body);
+// The same fields as a member object of a larger request (a card check's "insured").
+model::EligibilityInquiry decodeInquiryObject(const Poco::JSON::Object& o);
 
 // {"fileIdentifier"?: "...", "entries": [ <inquiry>, ... ]}
 struct BatchRequest {

@@ -76,6 +76,7 @@ struct CardCheckService::Check {
     CardCheckView v;
     std::string requestedBy;
     std::optional<upstream::ConsentRequest> consent;
+    std::optional<model::EligibilityInquiry> insured;  // set when the check ends in an inquiry (see modes())
     cardreader::Bytes certificate;  // as read from the card (no personal data on the user-auth cert)
     uint32_t cardEvents = 0;        // the reader's insert/remove count when the card was read
     std::optional<uint32_t> unreadableAt;  // a read failed for this insertion: wait for another card
@@ -161,9 +162,32 @@ std::shared_ptr<CardCheckService::Check> CardCheckService::find(const std::strin
     return it->second;
 }
 
+CardCheckModes CardCheckService::modes() const {
+    CardCheckModes m;
+    if (central_.supports(upstream::Capability::IdentityCheck)) return m;
+    m.pin = false;
+    m.consent = false;
+    m.visualNeedsInsured = true;
+    m.note = "資格確認端末経由の接続では暗証番号による本人確認と同意の登録ができません。"
+             "目視確認のあと、カードの被保険者番号などで資格を照会します";
+    return m;
+}
+
 CardCheckView CardCheckService::open(const CardCheckRequest& request) {
     if (!validStaffId(request.staffId))
         throw KakehashiError(ErrorId::InvalidField, "staffId: 担当者を指定してください (1–64 characters)");
+    const CardCheckModes modes = this->modes();
+    if (request.mode == CardCheckMode::Pin && !modes.pin) throw KakehashiError(ErrorId::IdentityUnsupported, "");
+    if (request.consent && !modes.consent)
+        throw KakehashiError(ErrorId::InvalidField, "consent: 資格確認端末経由の接続では同意をここで登録できません "
+                                                    "(no consent registration through the terminal)");
+    if (modes.visualNeedsInsured) {
+        if (!request.insured)
+            throw KakehashiError(ErrorId::InvalidField, "insured: 資格確認端末経由の接続では保険者番号・記号・番号・枝番・生年月日が必要です "
+                                                        "(the insured identifiers are required through the terminal)");
+        if (auto errors = model::validate(*request.insured); !errors.empty())
+            throw KakehashiError(ErrorId::InvalidField, "insured: " + model::describe(errors));
+    }
     auto readers = readers_.snapshot();
     if (!readers.serviceUp) throw KakehashiError(ErrorId::CardServiceDown, readers.problem);
     if (!readers.find(request.reader)) throw KakehashiError(ErrorId::ReaderUnavailable, "reader: no such reader");
@@ -175,6 +199,7 @@ CardCheckView CardCheckService::open(const CardCheckRequest& request) {
     c->v.createdAt = nowSeconds();
     c->requestedBy = request.requestedBy;
     c->consent = request.consent;
+    if (modes.visualNeedsInsured) c->insured = request.insured;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         for (const auto& [id, other] : checks_)
@@ -401,6 +426,10 @@ CardCheckView CardCheckService::confirmVisualCheck(const std::string& id, const 
         c->v.state = CardCheckState::Verifying;
         changed(*c);
     }
+    if (c->insured) {
+        inquireInstead(c, actor);
+        return snapshot(*c);
+    }
     upstream::IdentityChallenge challenge;
     try {
         challenge = challengeOrThrow();
@@ -412,6 +441,40 @@ CardCheckView CardCheckService::confirmVisualCheck(const std::string& id, const 
     }
     verify(c, challenge, "", actor);
     return snapshot(*c);
+}
+
+// Through a 資格確認端末: the staff member confirmed the face photo, and the qualification comes from an
+// ordinary inquiry with the identifiers they read from the card (cached like any answer; a stale one while
+// the terminal cannot be reached, said so in the answer).
+void CardCheckService::inquireInstead(const std::shared_ptr<Check>& c, const std::string& actor) {
+    auto out = eligibility_.inquire(*c->insured, "", eligibility_.policy().liveWait);
+    if (out.kind != InquiryOutcome::Kind::Answered) {
+        ErrorId error = out.kind == InquiryOutcome::Kind::Queued ? ErrorId::UpstreamUnavailable : out.error;
+        audit_.append(actor, "card-check.refused", c->v.id, std::string(model::errorInfo(error).name) + ";inquiry");
+        log::warn("card_check.refused", {{"check", c->v.id}, {"error", model::errorInfo(error).name}});
+        std::lock_guard<std::mutex> lock(mutex_);
+        c->busy = false;
+        fail(*c, CardCheckState::AwaitingVisualCheck, error,
+             out.centralMessage.empty() ? std::string() : std::string(model::errorInfo(error).title) + "（" + out.centralMessage + "）");
+        return;
+    }
+    audit_.append(c->v.staffId, "card-check.verified", c->v.id, "method=visual+inquiry;client=" + c->requestedBy + ";consent=no");
+    log::info("card_check.verified", {{"check", c->v.id}, {"method", "visual+inquiry"}});
+    if (onVerified_) {
+        try {
+            onVerified_(out.answer->result);
+        } catch (const std::exception& e) {
+            log::warn("card_check.face_file_failed", {{"check", c->v.id}, {"error", e.what()}});
+        }
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    c->busy = false;
+    c->v.answer = *out.answer;
+    c->v.verifiedAt = model::japanTimestamp();
+    c->v.hasError = false;
+    c->v.message = "目視による本人確認と資格確認が完了しました";
+    c->v.state = CardCheckState::Verified;
+    changed(*c);
 }
 
 // The central system's verdict: the qualification goes into the cache, the exchange into the journal,

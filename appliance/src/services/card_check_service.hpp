@@ -39,6 +39,17 @@ struct CardCheckRequest {
     std::string staffId;      // the staff member running the check
     std::string requestedBy;  // the API client
     std::optional<upstream::ConsentRequest> consent;
+    // Through a 資格確認端末 (no identity check upstream) a visual check is followed by an ordinary
+    // qualification inquiry, with the identifiers staff read from the card: required then, unused otherwise.
+    std::optional<model::EligibilityInquiry> insured;
+};
+
+// What card checks can do over this box's connection upstream (the staff page asks before it offers a mode).
+struct CardCheckModes {
+    bool pin = true;                // identity by the card's PIN (JPKI) at the central system
+    bool consent = true;            // a consent registered in the same step
+    bool visualNeedsInsured = false;  // a visual check then needs the insured identifiers (an inquiry follows)
+    std::string note;               // why not, in Japanese; empty when everything is offered
 };
 
 struct CardCheckView {
@@ -90,6 +101,7 @@ public:
                             const std::string& actor);
     CardCheckView confirmVisualCheck(const std::string& id, const std::string& staffId, const std::string& actor);
     CardCheckView cancel(const std::string& id, const std::string& actor);
+    CardCheckModes modes() const;
     // Every verified card's qualification also goes here (the face/ folder of the file channel).
     void onVerified(std::function<void(const model::EligibilityResult&)> f) { onVerified_ = std::move(f); }
 
@@ -100,6 +112,7 @@ private:
     void readCard(const std::shared_ptr<Check>& c);
     void verify(const std::shared_ptr<Check>& c, const upstream::IdentityChallenge& challenge, std::string signature,
                 const std::string& actor);
+    void inquireInstead(const std::shared_ptr<Check>& c, const std::string& actor);
     void changed(Check& c);  // caller holds mutex_
     upstream::IdentityChallenge challengeOrThrow();
     [[noreturn]] static void throwFor(const upstream::Failure& f);

@@ -62,19 +62,20 @@ void EligibilityService::forgetConfirmedBefore(int64_t cutoff) {
     for (auto it = decoded_.begin(); it != decoded_.end();) it = it->second.confirmedAt < cutoff ? decoded_.erase(it) : std::next(it);
 }
 
-int64_t EligibilityService::enqueueLive(const model::EligibilityInquiry& q, const std::string& fileIdentifier) {
-    int64_t ticket = outbox_.queueInquiry(q, fileIdentifier);
+int64_t EligibilityService::enqueueLive(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
+                                        const std::string& owner) {
+    int64_t ticket = outbox_.queueInquiry(q, fileIdentifier, owner);
     dispatcher_.wake();
     return ticket;
 }
 
 InquiryOutcome EligibilityService::inquire(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
-                                           std::chrono::milliseconds wait) {
+                                           std::chrono::milliseconds wait, const std::string& owner) {
     if (auto a = cached(q); a && !a->stale) {
         ++counters_.cacheHits;
         return InquiryOutcome::answered(*a);
     }
-    int64_t ticket = enqueueLive(q, fileIdentifier);
+    int64_t ticket = enqueueLive(q, fileIdentifier, owner);
     if (!breaker_.linkUp()) return staleOrQueued(q, ticket);
     if (wait.count() > 0 && dispatcher_.waitFor(ticket, wait))
         if (auto settled = outbox_.inquiry(ticket)) return fromOutcome(ticket, *settled, q);

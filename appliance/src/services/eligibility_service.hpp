@@ -63,9 +63,10 @@ public:
     // authorises medical information for outpatients (HomeConsentService::noteQualification).
     void onLiveAnswer(std::function<void(const model::EligibilityResult&)> f) { onLiveAnswer_ = std::move(f); }
 
-    // `wait` 0: never block (file channel); the caller follows the ticket.
+    // `wait` 0: never block (file channel); the caller follows the ticket. `owner`: see Outbox::queueInquiry
+    // (a file being answered names itself, so answering it again after a crash queues nothing twice).
     InquiryOutcome inquire(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
-                           std::chrono::milliseconds wait);
+                           std::chrono::milliseconds wait, const std::string& owner = "eligibility");
     // Outcome of a queued inquiry: Answered, Refused, or Queued while still pending.
     InquiryOutcome follow(int64_t ticket, const model::EligibilityInquiry& q);
     // An HTTP caller's inquiry, waited for without a thread: begin() answers a fresh cache hit (or, with the
@@ -103,7 +104,8 @@ private:
     InquiryOutcome fromOutcome(int64_t ticket, const upstream::Outcome<model::EligibilityResult>& settled,
                                const model::EligibilityInquiry& q);
     InquiryOutcome staleOrQueued(const model::EligibilityInquiry& q, int64_t ticket);
-    int64_t enqueueLive(const model::EligibilityInquiry& q, const std::string& fileIdentifier);
+    int64_t enqueueLive(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
+                        const std::string& owner = "eligibility");
 
     EligibilityPolicy policy_;
     const store::DataKey& key_;

@@ -200,6 +200,8 @@ void HomeConsentService::storeUnit(const model::EligibilityResult& unit) {
 }
 
 size_t HomeConsentService::pollWithdrawals() {
+    // A 資格確認端末 has no withdrawal notice: consents then end with their window (the lists say so).
+    if (!central_.supports(upstream::Capability::Withdrawals)) return 0;
     auto asOf = settings_.get(kWithdrawalsAsOf);
     auto page = central_.withdrawals(asOf ? asOf->value : "");
     if (!page.ok()) throwFailure(page.failure, "withdrawals");

@@ -11,7 +11,7 @@ const char* kColumns =
 
 int64_t OutboundQueue::enqueue(Transaction&, const std::string& kind, const std::string& owner, const std::string& body) {
     auto& db = store_.db();
-    std::string requestId = crypto::uuid4();
+    std::string requestId = crypto::uuid7();  // time-ordered: names derived from it sort in queue order
     int64_t now = nowSeconds();
     db.prepare("INSERT INTO outbound_queue(request_id, kind, owner, body_sealed, next_attempt_at, created_at) "
                "VALUES(?,?,?,?,?,?)")
@@ -49,6 +49,23 @@ std::optional<OutboundItem> OutboundQueue::head() {
     auto l = store_.db().lock();
     auto st = store_.db().prepare(std::string(kColumns) + "WHERE state = 'pending' ORDER BY id LIMIT 1");
     return read(st);
+}
+
+std::vector<int64_t> OutboundQueue::pendingIds(size_t limit) {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare("SELECT id FROM outbound_queue WHERE state = 'pending' ORDER BY id LIMIT ?");
+    st.bind(1, int64_t(limit));
+    std::vector<int64_t> ids;
+    while (st.step()) ids.push_back(st.int64(0));
+    return ids;
+}
+
+std::optional<int64_t> OutboundQueue::findByOwner(const std::string& owner) {
+    auto l = store_.db().lock();
+    auto st = store_.db().prepare("SELECT id FROM outbound_queue WHERE owner = ? ORDER BY id DESC LIMIT 1");
+    st.bind(1, owner);
+    if (!st.step()) return std::nullopt;
+    return st.int64(0);
 }
 
 std::optional<OutboundItem> OutboundQueue::get(int64_t id) {

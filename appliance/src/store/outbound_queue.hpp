@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -29,6 +30,10 @@ public:
     int64_t enqueue(Transaction&, const std::string& kind, const std::string& owner, const std::string& body);
     int64_t enqueue(const std::string& kind, const std::string& owner, const std::string& body);
     std::optional<OutboundItem> head();  // oldest pending item, due or not
+    std::vector<int64_t> pendingIds(size_t limit);  // the oldest pending items' ids, in order
+    // The item queued for `owner` (the newest, in any state), when there is one: a caller that may run again
+    // after a crash (a file being answered) finds what it queued the first time instead of queuing it twice.
+    std::optional<int64_t> findByOwner(const std::string& owner);
     std::optional<OutboundItem> get(int64_t id);
     void complete(int64_t id, int httpStatus, const std::string& response);
     void fail(int64_t id, int httpStatus, const std::string& error, const std::string& response);  // final: refused

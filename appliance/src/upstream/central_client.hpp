@@ -7,6 +7,7 @@
 // breaker stay with the callers; a queued call carries the request id it was given when it was queued,
 // so a resend after a crash is recognised as the same request, whichever the profile.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -110,24 +111,47 @@ struct IdentityVerdict {
 
 enum class Capability { IdentityCheck, HomeReceptionUrl, Withdrawals };
 
+// A queued call's place in the Dispatcher's order. Several queued calls may be under way at once (the
+// terminal answers many files at a time), yet they must reach the other side in queue order: a profile calls
+// handedOver() as soon as the other side has the request (central-v1: the HTTP request is about to be
+// written; terminal: the file is in req/, or was already taken or answered), and only then does the
+// Dispatcher start the next call. Returning from the call counts as handed over.
+class SendTurn {
+public:
+    virtual ~SendTurn() = default;
+    virtual void handedOver() = 0;
+};
+
+// A face-reader result that arrived unasked (the terminal's face/ folder): its file name and bytes.
+using FaceFileHandler = std::function<void(const std::string& name, const std::string& bytes)>;
+
 class CentralClient {
 public:
     virtual ~CentralClient() = default;
     virtual const char* profile() const = 0;  // "central-v1" | "terminal"
     virtual bool supports(Capability c) const = 0;
 
+    // A profile's own background work runs between start() and stop() (the terminal: its folder watcher and
+    // the face/ relay). stop() also ends the waits of calls under way: they come back Unreachable.
+    virtual void start() {}
+    virtual void stop() {}
+    // Where face-reader results that arrive unasked go (set before start(); a profile without any ignores it).
+    virtual void onFaceFile(FaceFileHandler) {}
+
+    // The calls the Outbox queues (inquire, uploadBatch, registerReferenceNumbers) carry their place in the
+    // Dispatcher's order (`turn`; nullptr when the caller keeps none).
     // 資格確認 (OQSsiquc01). A refusal of the whole message (SegmentOfResult 9) is a Failure carrying the
     // central system's ErrorCode and ErrorMessage.
     virtual Outcome<model::EligibilityResult> inquire(const std::string& requestId, const model::EligibilityInquiry& q,
-                                                      const std::string& fileIdentifier) = 0;
+                                                      const std::string& fileIdentifier, SendTurn* turn) = 0;
     // 一括照会 (OQSmuquc01) and the second phase of every batch-like request.
     virtual Outcome<BatchReceipt> uploadBatch(const std::string& requestId, const std::vector<model::EligibilityInquiry>& entries,
-                                              const std::string& fileIdentifier) = 0;
+                                              const std::string& fileIdentifier, SendTurn* turn) = 0;
     virtual Outcome<BatchDownload> downloadBatch(const std::string& receptionNumber, BatchKind kind) = 0;
     // 照会番号登録 (OQSsiimm01 for one, OQSmuimm01 for several): the outcome of each entry, in order.
     virtual Outcome<std::vector<model::ReferenceNumberResult>> registerReferenceNumbers(
         const std::string& requestId, const std::vector<model::ReferenceNumberRegistration>& entries,
-        const std::string& fileIdentifier) = 0;
+        const std::string& fileIdentifier, SendTurn* turn) = 0;
     // 同意取得済み患者の資格情報 (OQSmuhvq01 / OQSmuonq01); then downloadBatch.
     virtual Outcome<BatchReceipt> requestConsentList(const std::string& requestId, const ConsentListQuery& q) = 0;
     // 医療扶助 of a month (OQSmutic01, MedicalTreatmentMonth yyyyMM); then downloadBatch.
@@ -141,6 +165,7 @@ public:
     virtual Outcome<IdentityChallenge> identityChallenge(const std::string& requestId) = 0;
     virtual Outcome<IdentityVerdict> identityVerify(const std::string& requestId, const IdentityProof& proof) = 0;
     // A lightweight look at the link (a TLS handshake; the share's folders), for a truthful link status.
+    // A failure's message says in Japanese what is wrong.
     virtual Outcome<bool> probe() = 0;
 };
 

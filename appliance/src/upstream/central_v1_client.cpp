@@ -141,14 +141,22 @@ Outcome<T> json(const std::function<CentralResponse()>& send, const std::functio
 }
 
 std::string batchPath(const std::string& reception) { return std::string(kBatches) + "/" + reception; }
+
+// The request is about to be written: the next queued call may start behind it.
+void handOver(SendTurn* turn) {
+    if (turn) turn->handedOver();
+}
 }  // namespace
 
 Outcome<model::EligibilityResult> CentralV1Client::inquire(const std::string& requestId, const model::EligibilityInquiry& q,
-                                                           const std::string& fileIdentifier) {
+                                                           const std::string& fileIdentifier, SendTurn* turn) {
     spec::SingleInquiryRequest req{{model::JapanDate::today().str(), institutionCode_, fileIdentifier}, q};
     const std::string body = xml(spec::encode(req));
     return document<model::EligibilityResult>(
-        [&] { return transport_.post(kInquiry, body, requestId); },
+        [&] {
+            handOver(turn);
+            return transport_.post(kInquiry, body, requestId);
+        },
         [](const spec::XmlElement& root, const CentralResponse& res) {
             auto answer = spec::decodeSingleInquiryResponse(root);
             if (refusedWhole(answer.header) || !answer.result || res.status >= 300)
@@ -158,10 +166,15 @@ Outcome<model::EligibilityResult> CentralV1Client::inquire(const std::string& re
 }
 
 Outcome<BatchReceipt> CentralV1Client::uploadBatch(const std::string& requestId, const std::vector<model::EligibilityInquiry>& entries,
-                                                   const std::string& fileIdentifier) {
+                                                   const std::string& fileIdentifier, SendTurn* turn) {
     spec::BatchUploadRequest req{{model::JapanDate::today().str(), institutionCode_, fileIdentifier}, entries};
     const std::string body = xml(spec::encode(req));
-    return document<BatchReceipt>([&] { return transport_.post(kBatches, body, requestId); }, receipt);
+    return document<BatchReceipt>(
+        [&] {
+            handOver(turn);
+            return transport_.post(kBatches, body, requestId);
+        },
+        receipt);
 }
 
 // A poll has no effect upstream, so each one carries a fresh request id.
@@ -182,12 +195,17 @@ Outcome<BatchDownload> CentralV1Client::downloadBatch(const std::string& recepti
 }
 
 Outcome<std::vector<model::ReferenceNumberResult>> CentralV1Client::registerReferenceNumbers(
-    const std::string& requestId, const std::vector<model::ReferenceNumberRegistration>& entries, const std::string& fileIdentifier) {
+    const std::string& requestId, const std::vector<model::ReferenceNumberRegistration>& entries, const std::string& fileIdentifier,
+    SendTurn* turn) {
     spec::RequestHeader header{"", institutionCode_, fileIdentifier};
     const std::string body = entries.size() == 1 ? xml(spec::encode(spec::ReferenceNumberRequest{header, entries.front()}))
                                                  : xml(spec::encode(spec::ReferenceNumberBatchRequest{header, entries}));
     using Results = std::vector<model::ReferenceNumberResult>;
-    return document<Results>([&] { return transport_.post(kReferenceNumbers, body, requestId); },
+    return document<Results>(
+        [&] {
+            handOver(turn);
+            return transport_.post(kReferenceNumbers, body, requestId);
+        },
                              [](const spec::XmlElement& root, const CentralResponse& res) {
                                  auto answer = spec::decodeReferenceNumberResponse(root);
                                  if (refusedWhole(answer.header) || res.status >= 300) return Outcome<Results>::failed(refusalIn(root, res.status));

@@ -17,13 +17,13 @@ public:
     const char* profile() const override { return "central-v1"; }
     bool supports(Capability) const override { return true; }
     Outcome<model::EligibilityResult> inquire(const std::string& requestId, const model::EligibilityInquiry& q,
-                                              const std::string& fileIdentifier) override;
+                                              const std::string& fileIdentifier, SendTurn* turn) override;
     Outcome<BatchReceipt> uploadBatch(const std::string& requestId, const std::vector<model::EligibilityInquiry>& entries,
-                                      const std::string& fileIdentifier) override;
+                                      const std::string& fileIdentifier, SendTurn* turn) override;
     Outcome<BatchDownload> downloadBatch(const std::string& receptionNumber, BatchKind kind) override;
     Outcome<std::vector<model::ReferenceNumberResult>> registerReferenceNumbers(
         const std::string& requestId, const std::vector<model::ReferenceNumberRegistration>& entries,
-        const std::string& fileIdentifier) override;
+        const std::string& fileIdentifier, SendTurn* turn) override;
     Outcome<BatchReceipt> requestConsentList(const std::string& requestId, const ConsentListQuery& q) override;
     Outcome<BatchReceipt> requestMedicalAidList(const std::string& requestId, const std::string& month,
                                                 const std::string& fileIdentifier) override;

@@ -74,9 +74,11 @@ std::vector<model::ReferenceNumberRegistration> registrationsIn(const std::strin
 }
 }  // namespace
 
-int64_t Outbox::queueInquiry(const model::EligibilityInquiry& q, const std::string& fileIdentifier) {
+int64_t Outbox::queueInquiry(const model::EligibilityInquiry& q, const std::string& fileIdentifier, const std::string& owner) {
+    if (owner != "eligibility")
+        if (auto queued = queue_.findByOwner(owner)) return *queued;
     spec::SingleInquiryRequest req{{model::JapanDate::today().str(), institutionCode_, fileIdentifier}, q};
-    return queue_.enqueue(kInquiry, "eligibility", xml(spec::encode(req)));
+    return queue_.enqueue(kInquiry, owner, xml(spec::encode(req)));
 }
 
 std::string Outbox::batchUploadCall(const std::vector<model::EligibilityInquiry>& entries, const std::string& fileIdentifier) const {
@@ -155,7 +157,7 @@ std::optional<std::vector<model::ReferenceNumberRegistration>> Outbox::reference
     }
 }
 
-Outbox::Attempt Outbox::deliver(const store::OutboundItem& item, CentralClient& client) const {
+Outbox::Attempt Outbox::deliver(const store::OutboundItem& item, CentralClient& client, SendTurn* turn) const {
     Attempt unknown;
     unknown.kind = Attempt::Kind::Refused;
     unknown.error = "unknown message kind " + item.kind;  // written by a newer version, or damaged
@@ -163,12 +165,12 @@ Outbox::Attempt Outbox::deliver(const store::OutboundItem& item, CentralClient& 
         auto doc = spec::parseXml(item.body);
         if (item.kind == kInquiry) {
             auto req = spec::decodeSingleInquiryRequest(doc.root);
-            return attemptOf<model::EligibilityResult>(client.inquire(item.requestId, req.inquiry, req.header.arbitraryFileIdentifier),
+            return attemptOf<model::EligibilityResult>(client.inquire(item.requestId, req.inquiry, req.header.arbitraryFileIdentifier, turn),
                                                        [](const model::EligibilityResult& r) { return spec::serialiseResult(r); });
         }
         if (item.kind == kBatchUpload) {
             auto req = spec::decodeBatchUploadRequest(doc.root);
-            return attemptOf<BatchReceipt>(client.uploadBatch(item.requestId, req.inquiries, req.header.arbitraryFileIdentifier),
+            return attemptOf<BatchReceipt>(client.uploadBatch(item.requestId, req.inquiries, req.header.arbitraryFileIdentifier, turn),
                                            [](const BatchReceipt& r) {
                                                spec::XmlElement root{"Receipt", {}, {}};
                                                root.add("ReceptionNumber", r.receptionNumber);
@@ -179,7 +181,8 @@ Outbox::Attempt Outbox::deliver(const store::OutboundItem& item, CentralClient& 
         if (item.kind == kReferenceNumbers) {
             auto header = spec::decodeAnyRequestHeader(doc.root);
             using Results = std::vector<model::ReferenceNumberResult>;
-            return attemptOf<Results>(client.registerReferenceNumbers(item.requestId, registrationsIn(item.body), header.arbitraryFileIdentifier),
+            return attemptOf<Results>(client.registerReferenceNumbers(item.requestId, registrationsIn(item.body), header.arbitraryFileIdentifier,
+                                                                turn),
                                       [](const Results& results) {
                                           spec::ReferenceNumberResponse res;
                                           res.results = results;

@@ -18,7 +18,10 @@ public:
     Outbox(store::OutboundQueue& queue, std::string institutionCode)
         : queue_(queue), institutionCode_(std::move(institutionCode)) {}
 
-    int64_t queueInquiry(const model::EligibilityInquiry& q, const std::string& fileIdentifier);
+    // `owner`: who waits for it. A caller that may run again after a crash names itself (a file being answered:
+    // "file:<id>"), and then gets the call it queued the first time rather than a second one.
+    int64_t queueInquiry(const model::EligibilityInquiry& q, const std::string& fileIdentifier,
+                         const std::string& owner = "eligibility");
     // The queued forms of calls that store::Batches and store::ReferenceNumbers queue in their own
     // transactions (with the rows that wait for them).
     std::string batchUploadCall(const std::vector<model::EligibilityInquiry>& entries, const std::string& fileIdentifier) const;
@@ -42,7 +45,8 @@ public:
         int status = 0;
         int retryAfterSeconds = 0;
     };
-    Attempt deliver(const store::OutboundItem& item, CentralClient& client) const;
+    // `turn`: the item's place in the Dispatcher's order, handed to the client (see SendTurn).
+    Attempt deliver(const store::OutboundItem& item, CentralClient& client, SendTurn* turn) const;
 
 private:
     store::OutboundQueue& queue_;

@@ -34,17 +34,19 @@ public:
     const char* profile() const override { return "fake"; }
     bool supports(upstream::Capability) const override { return true; }
 
-    Answer<model::EligibilityResult> inquire(const std::string& id, const model::EligibilityInquiry& q, const std::string&) override {
+    Answer<model::EligibilityResult> inquire(const std::string& id, const model::EligibilityInquiry& q, const std::string&,
+                                             upstream::SendTurn*) override {
         return call(id, onInquire, q);
     }
     Answer<upstream::BatchReceipt> uploadBatch(const std::string& id, const std::vector<model::EligibilityInquiry>& entries,
-                                               const std::string&) override {
+                                               const std::string&, upstream::SendTurn*) override {
         return call(id, onUploadBatch, entries);
     }
     Answer<upstream::BatchDownload> downloadBatch(const std::string& reception, upstream::BatchKind kind) override {
         return call("", onDownloadBatch, reception, kind);
     }
-    Answer<Results> registerReferenceNumbers(const std::string& id, const Registrations& entries, const std::string& fileIdentifier) override {
+    Answer<Results> registerReferenceNumbers(const std::string& id, const Registrations& entries, const std::string& fileIdentifier,
+                                            upstream::SendTurn*) override {
         return call(id, onRegister, entries, fileIdentifier);
     }
     Answer<upstream::BatchReceipt> requestConsentList(const std::string& id, const upstream::ConsentListQuery& q) override {

@@ -50,7 +50,7 @@ TEST_CASE("an inquiry goes up as OQSsiquc01req under its request id and comes ba
     ScriptedTransport t;
     t.answers.push_back({200, kResult, 0});
     CentralV1Client client(t, "1312345679");
-    auto out = client.inquire("rid-1", inquiry(), "F1");
+    auto out = client.inquire("rid-1", inquiry(), "F1", nullptr);
     REQUIRE(out.ok());
     REQUIRE(t.sent.size() == 1);
     CHECK(t.sent[0].path == "/v1/qualifications/inquiry");
@@ -67,21 +67,21 @@ TEST_CASE("central-v1 tells unreachable (retry) from refused (final)") {
     ScriptedTransport t;
     CentralV1Client client(t, "1312345679");
     t.answers.push_back({503, "", 7});
-    auto busy = client.inquire("r", inquiry(), "");
+    auto busy = client.inquire("r", inquiry(), "", nullptr);
     CHECK(busy.failure.kind == Failure::Kind::Unreachable);
     CHECK(busy.failure.retryAfterSeconds == 7);
     t.answers.push_back({200, "<XmlMsg><unclosed>", 0});
-    CHECK(client.inquire("r", inquiry(), "").failure.kind == Failure::Kind::Unreachable);  // a damaged answer
+    CHECK(client.inquire("r", inquiry(), "", nullptr).failure.kind == Failure::Kind::Unreachable);  // a damaged answer
     t.answers.push_back({200,
                          "<XmlMsg><MessageHeader><SegmentOfResult>9</SegmentOfResult><ErrorCode>EQ001</ErrorCode>"
                          "<ErrorMessage>中央の理由</ErrorMessage></MessageHeader><MessageBody/></XmlMsg>",
                          0});
-    auto refused = client.inquire("r", inquiry(), "");
+    auto refused = client.inquire("r", inquiry(), "", nullptr);
     CHECK(refused.failure.kind == Failure::Kind::Refused);
     CHECK(refused.failure.code == "EQ001");
     CHECK(refused.failure.message == "中央の理由");
     t.down = true;
-    CHECK(client.inquire("r", inquiry(), "").failure.kind == Failure::Kind::Unreachable);
+    CHECK(client.inquire("r", inquiry(), "", nullptr).failure.kind == Failure::Kind::Unreachable);
     CHECK(client.probe().failure.kind == Failure::Kind::Unreachable);
 }
 
