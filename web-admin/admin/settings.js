@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import { t, tOr } from '/i18n/texts.js';
 import { $, busy, el, formatTime, showProblem, showText } from './ui.js';
+import { createTerminalShare } from './terminal-share.js';
 
 const ON_OFF = new Set(['cardReaders.enabled']);
 
@@ -19,6 +20,7 @@ function valueText(key, value) {
 }
 
 export function createSettings() {
+  const terminalShare = createTerminalShare();
   let list = [];
   let editing = null;     // the key in the edit form
   let historyOf = null;   // the key whose history is shown
@@ -148,6 +150,7 @@ export function createSettings() {
       historyOf = null;
       $('settings-history').hidden = true;
       load();
+      terminalShare.enter();
     },
     leave() {},
     render,

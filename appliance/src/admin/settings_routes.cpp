@@ -48,6 +48,41 @@ std::string retentionDays(const std::string& v) {
 
 std::string onOff(const std::string& v) { return v == "true" || v == "false" ? "" : "true か false (true or false)"; }
 
+std::string upstreamProfile(const std::string& v) {
+    return v == "central-v1" || v == "terminal" ? "" : "central-v1 か terminal を選んでください";
+}
+
+std::string terminalShare(const std::string& v) {
+    if (v.empty()) return "";  // not set yet: the profile then waits, as before its certificates
+    try {
+        Poco::URI uri(v);
+        if (uri.getScheme() == "smb" && !uri.getHost().empty() && uri.getPath().size() > 1 && uri.getQuery().empty() &&
+            uri.getUserInfo().empty())
+            return "";
+    } catch (const Poco::Exception&) {
+    }
+    return "smb://ホスト名/共有名 の形式で入力してください（アカウントとパスワードは別の欄に）";
+}
+
+std::string accountName(const std::string& v) {
+    if (v.size() > 256) return "256文字以内で入力してください";
+    for (unsigned char c : v)
+        if (c < 0x20 || c == 0x7F) return "制御文字は使えません";
+    return "";
+}
+
+std::string numberIn(const std::string& v, int low, int high) {
+    try {
+        size_t used = 0;
+        int n = std::stoi(v, &used);
+        if (used == v.size() && n >= low && n <= high) return "";
+    } catch (const std::exception&) {
+    }
+    return std::to_string(low) + "〜" + std::to_string(high) + " の数を入力してください";
+}
+std::string terminalConcurrency(const std::string& v) { return numberIn(v, 1, 100); }
+std::string terminalTimeout(const std::string& v) { return numberIn(v, 5, 600); }
+
 const SettingRule* ruleFor(const std::string& key) {
     for (const auto& r : settingRules())
         if (r.key == key) return &r;
@@ -65,6 +100,11 @@ const std::vector<SettingRule>& settingRules() {
         {"upstream.baseUrl", false, upstreamUrl},
         {"homeConsent.medicalInfoRetentionDays", false, retentionDays},
         {"cardReaders.enabled", false, onOff},
+        {"upstream.profile", false, upstreamProfile},
+        {"upstream.terminal.url", false, terminalShare},
+        {"upstream.terminal.user", false, accountName},
+        {"upstream.terminal.concurrency", false, terminalConcurrency},
+        {"upstream.terminal.answerTimeoutSeconds", false, terminalTimeout},
     };
     return rules;
 }

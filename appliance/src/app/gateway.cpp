@@ -11,6 +11,7 @@
 #include "admin/backup_routes.hpp"
 #include "admin/channel_routes.hpp"
 #include "admin/firmware_routes.hpp"
+#include "admin/terminal_routes.hpp"
 #include "admin/plugin_routes.hpp"
 #include "admin/tls_identity.hpp"
 #include "endpoint/http_api.hpp"
@@ -50,6 +51,17 @@ std::unique_ptr<upstream::CentralClient> makeCentralClient(const Config& c, upst
     return std::make_unique<upstream::CentralV1Client>(transport, c.institutionCode);
 }
 
+// The share's password set in the web admin is sealed in the store; the configuration file's is used otherwise.
+Config withTerminalPassword(Config c, store::Settings& settings, const store::DataKey& key) {
+    if (c.upstreamProfile != "terminal") return c;
+    try {
+        if (auto password = admin::storedTerminalPassword(settings, key); !password.empty()) c.terminal.password = password;
+    } catch (const std::exception& e) {
+        log::error("upstream.terminal_password_unreadable", {{"error", e.what()}});
+    }
+    return c;
+}
+
 int upstreamConcurrency(const Config& c) { return c.upstreamProfile == "terminal" ? c.terminal.concurrency : 1; }
 
 std::string databasePath(const Config& c) {
@@ -73,7 +85,7 @@ Gateway::Gateway(const Config& config)
       transport_(config.upstream),
       terminalRequests_(store_),
       outbox_(queue_, config.institutionCode),
-      central_(makeCentralClient(config, transport_, terminalRequests_)),
+      central_(makeCentralClient(withTerminalPassword(config, settings_, store_.key()), transport_, terminalRequests_)),
       breaker_(config.breakerFailures, config.breakerCoolDownMillis),
       dispatcher_(queue_, outbox_, *central_, breaker_, config.backoff, upstreamConcurrency(config)),
       referenceNumbers_(store_, queue_),
@@ -190,6 +202,7 @@ void Gateway::buildAdmin() {
     admin::ChannelFacts channels{config_.fileDropEnabled, config_.fileDrop.root, config_.http.listen,
                                  !config_.http.certFile.empty(), config_.plugins.order};
     for (auto& r : admin::channelRoutes(channels, clients_, audit_)) parts.more.push_back(std::move(r));
+    for (auto& r : admin::terminalRoutes({settings_, store_.key(), audit_, config_.terminal})) parts.more.push_back(std::move(r));
     // A restart asked for in the web admin: main's signal loop stops the gateway and exits with 75, and
     // systemd (Restart=on-failure) starts it again.
     auto restart = [] { ::kill(::getpid(), SIGUSR1); };

@@ -26,6 +26,15 @@ void applyStoredSettings(Config& c) {
     text("upstream.caFile", c.upstream.caFile);
     if (auto s = settings.get("homeConsent.medicalInfoRetentionDays")) c.medicalInfoRetentionDays = std::stoi(s->value);
     if (auto s = settings.get("cardReaders.enabled")) c.cardReadersEnabled = s->value == "true";
+    text("upstream.profile", c.upstreamProfile);
+    if (auto s = settings.get("upstream.terminal.url"); s && !s->value.empty()) {
+        c.terminal.url = s->value;
+        c.terminal.path.clear();  // one of the two: the share set in the web admin wins
+    }
+    text("upstream.terminal.user", c.terminal.user);
+    if (auto s = settings.get("upstream.terminal.concurrency")) c.terminal.concurrency = std::stoi(s->value);
+    if (auto s = settings.get("upstream.terminal.answerTimeoutSeconds")) c.terminal.answerTimeoutSeconds = std::stoi(s->value);
+    // upstream.terminal.password is sealed with the data key: the gateway opens it (it has the key).
 }
 
 std::map<std::string, std::string> runningSettings(const Config& c) {
@@ -33,7 +42,12 @@ std::map<std::string, std::string> runningSettings(const Config& c) {
             {"facility.institutionCode", c.institutionCode},
             {"upstream.baseUrl", c.upstream.baseUrl},
             {"homeConsent.medicalInfoRetentionDays", std::to_string(c.medicalInfoRetentionDays)},
-            {"cardReaders.enabled", c.cardReadersEnabled ? "true" : "false"}};
+            {"cardReaders.enabled", c.cardReadersEnabled ? "true" : "false"},
+            {"upstream.profile", c.upstreamProfile},
+            {"upstream.terminal.url", c.terminal.url},
+            {"upstream.terminal.user", c.terminal.user},
+            {"upstream.terminal.concurrency", std::to_string(c.terminal.concurrency)},
+            {"upstream.terminal.answerTimeoutSeconds", std::to_string(c.terminal.answerTimeoutSeconds)}};
 }
 
 }  // namespace kh::app
