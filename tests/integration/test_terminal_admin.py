@@ -54,8 +54,9 @@ class TerminalAdminTest(IntegrationTest):
         status, result = self.admin.request("POST", "/admin/api/upstream/terminal/test", {})
         self.assertEqual(status, 200, result)
         self.assertFalse(result["ok"])
-        said = [p["message"] for p in result["problems"]] + [f.get("problem", "") for f in result.get("folders", [])]
-        self.assertTrue(any(has_japanese(s) for s in said), result)
+        self.assertEqual(result["problems"], [], "the settings themselves are right")
+        self.assertTrue(result["folders"] and not any(f["ok"] for f in result["folders"]), result)
+        self.assertTrue(all(has_japanese(f["problem"]) for f in result["folders"]), result)
 
         # The right one: every folder of the share is listed.
         status, body = self.admin.request("PUT", "/admin/api/upstream/terminal/password", {"password": self.rig.password})

@@ -23,14 +23,21 @@ std::string member(const Poco::JSON::Object::Ptr& o, const char* name, const std
     return o->has(name) && !o->isNull(name) ? endpoint::stringMember(o, name) : fallback;
 }
 
-// What the test is run with: each field as entered, else as stored or running.
+// What the test is run with: each field as entered, else as stored in the web admin (what the next start
+// will use), else as running now.
 upstream::TerminalSettings entered(const Poco::JSON::Object::Ptr& o, const upstream::TerminalSettings& running,
-                                   const std::string& storedPassword) {
+                                   store::Settings& settings, const std::string& storedPassword) {
     upstream::TerminalSettings s = running;
-    s.url = member(o, "url", running.url);
+    auto stored = [&settings](const char* key, const std::string& fallback) {
+        auto v = settings.get(key);
+        return v && !v->value.empty() ? v->value : fallback;
+    };
+    std::string storedUrl = stored("upstream.terminal.url", running.url);
+    s.user = stored("upstream.terminal.user", running.user);
+    s.url = member(o, "url", storedUrl);
     s.path = member(o, "path", s.url.empty() ? running.path : "");
     if (!s.url.empty()) s.path.clear();
-    s.user = member(o, "user", running.user);
+    s.user = member(o, "user", s.user);
     std::string password = member(o, "password", "");
     s.password = !password.empty() ? password : (!storedPassword.empty() ? storedPassword : running.password);
     return s;
@@ -111,7 +118,7 @@ std::vector<AdminRoute> terminalRoutes(TerminalParts parts) {
          Permission::ManageSettings, [p](AdminCall& call) {
              auto o = call.http.body.empty() ? Poco::JSON::Object::Ptr(new Poco::JSON::Object)
                                              : endpoint::jsonObject(call.http.body);
-             auto s = entered(o, p->running, storedTerminalPassword(p->settings, p->key));
+             auto s = entered(o, p->running, p->settings, storedTerminalPassword(p->settings, p->key));
              std::string reply = testReply(s);
              p->audit.append(call.actor(), "admin.terminal-tested", "upstream:terminal", "");
              return jsonReply(200, reply);
