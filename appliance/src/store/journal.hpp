@@ -1,6 +1,5 @@
 // The journal of every message in and out. record() returns only once the entry is on disk; entries
 // arriving together share one commit (group commit), so a busy channel pays one fsync per group. The
-// journal writes through its own connection, so its commits never hold up readers of the store. The
 // journal writes through its own connection, so its commits never hold up readers of the store.
 #pragma once
 #include <condition_variable>
