@@ -205,10 +205,14 @@ private:
     void closeElement() {
         XmlElement done = std::move(open_.back());
         open_.pop_back();
-        // Between child elements, white space is the writer's indentation, not data: kept, it would pile up
-        // as the element's text and be written back as character references.
-        if (!done.children.empty() && std::all_of(done.text.begin(), done.text.end(), [](char c) { return isSpace(c); }))
-            done.text.clear();
+        // Around child elements, white space is the writer's indentation, not data: kept, it would pile up as
+        // the element's text and be written back as character references, growing with every relay. Text an
+        // element with children does carry (mixed content, which the interface never uses) keeps its middle.
+        if (!done.children.empty()) {
+            const auto first = std::find_if_not(done.text.begin(), done.text.end(), isSpace);
+            const auto last = std::find_if_not(done.text.rbegin(), done.text.rend(), isSpace).base();
+            done.text = first < last ? std::string(first, last) : std::string();
+        }
         openTags_.pop_back();
         if (open_.empty())
             root_ = std::move(done);

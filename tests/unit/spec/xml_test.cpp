@@ -72,6 +72,11 @@ TEST_CASE("indentation between child elements is not kept as text, so relaying d
     const std::string written = writeXml(root, Encoding::Utf8);
     CHECK(written.find("&#10;") == std::string::npos);
     CHECK(writeXml(parseXml(written).root, Encoding::Utf8) == written);
+    // Mixed content keeps its text without the indentation around it, so writing and reading is stable.
+    const auto mixed = parseXml("<r>\n  PE \n  <a>1</a>\n</r>").root;
+    CHECK(mixed.text == "PE");
+    const std::string once = writeXml(mixed, Encoding::Utf8);
+    CHECK(writeXml(parseXml(once).root, Encoding::Utf8) == once);
 }
 
 TEST_CASE("childrenNamed returns every repeated child in document order", "[spec][xml]") {
