@@ -215,12 +215,31 @@ class Gateway:
     def start(self, wait=True):
         if self.token is None:
             self.issue_token()
-        self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([KAKEHASHI_BIN, "serve", "--config", self.config_path],
-                                     stdout=self.log, stderr=self.log, env=self.env)
-        if wait:
-            wait_until(self.ready, 20, "the gateway to be ready")
+        for attempt in range(5):
+            self.log = open(self.log_path, "ab")
+            self.proc = subprocess.Popen([KAKEHASHI_BIN, "serve", "--config", self.config_path],
+                                         stdout=self.log, stderr=self.log, env=self.env)
+            if not wait:
+                return self
+            try:
+                wait_until(self.ready, 20, "the gateway to be ready")
+                return self
+            except AssertionError as e:
+                # A port picked while free can be taken before the gateway binds it (another test's
+                # connection got it as its own port): pick new ones and start again.
+                if "Address already in use" not in str(e) or attempt == 4:
+                    raise
+                self.log.close()
+                self._new_ports()
         return self
+
+    def _new_ports(self):
+        self.http_port = free_port()
+        self.config["http"]["listen"] = "127.0.0.1:%d" % self.http_port
+        if "listen" in self.config.get("admin", {}):
+            self.config["admin"]["listen"] = "127.0.0.1:%d" % free_port()
+        with open(self.config_path, "w") as f:
+            json.dump(self.config, f, indent=2)
 
     def ready(self):
         if self.proc.poll() is not None:
