@@ -198,13 +198,7 @@ spec::Encoding FileDrop::encodingOf(const store::InboundFile& f) const {
 }
 
 spec::ResultHeader FileDrop::headerFor(const store::InboundFile& f, const spec::RequestHeader& req) const {
-    spec::ResultHeader h;
-    h.processExecutionTime = model::japanTimestamp();
-    h.confirmationDate = req.confirmationDate.empty() ? model::JapanDate::today().str() : req.confirmationDate;
-    h.institutionCode = req.institutionCode;
-    h.arbitraryFileIdentifier = req.arbitraryFileIdentifier;
-    h.characterCodeIdentifier = encodingOf(f) == spec::Encoding::ShiftJis ? "1" : "0";
-    return h;
+    return spec::answerHeader(req, encodingOf(f));
 }
 
 void FileDrop::answerSingle(const store::InboundFile& f, const spec::ParsedXml& doc) {

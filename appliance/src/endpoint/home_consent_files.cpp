@@ -13,12 +13,8 @@ using model::KakehashiError;
 }  // namespace
 
 spec::ResultHeader HomeConsentFiles::header(const spec::RequestHeader& req, const spec::ParsedXml& doc) const {
-    spec::ResultHeader h;
-    h.processExecutionTime = model::japanTimestamp();
-    h.confirmationDate = model::JapanDate::today().str();
-    h.institutionCode = req.institutionCode.empty() ? institutionCode_ : req.institutionCode;
-    h.arbitraryFileIdentifier = req.arbitraryFileIdentifier;
-    h.characterCodeIdentifier = doc.encoding == spec::Encoding::ShiftJis ? "1" : "0";
+    auto h = spec::answerHeader(req, doc.encoding);
+    if (h.institutionCode.empty()) h.institutionCode = institutionCode_;
     return h;
 }
 

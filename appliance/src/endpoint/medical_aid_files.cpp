@@ -7,16 +7,6 @@ namespace kh::endpoint {
 namespace {
 using model::ErrorId;
 using model::KakehashiError;
-
-spec::ResultHeader headerFor(const spec::RequestHeader& req, const spec::ParsedXml& doc) {
-    spec::ResultHeader h;
-    h.processExecutionTime = model::japanTimestamp();
-    h.confirmationDate = model::JapanDate::today().str();
-    h.institutionCode = req.institutionCode;
-    h.arbitraryFileIdentifier = req.arbitraryFileIdentifier;
-    h.characterCodeIdentifier = doc.encoding == spec::Encoding::ShiftJis ? "1" : "0";
-    return h;
-}
 }  // namespace
 
 FileAnswer MedicalAidFiles::listUpload(const std::string& name, const spec::ParsedXml& doc) {
@@ -26,7 +16,7 @@ FileAnswer MedicalAidFiles::listUpload(const std::string& name, const spec::Pars
     if (!errors.empty()) throw KakehashiError(ErrorId::InvalidField, model::describe(errors));
     auto receipt = service_.request(req.medicalTreatmentMonth, req.header.arbitraryFileIdentifier);
     spec::BatchAcceptedResponse res;
-    res.header = headerFor(req.header, doc);
+    res.header = spec::answerHeader(req.header, doc.encoding);
     res.receptionNumber = receipt.receptionNumber;
     res.receptionDateTime = receipt.receivedAt.empty() ? model::japanTimestamp() : receipt.receivedAt;
     return {spec::resultFileName(name), spec::writeXml(spec::encode(res), doc.encoding), "medical-aid-accepted"};
@@ -36,7 +26,7 @@ FileAnswer MedicalAidFiles::listDownload(const std::string& name, const spec::Pa
     auto req = spec::decodeBatchDownloadRequest(doc.root);
     if (req.receptionNumber.empty()) throw KakehashiError(ErrorId::UnknownReception, "ReceptionNumber");
     spec::BatchResultResponse res;
-    res.header = headerFor(req.header, doc);
+    res.header = spec::answerHeader(req.header, doc.encoding);
     if (res.header.institutionCode.empty()) res.header.institutionCode = institutionCode_;
     res.receptionNumber = req.receptionNumber;
     auto units = service_.results(req.receptionNumber);

@@ -1,6 +1,7 @@
 // The XmlMsg envelope and the MessageHeader of requests and results (docs/file-interface.md §4), written in the
 // documented element order and read in any order.
 #include "model/errors.hpp"
+#include "model/japan_date.hpp"
 #include "spec/message_parts.hpp"
 
 namespace kh::spec::detail {
@@ -81,5 +82,15 @@ void encodeResultHeader(XmlElement& header, const ResultHeader& h) {
 }  // namespace kh::spec::detail
 
 namespace kh::spec {
+ResultHeader answerHeader(const RequestHeader& request, Encoding encoding) {
+    ResultHeader h;
+    h.processExecutionTime = model::japanTimestamp();
+    h.confirmationDate = request.confirmationDate.empty() ? model::JapanDate::today().str() : request.confirmationDate;
+    h.institutionCode = request.institutionCode;
+    h.arbitraryFileIdentifier = request.arbitraryFileIdentifier;
+    h.characterCodeIdentifier = encoding == Encoding::ShiftJis ? "1" : "0";
+    return h;
+}
+
 RequestHeader decodeAnyRequestHeader(const XmlElement& root) { return detail::decodeRequestHeader(detail::headerOrEmpty(root)); }
 }  // namespace kh::spec

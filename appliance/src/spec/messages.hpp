@@ -60,6 +60,10 @@ struct ResultHeader {
     std::string characterCodeIdentifier = "0";  // 0 UTF-8, 1 Shift_JIS
 };
 
+// The header of the answer to `request`, as the terminal writes it: processed now, the request's confirmation
+// date (else today, Japan time), institution and ArbitraryFileIdentifier echoed, the encoding it is written in.
+ResultHeader answerHeader(const RequestHeader& request, Encoding encoding);
+
 struct SingleInquiryResponse {  // OQSsiquc01res
     ResultHeader header;
     std::optional<model::EligibilityResult> result;  // absent on a whole-message error
