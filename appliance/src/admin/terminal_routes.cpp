@@ -10,14 +10,12 @@
 
 namespace kh::admin {
 namespace {
-using endpoint::HttpReply;
 using endpoint::JsonWriter;
+using endpoint::jsonReply;
 using model::ErrorId;
 using model::KakehashiError;
 
 constexpr const char kPasswordKey[] = "upstream.terminal.password";
-
-HttpReply jsonReply(int status, std::string body) { return {status, "application/json", std::move(body), {}}; }
 
 std::string member(const Poco::JSON::Object::Ptr& o, const char* name, const std::string& fallback) {
     return o->has(name) && !o->isNull(name) ? endpoint::stringMember(o, name) : fallback;
