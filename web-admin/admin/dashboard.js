@@ -27,8 +27,7 @@ export function createDashboard() {
     if (!data) return;
     const cache = data.cache || {};
     const readers = data.cardReaders || {};
-    $('dash-link').textContent = data.upstreamLinkUp ? t('admin.dash.linkUp') : t('admin.dash.linkDown');
-    tileState('tile-link', data.upstreamLinkUp ? 'ok' : 'bad');
+    renderLink(data.link || { state: 'unknown' });
     number('dash-queue', data.queueDepth);
     $('dash-hitrate').textContent = t('admin.dash.percent', { percent: cache.hitRatePercent || 0 });
     $('dash-cache').textContent = t('admin.dash.cacheDetail', { hits: cache.hits || 0, live: cache.live || 0, stale: cache.stale || 0 });
@@ -49,6 +48,21 @@ export function createDashboard() {
     $('dash-setup').hidden = !pending.length;
     $('dash-setup-list').replaceChildren(...pending.map((p) => el('li', { text: p.problem })));
     $('dash-updated').textContent = t('admin.dash.updated', { time: clockOf(data.at) });
+  }
+
+  // The link's state from the last real exchange or probe, when it last worked, and why it last failed.
+  function renderLink(link) {
+    const terminal = link.profile === 'terminal';
+    $('dash-link-label').textContent = t(terminal ? 'admin.dash.linkTerminal' : 'admin.dash.link');
+    $('dash-link').textContent = t(`admin.dash.linkState.${link.state}`);
+    tileState('tile-link', link.state === 'up' ? 'ok' : link.state === 'down' ? 'bad' : 'warn');
+    $('dash-link-success').textContent = link.lastSuccessAt
+      ? t('admin.dash.linkLastSuccess', { time: `${dateOf(link.lastSuccessAt)} ${clockOf(link.lastSuccessAt)}` })
+      : t('admin.dash.linkNeverSucceeded');
+    const failed = link.state === 'down' && link.lastFailure;
+    $('dash-link-failure').hidden = !failed;
+    $('dash-link-failure').textContent = failed
+      ? t('admin.dash.linkLastFailure', { time: clockOf(link.lastFailureAt), reason: link.lastFailure }) : '';
   }
 
   async function tick(mine) {

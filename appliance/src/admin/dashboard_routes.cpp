@@ -31,16 +31,32 @@ void writeCertificates(JsonWriter& w, const std::vector<CertificateFact>& certs,
     w.endArray();
 }
 
+std::string japanTime(int64_t unixSeconds) {
+    return unixSeconds ? model::japanIso8601(model::fromUnixSeconds(unixSeconds)) : "";
+}
+
+void writeLink(JsonWriter& w, const std::string& profile, const upstream::LinkReport& r) {
+    w.object("link")
+        .field("profile", profile)
+        .field("state", upstream::linkStateName(r.state))
+        .field("lastSuccessAt", japanTime(r.lastSuccessAt))
+        .field("lastFailureAt", japanTime(r.lastFailureAt))
+        .field("lastFailure", r.lastFailure)
+        .endObject();
+}
+
 HttpReply dashboard(const DashboardFacts& f) {
     int64_t now = store::nowSeconds();
     int64_t dayStart = model::japanDayStart(model::JapanDate::today());
     int64_t hits = f.cacheHits(), live = f.liveAnswers(), stale = f.staleAnswers();
     int64_t answered = hits + live + stale;
+    const upstream::LinkReport link = f.link();
     JsonWriter w;
     w.beginObject()
         .field("at", model::japanIso8601(model::fromUnixSeconds(now)))
-        .field("upstreamLinkUp", f.linkUp())
-        .field("queueDepth", f.queueDepth())
+        .field("upstreamLinkUp", link.state == upstream::LinkReport::State::Up);
+    writeLink(w, f.upstreamProfile, link);
+    w.field("queueDepth", f.queueDepth())
         .object("cache")
         .field("hits", hits)
         .field("live", live)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "admin/admin_route.hpp"
+#include "upstream/link_health.hpp"
 
 namespace kh::admin {
 
@@ -17,7 +18,8 @@ struct CertificateFact {
 
 // What the gateway knows, read when the dashboard is asked.
 struct DashboardFacts {
-    std::function<bool()> linkUp;
+    std::string upstreamProfile;  // central-v1 | terminal: which link the state is of
+    std::function<upstream::LinkReport()> link;
     std::function<int64_t()> queueDepth;
     std::function<int64_t()> cacheHits, liveAnswers, staleAnswers;
     std::function<int64_t(int64_t since)> requestsSince, errorsSince;  // journal entries, unix seconds

@@ -146,6 +146,8 @@ Config loadConfig(const std::string& path) {
     c.fileDrop.resultEncoding = value<std::string>(files, "resultEncoding", c.fileDrop.resultEncoding);
     c.fileDrop.faceExportBatches = value<bool>(files, "faceExportBatches", c.fileDrop.faceExportBatches);
     c.faceConsumers = strings(files, "faceConsumers");
+    c.shareName = value<std::string>(files, "shareName", c.shareName);
+    if (files && files->has("shareAccounts")) c.shareAccounts = strings(files, "shareAccounts");
     auto up = section(root, "upstream");
     c.upstreamProfile = value<std::string>(up, "profile", c.upstreamProfile);
     loadTerminal(section(up, "terminal"), c.terminal);
@@ -159,6 +161,7 @@ Config loadConfig(const std::string& path) {
     c.breakerFailures = value<int>(up, "breakerFailures", c.breakerFailures);
     c.breakerCoolDownMillis = value<int>(up, "breakerCoolDownMillis", int(c.breakerCoolDownMillis));
     c.liveWaitMillis = value<int>(up, "liveWaitMillis", c.liveWaitMillis);
+    c.linkProbeSeconds = std::max(1, value<int>(up, "probeSeconds", c.linkProbeSeconds));
     auto cache = section(root, "cache");
     c.freshSeconds = value<int>(cache, "freshSeconds", int(c.freshSeconds));
     auto batch = section(root, "batch");

@@ -31,6 +31,10 @@ struct Config {
     bool fileDropEnabled = true;
     endpoint::FileDropSettings fileDrop;
     std::vector<std::string> faceConsumers;  // face/<name>/ for each program that picks up face files
+    // How receipt computers reach the file channel over SMB (the image's smb.conf): the share's name and
+    // its accounts, for the web admin's レセコンの接続設定 page.
+    std::string shareName = "kakehashi";
+    std::vector<std::string> shareAccounts{"recept"};
     std::string upstreamProfile = "central-v1";  // upstream.profile: central-v1 | terminal
     upstream::TlsSettings upstream;              // central-v1
     upstream::TerminalSettings terminal;         // terminal: the 資格確認端末's share (upstream.terminal)
@@ -39,6 +43,7 @@ struct Config {
     int64_t breakerCoolDownMillis = 10000;
     int64_t freshSeconds = -1;
     int liveWaitMillis = 15000;
+    int linkProbeSeconds = 60;  // upstream.probeSeconds: a light probe after this long without an exchange
     size_t batchChunkSize = 1000;
     size_t batchMaxEntries = 10000;
     bool pluginsEnabled = false;       // a "plugins" section is present

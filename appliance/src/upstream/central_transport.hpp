@@ -13,10 +13,16 @@ struct CentralResponse {
     int retryAfterSeconds = 0;  // from Retry-After, 0 when absent
 };
 
-// The request never reached an answer (refused, reset, timed out, TLS failure): worth retrying.
+// The request never reached an answer (refused, reset, timed out, TLS failure): worth retrying. what() says
+// why in Japanese, for IT staff; detail() keeps the library's own words for the log.
 class TransportError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit TransportError(const std::string& reason, std::string detail = "")
+        : std::runtime_error(reason), detail_(std::move(detail)) {}
+    const std::string& detail() const { return detail_; }
+
+private:
+    std::string detail_;
 };
 
 class CentralTransport {

@@ -220,17 +220,32 @@ void TerminalExchange::sweep(const Listing& listing) {
     }
 }
 
+template <typename T>
+Outcome<T> TerminalExchange::reported(Outcome<T> o) {
+    if (options_.health && !(stopping() && !o.ok())) {
+        const uint64_t epoch = options_.health->epoch();
+        if (o.ok()) options_.health->succeeded(epoch);
+        else options_.health->failed(epoch, o.failure.message);
+    }
+    return o;
+}
+
 Outcome<bool> TerminalExchange::probe() {
     try {
         for (const char* folder : {"req", "res", "face"}) share_.list(folder);
-        return Outcome<bool>::of(true);
+        return reported(Outcome<bool>::of(true));
     } catch (const ShareUnavailable& e) {
-        return Outcome<bool>::unreachable(e.what());
+        return reported(Outcome<bool>::unreachable(e.what()));
     }
 }
 
 Outcome<TerminalAnswer> TerminalExchange::exchange(const std::string& requestId, const std::string& prefix,
                                                    const std::string& document, bool durable, SendTurn* turn) {
+    return reported(run(requestId, prefix, document, durable, turn));
+}
+
+Outcome<TerminalAnswer> TerminalExchange::run(const std::string& requestId, const std::string& prefix,
+                                              const std::string& document, bool durable, SendTurn* turn) {
     const Names n = Names::of(requestId, requestFileName(prefix, requestId));
     struct Active {  // the sweep leaves this request's files alone while it runs
         TerminalExchange& x;

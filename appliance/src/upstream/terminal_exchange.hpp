@@ -34,6 +34,7 @@
 
 #include "store/terminal_requests.hpp"
 #include "upstream/central_client.hpp"
+#include "upstream/link_health.hpp"
 #include "upstream/share_folder.hpp"
 
 namespace kh::upstream {
@@ -43,6 +44,9 @@ struct TerminalOptions {
     std::chrono::milliseconds answerTimeout{60000};  // from hand-over to the answer
     std::chrono::milliseconds poll{200};             // how often req/ and res/ are listed while waiting
     size_t maxAnswerBytes = 64u * 1024 * 1024;
+    // Where the link's state goes (may be null): an answer read or a probe's listing is a success; a share
+    // that cannot be listed, a request never taken and an answer that never came are failures.
+    LinkHealth* health = nullptr;
 };
 
 struct TerminalAnswer {
@@ -100,6 +104,10 @@ private:
     // The next listing after `seen`; the latest one when `deadline` passes first or the exchange stops.
     ListingPtr awaitListing(uint64_t seen, std::chrono::steady_clock::time_point deadline);
     Outcome<TerminalAnswer> await(const Names& n, bool durable, uint64_t seen);
+    template <typename T>
+    Outcome<T> reported(Outcome<T> o);
+    Outcome<TerminalAnswer> run(const std::string& requestId, const std::string& prefix, const std::string& document,
+                                bool durable, SendTurn* turn);
     std::optional<TerminalAnswer> consume(const Names& n, const std::string& file, TerminalAnswer::Kind kind, uint64_t& seen);
     void forgetAnswer(const Names& n, const std::string& file, bool withCopy);
     void sweep(const Listing& listing);
