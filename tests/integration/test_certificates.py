@@ -101,12 +101,18 @@ class CertificateCase(IntegrationTest):
         self.assertEqual(len(after), len(before) + 1, "the simulator saw the inquiry")
         self.assertEqual(after[-1]["institution"], INSTITUTION)
 
-    def confirm_pending(self):
-        """Keep what was just installed (it is rolled back unless confirmed in time)."""
+    def pending_change(self):
         status, body = self.admin.request("GET", "/admin/api/pending-changes")
         self.assertEqual(status, 200, body)
         self.assertEqual(len(body["pendingChanges"]), 1, body)
-        status, body = self.admin.request("POST", "/admin/api/pending-changes/%s/confirm" % body["pendingChanges"][0]["id"])
+        return body["pendingChanges"][0]
+
+    def confirm_pending(self):
+        """Keep what was just installed (it is rolled back unless confirmed in time), once the box has seen
+        it work: an answer over the link with the new files (the probe after the change, or an inquiry)."""
+        change = wait_until(lambda: (lambda c: c if c["proven"] else None)(self.pending_change()), 60,
+                            "the new certificate proven over the link")
+        status, body = self.admin.request("POST", "/admin/api/pending-changes/%s/confirm" % change["id"])
         self.assertEqual((status, body["pendingChanges"]), (200, []))
 
     def assert_refused(self, path, body, words):
@@ -294,7 +300,7 @@ class UnconfirmedChangeTest(CertificateCase):
         self.assert_live_inquiry()
         status, audit = self.admin.request("GET", "/admin/api/audit?action=admin.change-rolled-back")
         self.assertEqual(len(audit["entries"]), 1)
-        self.assertIn("not confirmed in time", audit["entries"][0]["detail"])
+        self.assertIn("期限内に確定されなかった", audit["entries"][0]["detail"])
 
     def test_a_change_can_be_reverted_at_once(self):
         _, before = self.certificates()
@@ -307,6 +313,49 @@ class UnconfirmedChangeTest(CertificateCase):
         _, after = self.certificates()
         self.assertEqual(after["upstream-client"]["fingerprint"], before["upstream-client"]["fingerprint"])
         self.assertEqual(self.stored_upstream_settings()["upstream.certFile"], before["upstream-client"]["file"])
+        self.assert_live_inquiry()
+
+
+class LinkProofTest(CertificateCase):
+    """The link's state comes from what really went over it, and a certificate may only be kept once it
+    worked: a wrong central CA is seen at once by the probe (no inquiry needed), its confirmation is
+    refused with the reason, the dashboard says why in Japanese, and going back brings the link up again."""
+
+    def dashboard_link(self):
+        status, body = self.admin.request("GET", "/admin/api/dashboard")
+        self.assertEqual(status, 200, body)
+        return body["link"]
+
+    def other_ca(self):
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
+                "-subj", "/CN=Not The Central CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                "-keyout", self.path("other-ca.key"), "-out", self.path("other-ca.crt"))
+        with open(self.path("other-ca.crt")) as f:
+            return f.read()
+
+    def test_a_wrong_central_ca_is_seen_at_once_and_cannot_be_confirmed(self):
+        link = wait_until(lambda: (lambda l: l if l["state"] == "up" else None)(self.dashboard_link()), 60,
+                          "the probe to find the link up at start")
+        self.assertEqual(link["profile"], "central-v1")
+        self.assertRegex(link["lastSuccessAt"], r"^\d{4}-\d{2}-\d{2}T")
+        inquiries = len([r for r in self.sim.requests() if r["path"] == "/v1/qualifications/inquiry"])
+        status, body = self.admin.request("POST", "/admin/api/certificates/central-ca", {"pem": self.other_ca()})
+        self.assertEqual(status, 200, body)
+        change = wait_until(lambda: (lambda c: c if "できませんでした" in c["unproven"] else None)(self.pending_change()),
+                            60, "the probe to report the refused handshake")
+        self.assertFalse(change["proven"])
+        self.assertIn("サーバー証明書を確認できませんでした", change["unproven"])
+        status, refused = self.admin.request("POST", "/admin/api/pending-changes/%s/confirm" % change["id"])
+        self.assertEqual((status, refused["type"]), (409, "urn:kakehashi:problem:change-unproven"))
+        link = self.dashboard_link()
+        self.assertEqual(link["state"], "down")
+        self.assertIn("中央システムのCA証明書", link["lastFailure"])
+        self.assertNotRegex(link["lastFailure"], r"[A-Za-z]{4,}", "the reason is in Japanese, without library English")
+        self.assertEqual(len([r for r in self.sim.requests() if r["path"] == "/v1/qualifications/inquiry"]), inquiries,
+                         "no inquiry was needed to find it out")
+        status, body = self.admin.request("POST", "/admin/api/pending-changes/%s/revert" % change["id"])
+        self.assertEqual(status, 200, body)
+        wait_until(lambda: self.dashboard_link()["state"] == "up", 60, "the link up again with the old CA")
         self.assert_live_inquiry()
 
 

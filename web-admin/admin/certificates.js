@@ -1,9 +1,10 @@
 // The facility's certificates for the central system: the client certificate and the central CA with
 // their expiry (warned at 60, 30 and 7 days); a PKCS#12 upload, or a key made on the box with a CSR to
 // download and the signed certificate uploaded later; the central CA uploaded. A new certificate is used
-// at once but must be confirmed within the appliance's window (90 s): the view counts down, shows the
-// link to the central system meanwhile, and offers 確定 or 元に戻す; unconfirmed, the appliance goes back,
-// and the view, reading the list again, says so.
+// at once but must be confirmed within the appliance's window (90 s): the view counts down and shows
+// whether anything has come back over the link with the new certificate yet; 確定 is offered only once it
+// has (the appliance refuses it before), 元に戻す at any time; unconfirmed, the appliance goes back, and the
+// view, reading the list again, says so.
 
 import * as api from './api.js';
 import { t, tOr } from '/i18n/texts.js';
@@ -13,8 +14,7 @@ const BASE = '/admin/api/certificates';
 
 export function createCertificates(ctx) {
   let data = null;
-  let pending = null;     // {id, what, deadline, secondsLeft} and `until` (this browser's clock)
-  let linkUp = null;      // the dashboard's upstreamLinkUp while a change waits
+  let pending = null;     // {id, what, deadline, secondsLeft, proven, unproven} and `until` (this browser's clock)
   let ticker = null;
   let active = false;
   let decided = null;     // the id of the change this page confirmed or reverted
@@ -66,12 +66,14 @@ export function createCertificates(ctx) {
     if (!pending) return;
     $('certs-pending-text').textContent = t('admin.certs.pendingText', { seconds: secondsLeft() });
     const link = $('certs-pending-link');
-    link.hidden = linkUp === null;
-    link.textContent = linkUp ? t('admin.certs.pendingLinkUp') : t('admin.certs.pendingLinkDown');
-    link.dataset.state = linkUp ? 'ok' : 'bad';
+    link.textContent = pending.proven ? t('admin.certs.pendingProven') : pending.unproven;
+    link.dataset.state = pending.proven ? 'ok' : 'bad';
+    $('certs-confirm').disabled = !pending.proven;
+    $('certs-confirm-why').hidden = pending.proven;
   }
 
-  // Every second while a change waits: the countdown; every third second: the link to the central system.
+  // Every second while a change waits: the countdown; every second second: what the appliance knows of the
+  // link with the new certificate.
   // At the deadline: the list again, once a second, until the appliance has gone back (it checks once a
   // second itself).
   function tick(round = 0) {
@@ -82,9 +84,12 @@ export function createCertificates(ctx) {
       ticker = setTimeout(load, 1000);
       return;
     }
-    if (round % 3 === 0) {
-      api.get('/admin/api/dashboard').then((d) => {
-        linkUp = Boolean(d.upstreamLinkUp);
+    if (round % 2 === 1) {
+      api.get(BASE).then((answer) => {
+        const change = answer.pendingChange;
+        if (!pending || !change || change.id !== pending.id) return;
+        pending.proven = change.proven;
+        pending.unproven = change.unproven;
         renderPending();
       }).catch(() => {});
     }
@@ -104,7 +109,6 @@ export function createCertificates(ctx) {
     data = answer;
     const change = answer.pendingChange;
     noteEnded(change);
-    if (change && (!pending || pending.id !== change.id)) linkUp = null;
     pending = change ? { ...change, until: Date.now() + change.secondsLeft * 1000 } : null;
     render();
     tick();

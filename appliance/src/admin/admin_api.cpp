@@ -76,6 +76,8 @@ std::vector<AdminRoute> pendingChangeRoutes(PendingChanges& pending) {
                 .field("actor", c.actor)
                 .field("deadline", model::japanIso8601(model::fromUnixSeconds(c.deadline)))
                 .field("secondsLeft", std::max<int64_t>(0, c.deadline - now))
+                .field("proven", c.unproven.empty())
+                .field("unproven", c.unproven)
                 .endObject();
         w.endArray().endObject();
         return jsonReply(200, w.take());
@@ -84,7 +86,7 @@ std::vector<AdminRoute> pendingChangeRoutes(PendingChanges& pending) {
         return [&pending, list, keep](AdminCall& call) {
             const std::string& id = call.http.params["id"];
             bool found = keep ? pending.confirm(id, call.actor()) : pending.revert(id, call.actor());
-            if (!found) throw KakehashiError(ErrorId::NotFound, "no such pending change (confirmed, reverted or rolled back already)");
+            if (!found) throw KakehashiError(ErrorId::NotFound, "その変更はもうありません（確定・取り消し済みか、期限切れで元に戻っています）");
             return list();
         };
     };

@@ -32,25 +32,9 @@ constexpr const char* kClient = "upstream-client";
 constexpr const char* kCentralCa = "central-ca";
 constexpr int64_t kClockSlackSeconds = 300;  // a certificate signed a moment ago on a clock a little ahead
 
-// Where installed files live: <stateDir>/tls, 0700, each file 0600.
-struct TlsPaths {
-    std::string dir, clientKey, clientCert, pendingKey, centralCa;
-};
-
-TlsPaths tlsPaths(const std::string& stateDir) {
-    std::string dir = stateDir + "/tls";
-    return {dir, dir + "/facility-client.key", dir + "/facility-client.crt", dir + "/pending-client.key",
-            dir + "/central-ca.crt"};
-}
-
 bool exists(const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
-}
-
-void removeFile(const std::string& dir, const std::string& path) {
-    ::unlink(path.c_str());
-    base::syncFolder(dir);
 }
 
 [[noreturn]] void invalid(const std::string& message) { throw KakehashiError(ErrorId::InvalidField, message); }
@@ -99,6 +83,8 @@ HttpReply certificateList(const CertificateParts& p) {
                 .field("what", c.what)
                 .field("deadline", isoTime(c.deadline))
                 .field("secondsLeft", std::max<int64_t>(0, c.deadline - now))
+                .field("proven", c.unproven.empty())
+                .field("unproven", c.unproven)
                 .endObject();
     w.endObject();
     return {200, "application/json", w.take(), {}};
@@ -153,105 +139,6 @@ Poco::JSON::Object::Ptr bodyObject(const AdminCall& call) {
     return call.http.body.empty() ? Poco::JSON::Object::Ptr(new Poco::JSON::Object) : endpoint::jsonObject(call.http.body);
 }
 
-// ---- installing ------------------------------------------------------------------------------------
-
-// Writes files (in order, durably, 0600), gives the transport its new TLS context, then records the
-// settings, so the next start uses the same files. When the context cannot be made the files are put
-// back as they were and nothing is recorded: the box goes on with what it had.
-class Installer {
-public:
-    explicit Installer(CertificateParts& p) : p_(p), paths_(tlsPaths(p.stateDir)) {}
-    const TlsPaths& paths() const { return paths_; }
-
-    void install(const std::vector<std::pair<std::string, std::string>>& files, const upstream::TlsSettings& next,
-                 const std::vector<std::pair<const char*, std::string>>& settings, const std::string& actor) {
-        if (!p_.pending.list().empty())
-            throw KakehashiError(ErrorId::ChangePending, "先に確定するか元に戻してください (confirm or revert the previous change first)");
-        ::mkdir(paths_.dir.c_str(), 0700);
-        upstream::TlsSettings previous = p_.transport.settings();
-        std::vector<std::pair<std::string, std::optional<std::string>>> before;
-        for (const auto& f : files) before.emplace_back(f.first, base::tryReadFile(f.first));
-        try {
-            for (const auto& [path, bytes] : files) base::writeFileDurably(path, bytes, 0600);
-        } catch (const std::exception&) {
-            putBack(before);
-            throw;  // the disk refused: an internal error, not the administrator's
-        }
-        try {
-            p_.transport.reload(next);
-        } catch (const std::exception& e) {
-            putBack(before);
-            invalid(std::string("証明書を使えませんでした。元の証明書のままです (the files do not load; the old ones stay in use): ") +
-                    e.what());
-        }
-        for (const auto& [key, value] : settings) p_.settings.set(key, value, actor);
-        keepForRollback(std::move(before), previous, settings, actor);
-    }
-
-    void installClient(const std::string& keyPem, const std::string& certificatePem, const std::string& actor) {
-        auto next = p_.transport.settings();
-        next.keyFile = paths_.clientKey;
-        next.certFile = paths_.clientCert;
-        // The key first: a certificate alone is useless.
-        install({{paths_.clientKey, keyPem}, {paths_.clientCert, certificatePem}}, next,
-                {{"upstream.keyFile", paths_.clientKey}, {"upstream.certFile", paths_.clientCert}}, actor);
-    }
-
-private:
-    using Saved = std::vector<std::pair<std::string, std::optional<std::string>>>;
-
-    // Until the change is confirmed, the old files, context and settings are kept to go back to.
-    void keepForRollback(Saved before, const upstream::TlsSettings& previous,
-                         const std::vector<std::pair<const char*, std::string>>& settings, const std::string& actor) {
-        struct Wiped {
-            Saved files;
-            ~Wiped() {
-                for (auto& f : files)
-                    if (f.second) crypto::secureZero(*f.second);
-            }
-        };
-        auto saved = std::make_shared<Wiped>(Wiped{std::move(before)});
-        std::vector<std::pair<std::string, std::string>> oldSettings;
-        for (const auto& [key, value] : settings) {
-            std::string k = key;
-            oldSettings.emplace_back(k, k == "upstream.keyFile" ? previous.keyFile
-                                        : k == "upstream.certFile" ? previous.certFile : previous.caFile);
-        }
-        std::string what = "certificate:" + std::string(settings.size() == 1 ? kCentralCa : kClient);
-        CertificateParts& p = p_;
-        std::string dir = paths_.dir;
-        p_.pending.add(what, actor, [&p, dir, saved, previous, oldSettings] {
-            putBackFiles(dir, saved->files);
-            try {
-                p.transport.reload(previous);
-            } catch (const std::exception& e) {
-                log::error("admin.certificate_rollback_failed", {{"error", e.what()}});
-            }
-            for (const auto& [key, value] : oldSettings) p.settings.set(key, value, "rollback");
-        });
-    }
-
-    void putBack(Saved& before) { putBackFiles(paths_.dir, before); }
-
-    static void putBackFiles(const std::string& dir, Saved& before) {
-        for (auto it = before.rbegin(); it != before.rend(); ++it) {
-            try {
-                if (it->second) {
-                    base::writeFileDurably(it->first, *it->second, 0600);
-                    crypto::secureZero(*it->second);
-                } else {
-                    removeFile(dir, it->first);
-                }
-            } catch (const std::exception&) {
-                // the transport still holds the old context in memory; the next upload writes again
-            }
-        }
-    }
-
-    CertificateParts& p_;
-    TlsPaths paths_;
-};
-
 // ---- the routes --------------------------------------------------------------------------------------
 
 struct Shared {
@@ -277,7 +164,7 @@ HttpReply uploadPkcs12(Shared& s, AdminCall& call) {
     crypto::secureZero(passphrase);
     auto info = usableClientCertificate(opened.certificatePem);
     std::lock_guard<std::mutex> l(s.changing);
-    Installer installer(s.parts);
+    CertificateInstaller installer(s.parts);
     try {
         installer.installClient(opened.keyPem, opened.certificatePem + join(opened.chainPems), call.actor());
     } catch (...) {
@@ -322,7 +209,7 @@ HttpReply uploadSignedCertificate(Shared& s, AdminCall& call) {
     if (pems.empty()) invalid("pem: 証明書（PEM）を読み取れません (not a PEM certificate)");
     auto info = usableClientCertificate(pems.front());
     std::lock_guard<std::mutex> l(s.changing);
-    Installer installer(s.parts);
+    CertificateInstaller installer(s.parts);
     auto key = base::tryReadFile(installer.paths().pendingKey);
     if (!key) invalid("署名待ちの鍵がありません。先にCSRを作成してください (no CSR is pending: make one first)");
     bool matches = crypto::certificateMatchesKey(pems.front(), *key);
@@ -354,7 +241,7 @@ HttpReply uploadCentralCa(Shared& s, AdminCall& call) {
         if (i == 0) first = info;
     }
     std::lock_guard<std::mutex> l(s.changing);
-    Installer installer(s.parts);
+    CertificateInstaller installer(s.parts);
     auto next = s.parts.transport.settings();
     next.caFile = installer.paths().centralCa;
     installer.install({{next.caFile, join(pems)}}, next, {{"upstream.caFile", next.caFile}}, call.actor());

@@ -8,21 +8,9 @@
 #include <vector>
 
 #include "admin/admin_route.hpp"
-#include "admin/pending_changes.hpp"
-#include "store/audit_log.hpp"
-#include "store/settings.hpp"
-#include "upstream/https_transport.hpp"
+#include "admin/certificate_installer.hpp"
 
 namespace kh::admin {
-
-struct CertificateParts {
-    store::AuditLog& audit;
-    store::Settings& settings;
-    upstream::HttpsTransport& transport;
-    std::string stateDir;       // installed files go under <stateDir>/tls (0600)
-    std::string institutionCode;  // the CSR's subject CN
-    PendingChanges& pending;      // a new certificate or CA must be confirmed within the window
-};
 
 std::vector<AdminRoute> certificateRoutes(CertificateParts parts);
 

@@ -2,6 +2,7 @@
 
 #include "base/log.hpp"
 #include "crypto/primitives.hpp"
+#include "model/errors.hpp"
 #include "store/store.hpp"
 
 namespace kh::admin {
@@ -28,15 +29,23 @@ void PendingChanges::stop() {
         std::lock_guard<std::mutex> l(mutex_);
         left.swap(entries_);
     }
-    for (auto& e : left) rollBack(std::move(e), "system", "stopped before it was confirmed");
+    for (auto& e : left) rollBack(std::move(e), "system", "確定されないまま停止したため元に戻しました");
 }
 
-PendingChange PendingChanges::add(const std::string& what, const std::string& actor, std::function<void()> rollback) {
+PendingChange PendingChanges::add(const std::string& what, const std::string& actor, std::function<void()> rollback,
+                                  ChangeProof proof) {
     int64_t now = store::nowSeconds();
-    PendingChange c{crypto::uuid4(), what, actor, now, now + window_.count()};
     std::lock_guard<std::mutex> l(mutex_);
-    entries_.push_back({c, std::move(rollback)});
+    Entry e{{crypto::uuid4(), what, actor, now, now + window_.count(), ""}, std::move(rollback), std::move(proof)};
+    PendingChange c = e.withProof();
+    entries_.push_back(std::move(e));
     wake_.notify_all();
+    return c;
+}
+
+PendingChange PendingChanges::Entry::withProof() const {
+    PendingChange c = change;
+    if (proof) c.unproven = proof();
     return c;
 }
 
@@ -44,6 +53,8 @@ bool PendingChanges::confirm(const std::string& id, const std::string& actor) {
     std::unique_lock<std::mutex> l(mutex_);
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
         if (it->change.id != id) continue;
+        if (std::string why = it->withProof().unproven; !why.empty())
+            throw model::KakehashiError(model::ErrorId::ChangeUnproven, why);
         std::string what = it->change.what;
         entries_.erase(it);
         l.unlock();
@@ -60,7 +71,7 @@ bool PendingChanges::revert(const std::string& id, const std::string& actor) {
         Entry e = std::move(*it);
         entries_.erase(it);
         l.unlock();
-        rollBack(std::move(e), actor, "reverted");
+        rollBack(std::move(e), actor, "取り消しました");
         return true;
     }
     return false;
@@ -69,7 +80,7 @@ bool PendingChanges::revert(const std::string& id, const std::string& actor) {
 std::vector<PendingChange> PendingChanges::list() {
     std::lock_guard<std::mutex> l(mutex_);
     std::vector<PendingChange> out;
-    for (const auto& e : entries_) out.push_back(e.change);
+    for (const auto& e : entries_) out.push_back(e.withProof());
     return out;
 }
 
@@ -93,7 +104,7 @@ void PendingChanges::run() {
             Entry e = std::move(*it);
             it = entries_.erase(it);
             l.unlock();
-            rollBack(std::move(e), "system", "not confirmed in time");
+            rollBack(std::move(e), "system", "期限内に確定されなかったため元に戻しました");
             l.lock();
             it = entries_.begin();  // the list may have changed meanwhile
         }

@@ -1,7 +1,9 @@
 // Changes that could cut the box off the network (a new client certificate or central CA) are put to
 // use at once and must then be confirmed within a window (90 s): if nobody confirms — because the
 // change broke the very link the administrator is watching, or the browser is gone — it is rolled back
-// by itself. Stopping the gateway also rolls back what is unconfirmed.
+// by itself. Stopping the gateway also rolls back what is unconfirmed. A change may also name its proof:
+// a certificate may be kept only once something came back over the link with it, so a change that broke
+// the link cannot be locked in by a click.
 #pragma once
 #include <chrono>
 #include <condition_variable>
@@ -18,7 +20,11 @@ namespace kh::admin {
 struct PendingChange {
     std::string id, what, actor;
     int64_t appliedAt = 0, deadline = 0;  // unix seconds
+    std::string unproven;  // why it may not be confirmed yet (Japanese); empty: it may
 };
+
+// Empty when the change has shown that it works; otherwise what it still waits for, in Japanese.
+using ChangeProof = std::function<std::string()>;
 
 class PendingChanges {
 public:
@@ -28,7 +34,9 @@ public:
     void stop();  // rolls back whatever is still unconfirmed
 
     // Registers an applied change; `rollback` must not throw. Returns the change.
-    PendingChange add(const std::string& what, const std::string& actor, std::function<void()> rollback);
+    PendingChange add(const std::string& what, const std::string& actor, std::function<void()> rollback,
+                      ChangeProof proof = {});
+    // False when there is no such change. Throws model::KakehashiError ChangeUnproven while its proof is missing.
     bool confirm(const std::string& id, const std::string& actor);
     bool revert(const std::string& id, const std::string& actor);
     std::vector<PendingChange> list();
@@ -37,6 +45,8 @@ private:
     struct Entry {
         PendingChange change;
         std::function<void()> rollback;
+        ChangeProof proof;
+        PendingChange withProof() const;
     };
     void run();
     void rollBack(Entry entry, const std::string& actor, const char* why);

@@ -61,6 +61,7 @@ namespace kh::model {
     X(ChangePending,       "KKH-E7005", 409, "change-pending",       "確定待ちの変更があります")                   \
     X(SignInFailed,        "KKH-E7006", 401, "sign-in-failed",       "サインインできませんでした。ユーザー名とパスワードを確認してください。失敗が続いた端末からは、しばらくサインインできません（管理者が解除できます）") \
     X(TooManyAttempts,     "KKH-E7007", 429, "too-many-attempts",    "この端末からのサインインの試行が多すぎます。しばらく待ってから再試行してください") \
+    X(ChangeUnproven,      "KKH-E7008", 409, "change-unproven",      "新しい証明書での通信がまだ成功していません。接続の確認が済んでから確定してください") \
     X(LengthRequired,      "KKH-E8001", 411, "length-required",      "ファイルの大きさ（Content-Length）を付けて送ってください") \
     X(NotABundle,          "KKH-E8002", 422, "not-a-bundle",         "ファームウェアの更新ファイル（.raucb）ではありません") \
     X(NoSpace,             "KKH-E8003", 507, "no-space",             "保存領域の空きが足りません")                 \
