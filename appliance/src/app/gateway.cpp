@@ -13,16 +13,21 @@
 #include "admin/firmware_routes.hpp"
 #include "admin/terminal_routes.hpp"
 #include "admin/plugin_routes.hpp"
+#include "admin/receipt_setup_routes.hpp"
 #include "admin/tls_identity.hpp"
 #include "endpoint/http_api.hpp"
 #include <cstdio>
 #include "plugins/spec_xml_adapter.hpp"
 #include "spec/messages.hpp"
+#include "base/files.hpp"
 #include "base/log.hpp"
 
 namespace kh::app {
 
 namespace {
+// A staff member signed in on the staff page stays signed in on that tablet for a working day.
+constexpr int kStaffShiftSeconds = 10 * 3600;
+
 bool readable(const std::string& path) { return !path.empty() && ::access(path.c_str(), R_OK) == 0; }
 }  // namespace
 
@@ -39,14 +44,17 @@ http::ServerSettings lanTls(const Config& c) {
 }
 
 std::unique_ptr<upstream::CentralClient> makeCentralClient(const Config& c, upstream::HttpsTransport& transport,
-                                                           store::TerminalRequests& terminalRequests) {
+                                                           store::TerminalRequests& terminalRequests,
+                                                           upstream::LinkHealth* health) {
     if (c.upstreamProfile == "terminal") {
         upstream::TerminalSettings share = c.terminal;
         // Until the web admin's setup names the share, a folder that does not exist: every call is then
         // "unreachable" and waits in the queue, as with central-v1 before its certificates are there.
         if (share.url.empty() && share.path.empty()) share.path = c.stateDir + "/terminal-share-not-set";
-        return std::make_unique<upstream::TerminalClient>(upstream::openShareFolder(share), terminalRequests,
-                                                          upstream::terminalOptions(share), c.institutionCode);
+        upstream::TerminalOptions options = upstream::terminalOptions(share);
+        options.health = health;
+        return std::make_unique<upstream::TerminalClient>(upstream::openShareFolder(share), terminalRequests, options,
+                                                          c.institutionCode);
     }
     return std::make_unique<upstream::CentralV1Client>(transport, c.institutionCode);
 }
@@ -82,10 +90,11 @@ Gateway::Gateway(const Config& config)
       settings_(store_),
       consents_(store_),
       visits_(store_),
-      transport_(config.upstream),
+      transport_(config.upstream, &linkHealth_),
       terminalRequests_(store_),
       outbox_(queue_, config.institutionCode),
-      central_(makeCentralClient(withTerminalPassword(config, settings_, store_.key()), transport_, terminalRequests_)),
+      central_(makeCentralClient(withTerminalPassword(config, settings_, store_.key()), transport_, terminalRequests_,
+                                 &linkHealth_)),
       breaker_(config.breakerFailures, config.breakerCoolDownMillis),
       dispatcher_(queue_, outbox_, *central_, breaker_, config.backoff, upstreamConcurrency(config)),
       referenceNumbers_(store_, queue_),
@@ -95,7 +104,7 @@ Gateway::Gateway(const Config& config)
                    store_.key(), cache_, outbox_, dispatcher_, breaker_),
       batchService_({config.institutionCode, config.batchChunkSize, config.batchMaxEntries, 2}, batches_, outbox_,
                     dispatcher_, *central_, breaker_),
-      homeReception_(settings_, central_.get(), config.facilityName),
+      homeReception_(settings_, central_.get(), config.facilityName, config.institutionCode),
       homeConsent_({config.institutionCode, config.homeConsentLookbackDays, config.homeConsentPollSeconds, 60,
                     config.medicalInfoRetentionDays},
                    store_.key(), consents_, settings_, *central_),
@@ -110,6 +119,7 @@ Gateway::Gateway(const Config& config)
                   readerMonitor_, *central_, eligibility_, audit_, journal_),
       users_(store_, config.signInLockout),
       sessions_(store_),
+      staffSessions_(store_, kStaffShiftSeconds, kStaffShiftSeconds),
       signInThrottle_(config.signInThrottle),
       setupCode_(store_) {
     // A qualification just given carries the outpatient's consent for medical information.
@@ -127,11 +137,13 @@ Gateway::Gateway(const Config& config)
     pluginChannel_ = std::make_unique<endpoint::PluginChannel>(config.pluginShareRoot, config.fileDrop.pollMillis,
                                                                config.fileDrop.settleMillis, *plugins_, inbound_,
                                                                deadLetters_, journal_, eligibility_, metrics_);
+    staffAccess_.reset(new endpoint::StaffAccess{users_, staffSessions_, signInThrottle_, audit_, kStaffShiftSeconds});
     endpoint::HttpApiParts parts{eligibility_, batchService_, journal_, metrics_, [this] { return ready_.load(); },
                                  KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_,
                                  &homeConsent_, &visitService_, &referenceNumberService_,
-                                 config.cardReadersEnabled ? &cardChecks_ : nullptr};
-    http_ = endpoint::apiListener(lanTls(config), endpoint::buildApiRoutes(parts), clients_, journal_, metrics_, config.webAdminRoot);
+                                 config.cardReadersEnabled ? &cardChecks_ : nullptr, staffAccess_.get()};
+    http_ = endpoint::apiListener(lanTls(config), endpoint::buildApiRoutes(parts), clients_, journal_, metrics_,
+                                  config.webAdminRoot, staffAccess_.get());
     if (config.fileDropEnabled) {
         homeConsentFiles_ = std::make_unique<endpoint::HomeConsentFiles>(homeConsent_, config.institutionCode);
         medicalAidFiles_ = std::make_unique<endpoint::MedicalAidFiles>(medicalAid_, config.institutionCode);
@@ -161,7 +173,8 @@ void Gateway::buildAdmin() {
         tls.keyFile = made.keyFile;
     }
     admin::DashboardFacts facts;
-    facts.linkUp = [this] { return breaker_.linkUp(); };
+    facts.upstreamProfile = central_->profile();
+    facts.link = [this] { return linkHealth_.report(); };
     facts.queueDepth = [this] { return int64_t(queue_.pendingCount()); };
     facts.cacheHits = [this] { return int64_t(eligibility_.counters().cacheHits.load()); };
     facts.liveAnswers = [this] { return int64_t(eligibility_.counters().liveAnswers.load()); };
@@ -198,10 +211,20 @@ void Gateway::buildAdmin() {
     pendingChanges_ = std::make_unique<admin::PendingChanges>(audit_, std::chrono::seconds(config_.adminConfirmSeconds));
     parts.pendingChanges = pendingChanges_.get();
     parts.more = admin::certificateRoutes(
-        {audit_, settings_, transport_, config_.stateDir, config_.institutionCode, *pendingChanges_});
+        {audit_, settings_, transport_, linkHealth_, config_.stateDir, config_.institutionCode, *pendingChanges_});
     admin::ChannelFacts channels{config_.fileDropEnabled, config_.fileDrop.root, config_.http.listen,
                                  !config_.http.certFile.empty(), config_.plugins.order};
     for (auto& r : admin::channelRoutes(channels, clients_, audit_)) parts.more.push_back(std::move(r));
+    admin::ReceiptSetupFacts sheet;
+    sheet.fileDropEnabled = config_.fileDropEnabled;
+    sheet.shareName = config_.shareName;
+    sheet.shareAccounts = [accounts = config_.shareAccounts] { return accounts; };
+    sheet.faceConsumers = config_.faceConsumers;
+    sheet.resultEncoding = config_.fileDrop.resultEncoding;
+    sheet.httpListen = config_.http.listen;
+    sheet.lanCertificateFile = lanTls(config_).certFile;
+    sheet.staffPage = config_.cardReadersEnabled;
+    for (auto& r : admin::receiptSetupRoutes(sheet)) parts.more.push_back(std::move(r));
     for (auto& r : admin::terminalRoutes({settings_, store_.key(), audit_, config_.terminal})) parts.more.push_back(std::move(r));
     // A restart asked for in the web admin: main's signal loop stops the gateway and exits with 75, and
     // systemd (Restart=on-failure) starts it again.
@@ -215,8 +238,20 @@ void Gateway::buildAdmin() {
 
 // No default credentials: until the first administrator exists, a one-time code printed here opens
 // the setup page (it is not patient data, and it is useless once used).
+// The box has no shell and often no one at a terminal: the setup code and the admin URL also go to
+// <stateDir>/console.issue, which the appliance image shows at its console's login prompt
+// (/etc/issue.d/kakehashi.issue links to it; agetty puts the box's address in for \4). ASCII only: the
+// Linux console has no Japanese font.
 void Gateway::announceSetupCode() {
     auto code = setupCode_.issueIfNoAdministrator(users_);
+    const std::string port = config_.admin.listen.substr(config_.admin.listen.rfind(':') + 1);
+    std::string issue = "Kakehashi web admin: https://\\4:" + port + "/admin/\n";
+    if (code) issue += "Setup code: " + *code + "\n";
+    try {
+        base::writeFileDurably(config_.stateDir + "/console.issue", issue, 0644);
+    } catch (const std::exception& e) {
+        log::warn("admin.console_issue_failed", {{"error", e.what()}});
+    }
     if (!code) return;
     log::warn("admin.setup_code", {{"code", *code}, {"url", "https://" + config_.admin.listen + "/admin/"}});
     std::fprintf(stderr, "\n  初期設定コード (setup code): %s\n  https://%s/admin/ で入力してください\n\n", code->c_str(),
@@ -232,8 +267,10 @@ void Gateway::addMetrics() {
                       [this] { return double(batches_.openCount()); });
     metrics_.addProbe("kakehashi_reference_numbers_pending", "Reference-number registrations awaiting the central system.",
                       "gauge", [this] { return double(referenceNumbers_.count("pending")); });
-    metrics_.addProbe("kakehashi_upstream_link_up", "1 while the central system answers.", "gauge",
-                      [this] { return breaker_.linkUp() ? 1.0 : 0.0; });
+    metrics_.addProbe("kakehashi_upstream_link_up", "1 while the central system (or the terminal) answers.", "gauge",
+                      [this] { return linkHealth_.report().state == upstream::LinkReport::State::Up ? 1.0 : 0.0; });
+    metrics_.addProbe("kakehashi_upstream_last_success_seconds", "When something last came back over the link (unix time; 0: never).",
+                      "gauge", [this] { return double(linkHealth_.report().lastSuccessAt); });
     metrics_.addProbe("kakehashi_upstream_attempts_failed_total", "Failed attempts to reach the central system.", "counter",
                       [this] { return double(dispatcher_.stats().failedAttempts.load()); });
     metrics_.addProbe("kakehashi_upstream_in_flight", "Queued calls under way upstream now.", "gauge",
@@ -277,9 +314,23 @@ void Gateway::start() {
         admin_->start();
     }
     auditKeeper_.start(std::chrono::minutes(1), [this] { keepAuditLog(); });
+    linkHealth_.onProbeWanted([this] { linkProber_.poke(); });
+    linkProber_.start(std::chrono::seconds(std::max(1, config_.linkProbeSeconds / 4)), [this] { probeLink(); });
     ready_ = true;
     fetchHomeReceptionUrl();
     log::info("gateway.ready", {{"http", config_.http.listen}, {"files", fileDrop_ ? config_.fileDrop.root : "off"}});
+}
+
+// A real exchange says more than a probe: the probe runs only when the link has been quiet for
+// upstream.probeSeconds, when nothing is known yet, or at once after the certificates changed.
+void Gateway::probeLink() {
+    auto report = linkHealth_.report();
+    if (report.state != upstream::LinkReport::State::Unknown && linkHealth_.quietSeconds() < config_.linkProbeSeconds) return;
+    try {
+        central_->probe();  // reports to linkHealth_ itself
+    } catch (const std::exception& e) {
+        log::error("upstream.probe_failed", {{"error", e.what()}});
+    }
 }
 
 // The first start learns the institution's マイナ在宅受付Web URL from the central system; a failure is
@@ -360,6 +411,7 @@ void Gateway::stop() {
     dispatcher_.stop();
     if (urlFetcher_.joinable()) urlFetcher_.join();
     auditKeeper_.stop();
+    linkProber_.stop();
     try {
         audit_.checkpoint();  // everything is stopped: this one covers every row of the run
     } catch (const std::exception& e) {

@@ -46,6 +46,7 @@
 #include "store/terminal_requests.hpp"
 #include "upstream/dispatcher.hpp"
 #include "upstream/https_transport.hpp"
+#include "upstream/link_health.hpp"
 
 namespace kh::app {
 
@@ -66,6 +67,7 @@ private:
     void announceSetupCode();
     void keepAuditLog();
     void relayFaceFile(const std::string& name, const std::string& bytes);
+    void probeLink();
 
     Config config_;
     std::atomic<bool> ready_{false};
@@ -80,6 +82,7 @@ private:
     store::Settings settings_;
     store::Consents consents_;
     store::Visits visits_;
+    upstream::LinkHealth linkHealth_;  // what the dashboard, the metrics and the certificate trial show
     upstream::HttpsTransport transport_;
     store::TerminalRequests terminalRequests_;  // profile terminal: the request files written to its share
     upstream::Outbox outbox_;
@@ -101,11 +104,13 @@ private:
     services::CardCheckService cardChecks_;
     store::Users users_;
     store::Sessions sessions_;
+    store::Sessions staffSessions_;  // the staff page's: a shift long
     store::SignInThrottle signInThrottle_;
     store::SetupCode setupCode_;
     endpoint::Metrics metrics_;
     std::unique_ptr<plugins::PluginRegistry> plugins_;
     std::unique_ptr<endpoint::PluginChannel> pluginChannel_;
+    std::unique_ptr<endpoint::StaffAccess> staffAccess_;
     std::unique_ptr<http::Server> http_;
     std::unique_ptr<endpoint::HomeConsentFiles> homeConsentFiles_;
     std::unique_ptr<endpoint::MedicalAidFiles> medicalAidFiles_;
@@ -116,13 +121,15 @@ private:
     std::unique_ptr<admin::AdminServer> admin_;
     std::thread urlFetcher_;
     base::BackgroundLoop auditKeeper_;  // audit checkpoints at least hourly, and retention
+    base::BackgroundLoop linkProber_;   // probes the link when nothing went over it for a while
 };
 
 std::string databasePath(const Config& c);
 http::ServerSettings lanTls(const Config& c);
 // The upstream profile the configuration names (upstream.profile): central-v1 or terminal.
 std::unique_ptr<upstream::CentralClient> makeCentralClient(const Config& c, upstream::HttpsTransport& transport,
-                                                           store::TerminalRequests& terminalRequests);
+                                                           store::TerminalRequests& terminalRequests,
+                                                           upstream::LinkHealth* health = nullptr);
 // Queued calls under way at once: the terminal answers many files at a time; central-v1 keeps strict order.
 int upstreamConcurrency(const Config& c);
 
