@@ -81,7 +81,10 @@ class OpenApiContractTest(IntegrationTest):
         # Every operation names itself, tells its success, and public ones waive the token.
         public = {("get", "/healthz"), ("get", "/readyz"), ("get", DOCUMENT), ("get", "/api/v1/home-reception/url"),
                   ("get", "/api/v1/home-reception/qr.png"), ("get", "/api/v1/home-reception/qr.svg"),
-                  ("get", "/api/v1/home-reception/poster")}
+                  ("get", "/api/v1/home-reception/poster"), ("post", "/api/v1/staff/sign-in"),
+                  ("get", "/api/v1/staff/me"), ("post", "/api/v1/staff/sign-out")}
+        # The card-check and reader routes also take a staff member signed in on the staff page.
+        staff = {path for path in document["paths"] if path.startswith(("/api/v1/readers", "/api/v1/card-checks"))}
         for path, item in document["paths"].items():
             for method, op in item.items():
                 with self.subTest(operation=(method, path)):
@@ -90,6 +93,9 @@ class OpenApiContractTest(IntegrationTest):
                     self.assertIn("default", op["responses"])
                     if (method, path) in public:
                         self.assertEqual(op["security"], [])
+                    elif path in staff:
+                        self.assertEqual(op["security"], [{"clientToken": []}, {"staffSession": []}])
+                        self.assertIn("401", op["responses"])
                     else:
                         self.assertNotIn("security", op, "API routes take the document's bearer token")
                         self.assertIn("401", op["responses"])

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 
+from admin_client import AdminClient, admin_options, setup_code
 from browser_run import CHROMIUM, require_browser, run_script
 from card_rig import CardRig
 from harness import SOURCE, CentralSim, Gateway, IntegrationTest, certs, main
@@ -51,7 +52,8 @@ class StaffPageTest(IntegrationTest):
             self.holder = self.sim.control("GET", "/sim/identity/holder?serial=" + card_serial("jpki-card-1"))
             other = self.sim.control("GET", "/sim/identity/holder?serial=" + card_serial("jpki-card-2"))
             self.used_persons = [self.holder, other]
-            self.gateway = Gateway(self.workdir, self.sim, webAdminRoot=os.path.join(SOURCE, "web-admin")).start()
+            self.gateway = Gateway(self.workdir, self.sim, webAdminRoot=os.path.join(SOURCE, "web-admin"),
+                                   **admin_options()).start()
         except BaseException:
             self.rig.stop()
             self.sim.stop()
@@ -146,10 +148,64 @@ class StaffPageTest(IntegrationTest):
         named.update("status." + st for st in ("valid", "lapsed", "not_found", "multiple", "unknown", "error"))
         self.assertEqual(sorted(named - set(tables["ja"])), [], "keys the page uses but the tables lack")
 
+    def staff_account(self, username="kango-sato", password="Houmon-Kango-2026!"):
+        """An administrator set up, then a nurse's account (role operator) with its authenticator enrolled, as
+        the web admin makes them; returns (username, password, TOTP secret)."""
+        admin = AdminClient(self.gateway)
+        self.assertEqual(admin.setup(setup_code(self.gateway))[0], 201)
+        admin.enrol()
+        status, body = admin.request("POST", "/admin/api/users", {"username": username, "displayName": "佐藤 看護師",
+                                                                  "role": "operator", "password": password})
+        self.assertEqual(status, 201, body)
+        nurse = AdminClient(self.gateway)
+        self.assertEqual(nurse.login(username, password)[0], 200)
+        secret, _ = nurse.enrol()
+        return username, password, secret
+
+    def test_staff_sign_in_checks_password_code_and_role_and_sets_a_shift_cookie(self):
+        username, password, secret = self.staff_account()
+        from admin_client import totp
+        status, body, _ = self.gateway.request("GET", "/api/v1/staff/me", auth=False)
+        self.assertEqual((status, body["signedIn"]), (200, False))
+        status, body, _ = self.gateway.request("POST", "/api/v1/staff/sign-in", {"username": username, "password": "x" * 12,
+                                                                             "code": totp(secret)}, auth=False)
+        self.assertEqual(status, 401)
+        self.assertEqual(body["code"], "KKH-E7006")
+        status, body, res = self.gateway.request("POST", "/api/v1/staff/sign-in", {"username": username, "password": password,
+                                                                             "code": totp(secret, step_offset=1)},
+                                            auth=False)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["staff"]["username"], username)
+        cookie = res.getheader("Set-Cookie")
+        self.assertRegex(cookie, r"^kakehashi_staff=[A-Za-z0-9_-]{40,}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=36000$")
+        jar = {"Cookie": cookie.split(";", 1)[0]}
+        status, readers, _ = self.gateway.request("GET", "/api/v1/readers", auth=False, headers=jar)
+        self.assertEqual(status, 200, readers)
+        # A change needs the session's CSRF token too: a form on another site's page sends the cookie alone.
+        status, refused, _ = self.gateway.request("POST", "/api/v1/card-checks",
+                                               {"reader": self.rig.reader(0), "mode": "visual"}, auth=False, headers=jar)
+        self.assertEqual((status, refused["code"]), (403, "KKH-E2002"))
+        status, opened, _ = self.gateway.request("POST", "/api/v1/card-checks", {"reader": self.rig.reader(0), "mode": "visual",
+                                                                              "staffId": "someone-else"}, auth=False,
+                                              headers=dict(jar, **{"X-CSRF-Token": body["csrfToken"]}))
+        self.assertEqual(status, 201, opened)
+        self.assertEqual(opened["staffId"], username, "the staff member is the account, not what the body says")
+        self.gateway.request("DELETE", "/api/v1/card-checks/" + opened["id"], auth=False,
+                             headers=dict(jar, **{"X-CSRF-Token": body["csrfToken"]}))
+        with open(self.gateway.log_path, encoding="utf-8") as f:
+            self.assertNotIn(password, f.read())
+        status, out, _ = self.gateway.request("POST", "/api/v1/staff/sign-out", auth=False,
+                                           headers=dict(jar, **{"X-CSRF-Token": body["csrfToken"]}))
+        self.assertEqual(status, 200, out)
+        status, _, _ = self.gateway.request("GET", "/api/v1/readers", auth=False, headers=jar)
+        self.assertEqual(status, 401, "the session ended with the sign-out")
+
     def test_a_tablet_runs_pin_checks_and_visual_checks_and_never_resends_a_pin(self):
         require_browser(self)
+        username, password, secret = self.staff_account()
         env = dict(os.environ, KAKEHASHI_URL="http://127.0.0.1:%d" % self.gateway.http_port,
-                   KAKEHASHI_TOKEN=self.gateway.token, READER=self.rig.reader(0), CARD_PIN=CARD_PIN,
+                   STAFF_USER=username, STAFF_PASSWORD=password, STAFF_TOTP_SECRET=secret,
+                   READER=self.rig.reader(0), CARD_PIN=CARD_PIN,
                    WRONG_PIN=WRONG_PIN, SCREENSHOT_DIR=self.artifacts(), CHROMIUM=CHROMIUM,
                    EXPECT_INSURER_NUMBER=self.holder["insurerNumber"].strip(), LAST_TRY_READER=self.rig.reader(1))
         output = tempfile.mkdtemp(prefix="browser-", dir=self.workdir)

@@ -1,6 +1,7 @@
-// The appliance's card-check API (/api/v1/readers, /api/v1/card-checks) with the client's bearer token.
-// Errors come back as application/problem+json; a failed card-check step carries the check as it now
-// stands in its `check` member.
+// The appliance's card-check API (/api/v1/readers, /api/v1/card-checks) as a signed-in staff member: the
+// session is the box's HttpOnly cookie (this page never sees it), and every change carries the session's
+// CSRF token. Errors come back as application/problem+json; a failed card-check step carries the check as it
+// now stands in its `check` member.
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -20,24 +21,50 @@ export class ApiError extends Error {
   }
 }
 
+// One request; `csrf` goes with anything but GET.
+async function send(method, path, body, signal, csrf) {
+  const headers = { Accept: 'application/json, application/problem+json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body, signal, cache: 'no-store', credentials: 'same-origin', redirect: 'error' });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, null);
+  }
+  const type = res.headers.get('Content-Type') || '';
+  const data = type.includes('json') ? await res.json().catch(() => null) : null;
+  return { res, data };
+}
+
+// The signed-in staff member on this device: {staff: {username, displayName, role}, csrfToken, expiresAt},
+// or null when nobody is (or the session ended).
+export async function currentStaff() {
+  const { res, data } = await send('GET', '/api/v1/staff/me');
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data && data.signedIn ? data : null;
+}
+
+// User name, password and the authenticator app's code, in one request.
+export async function signIn(username, password, code) {
+  const { res, data } = await send('POST', '/api/v1/staff/sign-in', JSON.stringify({ username, password, code }));
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+export async function signOut(csrf) {
+  await send('POST', '/api/v1/staff/sign-out', undefined, undefined, csrf).catch(() => {});
+}
+
 export class Api {
-  constructor(token, onUnauthorized) {
-    this.token = token;
+  constructor(csrf, onUnauthorized) {
+    this.csrf = csrf;
     this.onUnauthorized = onUnauthorized;
   }
 
   async call(method, path, body, signal) {
-    const headers = { Authorization: `Bearer ${this.token}`, Accept: 'application/json, application/problem+json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let res;
-    try {
-      res = await fetch(path, { method, headers, body, signal, cache: 'no-store', credentials: 'omit', redirect: 'error' });
-    } catch (e) {
-      if (e.name === 'AbortError') throw e;
-      throw new ApiError(0, null);
-    }
-    const type = res.headers.get('Content-Type') || '';
-    const data = type.includes('json') ? await res.json().catch(() => null) : null;
+    const { res, data } = await send(method, path, body, signal, this.csrf);
     if (res.status === 401 && this.onUnauthorized) this.onUnauthorized();
     if (!res.ok) throw new ApiError(res.status, data);
     return data;

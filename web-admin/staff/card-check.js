@@ -1,45 +1,16 @@
-// The staff page for card checks on home visits (tablet): sign in once with the API token and the staff
-// member's name/ID, pick a reader and a mode (暗証番号 or 目視確認) with the optional consent, then follow
-// the check. Until the web admin has sessions, the token is kept in sessionStorage only (gone when the
-// tab closes); nothing of the patient's is ever stored.
+// The staff page for card checks on home visits (tablet): a staff member signs in with their own account
+// (the web admin's accounts: user name, password, the authenticator app's code) and stays signed in on the
+// tablet for a shift; picks a reader and a mode (暗証番号 or 目視確認) with the optional consent, then follows
+// the check. The session is an HttpOnly cookie the page never sees; nothing of the patient's is stored.
 
-import { Api } from './api.js';
+import { Api, currentStaff, signIn as signInAt, signOut as signOutAt } from './api.js';
 import { CheckView, problemTitle } from './check.js';
 import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t } from '/i18n/texts.js';
 import { ReadersView } from './readers.js';
 
-const SESSION = { token: 'kakehashi.staff.token', staffId: 'kakehashi.staff.staffId' };
 const $ = (id) => document.getElementById(id);
 
 const page = { session: null, api: null, readers: null, check: null, mode: 'pin', view: null, notice: null, modes: null };
-
-function readSession() {
-  try {
-    const token = sessionStorage.getItem(SESSION.token);
-    const staffId = sessionStorage.getItem(SESSION.staffId);
-    return token && staffId ? { token, staffId } : null;
-  } catch {
-    return null;
-  }
-}
-
-function saveSession(session) {
-  try {
-    sessionStorage.setItem(SESSION.token, session.token);
-    sessionStorage.setItem(SESSION.staffId, session.staffId);
-  } catch {
-    // no storage: the session lasts as long as the page
-  }
-}
-
-function clearSession() {
-  try {
-    sessionStorage.removeItem(SESSION.token);
-    sessionStorage.removeItem(SESSION.staffId);
-  } catch {
-    // nothing stored
-  }
-}
 
 function show(view) {
   page.view = view;
@@ -62,74 +33,36 @@ function showLogin(reason) {
   page.check.use(null, null);
   page.session = null;
   page.api = null;
-  $('login-token').value = '';
+  $('login-password').value = '';
+  $('login-code').value = '';
+  loginError(null);
   if (reason) notice(reason);
   show('login');
-  $('login-token').focus();
+  $(($('login-user').value ? 'login-password' : 'login-user')).focus();
 }
 
-function signIn(session) {
-  page.session = session;
-  page.api = new Api(session.token, () => {
-    clearSession();
-    showLogin('login.rejected');
-  });
-  $('staff-label').textContent = t('app.staff', { staffId: session.staffId });
-  page.check.use(page.api, session);
+function staffLabel() {
+  return t('app.staff', { name: page.session.staff.displayName });
+}
+
+// `session`: what the box answered to the sign-in or to GET /api/v1/staff/me.
+function enter(session) {
+  page.session = { ...session, staffId: session.staff.username };
+  page.api = new Api(session.csrfToken, () => showLogin('login.expired'));
+  $('staff-label').textContent = staffLabel();
+  page.check.use(page.api, page.session);
   notice(null);
   show('start');
   page.readers.start(page.api);
   loadModes();
 }
 
-// Through a 資格確認端末 there is no PIN check and no consent here: only a visual check, which then needs the
-// insured identifiers for its inquiry. A box that cannot say keeps every mode (the server refuses plainly).
-async function loadModes() {
-  let modes = { pin: true, consent: true, visualNeedsInsured: false };
-  try {
-    modes = await page.api.modes();
-  } catch {
-    // an older box, or offline: the start view stays as it is
-  }
-  page.modes = modes;
-  document.querySelector('[data-mode="pin"]').hidden = !modes.pin;
-  if (!modes.pin && page.mode === 'pin') setMode('visual');
-  $('consent').hidden = !modes.consent;
-  if (!modes.consent) $('consent-on').checked = false;
-  $('insured-fields').hidden = !modes.visualNeedsInsured;
-  $('modes-note').hidden = !modes.note;
-  $('modes-note').textContent = modes.note || '';
+function loginError(text) {
+  $('login-error').hidden = !text;
+  $('login-error').textContent = text || '';
 }
 
-function insuredRequest() {
-  if (!page.modes || !page.modes.visualNeedsInsured) return {};
-  const value = (id) => $(id).value.trim();
-  const birth = value('insured-birth');
-  if (!value('insured-insurer') || !value('insured-number') || !/^\d{4}-\d{2}-\d{2}$/.test(birth)) return { error: 'insured.needed' };
-  return {
-    insured: {
-      insurerNumber: value('insured-insurer'), cardSymbol: value('insured-symbol'), cardNumber: value('insured-number'),
-      branchNumber: value('insured-branch'), birthDate: birth.replaceAll('-', ''),
-    },
-  };
-}
-
-function clearInsured() {
-  for (const id of ['insured-insurer', 'insured-symbol', 'insured-number', 'insured-branch', 'insured-birth']) $(id).value = '';
-}
-
-function onLogin(e) {
-  e.preventDefault();
-  const token = $('login-token').value.trim();
-  const staffId = $('login-staff').value.trim();
-  if (!token || !staffId) return;
-  $('login-token').value = '';
-  const session = { token, staffId };
-  saveSession(session);
-  signIn(session);
-}
-
-// --- the start view: reader, mode, consent -------------------------------------------------------------
+async // --- the start view: reader, mode, consent -------------------------------------------------------------
 
 function japanToday() {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' })
@@ -143,9 +76,14 @@ function setMode(mode) {
   for (const b of document.querySelectorAll('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
 }
 
+// 確認を開始 stays off until a reader is chosen; the line under it says what is missing.
 function renderStart() {
   const readers = page.readers;
-  $('start').disabled = !(readers && readers.serviceUp() && readers.selected);
+  const ready = Boolean(readers && readers.serviceUp() && readers.selected);
+  $('start').disabled = !ready;
+  const why = ready ? '' : !readers || !readers.serviceUp() ? t('start.whyNoService') : t('start.whyNoReader');
+  $('start-why').hidden = !why;
+  $('start-why').textContent = why;
 }
 
 function consentRequest() {
@@ -192,7 +130,8 @@ async function switchLanguage(lang) {
   await loadLanguage(lang);
   applyTexts();
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === currentLanguage()));
-  if (page.session) $('staff-label').textContent = t('app.staff', { staffId: page.session.staffId });
+  if (page.session) $('staff-label').textContent = staffLabel();
+  if (page.readers) renderStart();
   if (page.readers) page.readers.render();
   if (page.check) page.check.rerender();
   notice(page.notice);
@@ -210,15 +149,18 @@ async function boot() {
   for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => switchLanguage(b.dataset.lang));
   for (const b of document.querySelectorAll('[data-mode]')) b.addEventListener('click', () => setMode(b.dataset.mode));
   $('login-form').addEventListener('submit', onLogin);
-  $('sign-out').addEventListener('click', () => {
-    clearSession();
-    showLogin(null);
-  });
+  $('sign-out').addEventListener('click', onSignOut);
   $('consent-on').addEventListener('change', () => { $('consent-fields').hidden = !$('consent-on').checked; });
   $('consent-date').value = japanToday();
   $('start').addEventListener('click', startCheck);
-  const session = readSession();
-  if (session) signIn(session);
+  // Still signed in on this tablet (the shift's cookie): straight to the readers.
+  let session = null;
+  try {
+    session = await currentStaff();
+  } catch {
+    notice('app.offline');
+  }
+  if (session) enter(session);
   else showLogin(null);
 }
 

@@ -86,7 +86,8 @@ export class ReadersView {
     if (!this.selected && readers.length === 1) this.selected = readers[0].name;
     this.down.hidden = snapshot.serviceUp;
     if (!snapshot.serviceUp) {
-      this.down.textContent = snapshot.problem ? `${t('readers.down')} (${snapshot.problem})` : t('readers.down');
+      // What pcscd said is for the log and the web admin, not for the person holding the tablet.
+      this.down.textContent = t('readers.down');
     }
     this.empty.hidden = !snapshot.serviceUp || readers.length > 0;
     for (const [name, button] of this.buttons) {

@@ -36,23 +36,36 @@ void journal(store::Journal& j, const HttpCall& call, const Route& route, const 
                      route.secretBody ? std::string("[a PIN: not journalled]") : call.body, reply.body);
 }
 
-http::Route toHttp(const Route& r, store::ApiClients& clients, store::Journal& j, bool overTls) {
+http::Route toHttp(const Route& r, store::ApiClients& clients, store::Journal& j, bool overTls, StaffAccess* staff) {
     http::Route h;
     h.method = r.method;
     h.pattern = r.pattern;
     h.bodyLimit = r.bodyLimit;
     h.secretBody = r.secretBody;
-    if (r.access == Access::ApiClient) {
-        h.admit = [&clients, secret = r.secretBody, overTls](HttpCall& call) -> std::optional<HttpReply> {
+    if (r.access != Access::Public) {
+        Access access = r.access;
+        h.admit = [&clients, secret = r.secretBody, overTls, access, staff](HttpCall& call) -> std::optional<HttpReply> {
             // A PIN crosses the LAN only inside TLS; plain HTTP is for the box itself (tests, tools).
             if (secret && !overTls && !isLoopback(call.remoteAddress))
                 return problemReply(ErrorId::Forbidden, "暗証番号は HTTPS でのみ受け付けます");
+            // A receipt computer's token first: it says who it is; a staff page sends no Authorization.
+            if (access == Access::Staff && staff && call.header("authorization").empty()) {
+                bool hasSession = false;
+                auto refused = admitStaff(*staff, call, hasSession);
+                if (hasSession) return refused;
+            }
             return admitClient(clients, call);
+        };
+    } else if (r.secretBody) {
+        h.admit = [overTls](HttpCall& call) -> std::optional<HttpReply> {
+            if (!overTls && !isLoopback(call.remoteAddress))
+                return problemReply(ErrorId::Forbidden, "パスワードは HTTPS でのみ受け付けます");
+            return std::nullopt;
         };
     } else {
         h.inline_ = r.pattern == "/healthz" || r.pattern == "/readyz" || r.pattern == "/api/v1/openapi.json";
     }
-    bool journalled = r.access == Access::ApiClient;
+    bool journalled = r.access != Access::Public;
     if (r.longPoll) {
         h.longPoll = [r, &j, journalled](HttpCall& call) {
             auto poll = r.longPoll(call);
@@ -81,17 +94,17 @@ http::Route toHttp(const Route& r, store::ApiClients& clients, store::Journal& j
 }  // namespace
 
 std::vector<http::Route> apiHttpRoutes(const std::vector<Route>& routes, store::ApiClients& clients, store::Journal& journal,
-                                       bool overTls) {
+                                       bool overTls, StaffAccess* staff) {
     std::vector<http::Route> out;
-    for (const auto& r : routes) out.push_back(toHttp(r, clients, journal, overTls));
+    for (const auto& r : routes) out.push_back(toHttp(r, clients, journal, overTls, staff));
     return out;
 }
 
 std::unique_ptr<http::Server> apiListener(http::ServerSettings settings, const std::vector<Route>& routes,
                                           store::ApiClients& clients, store::Journal& journal, Metrics& metrics,
-                                          const std::string& webAdminRoot) {
+                                          const std::string& webAdminRoot, StaffAccess* staff) {
     bool overTls = !settings.certFile.empty() && !settings.keyFile.empty();
-    auto all = apiHttpRoutes(routes, clients, journal, overTls);
+    auto all = apiHttpRoutes(routes, clients, journal, overTls, staff);
     if (!webAdminRoot.empty())
         for (auto& r : http::staticPageRoutes(webAdminRoot, {{"staff", "card-check.html"}})) all.push_back(std::move(r));
     settings.onReply = [&metrics](const std::string& route, int status) { metrics.countRequest(route, status); };

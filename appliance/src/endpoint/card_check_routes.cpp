@@ -11,6 +11,7 @@
 #include "endpoint/json_request.hpp"
 #include "endpoint/json_writer.hpp"
 #include "endpoint/pin_request.hpp"
+#include "endpoint/staff_sign_in.hpp"
 
 namespace kh::endpoint {
 namespace {
@@ -21,6 +22,13 @@ using services::CardCheckView;
 constexpr int64_t kMaxWaitMillis = 30000;
 
 std::string actorOf(const HttpCall& call) { return call.caller.empty() ? "api" : call.caller; }
+
+// Who checked the card: a staff member signed in on the staff page is the account itself (what the body
+// says is ignored); a receipt computer names its staff member in the body.
+std::string staffIdOf(const HttpCall& call, const Poco::JSON::Object::Ptr& body) {
+    if (const StaffMember* m = staffOf(call)) return m->username;
+    return stringMember(body, "staffId");
+}
 
 int64_t queryNumber(HttpCall& call, const char* name) {
     const std::string& v = call.query[name];
@@ -212,7 +220,7 @@ HttpReply openCheck(services::CardCheckService& s, HttpCall& call) {
     std::string mode = stringMember(o, "mode");
     if (mode != "pin" && mode != "visual") throw KakehashiError(ErrorId::InvalidField, "mode: pin or visual");
     r.mode = mode == "pin" ? services::CardCheckMode::Pin : services::CardCheckMode::Visual;
-    r.staffId = stringMember(o, "staffId");
+    r.staffId = staffIdOf(call, o);
     r.requestedBy = actorOf(call);
     r.consent = decodeConsent(o);
     if (auto insured = o->getObject("insured")) r.insured = decodeInquiryObject(*insured);
@@ -246,7 +254,7 @@ HttpReply confirmVisual(services::CardCheckService& s, HttpCall& call) {
     auto o = jsonObject(call.body);
     if (!o->optValue<bool>("confirmed", false))
         throw KakehashiError(ErrorId::InvalidField, "confirmed: 顔写真と本人が一致したことを確認してください (true)");
-    return stepReply(s.confirmVisualCheck(call.params["id"], stringMember(o, "staffId"), actorOf(call)));
+    return stepReply(s.confirmVisualCheck(call.params["id"], staffIdOf(call, o), actorOf(call)));
 }
 
 }  // namespace
@@ -270,7 +278,7 @@ HttpReply readersReply(const cardreader::ReaderSnapshot& s) {
 std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
     return {
         Route{"GET", "/api/v1/readers", "Card readers and their cards (?since=generation&wait=ms to wait for a change)",
-         Access::ApiClient, nullptr, false, http::kSmallBody, [&s](HttpCall& call) {
+         Access::Staff, nullptr, false, http::kSmallBody, [&s](HttpCall& call) {
              auto since = uint64_t(queryNumber(call, "since"));
              auto deadline = std::chrono::steady_clock::now() + waitOf(call);
              return http::LongPoll{&s.readerChanges(), deadline, [&s, since](bool final) -> std::optional<HttpReply> {
@@ -286,12 +294,12 @@ std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
                       .refuses({ErrorId::InvalidField})),
         Route{"GET", "/api/v1/card-checks/modes",
               "What card checks can do here: PIN check, consent; through a 資格確認端末 a visual check needs the insured identifiers",
-              Access::ApiClient, [&s](HttpCall&) { return modesReply(s.modes()); }}
+              Access::Staff, [&s](HttpCall&) { return modesReply(s.modes()); }}
             .with(ApiContract("cardCheckModes", "card-checks")
                       .gives(200, "この構成でできる本人確認 (what card checks can do here)", modesSchema())),
         Route{"POST", "/api/v1/card-checks",
               "Open a card check on a reader: {reader, mode: pin|visual, staffId, consent?, insured? (profile terminal)}",
-              Access::ApiClient, [&s](HttpCall& call) { return openCheck(s, call); }}
+              Access::Staff, [&s](HttpCall& call) { return openCheck(s, call); }}
             .with(ApiContract("openCardCheck", "card-checks")
                       .takes(openCheckSchema())
                       .gives(201, "本人確認を始めました (opened)", cardCheckSchema(), {"application/json"},
@@ -299,7 +307,7 @@ std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
                       .refuses({ErrorId::MalformedJson, ErrorId::InvalidField, ErrorId::ReaderUnavailable,
                                 ErrorId::ReaderBusy, ErrorId::CardServiceDown, ErrorId::IdentityUnsupported})),
         Route{"GET", "/api/v1/card-checks/{id}", "A card check (?since=version&wait=ms to wait for its next step)",
-         Access::ApiClient, nullptr, false, http::kSmallBody, [&s](HttpCall& call) {
+         Access::Staff, nullptr, false, http::kSmallBody, [&s](HttpCall& call) {
              auto since = uint64_t(queryNumber(call, "since"));
              auto deadline = std::chrono::steady_clock::now() + waitOf(call);
              std::string id = call.params["id"], viewer = actorOf(call);
@@ -317,7 +325,7 @@ std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
                       .gives(200, "本人確認の今の状態 (the check as it stands)", cardCheckSchema())
                       .refuses({ErrorId::NotFound, ErrorId::InvalidField})),
         Route{"POST", "/api/v1/card-checks/{id}/pin", "The patient's 4-digit PIN, used once: {pin, confirmLastTry}",
-         Access::ApiClient, [&s](HttpCall& call) { return submitPin(s, call); }, /*secretBody=*/true}
+         Access::Staff, [&s](HttpCall& call) { return submitPin(s, call); }, /*secretBody=*/true}
             .with(ApiContract("submitPin", "card-checks")
                       .takes(pinSchema())
                       .gives(200, "受け付けました (the check as it now stands)", cardCheckSchema())
@@ -327,13 +335,13 @@ std::vector<Route> cardCheckRoutes(services::CardCheckService& s) {
                                &cardCheckProblemSchema())
                       .refuses(kStepProblems)),
         Route{"POST", "/api/v1/card-checks/{id}/visual-check", "The staff member confirms the face photo: {staffId, confirmed: true}",
-         Access::ApiClient, [&s](HttpCall& call) { return confirmVisual(s, call); }}
+         Access::Staff, [&s](HttpCall& call) { return confirmVisual(s, call); }}
             .with(ApiContract("confirmVisualCheck", "card-checks")
                       .takes(visualCheckSchema())
                       .gives(200, "受け付けました (the check as it now stands)", cardCheckSchema())
                       .refuses({ErrorId::MalformedJson, ErrorId::InvalidField, ErrorId::NotMyNumberCard}, &cardCheckProblemSchema())
                       .refuses(kStepProblems)),
-        Route{"DELETE", "/api/v1/card-checks/{id}", "Cancel a card check", Access::ApiClient,
+        Route{"DELETE", "/api/v1/card-checks/{id}", "Cancel a card check", Access::Staff,
          [&s](HttpCall& call) { return checkReply(200, s.cancel(call.params["id"], actorOf(call))); }}
             .with(ApiContract("cancelCardCheck", "card-checks")
                       .gives(200, "取り消しました (cancelled)", cardCheckSchema())

@@ -200,6 +200,8 @@ std::vector<Route> buildApiRoutes(HttpApiParts parts) {
         for (auto& r : visitRoutes(*parts.visits)) routes.push_back(std::move(r));
     if (parts.cardChecks)
         for (auto& r : cardCheckRoutes(*parts.cardChecks)) routes.push_back(std::move(r));
+    if (parts.cardChecks && parts.staff)
+        for (auto& r : staffSignInRoutes(*parts.staff)) routes.push_back(std::move(r));
     if (parts.referenceNumbers)
         for (auto& r : referenceNumberRoutes(*parts.referenceNumbers)) routes.push_back(std::move(r));
     if (parts.plugins) {

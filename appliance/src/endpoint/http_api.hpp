@@ -7,6 +7,7 @@
 #include "endpoint/metrics.hpp"
 #include "endpoint/plugin_channel.hpp"
 #include "endpoint/routes.hpp"
+#include "endpoint/staff_sign_in.hpp"
 #include "services/batch_service.hpp"
 #include "services/card_check_service.hpp"
 #include "services/home_consent_service.hpp"
@@ -31,6 +32,7 @@ struct HttpApiParts {
     services::VisitService* visits = nullptr;
     services::ReferenceNumberService* referenceNumbers = nullptr;  // 照会番号登録 routes
     services::CardCheckService* cardChecks = nullptr;  // readers and card checks on home visits
+    StaffAccess* staff = nullptr;  // staff sign-in for the staff page (with cardChecks)
 };
 
 std::vector<Route> buildApiRoutes(HttpApiParts parts);

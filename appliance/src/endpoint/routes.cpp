@@ -101,7 +101,7 @@ Array::Ptr parametersOf(const Route& r) {
 // type it may carry with the Japanese title staff will see.
 Object::Ptr problemResponses(Components& components, const Route& r) {
     std::vector<model::ErrorId> ids;
-    if (r.access == Access::ApiClient) ids = {model::ErrorId::Unauthorized, model::ErrorId::Forbidden};
+    if (r.access != Access::Public) ids = {model::ErrorId::Unauthorized, model::ErrorId::Forbidden};
     if (r.api.body) ids.push_back(model::ErrorId::TooLarge);
     ids.insert(ids.end(), r.api.problems.begin(), r.api.problems.end());
     std::map<int, std::vector<const model::ErrorInfo*>> byStatus;
@@ -230,6 +230,14 @@ std::string openApiDocument(const std::vector<Route>& routes, const std::string&
         }
         op->set("responses", responsesOf(components, r));
         if (r.access == Access::Public) op->set("security", Array::Ptr(new Array));
+        if (r.access == Access::Staff) {  // either of the two
+            Array::Ptr either = new Array;
+            either->add(token);
+            Object::Ptr staff = new Object(true);
+            staff->set("staffSession", Array::Ptr(new Array));
+            either->add(staff);
+            op->set("security", either);
+        }
         std::string method = r.method;
         for (auto& c : method) c = char(std::tolower(static_cast<unsigned char>(c)));
         item->set(method, op);
@@ -245,6 +253,13 @@ std::string openApiDocument(const std::vector<Route>& routes, const std::string&
     bearer->set("scheme", std::string("bearer"));
     bearer->set("description", std::string("APIクライアントのトークン（kakehashi api-client add で発行） (an API client's token)"));
     schemes->set("clientToken", bearer);
+    Object::Ptr staffCookie = new Object(true);
+    staffCookie->set("type", std::string("apiKey"));
+    staffCookie->set("in", std::string("cookie"));
+    staffCookie->set("name", std::string(kStaffSessionCookie));
+    staffCookie->set("description", std::string("職員画面でサインインした職員のセッション（POST /api/v1/staff/sign-in）。"
+                                                "GET 以外は X-CSRF-Token に、サインインで受け取った csrfToken を付けます"));
+    schemes->set("staffSession", staffCookie);
     Object::Ptr componentsObject = new Object(true);
     componentsObject->set("schemas", components.object());
     componentsObject->set("securitySchemes", schemes);

@@ -18,7 +18,11 @@ using HttpReply = http::Reply;
 using http::jsonReply;
 using http::problemReply;
 
-enum class Access { Public, ApiClient };
+// Public: anyone; ApiClient: an API client's bearer token; Staff: the same, or a staff member signed in on
+// the staff page (endpoint/staff_sign_in).
+enum class Access { Public, ApiClient, Staff };
+// The cookie of a staff member's session on the staff page.
+constexpr const char* kStaffSessionCookie = "kakehashi_staff";
 
 struct Route {
     std::string method;
