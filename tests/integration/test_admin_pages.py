@@ -62,6 +62,9 @@ BUILT_KEYS = {
                        "homeConsent.medicalInfoRetentionDays", "cardReaders.enabled"),
     "admin.cert.name.": ("upstream-client", "central-ca", "lan-api", "admin"),
     "admin.home.source.": ("central", "manual"),
+    "admin.dash.linkState.": ("up", "down", "unknown"),
+    "admin.receipt.encoding.": ("request", "utf-8", "shift_jis"),
+    "admin.audit.subject.": ("login", "setup", "backup", "settings", "audit", "firmware", "staff-page"),
     "admin.plugins.state.": ("enabled", "disabled", "refused"),
     "admin.logs.level.": ("debug", "info", "warn", "error"),
     "admin.problem.": ("unauthorized", "forbidden", "not-found", "invalid-field", "account-locked", "setup-done",
@@ -86,7 +89,11 @@ def read(path):
 
 
 def admin_files(ext):
-    return sorted(glob.glob(os.path.join(ADMIN_DIR, "*" + ext)))
+    """The admin's files of one kind, with the views' markup (views/*.html) among the .html."""
+    found = glob.glob(os.path.join(ADMIN_DIR, "*" + ext))
+    if ext == ".html":
+        found += glob.glob(os.path.join(ADMIN_DIR, "views", "*.html"))
+    return sorted(found)
 
 
 class AdminPageFilesTest(unittest.TestCase):
@@ -134,7 +141,10 @@ class AdminPageFilesTest(unittest.TestCase):
         names = sorted(os.listdir(ADMIN_DIR))
         self.assertIn("index.html", names)
         for name in names:
-            self.assertTrue(os.path.isfile(os.path.join(ADMIN_DIR, name)), "web-admin/admin must be flat: " + name)
+            if name == "views":  # the views' markup, one file each
+                self.assertTrue(all(v.endswith(".html") for v in os.listdir(os.path.join(ADMIN_DIR, name))))
+                continue
+            self.assertTrue(os.path.isfile(os.path.join(ADMIN_DIR, name)), "web-admin/admin holds files and views/: " + name)
             self.assertTrue(name.endswith(SERVED_EXTENSIONS), "the appliance does not serve " + name)
             self.assertRegex(name, r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$", "a name the appliance serves")
         for path in admin_files(".html"):
@@ -150,6 +160,16 @@ class AdminPageFilesTest(unittest.TestCase):
                                      "absolute paths to the page's own files or the admin API: " + url)
                     if url.startswith("/admin/") and not url.startswith("/admin/api/"):
                         self.assertTrue(os.path.isfile(os.path.join(ADMIN_DIR, url.split("/")[2])), url)
+        every_id = []  # index.html and the views make one page
+        for path in admin_files(".html"):
+            parser = PageSource()
+            parser.feed(read(path))
+            every_id += parser.ids
+        self.assertEqual(sorted({i for i in every_id if every_id.count(i) > 1}), [], "ids given twice in the page")
+        listed = re.search(r"const VIEW_FILES = \[([^\]]*)\]", read(os.path.join(ADMIN_DIR, "app.js")))
+        self.assertEqual(sorted(re.findall(r"'([a-z-]+)'", listed.group(1))),
+                         sorted(n[:-5] for n in os.listdir(os.path.join(ADMIN_DIR, "views"))),
+                         "app.js loads every file in views/ and no other")
         modules = {os.path.basename(p) for p in admin_files(".js")}
         for path in admin_files(".js"):
             source = read(path)
@@ -197,6 +217,11 @@ class AdminPagesInBrowserTest(IntegrationTest):
                     self.assertIn(directive, csp)
         for name in os.listdir(ADMIN_DIR):
             with self.subTest(name=name):
+                if name == "views":
+                    for view in os.listdir(os.path.join(ADMIN_DIR, name)):
+                        self.assertEqual(self.get("/admin/views/" + view)[0], 200)
+                    self.assertEqual(self.get("/admin/views")[0], 404)  # a folder of parts, not a page
+                    continue
                 self.assertEqual(self.get("/admin/" + name)[0], 200)
         for path in ("/admin/../staff/card-check.html", "/admin/nope.js", "/admin/sub/app.js", "/staff",
                      "/admin/.app.js"):

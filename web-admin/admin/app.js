@@ -15,6 +15,7 @@ import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t, tOr } 
 import { createLogs } from './logs.js';
 import { createPlugins } from './plugins.js';
 import { createReaders } from './readers.js';
+import { createReceiptSetup } from './receipt-setup.js';
 import { createSettings } from './settings.js';
 import { $ } from './ui.js';
 import { createUsers } from './users.js';
@@ -202,6 +203,25 @@ async function switchLanguage(lang) {
 
 // --- start ------------------------------------------------------------------------------------------
 
+// Each view's markup is its own file in views/ (first run and sign-in, then the signed-in views in the
+// navigation's order); they are put into <main> before any module looks for its elements.
+const VIEW_FILES = ['setup', 'enrol', 'recovery', 'facility', 'wizard-client', 'login', 'second', 'dashboard', 'settings',
+  'users', 'audit', 'logs', 'home-reception', 'plugins', 'channels', 'receipt-setup', 'readers', 'certificates', 'backup',
+  'firmware'];
+
+async function loadViews() {
+  const texts = await Promise.all(VIEW_FILES.map(async (name) => {
+    const reply = await fetch(`/admin/views/${name}.html`, { credentials: 'same-origin' });
+    if (!reply.ok) throw new Error(`view ${name}: ${reply.status}`);
+    return reply.text();
+  }));
+  // Parsed as a document of its own (scripts in it would not run) and moved in node by node.
+  for (const text of texts) {
+    const parsed = new DOMParser().parseFromString(text, 'text/html');
+    $('main').append(...[...parsed.body.childNodes].map((node) => document.adoptNode(node)));
+  }
+}
+
 async function decide() {
   const setup = await api.get('/admin/api/setup');
   if (setup.needed) {
@@ -225,6 +245,7 @@ async function decide() {
 }
 
 async function boot() {
+  await loadViews();
   await switchLanguage(preferredLanguage());
   page.views = {
     dashboard: createDashboard(ctx),
@@ -235,6 +256,7 @@ async function boot() {
     'home-reception': createHomeReception(ctx),
     plugins: createPlugins(ctx),
     channels: createChannels(ctx),
+    'receipt-setup': createReceiptSetup(ctx),
     readers: createReaders(ctx),
     certificates: createCertificates(ctx),
     backup: createBackup(ctx),

@@ -93,7 +93,7 @@ AdminServer::AdminServer(http::ServerSettings settings, const std::string& webAd
     root.inline_ = true;
     root.handle = [](http::Request&) { return http::Reply{302, "text/plain", "", {{"Location", "/admin/"}}}; };
     all.push_back(std::move(root));
-    for (auto& r : http::staticPageRoutes(webAdminRoot, {{"admin", "index.html"}})) all.push_back(std::move(r));
+    for (auto& r : http::staticPageRoutes(webAdminRoot, {{"admin", "index.html"}, {"admin/views", ""}})) all.push_back(std::move(r));
     settings.name = "admin";
     settings.replyHeaders = {{"X-Frame-Options", "DENY"},
                              {"Referrer-Policy", "no-referrer"},

@@ -56,7 +56,7 @@ std::vector<Route> staticPageRoutes(const std::string& root, const std::vector<P
     std::vector<Route> routes;
     for (const auto& f : folders) {
         std::string dir = root + "/" + f.name, index = f.index;
-        routes.push_back(page("/" + f.name, [dir, index](Request&) { return serveFile(dir, index); }));
+        if (!index.empty()) routes.push_back(page("/" + f.name, [dir, index](Request&) { return serveFile(dir, index); }));
         routes.push_back(page("/" + f.name + "/{file}", [dir](Request& call) { return serveFile(dir, call.params["file"]); }));
     }
     routes.push_back(page("/i18n/{file}", [root](Request& call) { return serveFile(root + "/i18n", call.params["file"]); }));

@@ -10,8 +10,8 @@
 namespace kh::http {
 
 struct PageFolder {
-    std::string name;   // "staff": /staff and /staff/{file} from <root>/staff
-    std::string index;  // the file /<name> answers
+    std::string name;   // "staff": /staff and /staff/{file} from <root>/staff; "admin/views" works the same
+    std::string index;  // the file /<name> answers; empty: the folder holds parts of a page, not a page
 };
 
 // The folders' pages and the i18n tables (/i18n/{file}); public, answered on the network thread.
