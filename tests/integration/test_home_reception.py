@@ -57,8 +57,10 @@ class HomeReceptionTest(IntegrationTest):
         self.assertEqual(status, 200)
         self.assertEqual(res.getheader("Content-Type"), "text/html; charset=utf-8")
         self.assertIn("default-src 'none'", res.getheader("Content-Security-Policy"))
-        for text in ("架け橋クリニック", "マイナ在宅受付Web", "暗証番号（数字4桁）", "かざします", "<svg", "@page{size:A4"):
+        for text in ("架け橋クリニック", "マイナ在宅受付Web", "暗証番号（数字4桁）", "かざします", "<svg", "@page{size:A4",
+                     "当院の職員", "訪問診療を受ける方へ"):
             self.assertIn(text, html)
+        self.assertNotIn("お問い合わせ", html, "no telephone number is set")
         page = os.path.join(self.workdir, "poster.html")
         with open(page, "w") as f:
             f.write(html)
@@ -84,7 +86,7 @@ class HomeReceptionTest(IntegrationTest):
         with open(png, "wb") as f:
             f.write(self.gateway.last_body)
         self.assertEqual(decode_qr(png), "https://example.invalid/clinic/ab12")
-        for bad in ("javascript:alert(1)", "https://x y", "not a url"):
+        for bad in ("javascript:alert(1)", "https://x y", "not a url", "http://example.invalid/clinic/ab12"):
             out = subprocess.run([KAKEHASHI_BIN, "home-reception", "set-url", bad, "--config", self.gateway.config_path],
                                  capture_output=True, text=True, timeout=30)
             self.assertNotEqual(out.returncode, 0, bad)

@@ -16,15 +16,17 @@ using model::KakehashiError;
 constexpr const char* kUrlKey = "homeReception.url";
 constexpr const char* kSourceKey = "homeReception.source";
 
-void checkUrl(const std::string& url) {
+// A URL typed by hand must be https: it is printed for patients, who must not be sent anywhere in clear.
+// The central system's own answer is taken as it gives it.
+void checkUrl(const std::string& url, bool typedByHand) {
     bool ok = url.size() <= 500 && url.find_first_of(" \t\r\n\"'<>") == std::string::npos;
     try {
         Poco::URI uri(url);
-        ok = ok && (uri.getScheme() == "https" || uri.getScheme() == "http") && !uri.getHost().empty();
+        ok = ok && (uri.getScheme() == "https" || (!typedByHand && uri.getScheme() == "http")) && !uri.getHost().empty();
     } catch (const Poco::Exception&) {
         ok = false;
     }
-    if (!ok) throw KakehashiError(ErrorId::InvalidField, "url: https:// で始まる正しいURLを指定してください (a valid http(s) URL)");
+    if (!ok) throw KakehashiError(ErrorId::InvalidField, "url: https:// で始まる正しいURLを指定してください");
 }
 
 std::string escapeHtml(const std::string& s) {
@@ -42,18 +44,29 @@ std::string escapeHtml(const std::string& s) {
     return out;
 }
 
+// The page fills the A4 sheet (the contact box sits at its foot), and headings and notes wrap in balanced
+// lines, so no lone 「す。」 ends up on a line of its own.
 const char* kPosterStyle =
-    "@page{size:A4;margin:15mm}body{font-family:'Noto Sans CJK JP','Hiragino Sans','Yu Gothic',sans-serif;"
-    "color:#111;margin:0}main{max-width:180mm;margin:0 auto;text-align:center}h1{font-size:26pt;margin:8mm 0 2mm}"
-    ".lead{font-size:15pt;margin:0 0 6mm}.qr svg{width:80mm;height:80mm}.url{font-family:monospace;font-size:11pt;"
-    "word-break:break-all;margin:2mm 0 8mm}ol{text-align:left;font-size:15pt;line-height:1.7;margin:0 auto;"
-    "max-width:150mm}.note{font-size:12pt;margin-top:8mm;border:1px solid #999;padding:3mm}"
-    "footer{margin-top:8mm;font-size:16pt;font-weight:bold}";
+    "@page{size:A4;margin:14mm}*{box-sizing:border-box}html,body{margin:0}body{font-family:'Noto Sans CJK JP',"
+    "'Hiragino Sans','Yu Gothic',sans-serif;color:#111}main{height:269mm;max-width:182mm;margin:0 auto;display:flex;"
+    "flex-direction:column;align-items:center;text-align:center}h1,.lead,.note,li{text-wrap:balance;"
+    "line-break:strict}h1{font-size:27pt;line-height:1.35;margin:4mm 0 3mm}.lead{font-size:16pt;line-height:1.5;"
+    "margin:0 0 5mm}.qr svg{width:92mm;height:92mm}.url{font-family:monospace;font-size:11pt;word-break:break-all;"
+    "margin:1mm 0 6mm}ol{text-align:left;font-size:15pt;line-height:1.75;margin:0;padding-left:9mm;max-width:160mm}"
+    ".note{font-size:12.5pt;line-height:1.6;margin:6mm 0 0;border:1px solid #999;padding:3mm 5mm;max-width:160mm}"
+    "footer{margin-top:auto;width:100%;border-top:2px solid #111;padding-top:4mm;font-size:18pt;font-weight:bold}"
+    "footer .contact{display:block;font-size:14pt;font-weight:normal;margin-top:2mm}";
+
+// 点数表 (the institution code's third digit): 4 is a pharmacy, whose patients come for 服薬指導.
+bool isPharmacy(const std::string& institutionCode) { return institutionCode.size() == 10 && institutionCode[2] == '4'; }
 }  // namespace
 
 HomeReceptionService::HomeReceptionService(store::Settings& settings, upstream::CentralClient* central,
-                                           std::string facilityName)
-    : settings_(settings), central_(central), facilityName_(std::move(facilityName)) {}
+                                           std::string facilityName, std::string institutionCode)
+    : settings_(settings),
+      central_(central),
+      facilityName_(std::move(facilityName)),
+      institutionCode_(std::move(institutionCode)) {}
 
 std::optional<HomeReceptionUrl> HomeReceptionService::url() {
     auto url = settings_.get(kUrlKey);
@@ -71,7 +84,7 @@ HomeReceptionUrl HomeReceptionService::refreshFromCentral() {
         throw KakehashiError(ErrorId::UpstreamRejected, f.code.empty() ? f.message : f.code + " " + f.message);
     }
     const std::string url = *fetched.answer;
-    checkUrl(url);
+    checkUrl(url, false);
     settings_.set(kUrlKey, url, "central");
     settings_.set(kSourceKey, "central", "central");
     log::info("home_reception.url_fetched");
@@ -79,7 +92,7 @@ HomeReceptionUrl HomeReceptionService::refreshFromCentral() {
 }
 
 HomeReceptionUrl HomeReceptionService::setByHand(const std::string& url, const std::string& by) {
-    checkUrl(url);
+    checkUrl(url, true);
     settings_.set(kUrlKey, url, by);
     settings_.set(kSourceKey, "manual", by);
     log::info("home_reception.url_set", {{"by", by}});
@@ -91,20 +104,30 @@ std::optional<std::string> HomeReceptionService::poster() {
     if (!u) return std::nullopt;
     QrOptions qr;
     qr.level = QrErrorCorrection::Q;  // printed and photographed: more correction survives glare and creases
-    auto named = settings_.get("facility.name");  // set in the web admin; the configuration file otherwise
-    std::string facility = escapeHtml(named && !named->value.empty() ? named->value : facilityName_);
+    auto setting = [&](const char* key, const std::string& fallback) {
+        auto v = settings_.get(key);  // set in the web admin; the configuration file otherwise
+        return v && !v->value.empty() ? v->value : fallback;
+    };
+    const std::string facility = escapeHtml(setting("facility.name", facilityName_));
+    const std::string phone = escapeHtml(setting("facility.phone", ""));
+    const bool pharmacy = isPharmacy(setting("facility.institutionCode", institutionCode_));
+    const std::string heading = pharmacy ? "オンライン服薬指導・<wbr>訪問薬剤管理指導を受ける方へ" : "オンライン診療・<wbr>訪問診療を受ける方へ";
+    const std::string ourStaff = pharmacy ? "薬局の職員" : "当院の職員";
+    const std::string visit = pharmacy ? "服薬指導" : "受診";
     return "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>" + facility +
            "｜マイナ在宅受付Web</title><style>" + kPosterStyle + "</style></head><body><main>"
-           "<h1>オンライン診療・訪問診療を受ける方へ</h1>"
-           "<p class=\"lead\">受診の前に、マイナ在宅受付Webで資格確認と情報提供の同意をお願いします。</p>"
+           "<h1>" + heading + "</h1>"
+           "<p class=\"lead\">" + visit + "の前に、マイナ在宅受付Webで<wbr>資格確認と情報提供の同意をお願いします。</p>"
            "<div class=\"qr\">" + qrSvg(u->url, qr) + "</div>"
            "<p class=\"url\">" + escapeHtml(u->url) + "</p>"
            "<ol><li>スマートフォンでQRコードを読み取ります（または上のURLを開きます）。</li>"
            "<li>提供に同意する情報（薬剤情報・診療情報・特定健診等情報）を選びます。</li>"
            "<li>マイナンバーカードの暗証番号（数字4桁）を入力します。</li>"
            "<li>マイナンバーカードをスマートフォンにかざします。</li></ol>"
-           "<p class=\"note\">同意は受診日まで有効です。暗証番号を当院の職員に伝える必要はありません。</p>"
-           "<footer>" + facility + "</footer></main></body></html>";
+           "<p class=\"note\">同意は" + visit + "の日まで有効です。<wbr>暗証番号を" + ourStaff + "に伝える必要はありません。</p>"
+           "<footer>" + facility +
+           (phone.empty() ? std::string() : "<span class=\"contact\">お問い合わせ：" + phone + "</span>") +
+           "</footer></main></body></html>";
 }
 
 }  // namespace kh::services

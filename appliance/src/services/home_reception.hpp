@@ -21,19 +21,25 @@ struct HomeReceptionUrl {
 class HomeReceptionService {
 public:
     // `central` null: the URL can only be set by hand (the CLI).
-    HomeReceptionService(store::Settings& settings, upstream::CentralClient* central, std::string facilityName);
+    // `institutionCode` (the configuration's; the web admin's setting wins) tells a pharmacy (点数表 4) from a
+    // clinic, for the poster's wording.
+    HomeReceptionService(store::Settings& settings, upstream::CentralClient* central, std::string facilityName,
+                         std::string institutionCode = "");
     std::optional<HomeReceptionUrl> url();
     // Throws KakehashiError (UpstreamUnavailable, UpstreamRejected) with the reason.
     HomeReceptionUrl refreshFromCentral();
-    // Throws KakehashiError(InvalidField) unless the URL is http(s) with a host and no spaces.
+    // Throws KakehashiError(InvalidField) unless the URL is https with a host and no spaces: it is printed for
+    // patients, who must not be sent anywhere in clear (the central system's own URL is taken as given).
     HomeReceptionUrl setByHand(const std::string& url, const std::string& by);
-    // A4 poster in Japanese (HTML with the QR inline as SVG); nullopt while no URL is known.
+    // A4 poster in Japanese (HTML with the QR inline as SVG), with the facility's name and, when set
+    // (facility.phone), its telephone number; nullopt while no URL is known.
     std::optional<std::string> poster();
 
 private:
     store::Settings& settings_;
     upstream::CentralClient* central_;
     std::string facilityName_;
+    std::string institutionCode_;
 };
 
 }  // namespace kh::services
