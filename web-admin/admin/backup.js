@@ -42,6 +42,29 @@ export function createBackup(ctx) {
     showText($('backup-info'), '');
   }
 
+  // The last backup (from the audit log), and a warning when there is none or it is older than the box asks.
+  let last = null;
+  function renderLast() {
+    const box = $('backup-last');
+    box.hidden = !last;
+    if (!last) return;
+    box.textContent = last.lastBackup
+      ? t('admin.backup.lastMade', { time: formatTime(last.lastBackup.at), by: last.lastBackup.by, days: last.lastBackup.daysAgo })
+      : t('admin.backup.never');
+    box.dataset.state = last.due ? 'bad' : 'ok';
+    $('backup-due').hidden = !last.due;
+    $('backup-due').textContent = last.due ? t('admin.backup.due', { days: last.dueDays }) : '';
+  }
+
+  async function loadLast() {
+    try {
+      last = await api.get('/admin/api/backup');
+    } catch {
+      last = null;  // an older box: no line rather than a wrong one
+    }
+    renderLast();
+  }
+
   async function makeBackup(e) {
     e.preventDefault();
     const form = e.currentTarget;
@@ -62,6 +85,7 @@ export function createBackup(ctx) {
     }
     form.reset();
     showText($('backup-info'), t('admin.backup.made'));
+    loadLast();
   }
 
   async function restore(e) {
@@ -155,6 +179,7 @@ export function createBackup(ctx) {
       showProblem($('backup-error'), null);
       showText($('backup-info'), '');
       render();
+      loadLast();
     },
     leave() {},
     render,

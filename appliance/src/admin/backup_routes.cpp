@@ -275,9 +275,35 @@ std::vector<std::string> importConfiguration(store::Settings& settings, const st
     return changed;
 }
 
+// When the last backup was made and by whom (from the audit log, which keeps it however the archive left the
+// browser), and whether that is too long ago: a box whose only copy of its key is itself is one disk away
+// from losing every sealed setting.
+constexpr int64_t kBackupDueDays = 30;
+
+HttpReply backupStatus(Shared& s) {
+    auto last = s.parts.audit.recent("admin.backup-made", 1);
+    const int64_t now = store::nowSeconds();
+    JsonWriter w;
+    w.beginObject();
+    if (last.empty()) {
+        w.field("lastBackup", false);
+    } else {
+        w.object("lastBackup")
+            .field("at", model::japanIso8601(model::fromUnixSeconds(last.front().at)))
+            .field("by", last.front().actor)
+            .field("daysAgo", (now - last.front().at) / 86400)
+            .endObject();
+    }
+    w.field("due", last.empty() || now - last.front().at > kBackupDueDays * 86400).field("dueDays", kBackupDueDays);
+    w.endObject();
+    return jsonReply(200, w.take());
+}
+
 std::vector<AdminRoute> backupRoutes(BackupParts parts) {
     auto s = std::make_shared<Shared>(std::move(parts));
     std::vector<AdminRoute> routes = {
+        {"GET", "/admin/api/backup", "When the last backup was made, and whether one is due", Permission::ManageSettings,
+         [s](AdminCall&) { return backupStatus(*s); }},
         {"POST", "/admin/api/backup", "Download a backup sealed with a passphrase: {passphrase, includeCache?}",
          Permission::ManageSettings, [s](AdminCall& c) { return backup(*s, c); }},
         {"POST", "/admin/api/restore", "Stage a restore for the next start: {backup (base64), passphrase}",
