@@ -4,17 +4,17 @@
 // and the CSV export as a plain link (a GET: the cookie goes with it, no CSRF token needed).
 
 import * as api from './api.js';
-import { currentLanguage, t, tOr } from '/i18n/texts.js';
+import { currentLanguage, has, keysWithPrefix, t, tOr } from '/i18n/texts.js';
 import { $, el, formatTime, showProblem } from './ui.js';
 
 export function createAudit() {
   let entries = [];
   let verdict = null;    // {intact, firstBrokenRow?, problems: [{row?, ja, en}], rowsChecked}
-  const actions = new Set();
+  const ACTION = 'admin.auditAction.';
 
   function query() {
     const q = new URLSearchParams();
-    const action = $('audit-action').value.trim();
+    const action = $('audit-action').value;
     const actor = $('audit-actor').value.trim();
     const text = $('audit-q').value.trim();
     if (action) q.set('action', action);
@@ -41,18 +41,42 @@ export function createAudit() {
     $('audit-verdict-problems').hidden = problems.length === 0;
   }
 
+  // What a row is about, in words: "user:3" is user number 3, "setting:facility.name" the setting's own
+  // name, "certificate:central-ca" the certificate's; the stored form stays beside it for searching.
+  function subjectText(subject) {
+    const colon = subject.indexOf(':');
+    if (colon < 0) return tOr(`admin.audit.subject.${subject}`, subject);
+    const [kind, rest] = [subject.slice(0, colon), subject.slice(colon + 1)];
+    if (kind === 'user') return t('admin.audit.subject.user', { id: rest });
+    if (kind === 'setting' && has(`admin.setting.${rest}`)) return t('admin.audit.subject.setting', { name: t(`admin.setting.${rest}`) });
+    if (kind === 'certificate' && has(`admin.cert.name.${rest}`)) return t(`admin.cert.name.${rest}`);
+    if (kind === 'change') return t('admin.audit.subject.change');
+    return subject;
+  }
+
+  // The action filter: every action the tables name, by its words, "all" first.
+  function renderActionChoices() {
+    const select = $('audit-action');
+    const chosen = select.value;
+    const choices = keysWithPrefix(ACTION).map((k) => ({ value: k.slice(ACTION.length), label: t(k) }))
+      .sort((a, b) => a.label.localeCompare(b.label, 'ja'));
+    select.replaceChildren(el('option', { text: t('admin.audit.allActions'), attrs: { value: '' } }),
+      ...choices.map((c) => el('option', { text: c.label, attrs: { value: c.value } })));
+    select.value = chosen;
+  }
+
   function render() {
     const broken = verdict && !verdict.intact ? verdict.firstBrokenRow : null;
     $('audit-rows').replaceChildren(...entries.map((e) => el('tr', { cls: e.id === broken ? 'broken-row' : '', attrs: { 'data-id': e.id } },
       el('td', { cls: 'num', text: e.id }),
       el('td', { cls: 'nowrap', text: formatTime(e.at) }),
       el('td', { text: e.actor }),
-      el('td', {}, el('span', { text: tOr(`admin.auditAction.${e.action}`, e.action) }), el('code', { cls: 'key', text: e.action })),
-      el('td', { cls: 'wrap', text: e.subject }),
+      el('td', {}, el('span', { text: tOr(`${ACTION}${e.action}`, e.action) }), el('code', { cls: 'key', text: e.action })),
+      el('td', { cls: 'wrap' }, el('span', { text: subjectText(e.subject) }),
+        subjectText(e.subject) === e.subject ? null : el('code', { cls: 'key', text: e.subject })),
       el('td', { cls: 'wrap', text: e.detail }))));
     $('audit-empty').hidden = entries.length > 0;
-    for (const e of entries) actions.add(e.action);
-    $('audit-actions').replaceChildren(...[...actions].sort().map((a) => el('option', { attrs: { value: a } })));
+    renderActionChoices();
     renderVerdict();
   }
 

@@ -47,6 +47,11 @@ export function has(key) {
   return Object.prototype.hasOwnProperty.call(table, key);
 }
 
+// The keys that start with `prefix`, for a list of choices named in the tables (the audit's actions).
+export function keysWithPrefix(prefix) {
+  return Object.keys(table).filter((k) => k.startsWith(prefix));
+}
+
 // A text for a value from the appliance (a role, a state): its own key when the table has one, else the
 // value as the appliance sent it.
 export function tOr(key, fallback) {
