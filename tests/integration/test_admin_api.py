@@ -49,6 +49,10 @@ class FirstRunTest(AdminTest):
         status, body = self.admin.request("GET", "/admin/api/setup")
         self.assertEqual((status, body["needed"]), (200, True))
         code = setup_code(self.gateway)
+        with open(os.path.join(self.workdir, "state", "console.issue")) as f:  # shown at the console's prompt
+            issue = f.read()
+        port = self.gateway.config["admin"]["listen"].rsplit(":", 1)[1]
+        self.assertEqual(issue, "Kakehashi web admin: https://\\4:%s/admin/\nSetup code: %s\n" % (port, code))
         status, body = self.admin.setup("AAAA-BBBB-CCCC")
         self.assertEqual(status, 403, body)
         status, body = self.admin.setup(code, password="short")
@@ -243,6 +247,38 @@ class SettingsAndAuditTest(AdminTest):
         names = {c["name"]: c for c in after["certificates"]}
         self.assertGreater(names["upstream-client"]["daysLeft"], 60)
         self.assertIn("admin", names)
+
+
+class ReceiptSetupTest(AdminTest):
+    """レセコンの接続設定: the values a receipt computer needs, from what the box runs with."""
+
+    def test_the_sheet_names_the_share_the_api_and_the_certificate_to_trust(self):
+        admin = self.signed_in_admin()
+        status, sheet = admin.request("GET", "/admin/api/receipt-setup")
+        self.assertEqual(status, 200, sheet)
+        port = str(self.gateway.http_port)
+        hosts = [h["address"] for h in sheet["hosts"]]
+        self.assertNotIn("127.0.0.1", hosts, "loopback is no address for another machine")
+        host = hosts[0] if hosts else "<本機のアドレス>"
+        self.assertEqual(sheet["fileChannel"]["share"], "\\\\%s\\kakehashi" % host)
+        self.assertEqual([a["name"] for a in sheet["fileChannel"]["accounts"]], ["recept"])
+        scheme = "https" if self.gateway.config["http"].get("certFile") else "http"
+        self.assertEqual(sheet["httpApi"]["baseUrl"], "%s://%s:%s/api/v1" % (scheme, host, port))
+        self.assertEqual(sheet["httpApi"]["port"], port)
+        if scheme == "https":
+            status, pem = admin.request("GET", "/admin/api/receipt-setup/lan-certificate.pem")
+            self.assertEqual(status, 200)
+            with open(self.gateway.config["http"]["certFile"], "rb") as f:
+                self.assertEqual(pem, f.read(), "the certificate offered is the one the LAN API presents")
+            self.assertTrue(sheet["httpApi"]["certificate"]["available"])
+        # An operator does not set up receipt computers.
+        status, _ = admin.request("POST", "/admin/api/users", {"username": "reception", "displayName": "受付",
+                                                               "role": "operator", "password": OPERATOR_PASSWORD})
+        self.assertEqual(status, 201)
+        operator = AdminClient(self.gateway)
+        self.assertEqual(operator.login("reception", OPERATOR_PASSWORD)[0], 200)
+        operator.enrol()
+        self.assertEqual(operator.request("GET", "/admin/api/receipt-setup")[0], 403)
 
 
 class PluginSettingsTest(AdminTest):
