@@ -1,4 +1,4 @@
-// What the browser tests of Kakehashi's pages share (admin_pages.mjs, firmware_update.mjs,
+// What the browser tests of Kakehashi's pages share (admin_pages.mjs with admin/*.mjs, firmware_update.mjs,
 // staff_card_check.mjs): steps reported one a line, Debian's Chromium started the same way, screenshots at
 // the two sizes the pages are made for, the console watched, a failure kept as a screenshot, TOTP codes as
 // a phone app makes them, and questions to the Python side through marker files.

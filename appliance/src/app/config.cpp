@@ -26,8 +26,9 @@ T value(const Object::Ptr& o, const char* key, T fallback) {
     }
 }
 
+// A missing parent has no sections either ("upstream" left out: its "terminal" too).
 Object::Ptr section(const Object::Ptr& o, const char* key) {
-    return o->has(key) && o->isObject(key) ? o->getObject(key) : Object::Ptr();
+    return o && o->has(key) && o->isObject(key) ? o->getObject(key) : Object::Ptr();
 }
 
 std::vector<std::string> strings(const Object::Ptr& o, const char* key) {

@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include "cardreader/apdu.hpp"
-#include "cardreader/jpki_card.hpp"
 
 using namespace kh::cardreader;
 
@@ -36,13 +35,4 @@ TEST_CASE("a trace never shows what a VERIFY or CHANGE REFERENCE DATA carries", 
     CHECK(traceCommand(change).find("31") == std::string::npos);
     CHECK(traceCommand({0x00, 0x20, 0x00, 0x80}) == "00 20 00 80");  // the tries query carries nothing
     CHECK(traceCommand({0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18}) == "00 A4 02 0C 02 00 18");
-}
-
-TEST_CASE("the DigestInfo of SHA-256 is the prefix and the hash", "[cardreader]") {
-    Bytes info = sha256DigestInfo({'a', 'b', 'c'});
-    REQUIRE(info.size() == 19 + 32);
-    CHECK(info[0] == 0x30);
-    CHECK(info[18] == 0x20);
-    CHECK(info[19] == 0xBA);  // SHA-256("abc") = ba7816bf…
-    CHECK(info[50] == 0xAD);  // …f20015ad
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/codes.hpp"
+#include "model/eligibility.hpp"
 
 using namespace kh::model;
 
@@ -40,4 +41,16 @@ TEST_CASE("identifiers are normalised for the blind index", "[model][codes]") {
 TEST_CASE("field errors are described on one line, field by field", "[model][codes]") {
     CHECK(describe({}) == "");
     CHECK(describe({{"InsurerNumber", "a"}, {"Birthdate", "b"}}) == "InsurerNumber：a、Birthdate：b");
+}
+
+TEST_CASE("problems over HTTP name the JSON members, not the spec's elements", "[model][codes]") {
+    EligibilityInquiry q;
+    q.insured.insurerNumber = "01130012";
+    q.insured.cardNumber = "1";
+    q.insured.branchNumber = "1";
+    q.insured.birthDate = "19801340";
+    auto errors = withJsonNames(validate(q));
+    std::vector<std::string> fields;
+    for (const auto& e : errors) fields.push_back(e.field);
+    CHECK(fields == std::vector<std::string>{"branchNumber", "birthDate"});
 }

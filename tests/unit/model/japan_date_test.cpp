@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 
-#include "model/eligibility.hpp"
 #include "model/japan_date.hpp"
 
 using namespace kh::model;
@@ -28,26 +27,6 @@ TEST_CASE("today is the Japan date whatever the process time zone", "[model][dat
     setenv("TZ", "UTC", 1);
     CHECK(parseJapanTimestamp("20261126003000") == t);
     CHECK_FALSE(parseJapanTimestamp("20261126246000"));
-}
-
-TEST_CASE("an inquiry is validated field by field", "[model][eligibility]") {
-    EligibilityInquiry q;
-    q.insured = {"01130012", "", "1234", "01", "19800101"};
-    CHECK(validate(q).empty());
-    q.insured.insurerNumber = "01130013";
-    q.insured.branchNumber = "1";
-    q.insured.birthDate = "19800230";
-    auto errors = validate(q);
-    REQUIRE(errors.size() == 3);
-    CHECK(errors[0].field == "InsurerNumber");
-    CHECK(errors[1].field == "InsuredBranchNumber");
-    CHECK(errors[2].field == "Birthdate");
-    q = {};
-    q.insured = {"01130012", "", "  ", "", "29990101"};
-    errors = validate(q);
-    REQUIRE(errors.size() == 2);
-    CHECK(errors[0].field == "InsuredIdentificationNumber");
-    CHECK(errors[1].field == "Birthdate");  // in the future
 }
 
 TEST_CASE("ends of windows: a timestamp, or a bare date meaning that Japan day's last second", "[model][date]") {

@@ -30,9 +30,15 @@ public:
 
     std::atomic<int> calls{0};
     std::vector<std::string> requestIds;
+    // What this stand-in cannot do, as a profile says it (the terminal: no withdrawals, no URL, no card check).
+    std::vector<upstream::Capability> missing;
 
     const char* profile() const override { return "fake"; }
-    bool supports(upstream::Capability) const override { return true; }
+    bool supports(upstream::Capability c) const override {
+        for (auto m : missing)
+            if (m == c) return false;
+        return true;
+    }
 
     Answer<model::EligibilityResult> inquire(const std::string& id, const model::EligibilityInquiry& q, const std::string&,
                                              upstream::SendTurn*) override {

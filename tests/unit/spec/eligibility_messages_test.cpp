@@ -5,11 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "model/errors.hpp"
 #include "spec/messages.hpp"
 
-using kh::model::ErrorId;
-using kh::model::KakehashiError;
 using namespace kh::spec;
 namespace model = kh::model;
 
@@ -145,16 +142,6 @@ Message roundTrip(const Message& m, Encoding encoding, Decode decode) {
     const ParsedXml parsed = parseXml(bytes);
     CHECK(parsed.encoding == encoding);
     return decode(parsed.root);
-}
-
-ErrorId decodeRefusal(const std::string& doc) {
-    try {
-        decodeSingleInquiryRequest(parseXml(doc).root);
-    } catch (const KakehashiError& e) {
-        return e.id();
-    }
-    FAIL("document was accepted");
-    return ErrorId::Internal;
 }
 
 const Encoding kBothEncodings[] = {Encoding::Utf8, Encoding::ShiftJis};
@@ -336,21 +323,4 @@ TEST_CASE("results are written in the documented element order, optional fields 
     CHECK(record.child("DisqualificationDate") == nullptr);  // empty → not written
     CHECK(record.child("ElderlyRecipientCertificateInfo") == nullptr);
     CHECK(record.child("LimitApplicationCertificateRelatedInfo")->children.size() == 6);
-}
-
-TEST_CASE("the error header carries ErrorCode and ErrorMessage before CharacterCodeIdentifier", "[spec][messages]") {
-    SingleInquiryResponse m{sampleResultHeader(), std::nullopt};
-    m.header.segmentOfResult = "9";
-    m.header.errorCode = "KKH-E1001";
-    m.header.errorMessage = "XMLの形式が正しくありません";
-    const auto names = childNames(*encode(m).child("MessageHeader"));
-    CHECK(std::vector<std::string>(names.end() - 3, names.end()) ==
-          std::vector<std::string>{"ErrorCode", "ErrorMessage", "CharacterCodeIdentifier"});
-}
-
-TEST_CASE("documents that are not XmlMsg with a MessageBody are UnknownMessage", "[spec][messages]") {
-    CHECK(decodeRefusal("<Other><MessageBody/></Other>") == ErrorId::UnknownMessage);
-    CHECK(decodeRefusal("<XmlMsg><MessageHeader/></XmlMsg>") == ErrorId::UnknownMessage);
-    CHECK(decodeRefusal("<XmlMsg><Wrapper><MessageBody/></Wrapper></XmlMsg>") == ErrorId::UnknownMessage);
-    CHECK_THROWS_AS(decodeBatchResultResponse(parseXml("<r/>").root), KakehashiError);
 }

@@ -97,3 +97,16 @@ TEST_CASE("allowed addresses are checked and stored normalised", "[store]") {
     }
     CHECK(clients.list().size() == 1);  // nothing stored for the refused one
 }
+
+TEST_CASE("API client tokens are kept only as hashes", "[store]") {
+    auto dir = tempDir();
+    Store store(dir + "/k.db", dir + "/keys");
+    ApiClients clients(store);
+    auto token = clients.issue("recept-1", {"192.168.0.0/24"});
+    CHECK(clients.authenticate(token)->name == "recept-1");
+    CHECK(clients.authenticate(token)->allowCidrs.at(0) == "192.168.0.0/24");
+    CHECK_FALSE(clients.authenticate(token + "x"));
+    CHECK_FALSE(clients.authenticate(""));
+    std::string raw = readFile(dir + "/k.db") + readFile(dir + "/k.db-wal");
+    CHECK(raw.find(token) == std::string::npos);
+}

@@ -196,3 +196,17 @@ TEST_CASE("without credentials a restore's key replaces the file and is undone t
     CHECK(DataKey::loadOrCreate(keys).holds(*old));
     CHECK_THROWS_AS(DataKey::replace(keys, "short"), std::invalid_argument);
 }
+
+TEST_CASE("the data key is made once, owner-only, and reused", "[store][keys]") {
+    auto dir = tempDir();
+    auto a = DataKey::loadOrCreate(dir + "/keys");
+    struct stat st {};
+    REQUIRE(stat((dir + "/keys/data.key").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    auto b = DataKey::loadOrCreate(dir + "/keys");
+    CHECK(b.open(a.seal("x", "aad"), "aad") == "x");
+    CHECK(a.blindIndex({"01130012", "", "1", "", "19800101"}) == b.blindIndex({"01130012", "", "1", "", "19800101"}));
+    CHECK(a.blindIndex({"01130012", "", "1", "", "19800101"}) != a.blindIndex({"01130012", "", "11", "", "9800101"}));
+    chmod((dir + "/keys/data.key").c_str(), 0644);
+    CHECK_THROWS(DataKey::loadOrCreate(dir + "/keys"));
+}

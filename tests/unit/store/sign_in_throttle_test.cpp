@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include "store/sign_in_origin.hpp"
 #include "store/sign_in_throttle.hpp"
 
 using namespace kh::store;
@@ -67,14 +66,4 @@ TEST_CASE("the throttle's memory is capped; full buckets are forgotten first", "
     CHECK(small.addressesKept() == 2);
     CHECK(small.admit("drained", t0 + 5s));  // remembered: one token back in 5 s, no fresh burst
     CHECK_FALSE(small.admit("drained", t0 + 5s));
-}
-
-TEST_CASE("tries count against an IPv4 address, or an IPv6 address's /64", "[store][throttle]") {
-    CHECK(signInOrigin("192.0.2.7") == "192.0.2.7");
-    CHECK(signInOrigin("::ffff:192.0.2.7") == "192.0.2.7");
-    CHECK(signInOrigin("2001:db8:1:2:a:b:c:d") == "2001:db8:1:2::/64");
-    CHECK(signInOrigin("2001:db8:1:2::1") == signInOrigin("2001:db8:1:2:ffff::9"));
-    CHECK(signInOrigin("2001:db8:1:3::1") != signInOrigin("2001:db8:1:2::1"));
-    CHECK(signInOrigin("::1") == "::/64");
-    CHECK(signInOrigin("") == "");
 }

@@ -9,7 +9,6 @@
 
 #include "crypto/totp.hpp"
 #include "model/errors.hpp"
-#include "store/setup_code.hpp"
 #include "store/users.hpp"
 
 using kh::test::errorOf;
@@ -268,74 +267,4 @@ TEST_CASE("a new password must pass the policy", "[store][users]") {
     CHECK(errorOf([&] { f.users.setPassword(id, "tanaka-tanaka-tanaka"); }) == ErrorId::InvalidField);
     f.users.setPassword(id, "another long passphrase");
     CHECK(passwordFrom(f.users, kHere, "tanaka", "another long passphrase", kNow) == Users::PasswordCheck::Ok);
-}
-
-TEST_CASE("the setup code is issued only before the first account, stored hashed, and works once", "[store][users]") {
-    Fixture f;
-    SetupCode setup(f.store);
-    auto code = setup.issueIfNoAdministrator(f.users);
-    REQUIRE(code);
-    CHECK(code->size() == 14);
-    CHECK(code->find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ-") == std::string::npos);
-    std::string raw = readFile(f.dir + "/kakehashi.db") + readFile(f.dir + "/kakehashi.db-wal");
-    CHECK(raw.find(*code) == std::string::npos);
-    CHECK(raw.find(code->substr(0, 4) + code->substr(5, 4)) == std::string::npos);
-
-    CHECK_FALSE(setup.consume("0000-0000-0000"));
-    std::string typed = *code;
-    for (char& c : typed) c = char(std::tolower(static_cast<unsigned char>(c)));
-    CHECK(setup.consume(typed));
-    CHECK_FALSE(setup.consume(*code));  // once only
-
-    f.users.create("tanaka", "", Role::Administrator, kPassword, "setup");
-    auto again = SetupCode(f.store).issueIfNoAdministrator(f.users);
-    CHECK_FALSE(again);
-}
-
-TEST_CASE("the first administrator is made and the setup code spent in one step", "[store][users]") {
-    Fixture f;
-    SetupCode setup(f.store);
-    auto code = setup.issueIfNoAdministrator(f.users);
-    REQUIRE(code);
-    // Everything about the account is checked before the code is looked at.
-    CHECK(errorOf([&] { f.users.check("田中 太郎", "", Role::Administrator, kPassword); }) == ErrorId::InvalidField);
-    CHECK(errorOf([&] { f.users.check("tanaka", "", Role::Administrator, "tanaka-tanaka"); }) == ErrorId::InvalidField);
-    auto account = f.users.check("tanaka", "田中", Role::Administrator, kPassword);
-    CHECK(account.username() == "tanaka");
-    CHECK(f.users.count() == 0);
-    CHECK(errorOf([&] { setup.createFirstAdministrator("0000-0000-0000", f.users, account); }) == ErrorId::SetupCodeWrong);
-    CHECK(f.users.count() == 0);
-    auto made = setup.createFirstAdministrator(*code, f.users, account);
-    CHECK(made.username == "tanaka");
-    CHECK(made.role == Role::Administrator);
-    CHECK(made.createdBy == "setup");
-    CHECK(passwordFrom(f.users, kHere, "tanaka", kPassword, kNow) == Users::PasswordCheck::Ok);
-    CHECK_FALSE(setup.consume(*code));  // spent
-    CHECK(errorOf([&] { setup.createFirstAdministrator(*code, f.users, account); }) == ErrorId::SetupDone);
-}
-
-TEST_CASE("wrong tries at creating the first administrator count toward the code's ten", "[store][users]") {
-    Fixture f;
-    SetupCode setup(f.store);
-    auto code = setup.issueIfNoAdministrator(f.users);
-    REQUIRE(code);
-    auto account = f.users.check("tanaka", "", Role::Administrator, kPassword);
-    for (int i = 0; i < 10; ++i)
-        CHECK(errorOf([&] { setup.createFirstAdministrator("WRONG", f.users, account); }) == ErrorId::SetupCodeWrong);
-    CHECK(errorOf([&] { setup.createFirstAdministrator(*code, f.users, account); }) == ErrorId::SetupCodeWrong);
-    CHECK(f.users.count() == 0);
-}
-
-TEST_CASE("ten wrong setup codes spend it until a new one is issued", "[store][users]") {
-    Fixture f;
-    SetupCode setup(f.store);
-    auto first = setup.issueIfNoAdministrator(f.users);
-    REQUIRE(first);
-    for (int i = 0; i < 10; ++i) CHECK_FALSE(setup.consume("WRONG-CODE-" + std::to_string(i)));
-    CHECK_FALSE(setup.consume(*first));
-    auto second = setup.issueIfNoAdministrator(f.users);  // the next start
-    REQUIRE(second);
-    CHECK(*second != *first);
-    CHECK_FALSE(setup.consume(*first));
-    CHECK(setup.consume(*second));
 }

@@ -1,3 +1,5 @@
+// Tests of the LAN API's route table (routes): the OpenAPI document is made from it, listing every route with
+// its contract, and refuses two different schemas under one name.
 #include <catch2/catch.hpp>
 
 #include <Poco/JSON/Object.h>
@@ -10,47 +12,6 @@
 
 using namespace kh::endpoint;
 using kh::model::ErrorId;
-using kh::model::KakehashiError;
-
-namespace {
-ErrorId errorOf(const std::string& body) {
-    try {
-        decodeInquiryRequest(body);
-    } catch (const KakehashiError& e) {
-        return e.id();
-    }
-    return ErrorId::Internal;
-}
-}  // namespace
-
-TEST_CASE("an inquiry decodes from JSON", "[endpoint][json]") {
-    auto q = decodeInquiryRequest(R"({"insurerNumber":"01130012","cardSymbol":"１２－３４","cardNumber":"5678",
-        "branchNumber":"01","birthDate":"19800101","limitCertificateConsent":true,"arbitraryIdentifier":"P-1"})");
-    CHECK(q.insured.insurerNumber == "01130012");
-    CHECK(q.insured.cardSymbol == "１２－３４");
-    CHECK(q.insured.branchNumber == "01");
-    CHECK(q.limitCertificateConsent);
-    CHECK(q.arbitraryIdentifier == "P-1");
-}
-
-TEST_CASE("bad JSON gets a named error, never a crash", "[endpoint][json]") {
-    CHECK(errorOf("") == ErrorId::EmptyRequest);
-    CHECK(errorOf("{") == ErrorId::MalformedJson);
-    CHECK(errorOf("[1,2]") == ErrorId::MalformedJson);
-    CHECK(errorOf("\"x\"") == ErrorId::MalformedJson);
-    CHECK(errorOf(R"({"insurerNumber":1,"cardNumber":"1","birthDate":"19800101"})") == ErrorId::InvalidField);
-    CHECK(errorOf(R"({"cardNumber":"1","birthDate":"19800101"})") == ErrorId::InvalidField);
-    CHECK(errorOf(R"({"insurerNumber":"01130012","cardNumber":"1","birthDate":"19800101","limitCertificateConsent":"yes"})") ==
-          ErrorId::InvalidField);
-}
-
-TEST_CASE("a batch request is bounded", "[endpoint][json]") {
-    std::string one = R"({"insurerNumber":"01130012","cardNumber":"1","birthDate":"19800101"})";
-    CHECK(decodeBatchRequest("{\"entries\":[" + one + "," + one + "]}", 10).entries.size() == 2);
-    CHECK_THROWS_AS(decodeBatchRequest("{\"entries\":[" + one + "," + one + "]}", 1), KakehashiError);
-    CHECK_THROWS_AS(decodeBatchRequest("{\"entries\":[]}", 10), KakehashiError);
-    CHECK_THROWS_AS(decodeBatchRequest("{\"entries\":{}}", 10), KakehashiError);
-}
 
 TEST_CASE("the OpenAPI document lists every route", "[endpoint]") {
     std::vector<Route> routes = {{"GET", "/api/v1/eligibility/batches/{id}", "batch", Access::ApiClient, nullptr},
@@ -112,16 +73,4 @@ TEST_CASE("two different schemas of one name are a programming error", "[endpoin
         Route{"GET", "/a", "a", Access::Public, nullptr}.with(ApiContract("a", "t").gives(200, "a", first)),
         Route{"GET", "/b", "b", Access::Public, nullptr}.with(ApiContract("b", "t").gives(200, "b", second))};
     CHECK_THROWS_AS(openApiDocument(routes, "1"), std::logic_error);
-}
-
-TEST_CASE("problems over HTTP name the JSON members, not the spec's elements", "[endpoint][json]") {
-    kh::model::EligibilityInquiry q;
-    q.insured.insurerNumber = "01130012";
-    q.insured.cardNumber = "1";
-    q.insured.branchNumber = "1";
-    q.insured.birthDate = "19801340";
-    auto errors = kh::model::withJsonNames(kh::model::validate(q));
-    std::vector<std::string> fields;
-    for (const auto& e : errors) fields.push_back(e.field);
-    CHECK(fields == std::vector<std::string>{"branchNumber", "birthDate"});
 }

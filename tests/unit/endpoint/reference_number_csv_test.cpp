@@ -1,6 +1,7 @@
+// Tests of the reference-number CSV import (reference_number_csv): RFC 4180 records, Japanese or English
+// headers in UTF-8 or Shift_JIS, and a malformed file refused whole, naming the line.
 #include <catch2/catch.hpp>
 
-#include "endpoint/json_request.hpp"
 #include "endpoint/reference_number_csv.hpp"
 #include "model/errors.hpp"
 #include "spec/xml.hpp"
@@ -26,33 +27,6 @@ Failure csvFailure(const std::string& body, const std::string& type = "text/csv"
 
 const std::string kHeader = "照会番号,保険者番号,記号,番号,枝番\r\n";
 }  // namespace
-
-TEST_CASE("reference-number registrations decode from JSON, strictly", "[endpoint][reference]") {
-    auto entries = decodeRegistrationRequest(
-        R"({"entries":[{"referenceNumber":"PT-1","insurerNumber":"01130012","cardSymbol":"１２","cardNumber":"5",
-        "branchNumber":"01"},{"referenceNumber":"PT-2","insurerNumber":"138016","cardNumber":"77"}]})", 10);
-    REQUIRE(entries.size() == 2);
-    CHECK(entries[0].referenceNumber == "PT-1");
-    CHECK(entries[0].insured.cardSymbol == "１２");
-    CHECK(entries[0].insured.branchNumber == "01");
-    CHECK(entries[1].insured.cardSymbol.empty());
-    auto errorOf = [](const std::string& body, size_t max = 10) {
-        try {
-            decodeRegistrationRequest(body, max);
-        } catch (const KakehashiError& e) {
-            return std::make_pair(e.id(), std::string(e.what()));
-        }
-        return std::make_pair(ErrorId::Internal, std::string());
-    };
-    CHECK(errorOf(R"({"entries":[{"insurerNumber":"01130012","cardNumber":"5"}]})").first == ErrorId::InvalidField);
-    CHECK(errorOf(R"({"entries":[{"insurerNumber":"01130012","cardNumber":"5"}]})").second.find("entries[0]") == 0);
-    CHECK(errorOf(R"({"entries":[{"referenceNumber":1,"insurerNumber":"01130012","cardNumber":"5"}]})").first ==
-          ErrorId::InvalidField);
-    CHECK(errorOf(R"({"entries":[]})").first == ErrorId::EmptyRequest);
-    CHECK(errorOf(R"({"entries":{}})").first == ErrorId::InvalidField);
-    CHECK(errorOf(R"([1])").first == ErrorId::MalformedJson);
-    CHECK(errorOf(R"({"entries":[{},{}]})", 1).first == ErrorId::TooManyEntries);
-}
 
 TEST_CASE("RFC 4180: quotes, doubled quotes, separators and line breaks inside quotes", "[endpoint][csv]") {
     auto records = readCsv("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"multi\nline\",x,\r\nlast");
