@@ -40,6 +40,7 @@ import * as logs from './admin/logs.mjs';
 import * as pluginSettings from './admin/plugin-settings.mjs';
 import * as plugins from './admin/plugins.mjs';
 import * as readers from './admin/readers.mjs';
+import * as receiptSetup from './admin/receipt-setup.mjs';
 import * as settings from './admin/settings.mjs';
 import * as users from './admin/users.mjs';
 
@@ -58,6 +59,7 @@ const PARTS = [
   pluginSettings.pluginSettings,
   readers.readers,
   channels.channels,
+  receiptSetup.receiptSetup,
   logs.logs,
   audit.audit,
   app.english,            // on the audit view with its broken verdict

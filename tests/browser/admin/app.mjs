@@ -38,11 +38,11 @@ export async function english(fx) {
     await shot(page, '22-audit-en-1280x800');
     await openView(page, 'dashboard');
     await page.locator('#dash-requests[data-value]').waitFor();
-    await waitForText(page, '#dash-link', tables.en['admin.dash.linkUp']);
+    await waitForText(page, '#dash-link', tables.en['admin.dash.linkState.up']);
     await checkNoMissingTexts(page, TEXTS);
     await shot(page, '23-dashboard-en-1280x800');
     await page.click('button[data-lang="ja"]');
-    await waitForText(page, '#dash-link', '接続中');
+    await waitForText(page, '#dash-link', '正常');
   });
 }
 

@@ -17,7 +17,8 @@ export async function audit(fx) {
     await page.click('#audit-verify');
     await visible(page, '#audit-verdict[data-state="intact"]');
     check((await text(page, '#audit-verdict-title')) === '改ざんなし', `verdict "${await text(page, '#audit-verdict-title')}"`);
-    await page.fill('#audit-action', 'admin.setting-changed');
+    await page.selectOption('#audit-action', 'admin.setting-changed');
+    check((await page.locator('#audit-action option:checked').innerText()) === '設定の変更', 'the action is not chosen by its name');
     await page.click('#audit-filter button[type="submit"]');
     await page.waitForFunction(() => [...document.querySelectorAll('#audit-rows tr')].every((tr) => tr.textContent.includes('admin.setting-changed')));
     const count = await page.locator('#audit-rows tr').count();

@@ -49,7 +49,10 @@ export async function certificates(fx) {
     await page.waitForTimeout(2100);
     const later = await pendingSeconds(page);
     check(first > 0 && later < first, `the confirmation window does not count down: ${first} → ${later}`);
-    await waitForText(page, '#certs-pending-link', '接続中');
+    // 確定 only once the new certificate worked over the link (the probe after the change).
+    await waitForText(page, '#certs-pending-link', '通信に成功しました');
+    await page.locator('#certs-confirm:not([disabled])').waitFor();
+    check(await page.locator('#certs-confirm-why').isHidden(), 'the reason 確定 is off still shows');
     await shotBoth(page, '24-certificates-on-trial');
     await page.click('#certs-confirm');
     await waitForText(page, '#certs-info', '確定しました');
@@ -79,6 +82,7 @@ export async function certificates(fx) {
     await page.setInputFiles('#cert-ca-file', config.centralCa);
     await page.click('#cert-ca-form button[type="submit"]');
     await visible(page, '#certs-pending');
+    await page.locator('#certs-confirm:not([disabled])').waitFor();
     await page.click('#certs-confirm');
     await waitForText(page, '#certs-info', '確定しました');
     await shotBoth(page, '25-certificates');

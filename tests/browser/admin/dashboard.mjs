@@ -14,7 +14,10 @@ export async function dashboard(fx) {
   await step('the dashboard: link, queue, cache, requests, certificates', async () => {
     await openView(page, 'dashboard');
     await page.locator('#dash-requests[data-value]').waitFor();
-    check((await text(page, '#dash-link')) === '接続中', `link state "${await text(page, '#dash-link')}"`);
+    // The link's state comes from a real exchange or the probe: 正常 with when it last worked.
+    await waitForText(page, '#dash-link', '正常');
+    check((await text(page, '#dash-link-success')).startsWith('最後に通信できた時刻'), 'no last success time on the link tile');
+    check(await page.locator('#dash-link-failure').isHidden(), 'a failure shows while the link works');
     const certs = await page.locator('#dash-certs tr').count();
     check(certs >= 2, `${certs} certificates on the dashboard`);
     const badge = page.locator('#dash-certs tr[data-name="upstream-client"] .expiry');

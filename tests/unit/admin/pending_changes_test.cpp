@@ -10,6 +10,7 @@
 
 #include "../temp_dir.hpp"
 #include "admin/pending_changes.hpp"
+#include "model/errors.hpp"
 #include "store/store.hpp"
 
 using namespace kh;
@@ -84,7 +85,7 @@ TEST_CASE("a reverted change is put back at once, by whoever reverted it", "[adm
     auto rolled = rig.audited("admin.change-rolled-back");
     REQUIRE(rolled.size() == 1);
     CHECK(rolled[0].actor == "it-tanaka");
-    CHECK(rolled[0].detail == "central-ca; reverted");
+    CHECK(rolled[0].detail == "central-ca; 取り消しました");
     pending.stop();
     CHECK(rig.rolledBack == 1);  // not again at the stop
 }
@@ -102,7 +103,7 @@ TEST_CASE("a change nobody confirms in time is put back by itself, by the system
     auto rolled = rig.audited("admin.change-rolled-back");
     REQUIRE(rolled.size() == 1);
     CHECK(rolled[0].actor == "system");
-    CHECK(rolled[0].detail == "upstream-client; not confirmed in time");
+    CHECK(rolled[0].detail == "upstream-client; 期限内に確定されなかったため元に戻しました");
 }
 
 TEST_CASE("stopping the gateway puts back whatever is unconfirmed", "[admin][pending]") {
@@ -117,8 +118,35 @@ TEST_CASE("stopping the gateway puts back whatever is unconfirmed", "[admin][pen
     REQUIRE(rolled.size() == 2);
     for (const auto& row : rolled) {
         CHECK(row.actor == "system");
-        CHECK(row.detail.find("; stopped before it was confirmed") != std::string::npos);
+        CHECK(row.detail.find("; 確定されないまま停止したため元に戻しました") != std::string::npos);
     }
     pending.stop();  // a second stop finds nothing left
     CHECK(rig.rolledBack == 2);
+}
+
+TEST_CASE("a change with a proof may be kept only once the proof holds", "[admin][pending]") {
+    Rig rig;
+    admin::PendingChanges pending(rig.audit, seconds(60));
+    pending.start();
+    std::string waitingFor = "新しい証明書で中央システムとの接続を確認しています";
+    auto change = pending.add("certificate:central-ca", "it-tanaka", rig.rollback(), [&] { return waitingFor; });
+    CHECK(change.unproven == waitingFor);
+    REQUIRE(pending.list().size() == 1);
+    CHECK(pending.list()[0].unproven == waitingFor);
+    try {
+        pending.confirm(change.id, "it-tanaka");
+        FAIL("confirmed without its proof");
+    } catch (const model::KakehashiError& e) {
+        CHECK(e.id() == model::ErrorId::ChangeUnproven);
+        CHECK(std::string(e.what()) == waitingFor);
+    }
+    CHECK(pending.list().size() == 1);  // still on trial, still to be rolled back if nobody acts
+    CHECK(rig.audited("admin.change-confirmed").empty());
+    waitingFor.clear();  // something came back over the link with the new files
+    CHECK(pending.list()[0].unproven.empty());
+    CHECK(pending.confirm(change.id, "it-tanaka"));
+    CHECK(pending.list().empty());
+    CHECK(rig.audited("admin.change-confirmed").size() == 1);
+    pending.stop();
+    CHECK(rig.rolledBack == 0);
 }

@@ -39,14 +39,14 @@ TEST_CASE("a URL set by hand is kept with who set it; a later one replaces it, t
     CHECK(first.url == "https://example.jp/zaitaku/clinic-1");
     CHECK(first.source == "manual");
     CHECK(first.updatedBy == "it-tanaka");
-    rig.service.setByHand("http://example.jp/zaitaku/clinic-2", "it-suzuki");
-    CHECK(rig.service.url()->url == "http://example.jp/zaitaku/clinic-2");
+    rig.service.setByHand("https://example.jp/zaitaku/clinic-2", "it-suzuki");
+    CHECK(rig.service.url()->url == "https://example.jp/zaitaku/clinic-2");
     CHECK(rig.settings.history("homeReception.url").size() == 2);
 }
 
-TEST_CASE("only an http(s) URL with a host and nothing that breaks markup is taken", "[services][home-reception]") {
+TEST_CASE("only an https URL with a host and nothing that breaks markup is taken by hand", "[services][home-reception]") {
     Rig rig;
-    const std::vector<std::string> refused = {"ftp://example.jp/x", "https://", "example.jp/zaitaku", "javascript:alert(1)",
+    const std::vector<std::string> refused = {"ftp://example.jp/x", "http://example.jp/zaitaku", "https://", "example.jp/zaitaku", "javascript:alert(1)",
                                               "https://example.jp/a b", "https://example.jp/\"onload=", "https://example.jp/<x>",
                                               "https://example.jp/" + std::string(500, 'a'), ""};
     for (const auto& bad : refused) {
@@ -106,4 +106,20 @@ TEST_CASE("the poster carries the QR code, the URL and the facility's name, esca
     CHECK(poster->find("&lt;b&gt;架け橋&lt;/b&gt; &amp; 在宅") != std::string::npos);
     CHECK(poster->find("<b>架け橋") == std::string::npos);
     CHECK(poster->find("架け橋クリニック") == std::string::npos);
+}
+
+TEST_CASE("the poster speaks as the facility: a clinic's 当院, a pharmacy's 薬局, its phone when set",
+          "[services][home-reception]") {
+    Rig rig;
+    rig.service.setByHand("https://example.jp/zaitaku/1", "it-tanaka");
+    auto poster = rig.service.poster();
+    CHECK(poster->find("当院の職員") != std::string::npos);
+    CHECK(poster->find("お問い合わせ") == std::string::npos);
+    rig.settings.set("facility.institutionCode", "1341234567", "it-tanaka");  // 点数表 4: a pharmacy
+    rig.settings.set("facility.phone", "03-1234-5678", "it-tanaka");
+    poster = rig.service.poster();
+    CHECK(poster->find("当院") == std::string::npos);
+    CHECK(poster->find("薬局の職員") != std::string::npos);
+    CHECK(poster->find("服薬指導") != std::string::npos);
+    CHECK(poster->find("お問い合わせ：03-1234-5678") != std::string::npos);
 }
