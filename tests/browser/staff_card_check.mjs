@@ -14,8 +14,8 @@
 // held back until the staff member confirms, the wrong PIN sent with confirmLastTry: true, the lock with
 // the municipal-office instruction, and the visual check offered instead.
 //
-// Environment: KAKEHASHI_URL (http://127.0.0.1:port), STAFF_USER, STAFF_PASSWORD, STAFF_TOTP_SECRET (base32,
-// the account's authenticator secret), READER, CARD_PIN, WRONG_PIN,
+// Environment: KAKEHASHI_URL (http://127.0.0.1:port), STAFF_USER, STAFF_NAME (its display name),
+// STAFF_PASSWORD, STAFF_TOTP_SECRET (base32, the account's authenticator secret), READER, CARD_PIN, WRONG_PIN,
 // SCREENSHOT_DIR; optional EXPECT_INSURER_NUMBER (the card holder's), LAST_TRY_READER, CHROMIUM (default
 // /usr/bin/chromium).
 // Exit status 0 when every step passed; otherwise 1 with the failed step on stderr.
@@ -33,6 +33,7 @@ const readConfig = () => ({
   user: env('STAFF_USER'),
   password: env('STAFF_PASSWORD'),
   totpSecret: env('STAFF_TOTP_SECRET'),
+  staffName: env('STAFF_NAME'),
   reader: env('READER'),
   pin: env('CARD_PIN'),
   wrongPin: env('WRONG_PIN'),
@@ -162,7 +163,7 @@ async function signIn(page) {
   await page.fill('#login-code', right);
   await page.click('#login-form button[type="submit"]');
   await page.locator('#view-start').waitFor({ state: 'visible' });
-  check((await text(page, '#staff-label')).includes(config.user), 'the staff label does not name the account');
+  check((await text(page, '#staff-label')).includes(config.staffName), 'the staff label does not name the account\'s person');
 }
 
 // The shift's cookie: a reload (a new tab alike) goes straight to the readers, without signing in again.
@@ -331,6 +332,8 @@ async function run(browser, tables) {
       await checkStorage(page);
     });
     await step('sign out: the sign-in again, also after a reload', async () => {
+      if (await page.locator('#view-check').isVisible()) await page.click('#check-new');
+      await page.locator('#view-start').waitFor({ state: 'visible' });
       await page.click('#sign-out');
       await page.locator('#view-login').waitFor({ state: 'visible' });
       await page.reload();

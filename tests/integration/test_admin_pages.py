@@ -365,7 +365,7 @@ class AdminPagesInBrowserTest(IntegrationTest):
             self.assertIn(action, [a for a, _, _ in after])
         self.assertNotIn("admin.setup", [a for a, _, _ in after], "the wiped box was restored, not set up anew")
         self.assertIn(("admin.change-rolled-back", "system"), [(a, who) for a, who, detail in after
-                                                                 if "not confirmed in time" in detail])
+                                                                 if "期限内に確定されなかった" in detail])
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -204,7 +204,7 @@ class StaffPageTest(IntegrationTest):
         require_browser(self)
         username, password, secret = self.staff_account()
         env = dict(os.environ, KAKEHASHI_URL="http://127.0.0.1:%d" % self.gateway.http_port,
-                   STAFF_USER=username, STAFF_PASSWORD=password, STAFF_TOTP_SECRET=secret,
+                   STAFF_USER=username, STAFF_NAME="佐藤 看護師", STAFF_PASSWORD=password, STAFF_TOTP_SECRET=secret,
                    READER=self.rig.reader(0), CARD_PIN=CARD_PIN,
                    WRONG_PIN=WRONG_PIN, SCREENSHOT_DIR=self.artifacts(), CHROMIUM=CHROMIUM,
                    EXPECT_INSURER_NUMBER=self.holder["insurerNumber"].strip(), LAST_TRY_READER=self.rig.reader(1))

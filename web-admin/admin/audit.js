@@ -10,7 +10,7 @@ import { $, el, formatTime, showProblem } from './ui.js';
 export function createAudit() {
   let entries = [];
   let verdict = null;    // {intact, firstBrokenRow?, problems: [{row?, ja, en}], rowsChecked}
-  const ACTION = 'admin.auditAction.';
+  const ACTION = `admin.auditAction.`;  // the prefix of every action's text key
 
   function query() {
     const q = new URLSearchParams();

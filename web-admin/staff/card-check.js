@@ -62,7 +62,72 @@ function loginError(text) {
   $('login-error').textContent = text || '';
 }
 
-async // --- the start view: reader, mode, consent -------------------------------------------------------------
+async function onLogin(e) {
+  e.preventDefault();
+  const username = $('login-user').value.trim();
+  const password = $('login-password').value;
+  const code = $('login-code').value.trim();
+  if (!username || !password || !code) return loginError(t('login.missing'));
+  const button = $('login-form').querySelector('button[type="submit"]');
+  button.disabled = true;
+  loginError(null);
+  try {
+    const session = await signInAt(username, password, code);
+    $('login-password').value = '';
+    $('login-code').value = '';
+    enter(session);
+  } catch (error) {
+    $('login-code').value = '';
+    loginError(error.status === 0 ? t('app.offline') : problemTitle(error.kind, error.problem.title) +
+      (error.problem.detail ? ` ${error.problem.detail}` : ''));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function onSignOut() {
+  const csrf = page.session && page.session.csrfToken;
+  showLogin(null);
+  await signOutAt(csrf);
+}
+
+// Through a 資格確認端末 there is no PIN check and no consent here: only a visual check, which then needs the
+// insured identifiers for its inquiry. A box that cannot say keeps every mode (the server refuses plainly).
+async function loadModes() {
+  let modes = { pin: true, consent: true, visualNeedsInsured: false };
+  try {
+    modes = await page.api.modes();
+  } catch {
+    // an older box, or offline: the start view stays as it is
+  }
+  page.modes = modes;
+  document.querySelector('[data-mode="pin"]').hidden = !modes.pin;
+  if (!modes.pin && page.mode === 'pin') setMode('visual');
+  $('consent').hidden = !modes.consent;
+  if (!modes.consent) $('consent-on').checked = false;
+  $('insured-fields').hidden = !modes.visualNeedsInsured;
+  $('modes-note').hidden = !modes.note;
+  $('modes-note').textContent = modes.note || '';
+}
+
+function insuredRequest() {
+  if (!page.modes || !page.modes.visualNeedsInsured) return {};
+  const value = (id) => $(id).value.trim();
+  const birth = value('insured-birth');
+  if (!value('insured-insurer') || !value('insured-number') || !/^\d{4}-\d{2}-\d{2}$/.test(birth)) return { error: 'insured.needed' };
+  return {
+    insured: {
+      insurerNumber: value('insured-insurer'), cardSymbol: value('insured-symbol'), cardNumber: value('insured-number'),
+      branchNumber: value('insured-branch'), birthDate: birth.replaceAll('-', ''),
+    },
+  };
+}
+
+function clearInsured() {
+  for (const id of ['insured-insurer', 'insured-symbol', 'insured-number', 'insured-branch', 'insured-birth']) $(id).value = '';
+}
+
+// --- the start view: reader, mode, consent -------------------------------------------------------------
 
 function japanToday() {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' })

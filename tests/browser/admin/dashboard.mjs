@@ -6,7 +6,7 @@ import {
   askPython, check, shotBoth, step,
 } from '../browser_kit.mjs';
 import {
-  openView, text,
+  openView, text, waitForText,
 } from './fixture.mjs';
 
 export async function dashboard(fx) {
