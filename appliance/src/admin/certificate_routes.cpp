@@ -63,7 +63,7 @@ void writeCertificate(JsonWriter& w, const char* name, const std::string& file, 
             .field("warning", int64_t(expiryWarning(info->notAfter, now)))
             .field("fingerprint", info->sha256Fingerprint);
     } else {
-        w.field("problem", "読み取れません (cannot be read)");
+        w.field("problem", "読み取れません");
     }
     w.endObject();
 }
@@ -94,34 +94,34 @@ HttpReply certificateList(const CertificateParts& p) {
 
 crypto::CertificateInfo inValidity(const std::string& pem) {
     auto info = crypto::readCertificatePem(pem);
-    if (!info) invalid("pem: 証明書（PEM）を読み取れません (not a PEM certificate)");
+    if (!info) invalid("pem: 証明書（PEM）を読み取れません");
     int64_t now = store::nowSeconds();
-    if (info->notAfter <= now) invalid("証明書の有効期限が切れています (the certificate has expired)");
+    if (info->notAfter <= now) invalid("証明書の有効期限が切れています");
     if (info->notBefore > now + kClockSlackSeconds)
-        invalid("証明書の有効期間がまだ始まっていません (the certificate is not valid yet)");
+        invalid("証明書の有効期間がまだ始まっていません");
     return *info;
 }
 
 crypto::CertificateInfo usableClientCertificate(const std::string& pem) {
     auto info = inValidity(pem);
-    if (info.ca) invalid("CA証明書はクライアント証明書として使えません (a CA certificate, not a client certificate)");
+    if (info.ca) invalid("CA証明書はクライアント証明書として使えません");
     if (!info.clientAuthAllowed)
-        invalid("クライアント認証（clientAuth）に使えない証明書です (the certificate is not for client authentication)");
+        invalid("クライアント認証（clientAuth）に使えない証明書です");
     return info;
 }
 
 std::string pkcs12Problem(crypto::Pkcs12Problem problem) {
     switch (problem) {
-    case crypto::Pkcs12Problem::NotPkcs12: return "pkcs12: PKCS#12ファイルではありません (not a PKCS#12 file)";
-    case crypto::Pkcs12Problem::WrongPassphrase: return "passphrase: パスフレーズが違います (wrong passphrase)";
+    case crypto::Pkcs12Problem::NotPkcs12: return "pkcs12: PKCS#12ファイルではありません";
+    case crypto::Pkcs12Problem::WrongPassphrase: return "passphrase: パスフレーズが違います";
     case crypto::Pkcs12Problem::Unsupported:
-        return "pkcs12: 対応していない暗号方式のファイルです (the file uses an unsupported algorithm)";
-    case crypto::Pkcs12Problem::NoKey: return "pkcs12: 秘密鍵が入っていません (no private key inside)";
-    case crypto::Pkcs12Problem::NoCertificate: return "pkcs12: 証明書が入っていません (no certificate inside)";
+        return "pkcs12: 対応していない暗号方式のファイルです";
+    case crypto::Pkcs12Problem::NoKey: return "pkcs12: 秘密鍵が入っていません";
+    case crypto::Pkcs12Problem::NoCertificate: return "pkcs12: 証明書が入っていません";
     case crypto::Pkcs12Problem::KeyMismatch:
-        return "pkcs12: 証明書と秘密鍵が対応していません (the certificate is not the key's)";
+        return "pkcs12: 証明書と秘密鍵が対応していません";
     }
-    return "pkcs12: 開けません (cannot be opened)";
+    return "pkcs12: 開けません";
 }
 
 std::string withoutWhitespace(const std::string& s) {
@@ -151,9 +151,9 @@ HttpReply uploadPkcs12(Shared& s, AdminCall& call) {
     auto o = endpoint::jsonObject(call.http.body);
     std::string encoded = endpoint::stringMember(o, "pkcs12");
     std::string passphrase = endpoint::stringMember(o, "passphrase");
-    if (encoded.empty()) invalid("pkcs12: PKCS#12ファイル（base64）を指定してください (the PKCS#12 file, base64)");
+    if (encoded.empty()) invalid("pkcs12: PKCS#12ファイル（base64）を指定してください");
     auto der = crypto::base64Decode(withoutWhitespace(encoded));
-    if (!der) invalid("pkcs12: base64 ではありません (not base64)");
+    if (!der) invalid("pkcs12: base64 ではありません");
     crypto::Pkcs12Contents opened;
     try {
         opened = crypto::openPkcs12(*der, passphrase);
@@ -180,14 +180,14 @@ HttpReply uploadPkcs12(Shared& s, AdminCall& call) {
 crypto::KeyAlgorithm algorithmOf(const std::string& name) {
     if (name.empty() || name == "ec") return crypto::KeyAlgorithm::EcP256;
     if (name == "rsa") return crypto::KeyAlgorithm::Rsa2048;
-    invalid("algorithm: ec（P-256）か rsa（2048ビット） (ec for P-256 or rsa for RSA-2048)");
+    invalid("algorithm: ec（P-256）か rsa（2048ビット）");
 }
 
 HttpReply makeRequest(Shared& s, AdminCall& call) {
     std::string algorithm = endpoint::stringMember(bodyObject(call), "algorithm");
     auto kind = algorithmOf(algorithm);
     if (s.parts.institutionCode.empty())
-        invalid("医療機関等コードが設定されていません (no institution code is set)");
+        invalid("医療機関等コードが設定されていません");
     auto made = crypto::makeKeyAndRequest(s.parts.institutionCode, kind);
     auto paths = tlsPaths(s.parts.stateDir);
     {
@@ -206,16 +206,16 @@ HttpReply makeRequest(Shared& s, AdminCall& call) {
 
 HttpReply uploadSignedCertificate(Shared& s, AdminCall& call) {
     auto pems = crypto::certificatePems(endpoint::stringMember(endpoint::jsonObject(call.http.body), "pem"));
-    if (pems.empty()) invalid("pem: 証明書（PEM）を読み取れません (not a PEM certificate)");
+    if (pems.empty()) invalid("pem: 証明書（PEM）を読み取れません");
     auto info = usableClientCertificate(pems.front());
     std::lock_guard<std::mutex> l(s.changing);
     CertificateInstaller installer(s.parts);
     auto key = base::tryReadFile(installer.paths().pendingKey);
-    if (!key) invalid("署名待ちの鍵がありません。先にCSRを作成してください (no CSR is pending: make one first)");
+    if (!key) invalid("署名待ちの鍵がありません。先にCSRを作成してください");
     bool matches = crypto::certificateMatchesKey(pems.front(), *key);
     if (!matches) {
         crypto::secureZero(*key);
-        invalid("証明書が署名待ちの鍵（CSR）と対応していません (the certificate is not for the pending key)");
+        invalid("証明書が署名待ちの鍵（CSR）と対応していません");
     }
     try {
         installer.installClient(*key, join(pems), call.actor());
@@ -232,12 +232,12 @@ HttpReply uploadSignedCertificate(Shared& s, AdminCall& call) {
 
 HttpReply uploadCentralCa(Shared& s, AdminCall& call) {
     auto pems = crypto::certificatePems(endpoint::stringMember(endpoint::jsonObject(call.http.body), "pem"));
-    if (pems.empty()) invalid("pem: 証明書（PEM）を読み取れません (not a PEM certificate)");
+    if (pems.empty()) invalid("pem: 証明書（PEM）を読み取れません");
     crypto::CertificateInfo first;
     for (size_t i = 0; i < pems.size(); ++i) {
         auto info = inValidity(pems[i]);
         if (!info.ca)
-            invalid("CA証明書ではありません（basicConstraints CA:TRUE が必要です） (not a CA certificate: basicConstraints CA:TRUE is needed)");
+            invalid("CA証明書ではありません（basicConstraints CA:TRUE が必要です）");
         if (i == 0) first = info;
     }
     std::lock_guard<std::mutex> l(s.changing);

@@ -192,13 +192,13 @@ std::optional<SignatureFile> parseSignatureFile(const std::string& text) {
     return SignatureFile{id, *signature};
 }
 
-const std::string kUnsigned = "署名がありません (plugin is not signed)";
+const std::string kUnsigned = "署名がありません";
 const std::string kTampered =
-    "署名が一致しません：内容が変更されています (signature does not match: the bundle was changed)";
+    "署名が一致しません：内容が変更されています";
 std::string unknownKey(const std::string& id) {
     return "信頼された鍵で署名されていません (not signed by a trusted key; key id " + id + ")";
 }
-const std::string kMalformed = "署名の形式が正しくありません (malformed signature)";
+const std::string kMalformed = "署名の形式が正しくありません";
 
 // The trusted keys whose id is `id`; an unreadable trusted key is logged and left out.
 std::vector<Pkey> trustedKeysWithId(const std::vector<std::string>& paths, const std::string& id) {

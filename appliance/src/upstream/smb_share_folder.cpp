@@ -101,12 +101,12 @@ std::mutex libraryMutex;
 SmbLocation parseSmbUrl(const std::string& url) {
     const std::string scheme = "smb://";
     if (url.compare(0, scheme.size(), scheme) != 0)
-        throw std::invalid_argument("smb://ホスト[:ポート]/共有名 の形で指定してください (smb://host[:port]/share)");
+        throw std::invalid_argument("smb://ホスト[:ポート]/共有名 の形で指定してください");
     std::string rest = url.substr(scheme.size());
     if (rest.find('@') != std::string::npos || rest.find('?') != std::string::npos)
         throw std::invalid_argument("URLにユーザー名・パスワードやオプションは書けません。ユーザーとパスワードは別に設定してください");
     auto slash = rest.find('/');
-    if (slash == std::string::npos || slash == 0) throw std::invalid_argument("共有名がありません (smb://host[:port]/share)");
+    if (slash == std::string::npos || slash == 0) throw std::invalid_argument("共有名がありません。smb://ホスト[:ポート]/共有名 の形で指定してください");
     SmbLocation loc;
     std::string hostPort = rest.substr(0, slash);
     std::string path = rest.substr(slash + 1);
@@ -127,7 +127,7 @@ SmbLocation parseSmbUrl(const std::string& url) {
     loc.host = hostPort;
     auto sep = path.find('/');
     loc.share = path.substr(0, sep);
-    if (loc.share.empty()) throw std::invalid_argument("共有名がありません (smb://host[:port]/share)");
+    if (loc.share.empty()) throw std::invalid_argument("共有名がありません。smb://ホスト[:ポート]/共有名 の形で指定してください");
     if (sep != std::string::npos) loc.folder = path.substr(sep + 1);
     if (path.find("..") != std::string::npos) throw std::invalid_argument("パスに .. は使えません");
     return loc;
