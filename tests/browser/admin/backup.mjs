@@ -74,7 +74,7 @@ export async function backupAndRestore(fx) {
     const { exitCode } = await askPython('restart', 90000);
     check(exitCode === 75, `the gateway exited with ${exitCode} for its restart`);
     await reloaded;  // the page reloads by itself once the appliance answers again
-    await page.waitForFunction(() => !document.getElementById('view-login').hidden || !document.getElementById('nav').hidden);
+    await page.waitForFunction(() => ['view-login', 'nav'].some((id) => document.getElementById(id) && !document.getElementById(id).hidden));
     if (await page.locator('#view-login').isVisible()) {
       await signIn(page, ADMIN);
       await visible(page, '#view-second');

@@ -108,7 +108,7 @@ export async function signIn(page, user) {
 
 // Signs in again after a restart when the page asks for it (the session may have outlived the restart).
 export async function signInIfAsked(page, authenticator) {
-  await page.waitForFunction(() => !document.getElementById('view-login').hidden || !document.getElementById('nav').hidden);
+  await page.waitForFunction(() => ['view-login', 'nav'].some((id) => document.getElementById(id) && !document.getElementById(id).hidden));
   if (await page.locator('#view-login').isHidden()) return;
   await signIn(page, ADMIN);
   await visible(page, '#view-second');

@@ -14,8 +14,7 @@ using namespace std::chrono_literals;
 
 namespace {
 std::string fixtureDir(const std::string& name) {
-    const std::string here = __FILE__;
-    return here.substr(0, here.rfind("/unit/plugins/")) + "/fixtures/plugins/" + name;
+    return std::string(KAKEHASHI_FIXTURES) + "/plugins/" + name;
 }
 
 Manifest manifestFor(const std::string& id) {

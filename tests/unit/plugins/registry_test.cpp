@@ -25,7 +25,7 @@ namespace {
 const std::string kId = "tiny-echo";
 
 std::string fixtureBundle() {
-    return (fs::path(__FILE__).parent_path() / "../../fixtures/plugins/bundles" / kId).lexically_normal().string();
+    return (fs::path(KAKEHASHI_FIXTURES) / "plugins/bundles" / kId).lexically_normal().string();
 }
 
 std::string readFile(const std::string& path) {
@@ -103,7 +103,7 @@ TEST_CASE("a tampered bundle is refused, and loads after the fix with reload", "
     registry.loadAll();
     auto status = statusOf(registry, kId);
     CHECK(status.state == "refused");
-    CHECK_THAT(status.problem, Catch::Contains("signature does not match: the bundle was changed"));
+    CHECK_THAT(status.problem, Catch::Contains("署名が一致しません：内容が変更されています"));
     CHECK_FALSE(registry.adapter(kId));
 
     flipByte(box.bundle() + "/names.lua");
@@ -119,7 +119,7 @@ TEST_CASE("an unsigned bundle is refused, except in development mode", "[plugins
         PluginRegistry registry(config);
         registry.loadAll();
         CHECK(statusOf(registry, kId).state == "refused");
-        CHECK_THAT(statusOf(registry, kId).problem, Catch::Contains("plugin is not signed"));
+        CHECK_THAT(statusOf(registry, kId).problem, Catch::Contains("署名がありません"));
     }
     config.developmentMode = true;
     PluginRegistry registry(config);
@@ -199,7 +199,7 @@ TEST_CASE("reload swaps in a fresh adapter and refuses a bundle that no longer p
     CHECK(before->id() == kId);
 
     flipByte(box.bundle() + "/adapter.lua");
-    CHECK_THAT(registry.reload(kId), Catch::Contains("the bundle was changed"));
+    CHECK_THAT(registry.reload(kId), Catch::Contains("内容が変更されています"));
     CHECK_FALSE(registry.adapter(kId));
     CHECK(after->id() == kId);
 }

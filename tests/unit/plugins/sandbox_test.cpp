@@ -19,8 +19,7 @@ using namespace std::chrono_literals;
 
 namespace {
 std::string hostileDir(const std::string& name) {
-    const std::string here = __FILE__;
-    return here.substr(0, here.rfind("/unit/plugins/")) + "/fixtures/plugins/hostile/" + name;
+    return std::string(KAKEHASHI_FIXTURES) + "/plugins/hostile/" + name;
 }
 
 SandboxLimits testLimits() {

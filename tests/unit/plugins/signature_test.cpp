@@ -19,9 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kUnsigned = "署名がありません (plugin is not signed)";
-const char* kTampered = "署名が一致しません：内容が変更されています (signature does not match: the bundle was changed)";
-const char* kMalformed = "署名の形式が正しくありません (malformed signature)";
+const char* kUnsigned = "署名がありません";
+const char* kTampered = "署名が一致しません：内容が変更されています";
+const char* kMalformed = "署名の形式が正しくありません";
 
 std::string tempDir() { return kh::test::tempDir("signature"); }
 
