@@ -42,6 +42,7 @@ import * as plugins from './admin/plugins.mjs';
 import * as readers from './admin/readers.mjs';
 import * as receiptSetup from './admin/receipt-setup.mjs';
 import * as settings from './admin/settings.mjs';
+import * as system from './admin/system.mjs';
 import * as users from './admin/users.mjs';
 
 // In this order: each part gets the fixture (fx.page is the administrator's signed-in page once
@@ -60,6 +61,7 @@ const PARTS = [
   readers.readers,
   channels.channels,
   receiptSetup.receiptSetup,
+  system.system,
   logs.logs,
   audit.audit,
   app.english,            // on the audit view with its broken verdict

@@ -17,6 +17,7 @@ import { createPlugins } from './plugins.js';
 import { createReaders } from './readers.js';
 import { createReceiptSetup } from './receipt-setup.js';
 import { createSettings } from './settings.js';
+import { createSystem } from './system.js';
 import { $ } from './ui.js';
 import { createUsers } from './users.js';
 
@@ -207,7 +208,7 @@ async function switchLanguage(lang) {
 // navigation's order); they are put into <main> before any module looks for its elements.
 const VIEW_FILES = ['setup', 'enrol', 'recovery', 'facility', 'wizard-client', 'login', 'second', 'dashboard', 'settings',
   'users', 'audit', 'logs', 'home-reception', 'plugins', 'channels', 'receipt-setup', 'readers', 'certificates', 'backup',
-  'firmware'];
+  'firmware', 'system'];
 
 async function loadViews() {
   const texts = await Promise.all(VIEW_FILES.map(async (name) => {
@@ -261,6 +262,7 @@ async function boot() {
     certificates: createCertificates(ctx),
     backup: createBackup(ctx),
     firmware: createFirmware(ctx),
+    system: createSystem(ctx),
   };
   api.onSignedOut(() => signedOut('admin.login.expired'));
   auth.wire();

@@ -200,6 +200,10 @@ Config loadConfig(const std::string& path) {
     c.firmware.statusDir = value<std::string>(firmware, "statusDir", "");
     c.firmware.maxBundleBytes = uint64_t(value<int64_t>(firmware, "maxBundleBytes", int64_t(c.firmware.maxBundleBytes)));
     c.firmware.releaseFile = value<std::string>(firmware, "releaseFile", c.firmware.releaseFile);
+    // Likewise: its root helper (kakehashi-system.path) watches the request folder.
+    auto setup = section(root, "system");
+    c.system.requestDir = value<std::string>(setup, "requestDir", "");
+    c.system.statusDir = value<std::string>(setup, "statusDir", "");
     auto keep = section(root, "retention");
     c.retention.patientDataDays = value<int>(keep, "patientDataDays", c.retention.patientDataDays);
     c.retention.cacheDays = value<int>(keep, "cacheDays", c.retention.cacheDays);
@@ -260,6 +264,10 @@ std::vector<std::string> checkConfig(const Config& c) {
                                     {"firmware.statusDir", c.firmware.statusDir}})
         if (!c.firmware.updateDir.empty() && (dir.empty() || dir.front() != '/'))
             problems.push_back(std::string(name) + ": 絶対パスで指定してください (an absolute path; updateDir and statusDir together)");
+    for (const auto& [name, dir] : {std::pair<const char*, std::string>{"system.requestDir", c.system.requestDir},
+                                    {"system.statusDir", c.system.statusDir}})
+        if (!c.system.requestDir.empty() && (dir.empty() || dir.front() != '/'))
+            problems.push_back(std::string(name) + ": 絶対パスで指定してください (an absolute path; requestDir and statusDir together)");
     if (c.firmware.maxBundleBytes < (1u << 20) || c.firmware.maxBundleBytes > (16ull << 30))
         problems.push_back("firmware.maxBundleBytes: 1 MiB..16 GiB");
     if (c.http.certFile.empty() != c.http.keyFile.empty())

@@ -12,6 +12,7 @@
 #include "services/eligibility_service.hpp"
 #include "services/firmware_updates.hpp"
 #include "services/housekeeping.hpp"
+#include "services/system_setup.hpp"
 #include "store/retention.hpp"
 #include "store/sign_in_failures.hpp"
 #include "store/sign_in_throttle.hpp"
@@ -65,6 +66,7 @@ struct Config {
     store::ThrottlePolicy signInThrottle;    // admin.signIn: failed tries per address (burst, refillSeconds)
     store::LockoutPolicy signInLockout;      // admin.signIn: per account and address (lockFailures, lockSeconds)
     services::FirmwareSettings firmware;     // the appliance image: bundles uploaded in the web admin
+    services::SystemSetupSettings system;    // the appliance image: SMB accounts, LAN, NTP, firewall, reboot
     store::RetentionPolicy retention;         // how long the store keeps patient data and records
     services::FolderRetention folderRetention;  // how long the share keeps results and rejected requests
 };

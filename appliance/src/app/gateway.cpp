@@ -11,6 +11,7 @@
 #include "admin/backup_routes.hpp"
 #include "admin/channel_routes.hpp"
 #include "admin/firmware_routes.hpp"
+#include "admin/system_routes.hpp"
 #include "admin/terminal_routes.hpp"
 #include "admin/plugin_routes.hpp"
 #include "admin/receipt_setup_routes.hpp"
@@ -233,6 +234,8 @@ void Gateway::buildAdmin() {
         parts.more.push_back(std::move(r));
     firmware_ = std::make_unique<services::FirmwareUpdates>(config_.firmware);
     for (auto& r : admin::firmwareRoutes(*firmware_, audit_, KAKEHASHI_VERSION)) parts.more.push_back(std::move(r));
+    systemSetup_ = std::make_unique<services::SystemSetup>(config_.system);
+    for (auto& r : admin::systemRoutes(*systemSetup_, audit_)) parts.more.push_back(std::move(r));
     admin_ = std::make_unique<admin::AdminServer>(tls, config_.webAdminRoot, admin::buildAdminRoutes(parts), users_, sessions_);
 }
 

@@ -118,6 +118,7 @@ private:
     std::unique_ptr<endpoint::FaceFiles> faceFiles_;
     std::unique_ptr<admin::PendingChanges> pendingChanges_;
     std::unique_ptr<services::FirmwareUpdates> firmware_;
+    std::unique_ptr<services::SystemSetup> systemSetup_;
     std::unique_ptr<admin::AdminServer> admin_;
     std::thread urlFetcher_;
     base::BackgroundLoop auditKeeper_;  // audit checkpoints at least hourly, and retention

@@ -12,6 +12,7 @@
 #include "admin/auth_routes.hpp"
 #include "admin/channel_routes.hpp"
 #include "admin/settings_routes.hpp"
+#include "admin/system_routes.hpp"
 #include "admin/user_routes.hpp"
 
 using namespace kh;
@@ -41,6 +42,7 @@ struct Tables {
     store::SignInThrottle throttle;
     store::Settings settings{store};
     store::ApiClients clients{store};
+    services::SystemSetup system{services::SystemSetupSettings{}};
 
     std::vector<admin::AdminRoute> all() {
         std::vector<admin::AdminRoute> out;
@@ -52,6 +54,7 @@ struct Tables {
         add(admin::auditRoutes(audit));
         add(admin::settingsRoutes(settings, audit, {}));
         add(admin::channelRoutes({}, clients, audit));
+        add(admin::systemRoutes(system, audit));
         return out;
     }
 };
@@ -96,6 +99,7 @@ TEST_CASE("only the way in is public; every signed-in change asks for the CSRF t
         if (r.pattern.rfind("/admin/api/users", 0) == 0) CHECK(r.permission == Permission::ManageUsers);
         if (r.pattern.rfind("/admin/api/settings", 0) == 0) CHECK(r.permission == Permission::ManageSettings);
         if (r.pattern.rfind("/admin/api/audit", 0) == 0) CHECK(r.permission == Permission::ViewAudit);
+        if (r.pattern.rfind("/admin/api/system", 0) == 0) CHECK(r.permission == Permission::ManageSettings);
     }
     for (const auto& name : wayIn) CHECK(seen.count(name) == 1);
 }

@@ -135,6 +135,8 @@ TEST_CASE("what would not work is refused, Japanese first", "[app][config]") {
     check([](app::Config& c) { c.folderRetention.quarantineDays = 0; }, "retention.resultFileDays / quarantineDays: 1 日以上");
     check([](app::Config& c) { c.auditRetentionDays = 365; }, "retention.auditDays: 監査ログは法定の記録のため5年（1826日）以上");
     check([](app::Config& c) { c.firmware.updateDir = "updates"; }, "firmware.updateDir: 絶対パスで指定してください");
+    check([](app::Config& c) { c.system.requestDir = "system"; }, "system.requestDir: 絶対パスで指定してください");
+    check([](app::Config& c) { c.system.requestDir = "/var/lib/kakehashi/system"; }, "system.statusDir: 絶対パスで指定してください");
     check([](app::Config& c) { c.http.certFile = "/etc/kakehashi/lan.crt"; }, "http.certFile / http.keyFile: HTTPS には両方が必要です");
     check([](app::Config& c) {
         c.http.certFile = "/nonexistent/lan.crt";
