@@ -122,7 +122,7 @@ class BoxRoot:
         bin_dir = os.path.join(work, "bin")
         os.makedirs(bin_dir)
         stubs = {}
-        for name in ("networkctl", "chronyc", "systemctl", "nft-load"):
+        for name in ("networkctl", "chronyc", "systemctl", "nft-load", "usbip"):
             stubs[name] = os.path.join(bin_dir, name)
             write(stubs[name], '#!/bin/sh\necho "%s $*" >> "%s"\n' % (name, self.calls_log), 0o755)
         self.nss = dict(LD_PRELOAD=NSS_WRAPPER, NSS_WRAPPER_PASSWD=os.path.join(etc, "passwd"),
@@ -133,6 +133,7 @@ class BoxRoot:
                         KAKEHASHI_SYSTEM_PDBEDIT=tool("pdbedit"), KAKEHASHI_SYSTEM_NFT=tool("nft"),
                         KAKEHASHI_SYSTEM_NFT_LOAD=stubs["nft-load"], KAKEHASHI_SYSTEM_NETWORKCTL=stubs["networkctl"],
                         KAKEHASHI_SYSTEM_CHRONYC=stubs["chronyc"], KAKEHASHI_SYSTEM_SYSTEMCTL=stubs["systemctl"],
+                        KAKEHASHI_SYSTEM_USBIP=stubs["usbip"],
                         **self.nss)
         self.smbd = None
         self.runs = 0
@@ -448,6 +449,17 @@ class SystemSetupTest(IntegrationTest):
         self.assertEqual(read(firewall), before)
         self.assertEqual(len(self.box.calls()), loads)
 
+        # A home visit's card reader, shared by the tablet over USB/IP: attached and detached with usbip,
+        # each value one argument; a bad one refused by the gateway before the helper sees it.
+        self.done("POST", "/readers/attach", {"host": "10.8.0.12", "busId": "1-2.3"})
+        self.assertEqual(self.box.calls()[-1], "usbip attach -r 10.8.0.12 -b 1-2.3")
+        self.done("POST", "/readers/detach", {"port": 0})
+        self.assertEqual(self.box.calls()[-1], "usbip detach -p 0")
+        for bad in ({"host": "10.8.0.12; reboot", "busId": "1-2"}, {"host": "10.8.0.12", "busId": "1-2 -r x"},
+                    {"host": "tablet.local", "busId": "1-2"}):
+            self.refused_by_gateway("POST", "/readers/attach", bad)
+        self.assertEqual(self.box.calls()[-1], "usbip detach -p 0")
+
         # Reboot: answered first (the reboot would end everything), then it comes.
         self.done("POST", "/reboot")
         wait_until(lambda: self.box.calls()[-1] == "systemctl reboot", 30, "systemctl reboot")
@@ -455,7 +467,8 @@ class SystemSetupTest(IntegrationTest):
         entries = self.audit_entries()
         details = {e["action"]: e.get("detail", "") for e in reversed(entries)}
         self.assertIn("address=192.168.10.5/24", json.dumps(entries))
-        for action in ("admin.system-network", "admin.system-ntp", "admin.system-firewall", "admin.system-reboot"):
+        for action in ("admin.system-network", "admin.system-ntp", "admin.system-firewall", "admin.system-reader-attach",
+                       "admin.system-reader-detach", "admin.system-reboot"):
             self.assertIn(action, details)
 
     def test_bad_values_are_refused_by_the_gateway_and_by_the_helper(self):

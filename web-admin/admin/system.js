@@ -184,6 +184,15 @@ export function createSystem() {
     e.preventDefault();
     ask(e.currentTarget, 'PUT', '/firewall', { ranges: values($('system-ranges').value) });
   });
+  $('system-reader-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    ask(e.currentTarget, 'POST', '/readers/attach',
+      { host: $('system-reader-host').value.trim(), busId: $('system-reader-busid').value.trim() });
+  });
+  $('system-reader-detach').addEventListener('click', () => {
+    const port = Number.parseInt($('system-reader-port').value.trim(), 10);
+    ask($('system-reader-form'), 'POST', '/readers/detach', { port: Number.isNaN(port) ? -1 : port });
+  });
   $('system-reboot').addEventListener('click', () => {
     $('system-reboot-confirm').returnValue = '';
     $('system-reboot-confirm').showModal();

@@ -205,6 +205,25 @@ std::vector<AdminRoute> systemRoutes(services::SystemSetup& setup, store::AuditL
                  return "ranges=" + text;
              });
          }},
+        {"POST", "/admin/api/system/readers/attach",
+         "Attach a home visit's card reader shared over USB/IP by a tablet: {host, busId}", Permission::ManageSettings,
+         [&s, &a](AdminCall& call) {
+             auto o = endpoint::jsonObject(call.http.body);
+             return ask(s, a, call, "reader-attach", [&] {
+                 std::string host = endpoint::stringMember(o, "host"), busId = endpoint::stringMember(o, "busId");
+                 s.attachReader(host, busId, call.actor());
+                 return "host=" + host + " busid=" + busId;
+             });
+         }},
+        {"POST", "/admin/api/system/readers/detach", "Detach an attached card reader: {port}", Permission::ManageSettings,
+         [&s, &a](AdminCall& call) {
+             auto o = endpoint::jsonObject(call.http.body);
+             return ask(s, a, call, "reader-detach", [&] {
+                 int port = o->has("port") && o->get("port").isInteger() ? o->getValue<int>("port") : -1;
+                 s.detachReader(port, call.actor());
+                 return "port=" + std::to_string(port);
+             });
+         }},
         {"POST", "/admin/api/system/reboot", "Restart the box", Permission::ManageSettings,
          [&s, &a](AdminCall& call) {
              return ask(s, a, call, "reboot", [&] {

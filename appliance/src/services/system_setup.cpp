@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <system_error>
@@ -256,6 +257,27 @@ std::string SystemSetup::setLanRanges(const std::vector<std::string>& ranges, co
                                       const std::string& by) {
     invalid(lanRangesProblem(ranges, browser));
     return send({{"action", "firewall"}, {"ranges", joined(ranges)}}, by);
+}
+
+std::string readerProblem(const std::string& host, const std::string& busId) {
+    if (!ipv4(host)) return "タブレットのアドレスは IPv4 の形で入力してください（例: 10.8.0.12）";
+    // usbip's bus ids: "<bus>-<port>[.<port>…]", digits only.
+    bool ok = !busId.empty() && busId.size() <= 24 && std::isdigit(static_cast<unsigned char>(busId.front())) &&
+              std::isdigit(static_cast<unsigned char>(busId.back())) && busId.find('-') != std::string::npos &&
+              busId.find_first_not_of("0123456789-.") == std::string::npos && busId.find("..") == std::string::npos &&
+              busId.find("-.") == std::string::npos && busId.find(".-") == std::string::npos &&
+              busId.find('-') == busId.rfind('-');
+    return ok ? "" : "バス ID は usbipd list に表示される形で入力してください（例: 1-2）";
+}
+
+std::string SystemSetup::attachReader(const std::string& host, const std::string& busId, const std::string& by) {
+    invalid(readerProblem(host, busId));
+    return send({{"action", "reader-attach"}, {"host", host}, {"busid", busId}}, by);
+}
+
+std::string SystemSetup::detachReader(int port, const std::string& by) {
+    if (port < 0 || port > 99) invalid("ポート番号は 0〜99 で入力してください");
+    return send({{"action", "reader-detach"}, {"port", std::to_string(port)}}, by);
 }
 
 std::string SystemSetup::reboot(const std::string& by) { return send({{"action", "reboot"}}, by); }

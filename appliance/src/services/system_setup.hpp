@@ -51,6 +51,8 @@ std::string timeSourcesProblem(const std::vector<std::string>& servers);
 // `browser`: the address the request came from; ranges that would shut it out are refused, so nobody locks
 // themselves out of the web admin by a typing error.
 std::string lanRangesProblem(const std::vector<std::string>& ranges, const std::string& browser);
+// A card reader shared by a tablet over USB/IP: the tablet's IPv4 address and the reader's bus id ("1-2").
+std::string readerProblem(const std::string& host, const std::string& busId);
 
 class SystemSetup {
 public:
@@ -67,6 +69,10 @@ public:
     std::string setLanAddress(const LanAddress& lan, const std::string& by);
     std::string setTimeSources(const std::vector<std::string>& servers, const std::string& by);
     std::string setLanRanges(const std::vector<std::string>& ranges, const std::string& browser, const std::string& by);
+    // A home visit's card reader, shared over USB/IP by the tablet through the facility's VPN, attached to
+    // the box so that pcscd (and the staff page) sees it; detached by its port on the box (usbip port).
+    std::string attachReader(const std::string& host, const std::string& busId, const std::string& by);
+    std::string detachReader(int port, const std::string& by);
     std::string reboot(const std::string& by);
 
 private:
