@@ -141,7 +141,7 @@ TEST_CASE("settings that break the plugin's schema refuse it with the settings p
     registry.loadAll();
     auto status = statusOf(registry, kId);
     CHECK(status.state == "refused");
-    CHECK_THAT(status.problem, Catch::StartsWith("settings.label: 型が違います"));
+    CHECK_THAT(status.problem, Catch::StartsWith("settings.label: 値の種類が違います"));
     CHECK_FALSE(registry.adapter(kId));
 }
 
