@@ -19,7 +19,7 @@ using model::KakehashiError;
 std::string facilityName(const std::string& v) {
     if (v.empty() || v.size() > 300) return "医療機関名を1〜100文字で入力してください";
     for (unsigned char c : v)
-        if (c < 0x20 || c == 0x7F) return "改行やタブなどの制御文字は使えません";
+        if (c < 0x20 || c == 0x7F) return "改行やタブなどの制御文字を除いて入力してください";
     return "";
 }
 
@@ -47,7 +47,7 @@ std::string retentionDays(const std::string& v) {
     return "1〜90 の日数を数字で入力してください";
 }
 
-std::string onOff(const std::string& v) { return v == "true" || v == "false" ? "" : "「使う」（true）か「使わない」（false）を選んでください"; }
+std::string onOff(const std::string& v) { return v == "true" || v == "false" ? "" : "true（使う）か false（使わない）を選んでください"; }
 
 std::string upstreamProfile(const std::string& v) {
     return v == "central-v1" || v == "terminal" ? "" : "central-v1 か terminal を選んでください";
@@ -68,7 +68,7 @@ std::string terminalShare(const std::string& v) {
 std::string accountName(const std::string& v) {
     if (v.size() > 256) return "アカウント名は256文字以内で入力してください";
     for (unsigned char c : v)
-        if (c < 0x20 || c == 0x7F) return "改行やタブなどの制御文字は使えません";
+        if (c < 0x20 || c == 0x7F) return "改行やタブなどの制御文字を除いて入力してください";
     return "";
 }
 
