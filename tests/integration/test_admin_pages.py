@@ -59,7 +59,8 @@ SERVED_EXTENSIONS = (".html", ".js", ".css", ".json", ".svg", ".png")
 BUILT_KEYS = {
     "admin.role.": ("administrator", "operator", "auditor"),
     "admin.setting.": ("facility.name", "facility.institutionCode", "upstream.baseUrl",
-                       "homeConsent.medicalInfoRetentionDays", "cardReaders.enabled"),
+                       "homeConsent.medicalInfoRetentionDays", "cardReaders.enabled", "fileDrop.enabled",
+                       "fileDrop.resultEncoding", "fileDrop.faceExportBatches", "plugins.order"),
     "admin.cert.name.": ("upstream-client", "central-ca", "lan-api", "admin"),
     "admin.home.source.": ("central", "manual"),
     "admin.dash.linkState.": ("up", "down", "unknown"),
@@ -74,7 +75,8 @@ BUILT_KEYS = {
     "admin.auditAction.": ("admin.setup", "admin.login", "admin.logout", "admin.setting-changed",
                            "admin.audit-verified", "admin.user-unlocked", "admin.certificate-installed",
                            "admin.change-confirmed", "admin.backup-made", "admin.api-client-issued",
-                           "admin.api-client-revoked"),
+                           "admin.api-client-revoked", "admin.restart", "admin.plugin-moved", "admin.user-password-reset",
+                           "admin.password-changed", "admin.password-change-refused"),
     "admin.backup.contents.": ("users", "settings", "apiClients", "cacheEntries"),
     "admin.firmware.state.": ("waiting", "checking", "valid", "invalid", "installing", "rebooting", "install-failed",
                               "completed", "fell-back", "interrupted"),
@@ -352,7 +354,7 @@ class AdminPagesInBrowserTest(IntegrationTest):
                        "admin.certificate-installed", "admin.certificate-csr-made", "admin.change-confirmed",
                        "admin.change-rolled-back", "admin.backup-made", "admin.backup-config-exported",
                        "admin.backup-config-imported", "admin.backup-restore-refused", "admin.backup-restore-staged",
-                       "admin.backup-restart", "admin.api-client-revoked"):
+                       "admin.restart", "admin.api-client-revoked"):
             self.assertIn(action, actions)
         self.assertEqual(actions.count("admin.login-refused"), 5,
                          "four wrong passwords before the lock, and the right one during it")

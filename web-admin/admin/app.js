@@ -13,9 +13,11 @@ import { createFirmware } from './firmware.js';
 import { createHomeReception } from './home-reception.js';
 import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t, tOr } from '/i18n/texts.js';
 import { createLogs } from './logs.js';
+import { createPassword } from './password.js';
 import { createPlugins } from './plugins.js';
 import { createReaders } from './readers.js';
 import { createReceiptSetup } from './receipt-setup.js';
+import { createRestart } from './restart.js';
 import { createSettings } from './settings.js';
 import { createSystem } from './system.js';
 import { $ } from './ui.js';
@@ -34,7 +36,11 @@ const ctx = {
   can: (permission) => page.permissions.has(permission),
   hasRoute: (method, path) => !page.routes || page.routes.has(`${method} ${path}`),
   me: () => page.me,
+  settingsChanged: () => restart && restart.refresh(),  // a saved setting may now wait for a restart
+  signedOut: (key) => signedOut(key),        // e.g. after one's own password change
 };
+
+let restart = null;  // made once the views are in the page (the settings view has a restart button)
 
 // --- frame ------------------------------------------------------------------------------------------
 
@@ -111,6 +117,7 @@ function route() {
     page.current = name;
     showSection(name);
     page.views[name].enter();
+    if (restart) restart.refresh();
   }
   for (const a of document.querySelectorAll('#nav a[data-view]')) {
     if (a.dataset.view === name) a.setAttribute('aria-current', 'page');
@@ -157,6 +164,7 @@ function signedOut(key) {
   page.me = null;
   page.permissions = new Set();
   api.forgetSession();
+  if (restart) restart.signedOut();
   setSignedIn(false);
   auth.showLogin();
   notice(key);
@@ -208,7 +216,7 @@ async function switchLanguage(lang) {
 // navigation's order); they are put into <main> before any module looks for its elements.
 const VIEW_FILES = ['setup', 'enrol', 'recovery', 'facility', 'wizard-client', 'login', 'second', 'dashboard', 'settings',
   'users', 'audit', 'logs', 'home-reception', 'plugins', 'channels', 'receipt-setup', 'readers', 'certificates', 'backup',
-  'firmware', 'system'];
+  'firmware', 'system', 'password'];
 
 async function loadViews() {
   const texts = await Promise.all(VIEW_FILES.map(async (name) => {
@@ -247,6 +255,7 @@ async function decide() {
 
 async function boot() {
   await loadViews();
+  restart = createRestart(ctx);
   await switchLanguage(preferredLanguage());
   page.views = {
     dashboard: createDashboard(ctx),
@@ -263,6 +272,7 @@ async function boot() {
     backup: createBackup(ctx),
     firmware: createFirmware(ctx),
     system: createSystem(ctx),
+    password: createPassword(ctx),
   };
   api.onSignedOut(() => signedOut('admin.login.expired'));
   auth.wire();

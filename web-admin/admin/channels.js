@@ -1,14 +1,25 @@
-// How receipt computers reach the box (administrators only): the shared folder, the HTTP API's listener
-// and the adapters' order, read only — they come from the configuration file — and the HTTP API's
-// clients with when each token expires: add one (its token shown once), give one a new token, revoke one.
+// How receipt computers reach the box (administrators only): the shared folder as it runs, with its
+// settings changed here (kept in the appliance's store, applied after a restart: the same badges as on
+// the settings page), the HTTP API's listener, the adapters' order as it runs (changed on the plugins
+// page), and the HTTP API's clients with when each token expires: add one (its token shown once), give
+// one a new token, revoke one.
 
 import { cidrList, createTokenBox, issueApiClient, revokeApiClient } from './api-clients.js';
 import * as api from './api.js';
 import { t } from '/i18n/texts.js';
+import { CHOICES, appliesBadges } from './settings.js';
 import { $, busy, confirmingButton, dateOf, el, showProblem, showText } from './ui.js';
+
+// The file channel's settings on this page: the select of each.
+const FILE_SETTINGS = {
+  'fileDrop.enabled': 'channels-file-enabled',
+  'fileDrop.resultEncoding': 'channels-file-encoding',
+  'fileDrop.faceExportBatches': 'channels-file-face',
+};
 
 export function createChannels(ctx) {
   let data = null;  // GET /admin/api/channels
+  let settings = [];  // the file channel's entries of GET /admin/api/settings
   const tokenBox = createTokenBox('channels');
 
   function available() {
@@ -35,6 +46,18 @@ export function createChannels(ctx) {
     $('channels-plugin-order').replaceChildren(...order.map((p) => el('li', {}, el('code', { text: p.id }))));
     $('channels-plugin-order').hidden = order.length === 0;
     $('channels-plugin-order-none').hidden = !data || order.length > 0;
+  }
+
+  function renderFileSettings() {
+    for (const [key, id] of Object.entries(FILE_SETTINGS)) {
+      const s = settings.find((x) => x.key === key);
+      const select = $(id);
+      const chosen = select.value || (s ? s.value : '');  // what was chosen and not saved yet stays
+      select.replaceChildren(...CHOICES[key].map(([value, text]) => el('option', { text: t(text), attrs: { value } })));
+      select.value = chosen;
+      select.disabled = !s;
+      $(`${id}-applies`).replaceChildren(...(s ? appliesBadges(s) : []));
+    }
   }
 
   function cidrCell(c) {
@@ -64,8 +87,10 @@ export function createChannels(ctx) {
     const on = available();
     $('channels-unavailable').hidden = on;
     for (const c of $('client-add-form').elements) c.disabled = !on;
+    $('channels-file-form').querySelector('button[type="submit"]').disabled = !on || !settings.length;
     $('channels-refresh').disabled = !on;
     renderListeners();
+    renderFileSettings();
     $('clients-rows').replaceChildren(...clients().map((c) => el('tr', { attrs: { 'data-client': c.name } },
       el('th', { attrs: { scope: 'row' } }, el('code', { text: c.name })),
       cidrCell(c),
@@ -85,11 +110,47 @@ export function createChannels(ctx) {
     } catch (error) {
       showProblem($('channels-error'), error);
     }
+    await loadFileSettings();
+  }
+
+  async function loadFileSettings() {
+    try {
+      settings = (await api.get('/admin/api/settings')).settings.filter((s) => s.key in FILE_SETTINGS);
+      showProblem($('channels-file-error'), null);
+    } catch (error) {
+      settings = [];
+      showProblem($('channels-file-error'), error);
+    }
+    for (const id of Object.values(FILE_SETTINGS)) $(id).replaceChildren();  // show the stored values
     render();
+  }
+
+  // Each changed value is saved as on the settings page; they apply after the restart.
+  async function saveFileSettings(e) {
+    e.preventDefault();
+    begin();
+    const changed = settings.filter((s) => $(FILE_SETTINGS[s.key]).value !== s.value);
+    if (!changed.length) {
+      showText($('channels-info'), t('admin.channels.unchanged'));
+      return;
+    }
+    try {
+      await busy(e.currentTarget, async () => {
+        for (const s of changed) await api.put(`/admin/api/settings/${api.segment(s.key)}`, { value: $(FILE_SETTINGS[s.key]).value });
+      });
+    } catch (error) {
+      showProblem($('channels-file-error'), error);
+      await loadFileSettings();
+      return;
+    }
+    showText($('channels-info'), t('admin.channels.savedFileDrop'));
+    ctx.settingsChanged();
+    await loadFileSettings();
   }
 
   function begin() {
     showProblem($('channels-error'), null);
+    showProblem($('channels-file-error'), null);
     showProblem($('client-add-error'), null);
     showText($('channels-info'), '');
   }
@@ -140,6 +201,7 @@ export function createChannels(ctx) {
   }
 
   $('client-add-form').addEventListener('submit', add);
+  $('channels-file-form').addEventListener('submit', saveFileSettings);
   $('channels-refresh').addEventListener('click', () => {
     begin();
     load();

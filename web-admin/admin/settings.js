@@ -1,39 +1,51 @@
 // Settings kept in the appliance's store: each with its value, where it comes from (the configuration
-// file or this admin), whether it applies now or at the next restart (and whether a change still waits
-// for one), who changed it last; one at a time edited, and the history of each.
+// file or this admin), whether it applies at once or after a restart (すぐに反映 / 再起動後に反映, and
+// 再起動を待っています while a change waits for one), who changed it last; one at a time edited, and the
+// history of each. The badges and value texts are shared with the channels page.
 
 import * as api from './api.js';
 import { t, tOr } from '/i18n/texts.js';
 import { $, busy, el, formatTime, showProblem, showText } from './ui.js';
 import { createTerminalShare } from './terminal-share.js';
 
-const ON_OFF = new Set(['cardReaders.enabled']);
+// Settings chosen from a list: their values and the text key of each.
+const ON_OFF = [['true', 'admin.settings.on'], ['false', 'admin.settings.off']];
+export const CHOICES = {
+  'cardReaders.enabled': ON_OFF,
+  'fileDrop.enabled': ON_OFF,
+  'fileDrop.faceExportBatches': ON_OFF,
+  'fileDrop.resultEncoding': [['request', 'admin.settings.encoding.request'], ['utf-8', 'admin.settings.encoding.utf-8'],
+    ['shift_jis', 'admin.settings.encoding.shift_jis']],
+};
 
 function nameOf(key) {
   return tOr(`admin.setting.${key}`, key);
 }
 
-function valueText(key, value) {
+export function valueText(key, value) {
+  if (key === 'plugins.order') return value === '' ? t('admin.channels.pluginOrderNone') : value.split(',').join('、');
   if (value === '') return t('admin.settings.unset');
-  if (ON_OFF.has(key)) return value === 'true' ? t('admin.settings.on') : t('admin.settings.off');
-  return value;
+  const choice = (CHOICES[key] || []).find(([v]) => v === value);
+  return choice ? t(choice[1]) : value;
 }
 
-export function createSettings() {
+// The one wording of when a setting applies, and of a change still waiting: used on every page.
+export function appliesBadges(s) {
+  const applies = el('span', { cls: 'badge badge-plain', text: s.appliesAt === 'now' ? t('admin.settings.appliesNow') : t('admin.settings.appliesRestart') });
+  if (!s.restartPending) return [applies];
+  return [applies, el('span', { cls: 'badge badge-warn restart-pending', text: t('admin.settings.restartPending'),
+    attrs: { title: t('admin.settings.restartPendingHint') } })];
+}
+
+export function createSettings(ctx) {
   const terminalShare = createTerminalShare();
   let list = [];
   let editing = null;     // the key in the edit form
   let historyOf = null;   // the key whose history is shown
   let history = [];
 
-  function badge(text, cls) {
-    return el('span', { cls: `badge ${cls}`, text });
-  }
-
   function row(s) {
-    const applies = el('td', {},
-      badge(s.appliesAt === 'now' ? t('admin.settings.appliesNow') : t('admin.settings.appliesRestart'), 'badge-plain'),
-      s.restartPending ? badge(t('admin.settings.restartPending'), 'badge-warn restart-pending') : null);
+    const applies = el('td', {}, ...appliesBadges(s));
     const updated = el('td', {},
       el('span', { cls: 'source', text: s.source === 'admin' ? t('admin.settings.sourceAdmin') : t('admin.settings.sourceConfig') }));
     if (s.updatedAt) {
@@ -67,7 +79,9 @@ export function createSettings() {
     if (editing) {
       const s = list.find((x) => x.key === editing);
       $('settings-edit-title').textContent = t('admin.settings.editTitle', { name: nameOf(editing) });
-      $('settings-edit-note').textContent = s && s.appliesAt === 'now' ? t('admin.settings.noteNow') : t('admin.settings.noteRestart');
+      const note = s && s.appliesAt === 'now' ? t('admin.settings.noteNow') : t('admin.settings.noteRestart');
+      $('settings-edit-note').textContent = editing === 'plugins.order' ? `${note} ${t('admin.settings.orderHint')}` : note;
+      for (const option of $('settings-edit-choice').options) option.textContent = t(option.dataset.text);
     }
     renderHistory();
   }
@@ -87,15 +101,17 @@ export function createSettings() {
     if (!s) return;
     editing = key;
     showProblem($('settings-edit-error'), null);
-    const choice = ON_OFF.has(key);
-    $('settings-edit-value').hidden = choice;
-    $('settings-edit-choice').hidden = !choice;
-    $('settings-edit-label').htmlFor = choice ? 'settings-edit-choice' : 'settings-edit-value';
+    const choices = CHOICES[key];
+    $('settings-edit-value').hidden = Boolean(choices);
+    $('settings-edit-choice').hidden = !choices;
+    $('settings-edit-label').htmlFor = choices ? 'settings-edit-choice' : 'settings-edit-value';
     $('settings-edit-value').value = s.value;
-    $('settings-edit-choice').value = s.value === 'true' ? 'true' : 'false';
+    $('settings-edit-choice').replaceChildren(...(choices || []).map(([value, text]) =>
+      el('option', { text: t(text), attrs: { value, 'data-text': text } })));
+    if (choices) $('settings-edit-choice').value = s.value || choices[0][0];
     $('settings-edit').hidden = false;
     render();
-    (choice ? $('settings-edit-choice') : $('settings-edit-value')).focus();
+    (choices ? $('settings-edit-choice') : $('settings-edit-value')).focus();
   }
 
   function closeEdit() {
@@ -107,7 +123,7 @@ export function createSettings() {
     e.preventDefault();
     if (!editing) return;
     const key = editing;
-    const value = ON_OFF.has(key) ? $('settings-edit-choice').value : $('settings-edit-value').value.trim();
+    const value = CHOICES[key] ? $('settings-edit-choice').value : $('settings-edit-value').value.trim();
     showProblem($('settings-edit-error'), null);
     let saved;
     try {
@@ -117,6 +133,7 @@ export function createSettings() {
       return;
     }
     list = list.map((s) => (s.key === key ? saved : s));
+    ctx.settingsChanged();
     closeEdit();
     showText($('settings-info'), saved.restartPending ? t('admin.settings.savedRestart', { name: nameOf(key) }) : t('admin.settings.saved', { name: nameOf(key) }));
     render();

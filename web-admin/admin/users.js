@@ -1,6 +1,7 @@
 // Users of the web admin (administrators only): the list with role and state, adding one with an initial
-// password, changing the role, disabling and enabling, lifting a lockout, and removing a lost second
-// factor (the user enrols again at the next sign-in).
+// password, changing the role, disabling and enabling, lifting a lockout, removing a lost second factor
+// (the user enrols again at the next sign-in), and resetting a forgotten password — to one typed here, or
+// to a one-time password the appliance makes and this page shows once — optionally with the second factor.
 
 import * as api from './api.js';
 import { t, tOr } from '/i18n/texts.js';
@@ -10,6 +11,7 @@ const ROLES = ['administrator', 'operator', 'auditor'];
 
 export function createUsers(ctx) {
   let users = [];
+  let resetting = null;  // the user in the reset form
 
   function badge(text, cls) {
     return el('span', { cls: `badge ${cls}`, text });
@@ -80,6 +82,12 @@ export function createUsers(ctx) {
       cell.append(confirmingButton(button(t('admin.users.disable'), 'disable'), t('admin.common.pressAgain'),
         () => change(u, 'PATCH', `/admin/api/users/${u.id}`, { disabled: true }, (name) => t('admin.users.disabledDone', { name }))));
     }
+    if (!self) {
+      const reset = button(t('admin.users.resetPassword'), 'reset-password');
+      reset.setAttribute('aria-controls', 'user-reset');
+      reset.addEventListener('click', () => openReset(u));
+      cell.append(reset);
+    }
     if (u.totpEnabled && !self) {
       cell.append(confirmingButton(button(t('admin.users.resetTotp'), 'reset-second-factor'), t('admin.common.pressAgain'),
         () => change(u, 'POST', `/admin/api/users/${u.id}/reset-second-factor`, {}, (name) => t('admin.users.totpReset', { name }))));
@@ -131,6 +139,79 @@ export function createUsers(ctx) {
     render();
   }
 
+  // --- password reset ----------------------------------------------------------------------------------
+
+  function typedChosen() {
+    return $('user-reset-typed').checked;
+  }
+
+  function renderReset() {
+    if (!resetting) return;
+    const name = resetting.displayName || resetting.username;
+    $('user-reset-title').textContent = t('admin.users.resetTitle', { name });
+    $('user-reset-password').disabled = !typedChosen();
+    $('user-reset-password').required = typedChosen();
+    $('user-reset-totp-row').hidden = !resetting.totpEnabled;
+  }
+
+  function openReset(u) {
+    closeOnce();
+    resetting = u;
+    $('user-reset-form').reset();
+    showProblem($('user-reset-error'), null);
+    $('user-reset').hidden = false;
+    renderReset();
+    $('user-reset-title').focus();
+  }
+
+  function closeReset() {
+    resetting = null;
+    $('user-reset-form').reset();  // a typed password does not stay in the page
+    $('user-reset').hidden = true;
+  }
+
+  function closeOnce() {
+    $('user-once-password').textContent = '';
+    $('user-once').hidden = true;
+  }
+
+  async function submitReset(e) {
+    e.preventDefault();
+    if (!resetting) return;
+    const u = resetting;
+    const name = u.displayName || u.username;
+    const body = typedChosen() ? { password: $('user-reset-password').value } : {};
+    const totpToo = u.totpEnabled && $('user-reset-totp').checked;
+    showProblem($('user-reset-error'), null);
+    showText($('users-info'), '');
+    let answer;
+    try {
+      answer = await busy(e.currentTarget, async () => {
+        const done = await api.post(`/admin/api/users/${u.id}/password-reset`, body);
+        if (totpToo) return { ...(await api.post(`/admin/api/users/${u.id}/reset-second-factor`)), oneTimePassword: done.oneTimePassword };
+        return done;
+      });
+    } catch (error) {
+      showProblem($('user-reset-error'), error);
+      return;
+    }
+    const { oneTimePassword, ...updated } = answer;
+    users = users.map((x) => (x.id === updated.id ? updated : x));
+    closeReset();
+    showText($('users-info'), t(totpToo ? 'admin.users.resetDoneTotp' : 'admin.users.resetDone', { name }));
+    if (oneTimePassword) {
+      $('user-once-title').textContent = t('admin.users.oneTimeTitle', { name });
+      $('user-once-password').textContent = oneTimePassword;
+      $('user-once').hidden = false;
+    }
+    render();
+  }
+
+  $('user-reset-form').addEventListener('submit', submitReset);
+  $('user-reset-form').addEventListener('change', renderReset);
+  $('user-reset-cancel').addEventListener('click', closeReset);
+  $('user-once-done').addEventListener('click', closeOnce);
+
   $('user-add-form').addEventListener('submit', add);
   $('users-refresh').addEventListener('click', () => {
     showText($('users-info'), '');
@@ -142,7 +223,13 @@ export function createUsers(ctx) {
       showText($('users-info'), '');
       load();
     },
-    leave() {},
-    render,
+    leave() {
+      closeReset();
+      closeOnce();  // the one-time password is never shown again, not even by coming back
+    },
+    render() {
+      render();
+      renderReset();
+    },
   };
 }

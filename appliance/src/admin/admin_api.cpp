@@ -130,7 +130,7 @@ std::vector<AdminRoute> buildAdminRoutes(AdminParts p) {
     append(*table, userRoutes(p.auth.users, p.auth.sessions, p.auth.audit));
     append(*table, auditRoutes(p.auth.audit));
     append(*table, dashboardRoutes(p.dashboard));
-    append(*table, settingsRoutes(p.settings, p.auth.audit, p.runningSettings));
+    append(*table, settingsRoutes(p.settings, p.auth.audit, p.runningSettings, p.applyNow));
     if (p.homeReception) append(*table, homeReceptionRoutes(*p.homeReception, p.auth.audit));
     if (p.plugins && p.pluginChannel && p.dataKey)
         append(*table, pluginRoutes({*p.plugins, *p.pluginChannel, p.settings, *p.dataKey, p.auth.audit}));

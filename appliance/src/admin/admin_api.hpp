@@ -9,6 +9,7 @@
 #include "admin/auth_routes.hpp"
 #include "admin/dashboard_routes.hpp"
 #include "admin/pending_changes.hpp"
+#include "admin/settings_routes.hpp"
 #include "endpoint/plugin_channel.hpp"
 #include "plugins/registry.hpp"
 #include "services/card_check_service.hpp"
@@ -29,6 +30,7 @@ struct AdminParts {
     PendingChanges* pendingChanges = nullptr;
     const store::DataKey* dataKey = nullptr;  // seals plugin settings (they may hold secrets) in the store
     std::vector<AdminRoute> more;  // routes built with parts of their own (certificates, backup)
+    ApplyNow applyNow = {};        // puts a changed setting that applies at once to use (plugins.order)
 };
 
 std::vector<AdminRoute> buildAdminRoutes(AdminParts parts);

@@ -180,6 +180,33 @@ HttpReply me(AdminCall& call) {
     return jsonReply(200, w.take());
 }
 
+// A signed-in user's own new password: the current one first, checked like a sign-in (throttled, and a
+// wrong one counts towards the lockout, so a left-open session is no way to guess it), then the policy.
+// Every session of the user ends, this one too: they sign in again with the new password.
+HttpReply changeOwnPassword(AuthParts& p, AdminCall& call) {
+    auto admission = admit(p, call);
+    if (!admission) return tooManyAttempts(admission);
+    auto o = endpoint::jsonObject(call.http.body);
+    std::string next = endpoint::stringMember(o, "newPassword");
+    std::string subject = "user:" + std::to_string(call.user->id);
+    auto outcome = p.users.checkPassword(call.user->username, endpoint::stringMember(o, "currentPassword"), originOf(call),
+                                         store::nowSeconds());
+    if (outcome.check != store::Users::PasswordCheck::Ok) {
+        p.audit.append(call.actor(), "admin.password-change-refused", subject, "current password wrong, from " + originOf(call));
+        throw KakehashiError(ErrorId::InvalidField, "currentPassword: 今のパスワードが違います。もう一度入力してください");
+    }
+    admission.succeeded();
+    if (auto problems = store::passwordProblems(next, call.user->username); !problems.empty()) {
+        std::string text;
+        for (const auto& problem : problems) text += (text.empty() ? "" : "\n") + problem;
+        throw KakehashiError(ErrorId::InvalidField, "newPassword: " + text);
+    }
+    p.users.setPassword(call.user->id, next);
+    p.sessions.closeAllFor(call.user->id);
+    p.audit.append(call.actor(), "admin.password-changed", subject, "");
+    return jsonReply(200, "{}", {{"Set-Cookie", sessionCookie("", 0)}});
+}
+
 HttpReply logout(AuthParts& p, AdminCall& call) {
     p.sessions.close(call.sessionToken);
     p.audit.append(call.actor(), "admin.logout", "user:" + std::to_string(call.user->id), "");
@@ -214,6 +241,8 @@ std::vector<AdminRoute> authRoutes(AuthParts parts) {
          [p](AdminCall& c) { return beginEnrolment(*p, c); }},
         {"POST", "/admin/api/me/second-factor/confirm", "Confirm TOTP enrolment with a code: {code} → recovery codes",
          Permission::SignedIn, [p](AdminCall& c) { return confirmEnrolment(*p, c); }},
+        {"POST", "/admin/api/me/password", "Change one's own password: {currentPassword, newPassword}; every session ends",
+         Permission::ViewDashboard, [p](AdminCall& c) { return changeOwnPassword(*p, c); }},
         {"GET", "/admin/api/me", "The signed-in user, permissions and the CSRF token", Permission::SignedIn,
          [](AdminCall& c) { return me(c); }},
         {"POST", "/admin/api/logout", "Sign out", Permission::SignedIn, [p](AdminCall& c) { return logout(*p, c); }},

@@ -33,7 +33,7 @@ constexpr size_t kMinPassphrase = 12, kMaxPassphraseBytes = 1024;
 constexpr const char* kConfigFormat = "kakehashi-config-1";
 constexpr const char* kHomeReceptionUrl = "homeReception.url";
 constexpr const char* kCannotOpen =
-    "バックアップを開けません（パスフレーズまたはファイルが違います） (the backup does not open: wrong passphrase or file)";
+    "バックアップを開けません。パスフレーズとファイルを確かめてください";
 
 struct Shared {
     explicit Shared(BackupParts p) : parts(std::move(p)) {}
@@ -57,7 +57,7 @@ size_t characters(const std::string& utf8) {
 std::string newPassphrase(const Poco::JSON::Object::Ptr& o) {
     std::string p = endpoint::stringMember(o, "passphrase");
     if (characters(p) < kMinPassphrase)
-        throw KakehashiError(ErrorId::InvalidField, "passphrase: パスフレーズは12文字以上にしてください（at least 12 characters）");
+        throw KakehashiError(ErrorId::InvalidField, "passphrase: パスフレーズは12文字以上で入力してください");
     if (p.size() > kMaxPassphraseBytes)
         throw KakehashiError(ErrorId::InvalidField, "passphrase: パスフレーズが長すぎます（at most 1024 bytes）");
     return p;
@@ -65,7 +65,7 @@ std::string newPassphrase(const Poco::JSON::Object::Ptr& o) {
 
 bool boolMember(const Poco::JSON::Object::Ptr& o, const char* key) {
     if (!o->has(key) || o->isNull(key)) return false;
-    if (!o->get(key).isBoolean()) throw KakehashiError(ErrorId::InvalidField, std::string(key) + ": true か false (true or false)");
+    if (!o->get(key).isBoolean()) throw KakehashiError(ErrorId::InvalidField, std::string(key) + ": true か false を指定してください");
     return o->getValue<bool>(key);
 }
 
@@ -184,7 +184,7 @@ HttpReply setupRestore(const std::shared_ptr<Shared>& s, AdminCall& call) {
 }
 
 HttpReply restartNow(const std::shared_ptr<Shared>& s, AdminCall& call) {
-    s->parts.audit.append(call.actor(), "admin.backup-restart", "gateway", "");
+    s->parts.audit.append(call.actor(), "admin.restart", "gateway", "");
     restartSoon(s);
     return jsonReply(202, JsonWriter().beginObject().field("restarting", true).endObject().take());
 }
@@ -199,7 +199,7 @@ std::string homeReceptionUrlProblem(const std::string& v) {
     } catch (const Poco::Exception&) {
         ok = false;
     }
-    return ok ? "" : "https:// で始まる正しいURLを指定してください (a valid http(s) URL)";
+    return ok ? "" : "https:// で始まる正しいURLを入力してください";
 }
 
 // The keys a configuration document may carry, in the order they are checked and applied.
@@ -220,15 +220,15 @@ bool appliesNow(const std::string& key) {
 std::map<std::string, std::string> checkedValues(const std::string& document) {
     auto o = endpoint::jsonObject(document);
     if (endpoint::stringMember(o, "format") != kConfigFormat)
-        throw KakehashiError(ErrorId::InvalidField, "format: kakehashi-config-1 の設定ファイルではありません (not a kakehashi-config-1 document)");
+        throw KakehashiError(ErrorId::InvalidField, "format: Kakehashi の設定の書き出し（kakehashi-config-1）ではありません。書き出したファイルを選んでください");
     auto values = o->getObject("settings");
-    if (!values) throw KakehashiError(ErrorId::InvalidField, "settings: 設定の一覧がありません (no settings object)");
+    if (!values) throw KakehashiError(ErrorId::InvalidField, "settings: 設定の一覧がありません。書き出したファイルを選んでください");
     auto known = transferableSettings();
     std::map<std::string, std::string> wanted;
     for (const auto& [key, value] : *values) {
         bool isKnown = std::any_of(known.begin(), known.end(), [&key = key](const auto& k) { return k.first == key; });
-        if (!isKnown) throw KakehashiError(ErrorId::InvalidField, key + ": 不明な設定です (unknown setting)");
-        if (!value.isString()) throw KakehashiError(ErrorId::InvalidField, key + ": 文字列で指定してください (must be a string)");
+        if (!isKnown) throw KakehashiError(ErrorId::InvalidField, key + ": この版の Kakehashi にはない設定です");
+        if (!value.isString()) throw KakehashiError(ErrorId::InvalidField, key + ": 値を文字列（\"…\"）で書いてください");
         wanted[key] = value.extract<std::string>();
     }
     for (const auto& [key, problemOf] : known) {
@@ -260,7 +260,8 @@ std::string exportConfiguration(store::Settings& settings) {
     return w.take();
 }
 
-std::vector<std::string> importConfiguration(store::Settings& settings, const std::string& document, const std::string& by) {
+std::vector<std::string> importConfiguration(store::Settings& settings, const std::string& document, const std::string& by,
+                                             const ApplyNow& applyNow) {
     auto wanted = checkedValues(document);
     std::vector<std::string> changed;
     for (const auto& [key, problem] : transferableSettings()) {
@@ -268,6 +269,7 @@ std::vector<std::string> importConfiguration(store::Settings& settings, const st
         if (it == wanted.end()) continue;
         auto current = settings.get(key);
         if (current && current->value == it->second) continue;
+        if (applyNow && key != kHomeReceptionUrl && appliesNow(key)) applyNow(key, it->second);
         settings.set(key, it->second, by);
         if (key == kHomeReceptionUrl) settings.set("homeReception.source", "manual", by);  // as when set by hand
         changed.push_back(key);
@@ -321,7 +323,7 @@ std::vector<AdminRoute> backupRoutes(BackupParts parts) {
          Permission::ManageSettings, [s](AdminCall& call) {
              std::vector<std::string> changed;
              try {
-                 changed = importConfiguration(s->parts.settings, call.http.body, call.actor());
+                 changed = importConfiguration(s->parts.settings, call.http.body, call.actor(), s->parts.applyNow);
              } catch (const KakehashiError&) {
                  s->parts.audit.append(call.actor(), "admin.backup-config-import-refused", "settings", "");
                  throw;

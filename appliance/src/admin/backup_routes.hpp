@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "admin/admin_route.hpp"
+#include "admin/settings_routes.hpp"
 #include "store/audit_log.hpp"
 #include "store/settings.hpp"
 #include "store/setup_code.hpp"
@@ -24,6 +25,7 @@ struct BackupParts {
     store::SetupCode& setupCode;
     std::string stateDir, keyDir;
     std::function<void()> restart;  // asks the gateway to stop and start again (systemd restarts it)
+    ApplyNow applyNow = {};         // an imported value of a key that applies at once is put to use
 };
 
 std::vector<AdminRoute> backupRoutes(BackupParts parts);
@@ -33,8 +35,8 @@ std::vector<AdminRoute> backupRoutes(BackupParts parts);
 std::string exportConfiguration(store::Settings& settings);
 // Checks every value of such a document first (all or nothing: KakehashiError(InvalidField) naming the
 // first problem), then sets each value that differs, as `by`, so each lands in the history. Returns the
-// keys changed.
+// keys changed. A key that applies at once is handed to `applyNow` (when given) before it is stored.
 std::vector<std::string> importConfiguration(store::Settings& settings, const std::string& document,
-                                             const std::string& by);
+                                             const std::string& by, const ApplyNow& applyNow = {});
 
 }  // namespace kh::admin

@@ -27,10 +27,10 @@ std::vector<std::string> cidrsOf(const Poco::JSON::Object::Ptr& o) {
     std::vector<std::string> out;
     if (!o->has("allowCidrs") || o->isNull("allowCidrs")) return out;
     auto list = o->getArray("allowCidrs");
-    if (!list) throw KakehashiError(ErrorId::InvalidField, "allowCidrs: アドレスの配列を指定してください (a list of addresses)");
+    if (!list) throw KakehashiError(ErrorId::InvalidField, "allowCidrs: アドレスの配列を指定してください");
     for (size_t i = 0; i < list->size(); ++i) {
         if (!list->get(unsigned(i)).isString())
-            throw KakehashiError(ErrorId::InvalidField, "allowCidrs: アドレスは文字列で指定してください (addresses are strings)");
+            throw KakehashiError(ErrorId::InvalidField, "allowCidrs: アドレスは文字列で指定してください");
         out.push_back(model::normaliseAddressRange(list->getElement<std::string>(unsigned(i))));
     }
     return out;
@@ -41,11 +41,11 @@ int validDaysOf(const Poco::JSON::Object::Ptr& o) {
     if (!o->has("expiresDays") || o->isNull("expiresDays")) return store::ApiClients::kDefaultValidDays;
     auto v = o->get("expiresDays");
     if (!v.isInteger())
-        throw KakehashiError(ErrorId::InvalidField, "expiresDays: 日数を整数で指定してください (a whole number of days)");
+        throw KakehashiError(ErrorId::InvalidField, "expiresDays: 日数を整数で指定してください");
     auto days = v.convert<int64_t>();
     if (days < 0 || days > store::ApiClients::kMostValidDays)
         throw KakehashiError(ErrorId::InvalidField, "expiresDays: 0（無期限）〜" + std::to_string(store::ApiClients::kMostValidDays) +
-                                                        " (0 for never, up to " + std::to_string(store::ApiClients::kMostValidDays) + ")");
+                                                        " の日数を入力してください");
     return int(days);
 }
 
@@ -63,7 +63,7 @@ HttpReply channels(const ChannelFacts& f, store::ApiClients& clients) {
         .field("tls", f.httpTls)
         .endObject()
         .beginArray("pluginOrder");
-    for (const auto& id : f.pluginOrder) w.beginObject().field("id", id).endObject();
+    for (const auto& id : f.pluginOrder ? f.pluginOrder() : std::vector<std::string>{}) w.beginObject().field("id", id).endObject();
     w.endArray().beginArray("apiClients");
     int64_t now = store::nowSeconds();
     for (const auto& c : clients.list()) {
@@ -89,7 +89,7 @@ std::vector<AdminRoute> channelRoutes(ChannelFacts facts, store::ApiClients& cli
              auto o = endpoint::jsonObject(call.http.body);
              std::string name = endpoint::stringMember(o, "name");
              if (!validClientName(name))
-                 throw KakehashiError(ErrorId::InvalidField, "name: 英数字と . _ - で64文字まで (letters, digits, . _ -)");
+                 throw KakehashiError(ErrorId::InvalidField, "name: 英数字と . _ - の64文字以内で入力してください");
              auto cidrs = cidrsOf(o);
              int days = validDaysOf(o);
              std::string token = clients.issue(name, cidrs, days);

@@ -4,12 +4,14 @@
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
 #include "crypto/encoding.hpp"
 #include "endpoint/json_request.hpp"
 #include "model/errors.hpp"
+#include "plugins/plugin_order.hpp"
 
 namespace kh::admin {
 namespace {
@@ -18,6 +20,8 @@ using endpoint::jsonReply;
 using model::ErrorId;
 using model::KakehashiError;
 using Poco::JSON::Object;
+
+constexpr const char* kOrderKey = "plugins.order";  // one of admin::settingRules()
 
 std::string settingKey(const std::string& id) { return "plugin." + id + ".settings"; }
 std::string sealPlace(const std::string& id) { return "plugin-settings:" + id; }
@@ -80,7 +84,7 @@ HttpReply changeSettings(PluginParts& p, AdminCall& call) {
     std::vector<plugins::PluginStatus> all;
     const auto& status = statusOf(p.registry, id, all);
     auto values = endpoint::jsonObject(call.http.body)->getObject("values");
-    if (!values) throw KakehashiError(ErrorId::InvalidField, "values: 設定値のオブジェクトを指定してください (an object)");
+    if (!values) throw KakehashiError(ErrorId::InvalidField, "values: 設定値をオブジェクトで指定してください");
     auto current = parsed(p.registry.settingsOf(id));
     for (const auto& name : secretNames(status.manifest.settingsSchemaJson))
         if (!values->has(name) && current->has(name)) values->set(name, current->get(name));  // kept unless given anew
@@ -95,7 +99,68 @@ HttpReply changeSettings(PluginParts& p, AdminCall& call) {
     return settingsView(p, id);
 }
 
+// The order as it now runs, kept in the store so the next start binds the same plugins the same way.
+void keepOrder(PluginParts& p, const std::vector<std::string>& order, const std::string& actor) {
+    auto text = plugins::orderText(order);
+    auto stored = p.settings.get(kOrderKey);
+    if (!stored || stored->value != text) p.settings.set(kOrderKey, text, actor);
+}
+
+// Enabling puts a plugin at the end of the order (a built-in adapter has no place in it); refused, the
+// order stays as it was and the refusal's reason shows in the list.
+HttpReply enable(PluginParts& p, AdminCall& call) {
+    const std::string& id = call.http.params["id"];
+    std::vector<plugins::PluginStatus> all;
+    const auto& status = statusOf(p.registry, id, all);
+    auto before = p.registry.order();
+    auto order = status.builtIn ? before : plugins::withPlugin(before, id);
+    p.registry.setOrder(order);
+    std::string problem = p.registry.enable(id);
+    if (!problem.empty()) p.registry.setOrder(before);
+    p.audit.append(call.actor(), "admin.plugin-enabled", "plugin:" + id, problem.empty() ? "ok" : problem);
+    if (!problem.empty()) throw KakehashiError(ErrorId::PluginRefused, problem);
+    if (!status.builtIn) keepOrder(p, order, call.actor());
+    return jsonReply(200, p.channel.statusJson());
+}
+
+HttpReply disable(PluginParts& p, AdminCall& call) {
+    const std::string& id = call.http.params["id"];
+    std::vector<plugins::PluginStatus> all;
+    const auto& status = statusOf(p.registry, id, all);
+    std::string problem = p.registry.disable(id);
+    if (problem.empty() && !status.builtIn) {
+        auto order = plugins::withoutPlugin(p.registry.order(), id);
+        p.registry.setOrder(order);
+        keepOrder(p, order, call.actor());
+    }
+    p.audit.append(call.actor(), "admin.plugin-disabled", "plugin:" + id, problem.empty() ? "ok" : problem);
+    if (!problem.empty()) throw KakehashiError(ErrorId::PluginRefused, problem);
+    return jsonReply(200, p.channel.statusJson());
+}
+
+// {"direction": "up" | "down"}: one place earlier or later among the enabled plugins.
+HttpReply move(PluginParts& p, AdminCall& call) {
+    const std::string& id = call.http.params["id"];
+    std::string direction = endpoint::stringMember(endpoint::jsonObject(call.http.body), "direction");
+    if (direction != "up" && direction != "down")
+        throw KakehashiError(ErrorId::InvalidField, "direction: up（前へ）か down（後ろへ）を指定してください");
+    auto before = p.registry.order();
+    if (!std::count(before.begin(), before.end(), id))
+        throw KakehashiError(ErrorId::InvalidField, "有効にしていないプラグインは並べ替えられません。先に有効にしてください");
+    auto order = plugins::movedPlugin(before, id, direction == "up" ? -1 : 1);
+    p.registry.setOrder(order);
+    keepOrder(p, order, call.actor());
+    p.audit.append(call.actor(), "admin.plugin-moved", "plugin:" + id, "order=" + plugins::orderText(order));
+    return jsonReply(200, p.channel.statusJson());
+}
+
 }  // namespace
+
+void applyPluginOrder(plugins::PluginRegistry& registry, const std::string& orderText) {
+    auto order = plugins::parseOrder(orderText);
+    registry.setOrder(order);
+    for (const auto& id : order) registry.enable(id);  // a refused plugin shows why in the list
+}
 
 std::string storedPluginSettings(store::Settings& settings, const store::DataKey& key, const std::string& id) {
     auto stored = settings.get(settingKey(id));
@@ -107,24 +172,23 @@ std::string storedPluginSettings(store::Settings& settings, const store::DataKey
 
 std::vector<AdminRoute> pluginRoutes(PluginParts parts) {
     auto p = std::make_shared<PluginParts>(parts);
-    auto act = [p](const char* verb, std::string (plugins::PluginRegistry::*op)(const std::string&)) {
-        return [p, verb, op](AdminCall& call) {
-            const std::string& id = call.http.params["id"];
-            std::string problem = (p->registry.*op)(id);
-            p->audit.append(call.actor(), std::string("admin.plugin-") + verb, "plugin:" + id, problem.empty() ? "ok" : problem);
-            if (!problem.empty()) throw KakehashiError(ErrorId::PluginRefused, problem);
-            return jsonReply(200, p->channel.statusJson());
-        };
-    };
     return {
-        {"GET", "/admin/api/plugins", "Adapter plugins: state and, when refused, why", Permission::ManageSettings,
+        {"GET", "/admin/api/plugins", "Adapter plugins in their order: state and, when refused, why", Permission::ManageSettings,
          [p](AdminCall&) { return jsonReply(200, p->channel.statusJson()); }},
-        {"POST", "/admin/api/plugins/{id}/enable", "Enable a plugin", Permission::ManageSettings,
-         act("enabled", &plugins::PluginRegistry::enable)},
-        {"POST", "/admin/api/plugins/{id}/disable", "Disable a plugin", Permission::ManageSettings,
-         act("disabled", &plugins::PluginRegistry::disable)},
+        {"POST", "/admin/api/plugins/{id}/enable", "Enable a plugin: loaded now, and last in the stored plugins.order",
+         Permission::ManageSettings, [p](AdminCall& call) { return enable(*p, call); }},
+        {"POST", "/admin/api/plugins/{id}/disable", "Disable a plugin: unbound now, and out of the stored plugins.order",
+         Permission::ManageSettings, [p](AdminCall& call) { return disable(*p, call); }},
+        {"POST", "/admin/api/plugins/{id}/move", "Move an enabled plugin in the order: {direction: up|down}",
+         Permission::ManageSettings, [p](AdminCall& call) { return move(*p, call); }},
         {"POST", "/admin/api/plugins/{id}/reload", "Read a plugin again from disk (signature checked)",
-         Permission::ManageSettings, act("reloaded", &plugins::PluginRegistry::reload)},
+         Permission::ManageSettings, [p](AdminCall& call) {
+             const std::string& id = call.http.params["id"];
+             std::string problem = p->registry.reload(id);
+             p->audit.append(call.actor(), "admin.plugin-reloaded", "plugin:" + id, problem.empty() ? "ok" : problem);
+             if (!problem.empty()) throw KakehashiError(ErrorId::PluginRefused, problem);
+             return jsonReply(200, p->channel.statusJson());
+         }},
         {"GET", "/admin/api/plugins/{id}/settings", "A plugin's settings form: its schema and values (no secrets)",
          Permission::ManageSettings, [p](AdminCall& call) { return settingsView(*p, call.http.params["id"]); }},
         {"PUT", "/admin/api/plugins/{id}/settings", "Change a plugin's settings: {values}; checked against its schema",

@@ -1,6 +1,7 @@
 #include "admin/user_routes.hpp"
 
 #include "admin/auth_routes.hpp"
+#include "crypto/primitives.hpp"
 #include "endpoint/json_request.hpp"
 #include "model/errors.hpp"
 #include "endpoint/json_writer.hpp"
@@ -36,7 +37,7 @@ HttpReply userReply(int status, store::Users& users, const store::AdminUser& u) 
 
 store::Role roleOf(const std::string& name) {
     auto role = store::roleFromName(name);
-    if (!role) throw KakehashiError(ErrorId::InvalidField, "role: administrator, operator or auditor");
+    if (!role) throw KakehashiError(ErrorId::InvalidField, "role: 管理者（administrator）、オペレーター（operator）、監査者（auditor）のどれかを選んでください");
     return *role;
 }
 
@@ -49,6 +50,22 @@ store::AdminUser existing(store::Users& users, const std::string& idText) {
     auto u = users.get(id);
     if (!u) throw KakehashiError(ErrorId::NotFound, "no such user");
     return *u;
+}
+
+// A password to hand over once, by word of mouth or on paper: 16 letters and digits without the ones
+// people confuse (0/O, 1/l/I), in groups of four. About 80 bits.
+std::string oneTimePassword(const std::string& username) {
+    static const std::string letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    for (;;) {
+        std::string out;
+        for (unsigned char b : crypto::randomBytes(64)) {
+            if (b >= 256 - 256 % letters.size()) continue;  // no bias towards the first letters
+            if (out.size() % 5 == 4) out += '-';
+            out += letters[b % letters.size()];
+            if (out.size() == 19) break;
+        }
+        if (out.size() == 19 && store::passwordProblems(out, username).empty()) return out;
+    }
 }
 
 }  // namespace
@@ -97,6 +114,27 @@ std::vector<AdminRoute> userRoutes(store::Users& users, store::Sessions& session
                  audit.append(call.actor(), "admin.user-password-set", subject, "");
              }
              return userReply(200, users, existing(users, call.http.params["id"]));
+         }},
+        {"POST", "/admin/api/users/{id}/password-reset",
+         "Reset a user's password: {password} as typed, or {} for a one-time password shown in this answer only; "
+         "every session of the user ends",
+         Permission::ManageUsers, [&users, &sessions, &audit](AdminCall& call) {
+             auto u = existing(users, call.http.params["id"]);
+             auto o = endpoint::jsonObject(call.http.body);
+             bool typed = o->has("password") && !o->isNull("password");
+             std::string password = typed ? endpoint::stringMember(o, "password") : oneTimePassword(u.username);
+             users.setPassword(u.id, password);
+             sessions.closeAllFor(u.id);
+             users.unlock(u.id);  // a user locked out by their forgotten password can use the new one at once
+             audit.append(call.actor(), "admin.user-password-reset", "user:" + std::to_string(u.id),
+                          typed ? "typed by the administrator" : "one-time password");
+             JsonWriter w;
+             w.beginObject();
+             writeManagedUser(w, users, existing(users, call.http.params["id"]));
+             if (!typed) w.field("oneTimePassword", password);
+             w.endObject();
+             crypto::secureZero(password);
+             return HttpReply{200, "application/json", w.take(), {}};
          }},
         {"POST", "/admin/api/users/{id}/unlock", "Lift the lockouts after failed sign-ins, from every address", Permission::ManageUsers,
          [&users, &audit](AdminCall& call) {

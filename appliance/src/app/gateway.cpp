@@ -18,6 +18,7 @@
 #include "admin/tls_identity.hpp"
 #include "endpoint/http_api.hpp"
 #include <cstdio>
+#include <filesystem>
 #include "plugins/spec_xml_adapter.hpp"
 #include "spec/messages.hpp"
 #include "base/files.hpp"
@@ -127,8 +128,11 @@ Gateway::Gateway(const Config& config)
     eligibility_.onLiveAnswer([this](const model::EligibilityResult& r) { homeConsent_.noteQualification(r); });
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
     // Settings changed in the web admin (sealed in the store) count over the configuration file's.
+    // Every plugin folder's, not only those in the order: one enabled later in the web admin runs with its own.
     plugins::PluginsConfig pluginConfig = config.plugins;
-    for (const auto& id : pluginConfig.order) {
+    std::error_code noFolder;
+    for (const auto& entry : std::filesystem::directory_iterator(pluginConfig.root, noFolder)) {
+        std::string id = entry.path().filename().string();
         std::string stored = admin::storedPluginSettings(settings_, store_.key(), id);
         if (!stored.empty()) pluginConfig.settings[id] = stored;
     }
@@ -208,13 +212,18 @@ void Gateway::buildAdmin() {
     };
     admin::AdminParts parts{{users_, sessions_, setupCode_, audit_, signInThrottle_}, settings_, runningSettings(config_), facts,
                             &homeReception_, plugins_.get(), pluginChannel_.get(),
-                            config_.cardReadersEnabled ? &cardChecks_ : nullptr, nullptr, &store_.key(), {}};
+                            config_.cardReadersEnabled ? &cardChecks_ : nullptr, nullptr, &store_.key(), {}, {}};
     pendingChanges_ = std::make_unique<admin::PendingChanges>(audit_, std::chrono::seconds(config_.adminConfirmSeconds));
     parts.pendingChanges = pendingChanges_.get();
+    // The settings that apply at once and need more than the store: the plugins' order, bound now.
+    auto applyNow = [this](const std::string& key, const std::string& value) {
+        if (key == "plugins.order") admin::applyPluginOrder(*plugins_, value);
+    };
+    parts.applyNow = applyNow;
     parts.more = admin::certificateRoutes(
         {audit_, settings_, transport_, linkHealth_, config_.stateDir, config_.institutionCode, *pendingChanges_});
     admin::ChannelFacts channels{config_.fileDropEnabled, config_.fileDrop.root, config_.http.listen,
-                                 !config_.http.certFile.empty(), config_.plugins.order};
+                                 !config_.http.certFile.empty(), [this] { return plugins_->order(); }};
     for (auto& r : admin::channelRoutes(channels, clients_, audit_)) parts.more.push_back(std::move(r));
     admin::ReceiptSetupFacts sheet;
     sheet.fileDropEnabled = config_.fileDropEnabled;
@@ -230,7 +239,8 @@ void Gateway::buildAdmin() {
     // A restart asked for in the web admin: main's signal loop stops the gateway and exits with 75, and
     // systemd (Restart=on-failure) starts it again.
     auto restart = [] { ::kill(::getpid(), SIGUSR1); };
-    for (auto& r : admin::backupRoutes({store_, settings_, audit_, users_, setupCode_, config_.stateDir, config_.keyDir, restart}))
+    for (auto& r : admin::backupRoutes({store_, settings_, audit_, users_, setupCode_, config_.stateDir, config_.keyDir,
+                                        restart, applyNow}))
         parts.more.push_back(std::move(r));
     firmware_ = std::make_unique<services::FirmwareUpdates>(config_.firmware);
     for (auto& r : admin::firmwareRoutes(*firmware_, audit_, KAKEHASHI_VERSION)) parts.more.push_back(std::move(r));

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "app/config.hpp"
+#include "plugins/plugin_order.hpp"
 #include "store/settings.hpp"
 #include "store/store.hpp"
 
@@ -35,6 +36,10 @@ void applyStoredSettings(Config& c) {
     if (auto s = settings.get("upstream.terminal.concurrency")) c.terminal.concurrency = std::stoi(s->value);
     if (auto s = settings.get("upstream.terminal.answerTimeoutSeconds")) c.terminal.answerTimeoutSeconds = std::stoi(s->value);
     // upstream.terminal.password is sealed with the data key: the gateway opens it (it has the key).
+    if (auto s = settings.get("fileDrop.enabled")) c.fileDropEnabled = s->value == "true";
+    text("fileDrop.resultEncoding", c.fileDrop.resultEncoding);
+    if (auto s = settings.get("fileDrop.faceExportBatches")) c.fileDrop.faceExportBatches = s->value == "true";
+    if (auto s = settings.get("plugins.order")) c.plugins.order = plugins::parseOrder(s->value);
 }
 
 std::map<std::string, std::string> runningSettings(const Config& c) {
@@ -47,7 +52,11 @@ std::map<std::string, std::string> runningSettings(const Config& c) {
             {"upstream.terminal.url", c.terminal.url},
             {"upstream.terminal.user", c.terminal.user},
             {"upstream.terminal.concurrency", std::to_string(c.terminal.concurrency)},
-            {"upstream.terminal.answerTimeoutSeconds", std::to_string(c.terminal.answerTimeoutSeconds)}};
+            {"upstream.terminal.answerTimeoutSeconds", std::to_string(c.terminal.answerTimeoutSeconds)},
+            {"fileDrop.enabled", c.fileDropEnabled ? "true" : "false"},
+            {"fileDrop.resultEncoding", c.fileDrop.resultEncoding},
+            {"fileDrop.faceExportBatches", c.fileDrop.faceExportBatches ? "true" : "false"},
+            {"plugins.order", plugins::orderText(c.plugins.order)}};
 }
 
 }  // namespace kh::app

@@ -46,7 +46,11 @@ const Schema& statusSchema() {
 const Schema& pluginListSchema() {
     static const Schema s{"PluginList", closedObject(R"("plugins":{"type":"array","items":)" + closedObject(R"(
         "id":{"type":"string"},"version":{"type":"string"},
+        "name":{"type":"string","description":"plugin.json の name"},
+        "description":{"type":"string","description":"plugin.json の description"},
         "state":{"type":"string","enum":["enabled","disabled","refused"]},
+        "unsigned":{"type":"boolean","description":"署名を確認できないまま開発モードで有効"},
+        "builtIn":{"type":"boolean","description":"本機に組み込みのアダプター（順番の外）"},
         "problem":{"type":"string","description":"読み込めない理由"},
         "channels":{"type":"array","items":)" + closedObject(R"("type":{"type":"string"},"folder":{"type":"string"},"route":{"type":"string"})") + "}",
         R"("id","version","state","channels")") + "}", R"("plugins")"), {}};

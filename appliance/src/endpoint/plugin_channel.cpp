@@ -220,7 +220,15 @@ std::string PluginChannel::statusJson() {
     JsonWriter w;
     w.beginObject().beginArray("plugins");
     for (const auto& p : registry_.status()) {
-        w.beginObject().field("id", p.id).field("version", p.version).field("state", p.state).fieldIfSet("problem", p.problem);
+        w.beginObject()
+            .field("id", p.id)
+            .field("version", p.version)
+            .fieldIfSet("name", p.manifest.name)
+            .fieldIfSet("description", p.manifest.description)
+            .field("state", p.state)
+            .field("unsigned", p.unsignedInDevelopment)
+            .field("builtIn", p.builtIn)
+            .fieldIfSet("problem", p.problem);
         w.beginArray("channels");
         for (const auto& b : p.manifest.channels)
             w.beginObject().field("type", b.type).fieldIfSet("folder", b.folder).fieldIfSet("route", b.route).endObject();

@@ -56,7 +56,7 @@ namespace kh::model {
     X(CardCheckState,      "KKH-E6014", 409, "card-check-state",     "この本人確認は今その操作を受け付けられません") \
     X(AccountLocked,       "KKH-E7001", 423, "account-locked",       "確認コードの失敗が続いたため、この端末からはしばらくサインインできません。時間をおいて再試行するか、管理者に解除を依頼してください") \
     X(SetupDone,           "KKH-E7002", 409, "setup-done",           "初期設定は完了しています")                   \
-    X(SetupCodeWrong,      "KKH-E7003", 403, "setup-code-wrong",     "セットアップコードが違います。コンソールに表示されたコードを入力してください") \
+    X(SetupCodeWrong,      "KKH-E7003", 403, "setup-code-wrong",     "初期設定コードが違います。コンソールに表示されたコードを入力してください") \
     X(SecondFactorWrong,   "KKH-E7004", 401, "second-factor-wrong",  "確認コードが違います")                       \
     X(ChangePending,       "KKH-E7005", 409, "change-pending",       "確定待ちの変更があります")                   \
     X(SignInFailed,        "KKH-E7006", 401, "sign-in-failed",       "サインインできませんでした。ユーザー名とパスワードを確認してください。失敗が続いた端末からは、しばらくサインインできません（管理者が解除できます）") \

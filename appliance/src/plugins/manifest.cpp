@@ -49,6 +49,18 @@ std::string requiredString(const Object& json, const std::string& field, const s
     return value.extract<std::string>();
 }
 
+// Optional text for people: absent is "", present must be a string of at most 500 characters.
+std::string optionalText(const Object& json, const std::string& field) {
+    if (!json.has(field)) return "";
+    auto value = json.get(field);
+    if (!value.isString()) fail(field, "文字列にしてください (must be a string)");
+    auto text = value.extract<std::string>();
+    size_t characters = 0;
+    for (char c : text) characters += (c & 0xC0) != 0x80;
+    if (characters > 500) fail(field, "500文字以内にしてください (at most 500 characters)");
+    return text;
+}
+
 bool matches(const std::string& text, const char* pattern) {
     return std::regex_match(text, std::regex(pattern, std::regex::ECMAScript));
 }
@@ -263,6 +275,7 @@ Manifest loadManifest(const std::string& dir) {
     Manifest manifest;
     manifest.id = checkId(*json, dir);
     manifest.name = requiredString(*json, "name", "name");
+    manifest.description = optionalText(*json, "description");
     manifest.version = checkVersion(*json);
     manifest.apiLevel = checkApiLevel(*json);
     manifest.kind = checkKind(*json);

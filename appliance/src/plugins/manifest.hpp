@@ -30,6 +30,7 @@ struct LogField {
 struct Manifest {
     std::string id;          // [a-z0-9-]{2,40}
     std::string name;        // for people (Japanese allowed)
+    std::string description; // optional: what it is for, shown beside the name in the web admin
     std::string version;     // semver "1.2.3"
     int apiLevel = 1;        // host API level the plugin was written for
     std::string kind;        // "adapter"

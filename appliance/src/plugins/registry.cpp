@@ -15,7 +15,7 @@
 namespace kh::plugins {
 namespace {
 
-const char* const kNotInOrder = "plugins.order にありません (not in plugins.order)";
+const char* const kNotInOrder = "有効にするプラグインの順番（plugins.order）に入っていないため読み込みません";
 
 std::string joined(const std::vector<std::string>& problems) {
     std::string text;
@@ -30,7 +30,8 @@ PluginStatus refused(PluginStatus status, const std::string& problem) {
     return status;
 }
 
-// Plugin folders under the root that plugins.order does not name: listed as disabled, never loaded.
+// Plugin folders under the root that plugins.order does not name: listed as disabled (that is what
+// being left out of the order means), never loaded.
 std::vector<PluginStatus> unlisted(const PluginsConfig& config) {
     std::vector<PluginStatus> out;
     std::error_code error;
@@ -38,7 +39,7 @@ std::vector<PluginStatus> unlisted(const PluginsConfig& config) {
         auto id = entry.path().filename().string();
         if (id.front() == '.' || !entry.is_directory(error)) continue;
         if (std::count(config.order.begin(), config.order.end(), id)) continue;
-        PluginStatus status{id, "", "disabled", kNotInOrder, {}};
+        PluginStatus status{id, "", "disabled", "", false, false, {}};
         try {
             status.manifest = loadManifest(entry.path().string());
             status.version = status.manifest.version;
@@ -55,7 +56,7 @@ PluginRegistry::PluginRegistry(PluginsConfig config) : config_(std::move(config)
 
 PluginStatus PluginRegistry::loadOne(const std::string& id, std::shared_ptr<Adapter>& out) {
     out.reset();
-    PluginStatus status{id, "", "refused", "", {}};
+    PluginStatus status{id, "", "refused", "", false, false, {}};
     auto dir = config_.root + "/" + id;
     try {
         status.manifest = loadManifest(dir);
@@ -66,6 +67,7 @@ PluginStatus PluginRegistry::loadOne(const std::string& id, std::shared_ptr<Adap
     if (auto problem = verifyBundle(dir, config_.trustedKeys); !problem.empty()) {
         if (!config_.developmentMode) return refused(status, problem);
         log::warn("plugin.unsigned_dev_mode", {{"id", id}, {"version", status.version}, {"problem", problem}});
+        status.unsignedInDevelopment = true;
     }
     std::string settings = settingsOf(id);
     const auto& schema = status.manifest.settingsSchemaJson;
@@ -93,7 +95,7 @@ void PluginRegistry::loadAll() {
     for (auto& status : unlisted(config_)) statuses[status.id] = std::move(status);
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& [id, builtIn] : builtIns_) {
-        statuses[id] = PluginStatus{id, builtIn.second.version, "enabled", "", builtIn.second};
+        statuses[id] = PluginStatus{id, builtIn.second.version, "enabled", "", false, true, builtIn.second};
         adapters[id] = builtIn.first;
     }
     status_.swap(statuses);
@@ -104,6 +106,25 @@ std::shared_ptr<Adapter> PluginRegistry::adapter(const std::string& id) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto found = adapters_.find(id);
     return found == adapters_.end() ? nullptr : found->second;
+}
+
+std::vector<std::string> PluginRegistry::order() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return config_.order;
+}
+
+void PluginRegistry::setOrder(std::vector<std::string> order) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& id : config_.order) {
+        if (std::count(order.begin(), order.end(), id) || builtIns_.count(id)) continue;
+        adapters_.erase(id);
+        auto found = status_.find(id);
+        if (found == status_.end() || found->second.state != "enabled") continue;  // a refusal keeps its reason
+        found->second.state = "disabled";
+        found->second.unsignedInDevelopment = false;
+        log::info("plugin.disabled", {{"id", id}, {"version", found->second.version}});
+    }
+    config_.order = std::move(order);
 }
 
 // In plugins.order first, then the unlisted ones by id.
@@ -132,7 +153,7 @@ std::string PluginRegistry::enable(const std::string& id) {
 std::string PluginRegistry::disable(const std::string& id) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto found = status_.find(id);
-    if (found == status_.end()) return "プラグインがありません (no such plugin: " + id + ")";
+    if (found == status_.end()) return "プラグイン " + id + " はありません";
     adapters_.erase(id);
     if (found->second.state == "enabled") {
         found->second.state = "disabled";
@@ -145,7 +166,7 @@ std::string PluginRegistry::disable(const std::string& id) {
 void PluginRegistry::addBuiltIn(std::shared_ptr<Adapter> adapter, Manifest manifest) {
     std::lock_guard<std::mutex> lock(mutex_);
     std::string id = manifest.id;
-    status_[id] = PluginStatus{id, manifest.version, "enabled", "", manifest};
+    status_[id] = PluginStatus{id, manifest.version, "enabled", "", false, true, manifest};
     adapters_[id] = adapter;
     builtIns_[id] = {std::move(adapter), std::move(manifest)};
 }
@@ -162,7 +183,10 @@ std::string PluginRegistry::reload(const std::string& id) {
             return "";
         }
     }
-    if (!std::count(config_.order.begin(), config_.order.end(), id)) return kNotInOrder;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!std::count(config_.order.begin(), config_.order.end(), id)) return kNotInOrder;
+    }
     std::shared_ptr<Adapter> adapter;
     auto status = loadOne(id, adapter);
     std::lock_guard<std::mutex> lock(mutex_);
@@ -184,11 +208,11 @@ std::string PluginRegistry::changeSettings(const std::string& id, const std::str
     {
         std::lock_guard<std::mutex> lock(mutex_);
         auto found = status_.find(id);
-        if (found == status_.end() || builtIns_.count(id)) return "設定のあるプラグインではありません (no such plugin with settings: " + id + ")";
+        if (found == status_.end() || builtIns_.count(id)) return "プラグイン " + id + " には設定がありません";
         manifest = found->second.manifest;
         disabled = found->second.state == "disabled";
     }
-    if (manifest.id.empty()) return "plugin.json を読めないため設定を検査できません (the manifest does not load)";
+    if (manifest.id.empty()) return "plugin.json を読めないため設定を検査できません";
     if (auto problems = validateSettings(manifest.settingsSchemaJson, settingsJson); !problems.empty()) return joined(problems);
     std::string before = settingsOf(id);
     {

@@ -25,6 +25,8 @@ struct PluginsConfig {
 struct PluginStatus {
     std::string id, version, state;  // state: "enabled" | "disabled" | "refused"
     std::string problem;             // why refused (signature, manifest, settings, load error)
+    bool unsignedInDevelopment = false;  // enabled although its signature did not pass (developmentMode)
+    bool builtIn = false;                // part of the binary: always there, never in plugins.order
     Manifest manifest;
 };
 
@@ -44,6 +46,10 @@ public:
     // The settings in use, secrets included: for the host only (the web admin never shows secrets).
     std::string settingsOf(const std::string& id);
     const PluginsConfig& config() const { return config_; }
+    // The plugins enabled, in the order they are bound. A new order drops the plugins it leaves out at
+    // once; one it adds is loaded by enable().
+    std::vector<std::string> order();
+    void setOrder(std::vector<std::string> order);
     // A native (C++) adapter, always enabled, bound like a plugin: no bundle, no signature to check.
     void addBuiltIn(std::shared_ptr<Adapter> adapter, Manifest manifest);
     // The host is stopping: running plugin calls end at their next budget check and no new one starts

@@ -189,12 +189,12 @@ void checkObject(const Object& node, const Object& value, const std::string& pat
     if (auto required = node.getArray("required"))
         for (size_t i = 0; i < required->size(); ++i) {
             auto name = required->get(unsigned(i)).toString();
-            if (!value.has(name)) out.push_back(problem(path + "." + name, "必須です (required)"));
+            if (!value.has(name)) out.push_back(problem(path + "." + name, "入力してください（必須です）"));
         }
     for (const auto& [name, item] : value) {
         auto property = properties ? properties->getObject(name) : Object::Ptr();
         if (!property)
-            out.push_back(problem(path + "." + name, "不明な設定 (unknown setting)"));
+            out.push_back(problem(path + "." + name, "このプラグインにはない設定です"));
         else
             checkValue(*property, item, path + "." + name, out);
     }
@@ -208,18 +208,18 @@ void checkEnum(const Object& node, const Var& value, const std::string& path, Pr
         if (jsonEqual(allowed->get(unsigned(i)), value)) return;
         list += (i ? ", " : "") + compact(allowed->get(unsigned(i)));
     }
-    out.push_back(problem(path, "許可された値ではありません (must be one of: " + list + ")"));
+    out.push_back(problem(path, "次のどれかにしてください：" + list));
 }
 
 void checkRange(const Object& node, const Var& value, const std::string& path, Problems& out) {
     double d = value.convert<double>();
     if (node.has("minimum") && d < node.get("minimum").convert<double>()) {
         auto minimum = compact(node.get("minimum"));
-        out.push_back(problem(path, minimum + " 以上にしてください (must be at least " + minimum + ")"));
+        out.push_back(problem(path, minimum + " 以上の数を入力してください"));
     }
     if (node.has("maximum") && d > node.get("maximum").convert<double>()) {
         auto maximum = compact(node.get("maximum"));
-        out.push_back(problem(path, maximum + " 以下にしてください (must be at most " + maximum + ")"));
+        out.push_back(problem(path, maximum + " 以下の数を入力してください"));
     }
 }
 
@@ -227,11 +227,11 @@ void checkLength(const Object& node, const std::string& text, const std::string&
     auto length = codePoints(text);
     if (node.has("minLength") && length < node.get("minLength").convert<double>()) {
         auto minimum = compact(node.get("minLength"));
-        out.push_back(problem(path, minimum + " 文字以上にしてください (must be at least " + minimum + " characters)"));
+        out.push_back(problem(path, minimum + " 文字以上で入力してください"));
     }
     if (node.has("maxLength") && length > node.get("maxLength").convert<double>()) {
         auto maximum = compact(node.get("maxLength"));
-        out.push_back(problem(path, maximum + " 文字以下にしてください (must be at most " + maximum + " characters)"));
+        out.push_back(problem(path, maximum + " 文字以内で入力してください"));
     }
 }
 
@@ -239,13 +239,13 @@ void checkPattern(const Object& node, const std::string& text, const std::string
     if (!node.has("pattern")) return;
     auto pattern = node.get("pattern").toString();
     if (!std::regex_search(text, std::regex(pattern, std::regex::ECMAScript)))
-        out.push_back(problem(path, "形式が正しくありません (does not match the pattern " + pattern + ")"));
+        out.push_back(problem(path, "形式が正しくありません（" + pattern + " の形で入力してください）"));
 }
 
 void checkValue(const Object& node, const Var& value, const std::string& path, Problems& out) {
     auto type = typeOf(node);
     if (!type.empty() && !hasType(value, type)) {
-        out.push_back(problem(path, "型が違います：" + type + " にしてください (wrong type: expected " + type + ")"));
+        out.push_back(problem(path, "値の種類が違います：" + type + " で入力してください"));
         return;
     }
     checkEnum(node, value, path, out);

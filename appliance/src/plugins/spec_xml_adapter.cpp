@@ -20,6 +20,7 @@ Manifest SpecXmlAdapter::manifest() {
     Manifest m;
     m.id = "spec-xml";
     m.name = "外部インターフェイスXML（標準）";
+    m.description = "資格確認端末と同じ標準の XML を HTTP で受け付けます（本機に組み込み）。";
     m.version = "1.0.0";
     m.kind = "adapter";
     m.channels.push_back({"http", "", "", "inquiries", "response"});

@@ -114,7 +114,7 @@ std::string newRecoveryCode() {
 }
 
 KakehashiError nameTaken() {
-    return KakehashiError(ErrorId::InvalidField, "この利用者名は既に使われています（username already taken）");
+    return KakehashiError(ErrorId::InvalidField, "この利用者名は既に使われています。別の名前を入力してください");
 }
 
 std::string totpAad(int64_t id) { return "admin_users.totp:" + std::to_string(id); }
@@ -161,17 +161,17 @@ std::vector<std::string> passwordProblems(const std::string& password, const std
     std::vector<std::string> problems;
     size_t length = characters(password);
     std::string folded = lower(password);
-    if (length < kMinPassword) problems.push_back("パスワードは12文字以上にしてください（at least 12 characters）");
-    if (length > kMaxPassword) problems.push_back("パスワードは128文字以下にしてください（at most 128 characters）");
+    if (length < kMinPassword) problems.push_back("パスワードは12文字以上で入力してください");
+    if (length > kMaxPassword) problems.push_back("パスワードは128文字以内で入力してください");
     if (username.size() >= 3 && folded.find(lower(username)) != std::string::npos)  // "a" may appear anywhere
-        problems.push_back("パスワードに利用者名を含めないでください（must not contain the username）");
+        problems.push_back("パスワードに利用者名を含めないでください");
     if (!password.empty() && std::all_of(password.begin(), password.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        problems.push_back("数字だけのパスワードは使えません（must not be digits only）");
+        problems.push_back("数字だけのパスワードは使えません。文字や記号も混ぜてください");
     else if (oneCharacterRepeated(password))
-        problems.push_back("同じ文字の繰り返しだけのパスワードは使えません（must not be one character repeated）");
+        problems.push_back("同じ文字を繰り返しただけのパスワードは使えません");
     for (const char* common : kCommonPasswords)
         if (folded == common) {
-            problems.push_back("よく使われるパスワードのため使えません（too common）");
+            problems.push_back("よく使われていて推測されやすいパスワードです。ほかの人が思いつかない言葉にしてください");
             break;
         }
     return problems;
@@ -213,7 +213,7 @@ Users::CheckedAccount Users::check(const std::string& username, const std::strin
                                    const std::string& password) {
     if (!validUsername(username))
         throw KakehashiError(ErrorId::InvalidField,
-                             "利用者名は英数字と . _ - の1〜32文字にしてください（username: 1-32 of A-Z a-z 0-9 . _ -）");
+                             "利用者名は英数字と . _ - の1〜32文字で入力してください");
     if (rowByName(username)) throw nameTaken();
     auto problems = passwordProblems(password, username);
     if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
@@ -402,7 +402,7 @@ std::optional<std::vector<std::string>> Users::confirmTotpEnrolment(int64_t user
 
 AdminUser Users::require(int64_t id) {
     auto user = get(id);
-    if (!user) throw KakehashiError(ErrorId::NotFound, "利用者が見つかりません（no such user）");
+    if (!user) throw KakehashiError(ErrorId::NotFound, "利用者が見つかりません");
     return *user;
 }
 
@@ -422,7 +422,7 @@ void Users::keepAnAdministrator(const AdminUser& user, bool staysEnabledAdminist
     bool isEnabledAdministrator = user.role == Role::Administrator && !user.disabled;
     if (isEnabledAdministrator && !staysEnabledAdministrator && enabledAdministratorCount() <= 1)
         throw KakehashiError(ErrorId::InvalidField,
-                             "有効な管理者が1人もいなくなるため変更できません（the last enabled administrator must stay）");
+                             "有効な管理者が1人もいなくなるため変更できません");
 }
 
 void Users::setRole(int64_t id, Role role) {

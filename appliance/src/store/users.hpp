@@ -31,7 +31,7 @@ struct AdminUser {
     int recoveryCodesLeft = 0;
 };
 
-// What is wrong with a new password, one message per problem, Japanese first ("…（English）").
+// What is wrong with a new password, one message per problem, in Japanese and saying what to type instead.
 // Empty: acceptable.
 std::vector<std::string> passwordProblems(const std::string& password, const std::string& username);
 

@@ -15,13 +15,15 @@ import {
 export async function channels(fx) {
   const { page, tokens } = fx;
   let token = '';
-  await independentStep(page, 'channels: the listeners read only; an API client added, its token shown once and working', async () => {
+  await independentStep(page, 'channels: the listeners shown, no file to edit; an API client added, its token shown once and working', async () => {
     await openView(page, 'channels');
     await waitForText(page, '#channels-file-state', '使用中');
     check((await text(page, '#channels-file-root')).endsWith('/share'), `share folder "${await text(page, '#channels-file-root')}"`);
     check(/^127\.0\.0\.1:\d+$/.test(await text(page, '#channels-http-listen')), `listener "${await text(page, '#channels-http-listen')}"`);
     check((await text(page, '#channels-http-tls')) === 'HTTP（暗号化なし）', `TLS "${await text(page, '#channels-http-tls')}"`);
-    check((await text(page, '#view-channels .callout')).includes('/etc/kakehashi/kakehashi.json'), 'the configuration file is not named');
+    check(!(await text(page, '#view-channels')).includes('kakehashi.json'), 'the channels page sends people to the configuration file');
+    check(await page.inputValue('#channels-file-encoding') === 'request', 'the result encoding is not shown');
+    check((await text(page, '#channels-file-encoding-applies')).includes('再起動後に反映'), 'the result encoding does not say when it applies');
     check(await page.locator('#view-channels input:not([type="file"]), #view-channels textarea').count() === 2, 'the listeners are offered for editing');
     await visible(page, `#clients-rows tr[data-client="${WIZARD_CLIENT}"]`);  // made in the wizard
     check((await text(page, `#clients-rows tr[data-client="${WIZARD_CLIENT}"]`)).includes('127.0.0.0/8'), 'the wizard\'s client lacks its CIDR');

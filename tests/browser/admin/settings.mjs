@@ -1,6 +1,7 @@
 // The web admin's settings (web-admin/admin/settings.js) in the browser: facility.name (set in the wizard)
 // changed and found in its history with who and when; upstream.baseUrl refused when not a URL, then
-// changed and marked 再起動後に反映.
+// changed: applies 再起動後に反映, marked 再起動を待っています, and the banner 「再起動を待っている変更があります」
+// shows with the restart button (the restart itself, from a box of its own: admin_settings.mjs).
 
 import {
   check, shotBoth, step,
@@ -33,7 +34,7 @@ export async function settings(fx) {
     check(rows.some((r) => r[0] === FACILITY_NAME), 'the first value is not in the history');
   });
 
-  await step('settings: a change that waits for a restart shows 再起動後に反映', async () => {
+  await step('settings: a change that waits for a restart shows 再起動を待っています and the banner', async () => {
     const row = '#settings-rows tr[data-key="upstream.baseUrl"]';
     await page.click(`${row} button[data-action="edit"]`);
     await page.fill('#settings-edit-value', 'not a url');
@@ -41,8 +42,11 @@ export async function settings(fx) {
     await waitForText(page, '#settings-edit-error', 'https://ホスト名');
     await page.fill('#settings-edit-value', 'https://central.example.jp:8443');
     await page.click('#settings-edit-form button[type="submit"]');
-    await waitForText(page, `${row} .restart-pending`, '再起動後に反映');
+    await waitForText(page, `${row} .restart-pending`, '再起動を待っています');
+    check((await text(page, `${row} td:nth-child(3)`)).includes('再起動後に反映'), 'the setting does not say when it applies');
     await waitForText(page, '#settings-info', '再起動後に反映されます');
+    await waitForText(page, '#restart-banner', '再起動を待っている変更があります');
+    check(await page.locator('#restart-banner button[data-restart]').isEnabled(), 'the banner offers no restart');
     await page.click('#settings-rows tr[data-key="facility.name"] button[data-action="history"]');
     await visible(page, '#settings-history-rows tr');
     await shotBoth(page, '14-settings-history');

@@ -81,7 +81,7 @@ export async function lockout(fx) {
       await other.click('#recovery-continue');
       await visible(other, '#view-dashboard');
       const views = await other.locator('#nav li:not([hidden]) a').evaluateAll((as) => as.map((a) => a.dataset.view));
-      check(JSON.stringify(views) === JSON.stringify(['dashboard', 'home-reception', 'readers']), `an operator's menu: ${views}`);
+      check(JSON.stringify(views) === JSON.stringify(['dashboard', 'home-reception', 'readers', 'password']), `an operator's menu: ${views}`);
       await other.goto(`${config.url}/admin#users`);
       await visible(other, '#view-dashboard');
       check(await other.locator('#view-users').isHidden(), 'an operator reaches the users view by its address');

@@ -27,6 +27,10 @@ const std::map<std::string, std::string> kSamples = {
     {"upstream.terminal.user", "kakehashi"},
     {"upstream.terminal.concurrency", "4"},
     {"upstream.terminal.answerTimeoutSeconds", "120"},
+    {"fileDrop.enabled", "false"},
+    {"fileDrop.resultEncoding", "shift_jis"},
+    {"fileDrop.faceExportBatches", "true"},
+    {"plugins.order", "json-webhook,csv-sjis"},
 };
 
 struct Box {

@@ -38,12 +38,12 @@ TEST_CASE("settings that follow the schema have no problems", "[plugins][setting
 }
 
 TEST_CASE("a required setting that is missing is named", "[plugins][settings]") {
-    CHECK(problemsOf("{}") == std::vector<std::string>{"settings.url: 必須です (required)"});
+    CHECK(problemsOf("{}") == std::vector<std::string>{"settings.url: 入力してください（必須です）"});
 }
 
 TEST_CASE("a value of the wrong type is named with the type expected", "[plugins][settings]") {
     CHECK(problemsOf(R"({"url":5})") ==
-          std::vector<std::string>{"settings.url: 型が違います：string にしてください (wrong type: expected string)"});
+          std::vector<std::string>{"settings.url: 値の種類が違います：string で入力してください"});
     CHECK(problemsOf(R"({"url":"https://a","port":"443"})").size() == 1);
     CHECK(problemsOf(R"({"url":"https://a","port":1.5})").size() == 1);
     CHECK(problemsOf(R"({"url":"https://a","port":true})").size() == 1);
@@ -60,14 +60,14 @@ TEST_CASE("an integer is any whole number", "[plugins][settings]") {
 TEST_CASE("a value outside its enum is refused with the allowed values", "[plugins][settings]") {
     CHECK(problemsOf(R"({"url":"https://a","mode":"slow"})") ==
           std::vector<std::string>{
-              R"(settings.mode: 許可された値ではありません (must be one of: "fast", "safe"))"});
+              R"(settings.mode: 次のどれかにしてください："fast", "safe")"});
 }
 
 TEST_CASE("minimum and maximum bound numbers", "[plugins][settings]") {
     CHECK(problemsOf(R"({"url":"https://a","port":0})") ==
-          std::vector<std::string>{"settings.port: 1 以上にしてください (must be at least 1)"});
+          std::vector<std::string>{"settings.port: 1 以上の数を入力してください"});
     CHECK(problemsOf(R"({"url":"https://a","port":65536})") ==
-          std::vector<std::string>{"settings.port: 65535 以下にしてください (must be at most 65535)"});
+          std::vector<std::string>{"settings.port: 65535 以下の数を入力してください"});
     CHECK(problemsOf(R"({"url":"https://a","ratio":1.01})").size() == 1);
     CHECK(problemsOf(R"({"url":"https://a","port":65535,"ratio":0})").empty());
 }
@@ -75,24 +75,24 @@ TEST_CASE("minimum and maximum bound numbers", "[plugins][settings]") {
 TEST_CASE("lengths count characters, not bytes", "[plugins][settings]") {
     CHECK(problemsOf(R"({"url":"https://a","label":"日本語"})").empty());  // 3 characters, 9 bytes
     CHECK(problemsOf(R"({"url":"https://a","label":"日"})") ==
-          std::vector<std::string>{"settings.label: 2 文字以上にしてください (must be at least 2 characters)"});
+          std::vector<std::string>{"settings.label: 2 文字以上で入力してください"});
     CHECK(problemsOf(R"({"url":"https://a","label":"日本語です"})") ==
-          std::vector<std::string>{"settings.label: 4 文字以下にしてください (must be at most 4 characters)"});
+          std::vector<std::string>{"settings.label: 4 文字以内で入力してください"});
 }
 
 TEST_CASE("a pattern is searched for as an ECMAScript regular expression", "[plugins][settings]") {
     auto problems = problemsOf(R"({"url":"http://a"})");
     REQUIRE(problems.size() == 1);
-    CHECK_THAT(problems[0], Catch::StartsWith("settings.url: 形式が正しくありません (does not match the pattern"));
+    CHECK_THAT(problems[0], Catch::StartsWith("settings.url: 形式が正しくありません（"));
 }
 
 TEST_CASE("an unknown setting is reported, also inside a nested object", "[plugins][settings]") {
     CHECK(problemsOf(R"({"url":"https://a","colour":"red"})") ==
-          std::vector<std::string>{"settings.colour: 不明な設定 (unknown setting)"});
+          std::vector<std::string>{"settings.colour: このプラグインにはない設定です"});
     CHECK(problemsOf(R"({"url":"https://a","retry":{"count":"x","delay":1}})") ==
           std::vector<std::string>{
-              "settings.retry.count: 型が違います：integer にしてください (wrong type: expected integer)",
-              "settings.retry.delay: 不明な設定 (unknown setting)"});
+              "settings.retry.count: 値の種類が違います：integer で入力してください",
+              "settings.retry.delay: このプラグインにはない設定です"});
 }
 
 TEST_CASE("problems never quote the value of a setting", "[plugins][settings]") {
@@ -103,7 +103,7 @@ TEST_CASE("problems never quote the value of a setting", "[plugins][settings]") 
 TEST_CASE("a plugin without settings accepts only empty settings", "[plugins][settings]") {
     CHECK(validateSettings("{}", "{}").empty());
     CHECK(validateSettings("{}", "").empty());
-    CHECK(validateSettings("{}", R"({"a":1})") == std::vector<std::string>{"settings.a: 不明な設定 (unknown setting)"});
+    CHECK(validateSettings("{}", R"({"a":1})") == std::vector<std::string>{"settings.a: このプラグインにはない設定です"});
 }
 
 TEST_CASE("malformed settings are one problem", "[plugins][settings]") {
