@@ -239,9 +239,9 @@ struct Column {
     Cell::Kind kind;  // from the declared type: INTEGER, BLOB, otherwise text
 };
 
-std::vector<Column> columnsOf(Database& db, const std::string& table) {
+std::vector<Column> columnsOf(Connection& conn, const std::string& table) {
     std::vector<Column> out;
-    auto st = db.prepare("PRAGMA table_info(" + table + ")");
+    auto st = conn.prepare("PRAGMA table_info(" + table + ")");
     while (st.step()) {
         std::string type = st.text(2);
         std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return char(std::toupper(c)); });
@@ -269,8 +269,8 @@ void appendCell(std::string& out, Statement& st, int col, Cell::Kind kind) {
 }
 
 // "name":{"columns":[…],"rows":[[…],…]}; returns the number of rows.
-int64_t appendTable(std::string& out, Database& db, const std::string& table) {
-    auto columns = columnsOf(db, table);
+int64_t appendTable(std::string& out, Connection& conn, const std::string& table) {
+    auto columns = columnsOf(conn, table);
     std::string list;
     base::appendJsonString(out, table);
     out += ":{\"columns\":[";
@@ -284,7 +284,7 @@ int64_t appendTable(std::string& out, Database& db, const std::string& table) {
     }
     out += "],\"rows\":[";
     int64_t rows = 0;
-    auto st = db.prepare("SELECT " + list + " FROM " + table + " ORDER BY rowid");
+    auto st = conn.prepare("SELECT " + list + " FROM " + table + " ORDER BY rowid");
     while (st.step()) {
         out += rows++ ? ",[" : "[";
         for (size_t i = 0; i < columns.size(); ++i) {
@@ -320,23 +320,6 @@ std::vector<File> tlsFiles(const std::string& stateDir) {
     return out;
 }
 
-// Every table as of one moment. A deferred transaction only reads: in WAL mode the journal's own
-// connection goes on writing meanwhile (an immediate one would hold it up for as long as a big cache takes).
-class ReadSnapshot {
-public:
-    explicit ReadSnapshot(Database& db) : db_(db), lock_(db.lock()) { db_.exec("BEGIN DEFERRED"); }
-    ~ReadSnapshot() {
-        try {
-            db_.exec("COMMIT");
-        } catch (...) {
-        }
-    }
-
-private:
-    Database& db_;
-    std::unique_lock<std::recursive_mutex> lock_;
-};
-
 // The key file must hold the key the store is open with, or the sealed rows would not open afterwards.
 std::string dataKeyBytes(Store& store, const std::string& keyDir) {
     auto bytes = DataKey::currentBytes(keyDir);
@@ -357,13 +340,15 @@ void appendSecret(std::string& out, std::string bytes) {
 }
 
 // The configuration tables (and the cache when asked), counted into `summary`.
+// Every table as of one moment. A read transaction: the journal's own connection goes on writing meanwhile
+// (an immediate one would hold it up for as long as a big cache takes).
 void appendTables(std::string& out, Database& db, bool includeCache, BackupSummary& summary) {
-    ReadSnapshot snapshot(db);
+    ReadTransaction snapshot(db);
     std::vector<std::string> tables = kRequiredTables;
     if (includeCache) tables.push_back(kCacheTable);
     for (size_t i = 0; i < tables.size(); ++i) {
         if (i) out += ',';
-        int64_t rows = appendTable(out, db, tables[i]);
+        int64_t rows = appendTable(out, snapshot, tables[i]);
         if (tables[i] == "admin_users") summary.users = rows;
         if (tables[i] == "settings") summary.settings = rows;
         if (tables[i] == "api_clients") summary.apiClients = rows;
@@ -501,9 +486,9 @@ void bindCell(Statement& st, int i, const Cell& c) {
     }
 }
 
-// Caller holds the transaction. Columns the archive lacks (added by a later migration) take their defaults.
-void replaceRows(Database& db, const std::string& name, const Table& t) {
-    auto target = columnsOf(db, name);
+// Columns the archive lacks (added by a later migration) take their defaults.
+void replaceRows(Transaction& tx, const std::string& name, const Table& t) {
+    auto target = columnsOf(tx, name);
     std::string list, marks;
     for (const auto& c : t.columns) {
         if (std::none_of(target.begin(), target.end(), [&](const Column& col) { return col.name == c; }))
@@ -511,38 +496,38 @@ void replaceRows(Database& db, const std::string& name, const Table& t) {
         list += (list.empty() ? "" : ",") + c;
         marks += marks.empty() ? "?" : ",?";
     }
-    db.exec("DELETE FROM " + name);
+    tx.exec("DELETE FROM " + name);
     std::string sql = "INSERT INTO " + name + "(" + list + ") VALUES(" + marks + ")";
     for (const auto& row : t.rows) {
-        auto st = db.prepare(sql);
+        auto st = tx.prepare(sql);
         for (size_t i = 0; i < row.size(); ++i) bindCell(st, int(i) + 1, row[i]);
         st.run();
     }
 }
 
 // An archive made before tokens expired brings clients without expires_at: like the upgrade (migration
-// 0012), they get the default year from now, never "never". Caller holds the transaction.
-void expireUndatedTokens(Database& db, const Archive& a) {
+// 0012), they get the default year from now, never "never".
+void expireUndatedTokens(Transaction& tx, const Archive& a) {
     const auto& columns = a.tables.at("api_clients").columns;
     if (std::find(columns.begin(), columns.end(), "expires_at") != columns.end()) return;
-    db.prepare("UPDATE api_clients SET expires_at = ? WHERE expires_at IS NULL")
+    tx.prepare("UPDATE api_clients SET expires_at = ? WHERE expires_at IS NULL")
         .bind(1, nowSeconds() + int64_t(ApiClients::kDefaultValidDays) * 86400)
         .run();
 }
 
 // Rows sealed or indexed with the box's old key could never be opened again: every table the archive
 // does not bring is emptied, but for the schema's record and the audit trail. Returns the rows removed.
-int64_t discardOldKeyData(Database& db, const Archive& a) {
+int64_t discardOldKeyData(Transaction& tx, const Archive& a) {
     std::vector<std::string> tables;
     {
-        auto st = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+        auto st = tx.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
         while (st.step()) tables.push_back(st.text(0));
     }
     int64_t removed = 0;
     for (const auto& t : tables) {
         if (kKeptTables.count(t) || a.tables.count(t)) continue;
-        db.exec("DELETE FROM " + t);
-        removed += db.changes();
+        tx.exec("DELETE FROM " + t);
+        removed += tx.changes();
     }
     return removed;
 }
@@ -554,14 +539,13 @@ int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& 
         std::string bytes;
         ~Wiped() { crypto::secureZero(bytes); }
     } oldKey{DataKey::currentBytes(keyDir).value_or("")};
-    auto& db = store.db();
-    Transaction tx(db);
-    db.exec("PRAGMA defer_foreign_keys = ON");  // parents and children are emptied in the same transaction
-    db.exec("DELETE FROM admin_sessions");       // nobody stays signed in across a restore
-    db.exec("DELETE FROM admin_setup_code");     // a new one is issued at start if the archive has no user
-    int64_t discarded = newKey ? discardOldKeyData(db, a) : 0;
-    for (const auto& [name, table] : a.tables) replaceRows(db, name, table);
-    expireUndatedTokens(db, a);
+    Transaction tx(store.db());
+    tx.exec("PRAGMA defer_foreign_keys = ON");  // parents and children are emptied in the same transaction
+    tx.exec("DELETE FROM admin_sessions");       // nobody stays signed in across a restore
+    tx.exec("DELETE FROM admin_setup_code");     // a new one is issued at start if the archive has no user
+    int64_t discarded = newKey ? discardOldKeyData(tx, a) : 0;
+    for (const auto& [name, table] : a.tables) replaceRows(tx, name, table);
+    expireUndatedTokens(tx, a);
     if (newKey) DataKey::replace(keyDir, a.dataKey);
     try {
         tx.commit();

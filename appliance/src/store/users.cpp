@@ -180,30 +180,30 @@ std::vector<std::string> passwordProblems(const std::string& password, const std
 Users::Users(Store& store, LockoutPolicy lockout) : store_(store), failures_(store, lockout) {}
 
 int64_t Users::count() {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT COUNT(*) FROM admin_users");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare("SELECT COUNT(*) FROM admin_users");
     st.step();
     return st.int64(0);
 }
 
 int64_t Users::enabledAdministratorCount() {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT COUNT(*) FROM admin_users WHERE role = 'administrator' AND disabled = 0");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare("SELECT COUNT(*) FROM admin_users WHERE role = 'administrator' AND disabled = 0");
     st.step();
     return st.int64(0);
 }
 
 std::optional<Users::Row> Users::rowByName(const std::string& username) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kColumns) + "WHERE username = ?");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kColumns) + "WHERE username = ?");
     st.bind(1, username);
     if (!st.step()) return std::nullopt;
     return readRow(st);
 }
 
 std::optional<Users::Row> Users::rowById(int64_t id) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kColumns) + "WHERE id = ?");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kColumns) + "WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     return readRow(st);
@@ -220,16 +220,15 @@ Users::CheckedAccount Users::check(const std::string& username, const std::strin
     return CheckedAccount(username, displayName, role, crypto::hashPassword(password));
 }
 
-AdminUser Users::add(const CheckedAccount& account, const std::string& by, Transaction&) {
+AdminUser Users::add(const CheckedAccount& account, const std::string& by, Transaction& tx) {
     if (rowByName(account.username_)) throw nameTaken();  // made by someone else since the check
-    auto& db = store_.db();
     int64_t now = nowSeconds();
-    db.prepare("INSERT INTO admin_users(username, display_name, role, password_hash, created_at, created_by, "
+    tx.prepare("INSERT INTO admin_users(username, display_name, role, password_hash, created_at, created_by, "
                "password_changed_at) VALUES(?,?,?,?,?,?,?)")
         .bind(1, account.username_).bind(2, account.displayName_).bind(3, roleName(account.role_))
         .bind(4, account.passwordHash_).bind(5, now).bind(6, by).bind(7, now)
         .run();
-    return rowById(db.lastInsertId())->user;
+    return rowById(tx.lastInsertId())->user;
 }
 
 AdminUser Users::create(const std::string& username, const std::string& displayName, Role role,
@@ -255,8 +254,8 @@ std::optional<AdminUser> Users::get(int64_t id) {
 
 std::vector<AdminUser> Users::list() {
     std::vector<AdminUser> out;
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kColumns) + "ORDER BY username");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kColumns) + "ORDER BY username");
     while (st.step()) out.push_back(readRow(st).user);
     return out;
 }
@@ -278,8 +277,8 @@ Users::PasswordOutcome Users::checkPassword(const std::string& username, const s
     if (!r->user.totpEnabled) failures_.clear(username, address);
     if (crypto::passwordNeedsRehash(r->passwordHash)) {
         std::string hash = crypto::hashPassword(password);
-        auto l = store_.db().lock();
-        store_.db().prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, r->user.id).run();
+        auto conn = store_.db().lock();
+        conn.prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, r->user.id).run();
     }
     return {PasswordCheck::Ok, rowById(r->user.id)->user};
 }
@@ -305,12 +304,11 @@ SignInFailures::Summary Users::signInFailures(const AdminUser& user, int64_t now
 }
 
 bool Users::acceptTotp(int64_t id, const std::string& code, int64_t now) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     std::string sealed;
     int64_t lastStep = 0;
     {
-        auto st = db.prepare("SELECT totp_secret_sealed, totp_last_step FROM admin_users WHERE id = ?");
+        auto st = tx.prepare("SELECT totp_secret_sealed, totp_last_step FROM admin_users WHERE id = ?");
         st.bind(1, id);
         if (!st.step() || st.isNull(0)) return false;
         sealed = st.blob(0);
@@ -320,7 +318,7 @@ bool Users::acceptTotp(int64_t id, const std::string& code, int64_t now) {
     auto step = crypto::totpStepMatching(secret, code, now);
     crypto::secureZero(secret);
     if (!step || *step <= lastStep) return false;  // a step already used is a replayed code
-    db.prepare("UPDATE admin_users SET totp_last_step = ? WHERE id = ?").bind(1, *step).bind(2, id).run();
+    tx.prepare("UPDATE admin_users SET totp_last_step = ? WHERE id = ?").bind(1, *step).bind(2, id).run();
     tx.commit();
     return true;
 }
@@ -329,11 +327,10 @@ bool Users::acceptRecoveryCode(int64_t id, const std::string& code) {
     auto canonical = canonicalRecoveryCode(code);
     if (!canonical) return false;
     std::string hash = recoveryCodeHash(id, *canonical);
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     std::string stored;
     {
-        auto st = db.prepare("SELECT recovery_codes FROM admin_users WHERE id = ?");
+        auto st = tx.prepare("SELECT recovery_codes FROM admin_users WHERE id = ?");
         st.bind(1, id);
         if (!st.step()) return false;
         stored = st.text(0);
@@ -346,7 +343,7 @@ bool Users::acceptRecoveryCode(int64_t id, const std::string& code) {
         else left.push_back(each);
     }
     if (!found) return false;
-    db.prepare("UPDATE admin_users SET recovery_codes = ? WHERE id = ?").bind(1, joinWith(left, ",")).bind(2, id).run();
+    tx.prepare("UPDATE admin_users SET recovery_codes = ? WHERE id = ?").bind(1, joinWith(left, ",")).bind(2, id).run();
     tx.commit();
     return true;
 }
@@ -359,21 +356,19 @@ std::string Users::recoveryCodeHash(int64_t id, const std::string& code) const {
 std::string Users::beginTotpEnrolment(int64_t userId) {
     require(userId);
     std::string secret = crypto::newTotpSecret();
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE admin_users SET totp_pending_sealed = ? WHERE id = ?")
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE admin_users SET totp_pending_sealed = ? WHERE id = ?")
         .bindBlob(1, store_.key().seal(secret, pendingTotpAad(userId))).bind(2, userId)
         .run();
     return secret;
 }
 
 std::optional<std::vector<std::string>> Users::confirmTotpEnrolment(int64_t userId, const std::string& code, int64_t now) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     std::string sealed;
     int64_t lastStep = 0;
     {
-        auto st = db.prepare("SELECT totp_pending_sealed, totp_last_step FROM admin_users WHERE id = ?");
+        auto st = tx.prepare("SELECT totp_pending_sealed, totp_last_step FROM admin_users WHERE id = ?");
         st.bind(1, userId);
         if (!st.step() || st.isNull(0)) return std::nullopt;
         sealed = st.blob(0);
@@ -390,7 +385,7 @@ std::optional<std::vector<std::string>> Users::confirmTotpEnrolment(int64_t user
         codes.push_back(newRecoveryCode());
         hashes.push_back(recoveryCodeHash(userId, codes.back()));
     }
-    db.prepare("UPDATE admin_users SET totp_secret_sealed = ?, totp_pending_sealed = NULL, totp_last_step = ?, "
+    tx.prepare("UPDATE admin_users SET totp_secret_sealed = ?, totp_pending_sealed = NULL, totp_last_step = ?, "
                "recovery_codes = ? WHERE id = ?")
         .bindBlob(1, store_.key().seal(secret, totpAad(userId))).bind(2, *step).bind(3, joinWith(hashes, ","))
         .bind(4, userId)
@@ -410,9 +405,8 @@ void Users::setPassword(int64_t id, const std::string& password) {
     auto problems = passwordProblems(password, require(id).username);
     if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
     std::string hash = crypto::hashPassword(password);
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE admin_users SET password_hash = ?, password_changed_at = ? WHERE id = ?")
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE admin_users SET password_hash = ?, password_changed_at = ? WHERE id = ?")
         .bind(1, hash).bind(2, nowSeconds()).bind(3, id)
         .run();
 }
@@ -426,20 +420,18 @@ void Users::keepAnAdministrator(const AdminUser& user, bool staysEnabledAdminist
 }
 
 void Users::setRole(int64_t id, Role role) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     AdminUser user = require(id);
     keepAnAdministrator(user, role == Role::Administrator && !user.disabled);
-    db.prepare("UPDATE admin_users SET role = ? WHERE id = ?").bind(1, roleName(role)).bind(2, id).run();
+    tx.prepare("UPDATE admin_users SET role = ? WHERE id = ?").bind(1, roleName(role)).bind(2, id).run();
     tx.commit();
 }
 
 void Users::setDisabled(int64_t id, bool disabled) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     AdminUser user = require(id);
     keepAnAdministrator(user, user.role == Role::Administrator && !disabled);
-    db.prepare("UPDATE admin_users SET disabled = ? WHERE id = ?").bind(1, disabled ? 1 : 0).bind(2, id).run();
+    tx.prepare("UPDATE admin_users SET disabled = ? WHERE id = ?").bind(1, disabled ? 1 : 0).bind(2, id).run();
     tx.commit();
 }
 
@@ -447,9 +439,8 @@ void Users::unlock(int64_t id) { failures_.clearAll(require(id).username); }
 
 void Users::resetTotp(int64_t id) {
     require(id);
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE admin_users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, recovery_codes = '' "
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE admin_users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, recovery_codes = '' "
                  "WHERE id = ?")
         .bind(1, id)
         .run();

@@ -78,17 +78,16 @@ void fillOther(Box& box) {
     auto other = users.create("other", "別の管理者", Role::Administrator, "betsu-no-kanrisha-7", "setup");
     Sessions(*store).open(other.id, true, "127.0.0.1", nowSeconds());
     Settings(*store).set("facility.name", "仮の名前", "other");
-    auto l = store->db().lock();
-    store->db()
-        .prepare("INSERT INTO journal(at, direction, channel, kind, correlation, payload_sealed) VALUES(1,'in','http','x','c',?)")
+    auto conn = store->db().lock();
+    conn.prepare("INSERT INTO journal(at, direction, channel, kind, correlation, payload_sealed) VALUES(1,'in','http','x','c',?)")
         .bindBlob(1, store->key().seal("payload", "journal:1"))
         .run();
     box.writeFile("tls/stale.crt", "from before");
 }
 
 int64_t rows(Store& store, const std::string& table) {
-    auto l = store.db().lock();
-    auto st = store.db().prepare("SELECT COUNT(*) FROM " + table);
+    auto conn = store.db().lock();
+    auto st = conn.prepare("SELECT COUNT(*) FROM " + table);
     st.step();
     return st.int64(0);
 }
@@ -180,8 +179,8 @@ TEST_CASE("a box restored from its own backup keeps its key and its other data",
         auto store = a.open();
         archive = collectBackup(*store, a.keys, a.state, false).archive;
         Settings(*store).set("facility.name", "後から変えた名前", "admin");
-        auto l = store->db().lock();
-        store->db().prepare("INSERT INTO journal(at, direction, channel, kind, correlation) VALUES(1,'in','http','x','c')").run();
+        auto conn = store->db().lock();
+        conn.prepare("INSERT INTO journal(at, direction, channel, kind, correlation) VALUES(1,'in','http','x','c')").run();
     }
     std::string key = readFile(a.keys + "/data.key");
     CHECK_FALSE(stageRestore(archive, a.state, a.keys).replacesDataKey);

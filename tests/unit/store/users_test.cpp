@@ -29,16 +29,16 @@ struct Fixture {
 };
 
 std::string readHash(Store& store, int64_t id) {
-    auto l = store.db().lock();
-    auto st = store.db().prepare("SELECT password_hash FROM admin_users WHERE id = ?");
+    auto conn = store.db().lock();
+    auto st = conn.prepare("SELECT password_hash FROM admin_users WHERE id = ?");
     st.bind(1, id);
     REQUIRE(st.step());
     return st.text(0);
 }
 
 void setHash(Store& store, int64_t id, const std::string& hash) {
-    auto l = store.db().lock();
-    store.db().prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, id).run();
+    auto conn = store.db().lock();
+    conn.prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, id).run();
 }
 
 Users::PasswordCheck passwordFrom(Users& users, const std::string& address, const std::string& name,
