@@ -1,5 +1,8 @@
 #include "store/backup.hpp"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,7 +33,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "kakehashi-backup-1";
 constexpr const char* kPendingFile = "/restore-pending.json";
-constexpr int kMaxDepth = 8;  // the archive nests 6 deep: document, tables, table, rows, row, blob cell
+constexpr size_t kMaxDepth = 8;  // the archive nests 6 deep: document, tables, table, rows, row, blob cell
 
 const std::vector<std::string> kRequiredTables = {"settings", "settings_history", "admin_users", "api_clients"};
 constexpr const char* kCacheTable = "eligibility_cache";
@@ -45,146 +48,6 @@ struct Damaged : std::runtime_error {
 // Not an archive of this format at all (another file, or a later format).
 struct UnknownFormat : Damaged {
     UnknownFormat() : Damaged("format") {}
-};
-
-// --- JSON text: the archive's writer, and a strict reader of what it writes ------------------------------
-
-
-struct Json {
-    enum class Kind { Null, Integer, String, Array, Object };
-    Kind kind = Kind::Null;
-    int64_t integer = 0;
-    std::string text;
-    std::vector<Json> items;
-    std::vector<std::pair<std::string, Json>> members;
-
-    const Json* find(std::string_view key) const {
-        for (const auto& [k, v] : members)
-            if (k == key) return &v;
-        return nullptr;
-    }
-};
-
-// A strict reader of what base::appendJsonString and the archive writer make: RFC 8259 with integers only and with
-// only the escapes \" \\ and \u00XX below 0x20; other bytes of a string are kept as they are.
-class JsonReader {
-public:
-    explicit JsonReader(std::string_view text) : s_(text) {}
-
-    Json document() {
-        Json v = value(0);
-        space();
-        if (at_ != s_.size()) fail("text after the document");
-        return v;
-    }
-
-private:
-    [[noreturn]] void fail(const std::string& what) {
-        throw Damaged("JSON: " + what + " at byte " + std::to_string(at_));
-    }
-    void space() {
-        while (at_ < s_.size() && (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r')) ++at_;
-    }
-    bool take(char c) {
-        space();
-        if (at_ < s_.size() && s_[at_] == c) return ++at_, true;
-        return false;
-    }
-    void expect(char c) {
-        if (!take(c)) fail(std::string("expected '") + c + "'");
-    }
-    bool word(std::string_view w) {
-        if (s_.substr(at_, w.size()) != w) return false;
-        at_ += w.size();
-        return true;
-    }
-
-    Json value(int depth) {
-        if (depth > kMaxDepth) fail("nested too deep");
-        space();
-        if (at_ >= s_.size()) fail("unexpected end");
-        Json v;
-        char c = s_[at_];
-        if (c == '{') {
-            v.kind = Json::Kind::Object;
-            ++at_;
-            if (take('}')) return v;
-            do {
-                space();
-                std::string key = string();
-                expect(':');
-                v.members.emplace_back(std::move(key), value(depth + 1));
-            } while (take(','));
-            expect('}');
-        } else if (c == '[') {
-            v.kind = Json::Kind::Array;
-            ++at_;
-            if (take(']')) return v;
-            do v.items.push_back(value(depth + 1));
-            while (take(','));
-            expect(']');
-        } else if (c == '"') {
-            v.kind = Json::Kind::String;
-            v.text = string();
-        } else if (word("null")) {
-        } else {
-            v.kind = Json::Kind::Integer;
-            v.integer = integer();
-        }
-        return v;
-    }
-
-    int64_t integer() {
-        bool negative = at_ < s_.size() && s_[at_] == '-';
-        if (negative) ++at_;
-        size_t start = at_;
-        uint64_t n = 0;
-        while (at_ < s_.size() && s_[at_] >= '0' && s_[at_] <= '9') {
-            if (n > (uint64_t(INT64_MAX) - 9) / 10) fail("number too large");
-            n = n * 10 + uint64_t(s_[at_++] - '0');
-        }
-        if (at_ == start || (s_[start] == '0' && at_ - start > 1)) fail("not a number");
-        if (at_ < s_.size() && (s_[at_] == '.' || s_[at_] == 'e' || s_[at_] == 'E')) fail("not an integer");
-        return negative ? -int64_t(n) : int64_t(n);
-    }
-
-    // "\u00XX" below 0x20: the only \u escape the writer makes.
-    char controlCharacter() {
-        auto digit = [this](char c) {
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-            if (d < 0) fail("bad \\u escape");
-            return d;
-        };
-        if (at_ + 4 > s_.size() || s_.substr(at_, 2) != "00") fail("unexpected \\u escape");
-        int value = digit(s_[at_ + 2]) * 16 + digit(s_[at_ + 3]);
-        if (value >= 0x20) fail("unexpected \\u escape");
-        at_ += 4;
-        return char(value);
-    }
-
-    std::string string() {
-        if (at_ >= s_.size() || s_[at_] != '"') fail("expected a string");
-        ++at_;
-        std::string out;
-        while (true) {
-            if (at_ >= s_.size()) fail("unterminated string");
-            unsigned char c = static_cast<unsigned char>(s_[at_++]);
-            if (c == '"') return out;
-            if (c < 0x20) fail("control character in a string");
-            if (c != '\\') {
-                out += char(c);
-                continue;
-            }
-            if (at_ >= s_.size()) fail("unterminated escape");
-            char e = s_[at_++];
-            if (e == '"' || e == '\\') out += e;
-            else if (e == 'u') out += controlCharacter();
-            else fail("unexpected escape");
-        }
-    }
-
-    std::string_view s_;
-    size_t at_ = 0;
 };
 
 // --- the archive as data -------------------------------------------------------------------------------
@@ -356,12 +219,40 @@ void appendTables(std::string& out, Database& db, bool includeCache, BackupSumma
     }
 }
 
-// --- decoding an archive -------------------------------------------------------------------------------
+// --- decoding an archive (POCO JSON) --------------------------------------------------------------------
 
-const Json& member(const Json& o, const char* key, Json::Kind kind) {
-    const Json* v = o.find(key);
-    if (!v || v->kind != kind) throw Damaged(std::string("member ") + key + " missing or of the wrong type");
-    return *v;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+using Poco::Dynamic::Var;
+
+bool isObject(const Var& v) { return v.type() == typeid(Object::Ptr); }
+bool isArray(const Var& v) { return v.type() == typeid(Array::Ptr); }
+bool isString(const Var& v) { return v.type() == typeid(std::string); }
+
+Var member(const Object& o, const char* key) { return o.get(key); }  // empty when missing
+std::string stringMember(const Object& o, const char* key) {
+    Var v = member(o, key);
+    if (!isString(v)) throw Damaged(std::string("member ") + key + " missing or of the wrong type");
+    return v.extract<std::string>();
+}
+Array::Ptr arrayMember(const Object& o, const char* key) {
+    Var v = member(o, key);
+    if (!isArray(v)) throw Damaged(std::string("member ") + key + " missing or of the wrong type");
+    return v.extract<Array::Ptr>();
+}
+Object::Ptr objectMember(const Object& o, const char* key) {
+    Var v = member(o, key);
+    if (!isObject(v)) throw Damaged(std::string("member ") + key + " missing or of the wrong type");
+    return v.extract<Object::Ptr>();
+}
+// An integer that fits 64 bits signed; fractions, exponents and larger numbers are damage.
+int64_t integerOf(const Var& v, const char* what) {
+    if (!v.isInteger()) throw Damaged(std::string(what) + " is not an integer");
+    try {
+        return v.convert<Poco::Int64>();
+    } catch (const Poco::RangeException&) {
+        throw Damaged(std::string(what) + " is too large");
+    }
 }
 
 std::string unbase64(const std::string& text, const char* what) {
@@ -375,82 +266,93 @@ bool columnName(const std::string& s) {
            std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
-Cell cellOf(const Json& j) {
+Cell cellOf(const Var& j) {
     Cell c;
-    switch (j.kind) {
-    case Json::Kind::Null: break;
-    case Json::Kind::Integer:
-        c.kind = Cell::Kind::Integer;
-        c.integer = j.integer;
-        break;
-    case Json::Kind::String:
+    if (j.isEmpty()) return c;  // null
+    if (isString(j)) {
         c.kind = Cell::Kind::Text;
-        c.bytes = j.text;
-        break;
-    case Json::Kind::Object:
-        if (j.members.size() != 1) throw Damaged("a blob cell has other members");
+        c.bytes = j.extract<std::string>();
+    } else if (isObject(j)) {
+        const Object& o = *j.extract<Object::Ptr>();
+        if (o.size() != 1) throw Damaged("a blob cell has other members");
         c.kind = Cell::Kind::Blob;
-        c.bytes = unbase64(member(j, "base64", Json::Kind::String).text, "a blob cell");
-        break;
-    default: throw Damaged("a cell of the wrong type");
+        c.bytes = unbase64(stringMember(o, "base64"), "a blob cell");
+    } else if (j.isInteger()) {
+        c.kind = Cell::Kind::Integer;
+        c.integer = integerOf(j, "a cell");
+    } else {
+        throw Damaged("a cell of the wrong type");
     }
     return c;
 }
 
-Table tableOf(const Json& j, const std::string& name) {
+Table tableOf(const Object& j, const std::string& name) {
     Table t;
     std::set<std::string> seen;
-    for (const auto& c : member(j, "columns", Json::Kind::Array).items) {
-        if (c.kind != Json::Kind::String || !columnName(c.text) || !seen.insert(c.text).second)
+    Array::Ptr columns = arrayMember(j, "columns"), rows = arrayMember(j, "rows");
+    for (const auto& c : *columns) {
+        if (!isString(c) || !columnName(c.extract<std::string>()) || !seen.insert(c.extract<std::string>()).second)
             throw Damaged("table " + name + " has a bad column name");
-        t.columns.push_back(c.text);
+        t.columns.push_back(c.extract<std::string>());
     }
-    for (const auto& r : member(j, "rows", Json::Kind::Array).items) {
-        if (r.kind != Json::Kind::Array || r.items.size() != t.columns.size())
+    for (const auto& r : *rows) {
+        if (!isArray(r) || r.extract<Array::Ptr>()->size() != t.columns.size())
             throw Damaged("table " + name + " has a row of the wrong width");
         std::vector<Cell> row;
-        for (const auto& cell : r.items) row.push_back(cellOf(cell));
+        for (const auto& cell : *r.extract<Array::Ptr>()) row.push_back(cellOf(cell));
         t.rows.push_back(std::move(row));
     }
     return t;
 }
 
-File fileOf(const Json& j) {
-    std::string path = member(j, "path", Json::Kind::String).text;
+File fileOf(const Object& j) {
+    std::string path = stringMember(j, "path");
     auto slash = path.find('/');
     bool known = slash != std::string::npos &&
                  std::find(kTlsFolders.begin(), kTlsFolders.end(), path.substr(0, slash)) != kTlsFolders.end();
     if (!known || !safeFileName(path.substr(slash + 1))) throw Damaged("a file outside the TLS folders");
-    return {path, unbase64(member(j, "data", Json::Kind::String).text, "a file")};
+    return {path, unbase64(stringMember(j, "data"), "a file")};
 }
 
 // Throws Damaged for anything but an archive of this format; the schema version is the caller's check.
 void decode(const std::string& text, Archive& a) {
-    Json doc = JsonReader(text).document();
-    if (doc.kind != Json::Kind::Object) throw Damaged("not a JSON object");
-    const Json* format = doc.find("format");
-    if (!format || format->kind != Json::Kind::String || format->text != kFormat) throw UnknownFormat();
-    a.createdAt = member(doc, "createdAt", Json::Kind::String).text;
-    int64_t schema = member(doc, "schemaVersion", Json::Kind::Integer).integer;
+    Var parsed;
+    try {
+        Poco::JSON::Parser parser;
+        parser.setDepth(kMaxDepth);
+        parser.setAllowNullByte(false);
+        parsed = parser.parse(text);
+    } catch (const Poco::Exception& e) {
+        throw Damaged("JSON: " + e.message());
+    }
+    if (!isObject(parsed)) throw Damaged("not a JSON object");
+    const Object& doc = *parsed.extract<Object::Ptr>();
+    Var format = member(doc, "format");
+    if (!isString(format) || format.extract<std::string>() != kFormat) throw UnknownFormat();
+    a.createdAt = stringMember(doc, "createdAt");
+    int64_t schema = integerOf(member(doc, "schemaVersion"), "schemaVersion");
     if (schema < 1 || schema > 1000000) throw Damaged("schemaVersion out of range");
     a.schemaVersion = int(schema);
-    a.dataKey = unbase64(member(doc, "dataKey", Json::Kind::String).text, "dataKey");
+    a.dataKey = unbase64(stringMember(doc, "dataKey"), "dataKey");
     if (a.dataKey.size() != DataKey::kBytes) throw Damaged("dataKey is not " + std::to_string(DataKey::kBytes) + " bytes");
-    for (const auto& [name, table] : member(doc, "tables", Json::Kind::Object).members) {
+    Object::Ptr tables = objectMember(doc, "tables");
+    for (const auto& [name, table] : *tables) {
         bool known = name == kCacheTable || std::find(kRequiredTables.begin(), kRequiredTables.end(), name) != kRequiredTables.end();
-        if (!known || table.kind != Json::Kind::Object || a.tables.count(name)) throw Damaged("table " + name);
-        a.tables[name] = tableOf(table, name);
+        if (!known || !isObject(table) || a.tables.count(name)) throw Damaged("table " + name);
+        a.tables[name] = tableOf(*table.extract<Object::Ptr>(), name);
     }
     for (const auto& name : kRequiredTables)
         if (!a.tables.count(name)) throw Damaged("table " + name + " missing");
-    if (const Json* checkpoint = doc.find("auditCheckpoint")) {  // not in archives older than the keyed chain
-        if (checkpoint->kind != Json::Kind::String || !parseCheckpointLine(checkpoint->text))
+    if (doc.has("auditCheckpoint")) {  // not in archives older than the keyed chain
+        Var checkpoint = member(doc, "auditCheckpoint");
+        if (!isString(checkpoint) || !parseCheckpointLine(checkpoint.extract<std::string>()))
             throw Damaged("auditCheckpoint is not a checkpoint");
-        a.auditCheckpoint = checkpoint->text;
+        a.auditCheckpoint = checkpoint.extract<std::string>();
     }
-    for (const auto& f : member(doc, "files", Json::Kind::Array).items) {
-        if (f.kind != Json::Kind::Object) throw Damaged("a file entry is not an object");
-        a.files.push_back(fileOf(f));
+    Array::Ptr files = arrayMember(doc, "files");
+    for (const auto& f : *files) {
+        if (!isObject(f)) throw Damaged("a file entry is not an object");
+        a.files.push_back(fileOf(*f.extract<Object::Ptr>()));
     }
 }
 
