@@ -7,13 +7,14 @@
 #include "crypto/primitives.hpp"
 #include "crypto/totp.hpp"
 #include "model/errors.hpp"
+#include "model/password_policy.hpp"
 
 namespace kh::store {
 namespace {
 using model::ErrorId;
 using model::KakehashiError;
 
-constexpr size_t kMinPassword = 12, kMaxPassword = 128, kMaxUsername = 32;
+constexpr size_t kMaxUsername = 32;
 constexpr int kRecoveryCodes = 10;
 // Crockford's base32 in lower case: 32 symbols (5 bits each), no i, l, o or u to misread.
 constexpr char kRecoveryAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
@@ -22,14 +23,6 @@ constexpr char kRecoveryAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
 const std::string kDummyHash =
     "scrypt$15$8$1$pteSiD8IShDe4eDhGmpqGg$wcgNLtO/4Na6alFWztxQfEgAIxca4TNzklod44pqqHg";
 
-// Passwords long enough to pass the length rule that still come first in every guessing list.
-const char* const kCommonPasswords[] = {
-    "password1234", "password12345", "password123456", "passw0rd1234", "p@ssw0rd1234", "p@ssword1234",
-    "passwordpassword", "qwerty123456", "qwertyuiop12", "qwertyuiopasdf", "qwertyuiop[]", "1qaz2wsx3edc",
-    "1q2w3e4r5t6y", "zaq12wsxcde3", "qazwsxedcrfv", "abcdefghijkl", "abcd1234abcd", "abc123abc123",
-    "iloveyou1234", "administrator", "administrator1", "adminadmin12", "admin1234567", "welcome12345",
-    "changeme1234", "letmein12345", "trustno1trustno1", "kakehashi123", "kakehashi1234", "kakehashi12345"};
-
 const char kColumns[] =
     "SELECT id, username, display_name, role, password_hash, totp_secret_sealed IS NOT NULL, disabled, "
     "created_at, created_by, password_changed_at, recovery_codes FROM admin_users ";
@@ -37,21 +30,6 @@ const char kColumns[] =
 std::string lower(std::string s) {
     for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
     return s;
-}
-
-size_t characters(const std::string& utf8) {
-    return size_t(std::count_if(utf8.begin(), utf8.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-// "ああああ…" as much as "aaaa…": the first UTF-8 character, and nothing else after it.
-bool oneCharacterRepeated(const std::string& utf8) {
-    if (utf8.empty()) return false;
-    size_t n = 1;
-    while (n < utf8.size() && (utf8[n] & 0xC0) == 0x80) ++n;
-    if (utf8.size() % n) return false;
-    for (size_t at = n; at < utf8.size(); at += n)
-        if (utf8.compare(at, n, utf8, 0, n) != 0) return false;
-    return true;
 }
 
 std::vector<std::string> splitCommas(const std::string& s) {
@@ -157,26 +135,6 @@ std::optional<Role> roleFromName(const std::string& name) {
     return std::nullopt;
 }
 
-std::vector<std::string> passwordProblems(const std::string& password, const std::string& username) {
-    std::vector<std::string> problems;
-    size_t length = characters(password);
-    std::string folded = lower(password);
-    if (length < kMinPassword) problems.push_back("パスワードは12文字以上にしてください（at least 12 characters）");
-    if (length > kMaxPassword) problems.push_back("パスワードは128文字以下にしてください（at most 128 characters）");
-    if (username.size() >= 3 && folded.find(lower(username)) != std::string::npos)  // "a" may appear anywhere
-        problems.push_back("パスワードに利用者名を含めないでください（must not contain the username）");
-    if (!password.empty() && std::all_of(password.begin(), password.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        problems.push_back("数字だけのパスワードは使えません（must not be digits only）");
-    else if (oneCharacterRepeated(password))
-        problems.push_back("同じ文字の繰り返しだけのパスワードは使えません（must not be one character repeated）");
-    for (const char* common : kCommonPasswords)
-        if (folded == common) {
-            problems.push_back("よく使われるパスワードのため使えません（too common）");
-            break;
-        }
-    return problems;
-}
-
 Users::Users(Store& store, LockoutPolicy lockout) : store_(store), failures_(store, lockout) {}
 
 int64_t Users::count() {
@@ -215,7 +173,7 @@ Users::CheckedAccount Users::check(const std::string& username, const std::strin
         throw KakehashiError(ErrorId::InvalidField,
                              "利用者名は英数字と . _ - の1〜32文字にしてください（username: 1-32 of A-Z a-z 0-9 . _ -）");
     if (rowByName(username)) throw nameTaken();
-    auto problems = passwordProblems(password, username);
+    auto problems = model::passwordProblems(password, username);
     if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
     return CheckedAccount(username, displayName, role, crypto::hashPassword(password));
 }
@@ -402,7 +360,7 @@ AdminUser Users::require(int64_t id) {
 }
 
 void Users::setPassword(int64_t id, const std::string& password) {
-    auto problems = passwordProblems(password, require(id).username);
+    auto problems = model::passwordProblems(password, require(id).username);
     if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
     std::string hash = crypto::hashPassword(password);
     auto conn = store_.db().lock();
