@@ -35,7 +35,8 @@ constexpr const char* kFormat = "kakehashi-backup-1";
 constexpr const char* kPendingFile = "/restore-pending.json";
 constexpr size_t kMaxDepth = 8;  // the archive nests 6 deep: document, tables, table, rows, row, blob cell
 
-const std::vector<std::string> kRequiredTables = {"settings", "settings_history", "admin_users", "api_clients"};
+const std::vector<std::string> kRequiredTables = {"settings", "settings_history", "admin_users", "admin_recovery_codes",
+                                                   "api_clients"};
 constexpr const char* kCacheTable = "eligibility_cache";
 const std::vector<std::string> kTlsFolders = {"tls", "admin-tls"};  // under the state folder
 // Never emptied by a restore: the schema's record, and this box's own audit trail and its checkpoints.
@@ -314,6 +315,34 @@ File fileOf(const Object& j) {
     return {path, unbase64(stringMember(j, "data"), "a file")};
 }
 
+// Archives made before migration 0017 keep the recovery codes comma-joined in admin_users.recovery_codes:
+// they are moved into a table of their own as the migration moves them, and the column is left empty.
+void moveLegacyRecoveryCodes(Archive& a) {
+    Table codes{{"user_id", "code_hash"}, {}};
+    auto users = a.tables.find("admin_users");
+    if (users != a.tables.end()) {
+        const auto& columns = users->second.columns;
+        auto id = std::find(columns.begin(), columns.end(), "id");
+        auto legacy = std::find(columns.begin(), columns.end(), "recovery_codes");
+        if (id != columns.end() && legacy != columns.end()) {
+            for (auto& row : users->second.rows) {
+                Cell& joined = row[size_t(legacy - columns.begin())];
+                if (joined.kind != Cell::Kind::Text) continue;
+                size_t start = 0;
+                while (start < joined.bytes.size()) {
+                    size_t end = std::min(joined.bytes.find(',', start), joined.bytes.size());
+                    if (end > start)
+                        codes.rows.push_back({row[size_t(id - columns.begin())],
+                                              Cell{Cell::Kind::Text, 0, joined.bytes.substr(start, end - start)}});
+                    start = end + 1;
+                }
+                joined.bytes.clear();
+            }
+        }
+    }
+    a.tables["admin_recovery_codes"] = std::move(codes);
+}
+
 // Throws Damaged for anything but an archive of this format; the schema version is the caller's check.
 void decode(const std::string& text, Archive& a) {
     Var parsed;
@@ -341,6 +370,7 @@ void decode(const std::string& text, Archive& a) {
         if (!known || !isObject(table) || a.tables.count(name)) throw Damaged("table " + name);
         a.tables[name] = tableOf(*table.extract<Object::Ptr>(), name);
     }
+    if (!a.tables.count("admin_recovery_codes")) moveLegacyRecoveryCodes(a);
     for (const auto& name : kRequiredTables)
         if (!a.tables.count(name)) throw Damaged("table " + name + " missing");
     if (doc.has("auditCheckpoint")) {  // not in archives older than the keyed chain

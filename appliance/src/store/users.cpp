@@ -8,6 +8,7 @@
 #include "crypto/totp.hpp"
 #include "model/errors.hpp"
 #include "model/password_policy.hpp"
+#include "model/recovery_code.hpp"
 
 namespace kh::store {
 namespace {
@@ -15,9 +16,6 @@ using model::ErrorId;
 using model::KakehashiError;
 
 constexpr size_t kMaxUsername = 32;
-constexpr int kRecoveryCodes = 10;
-// Crockford's base32 in lower case: 32 symbols (5 bits each), no i, l, o or u to misread.
-constexpr char kRecoveryAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
 
 // Checked against when the name is unknown, so that answer takes as long as a wrong password.
 const std::string kDummyHash =
@@ -25,24 +23,8 @@ const std::string kDummyHash =
 
 const char kColumns[] =
     "SELECT id, username, display_name, role, password_hash, totp_secret_sealed IS NOT NULL, disabled, "
-    "created_at, created_by, password_changed_at, recovery_codes FROM admin_users ";
-
-std::string lower(std::string s) {
-    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-std::vector<std::string> splitCommas(const std::string& s) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start < s.size()) {
-        size_t end = s.find(',', start);
-        if (end == std::string::npos) end = s.size();
-        if (end > start) out.push_back(s.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
-}
+    "created_at, created_by, password_changed_at, "
+    "(SELECT COUNT(*) FROM admin_recovery_codes WHERE user_id = admin_users.id) FROM admin_users ";
 
 std::string joinWith(const std::vector<std::string>& items, const std::string& separator) {
     std::string out;
@@ -67,28 +49,6 @@ std::string withoutSpaces(const std::string& s) {
 bool isTotpShape(const std::string& code) {
     return code.size() == size_t(crypto::kTotpDigits) &&
            std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// A recovery code as typed — any case, with or without its dash, o/i/l for 0/1/1 — in its stored form
-// "xxxx-xxxx"; nullopt when it cannot be one.
-std::optional<std::string> canonicalRecoveryCode(const std::string& typed) {
-    std::string code;
-    for (char c : lower(typed)) {
-        if (c == '-') continue;
-        if (c == 'o') c = '0';
-        if (c == 'i' || c == 'l') c = '1';
-        if (!std::char_traits<char>::find(kRecoveryAlphabet, 32, c)) return std::nullopt;
-        code += c;
-    }
-    if (code.size() != 8) return std::nullopt;
-    return code.substr(0, 4) + "-" + code.substr(4);
-}
-
-std::string newRecoveryCode() {
-    std::string bytes = crypto::randomBytes(8), code;
-    for (unsigned char b : bytes) code += kRecoveryAlphabet[b & 31];  // 256 is a multiple of 32: no bias
-    crypto::secureZero(bytes);
-    return code.substr(0, 4) + "-" + code.substr(4);
 }
 
 KakehashiError nameTaken() {
@@ -116,7 +76,7 @@ Users::Row Users::readRow(Statement& st) {
     r.user.createdAt = st.int64(7);
     r.user.createdBy = st.text(8);
     r.user.passwordChangedAt = st.int64(9);
-    r.user.recoveryCodesLeft = int(splitCommas(st.text(10)).size());
+    r.user.recoveryCodesLeft = int(st.int64(10));
     return r;
 }
 
@@ -281,29 +241,15 @@ bool Users::acceptTotp(int64_t id, const std::string& code, int64_t now) {
     return true;
 }
 
+// Using a code deletes its row. Looked up by its keyed hash, so how long the lookup takes tells nothing
+// about the codes kept.
 bool Users::acceptRecoveryCode(int64_t id, const std::string& code) {
-    auto canonical = canonicalRecoveryCode(code);
+    auto canonical = model::canonicalRecoveryCode(code);
     if (!canonical) return false;
     std::string hash = recoveryCodeHash(id, *canonical);
-    Transaction tx(store_.db());
-    std::string stored;
-    {
-        auto st = tx.prepare("SELECT recovery_codes FROM admin_users WHERE id = ?");
-        st.bind(1, id);
-        if (!st.step()) return false;
-        stored = st.text(0);
-    }
-    std::vector<std::string> left;
-    bool found = false;
-    for (const auto& each : splitCommas(stored)) {
-        bool same = crypto::constantTimeEqual(each, hash);  // every entry compared, found or not
-        if (same && !found) found = true;
-        else left.push_back(each);
-    }
-    if (!found) return false;
-    tx.prepare("UPDATE admin_users SET recovery_codes = ? WHERE id = ?").bind(1, joinWith(left, ",")).bind(2, id).run();
-    tx.commit();
-    return true;
+    auto conn = store_.db().lock();
+    conn.prepare("DELETE FROM admin_recovery_codes WHERE user_id = ? AND code_hash = ?").bind(1, id).bind(2, hash).run();
+    return conn.changes() > 0;
 }
 
 // Keyed with the data key and bound to the user: 40-bit codes cannot be searched for from a copied database.
@@ -338,17 +284,20 @@ std::optional<std::vector<std::string>> Users::confirmTotpEnrolment(int64_t user
         crypto::secureZero(secret);
         return std::nullopt;
     }
-    std::vector<std::string> codes, hashes;
-    for (int i = 0; i < kRecoveryCodes; ++i) {
-        codes.push_back(newRecoveryCode());
-        hashes.push_back(recoveryCodeHash(userId, codes.back()));
-    }
-    tx.prepare("UPDATE admin_users SET totp_secret_sealed = ?, totp_pending_sealed = NULL, totp_last_step = ?, "
-               "recovery_codes = ? WHERE id = ?")
-        .bindBlob(1, store_.key().seal(secret, totpAad(userId))).bind(2, *step).bind(3, joinWith(hashes, ","))
-        .bind(4, userId)
+    tx.prepare("UPDATE admin_users SET totp_secret_sealed = ?, totp_pending_sealed = NULL, totp_last_step = ? WHERE id = ?")
+        .bindBlob(1, store_.key().seal(secret, totpAad(userId))).bind(2, *step).bind(3, userId)
         .run();
     crypto::secureZero(secret);
+    tx.prepare("DELETE FROM admin_recovery_codes WHERE user_id = ?").bind(1, userId).run();
+    std::vector<std::string> codes;
+    for (int i = 0; i < model::kRecoveryCodesPerEnrolment; ++i) {
+        std::string random = crypto::randomBytes(model::kRecoveryCodeRandomBytes);
+        codes.push_back(model::recoveryCodeFrom(random));
+        crypto::secureZero(random);
+        tx.prepare("INSERT OR IGNORE INTO admin_recovery_codes(user_id, code_hash) VALUES(?, ?)")
+            .bind(1, userId).bind(2, recoveryCodeHash(userId, codes.back()))
+            .run();
+    }
     tx.commit();
     return codes;
 }
@@ -397,11 +346,10 @@ void Users::unlock(int64_t id) { failures_.clearAll(require(id).username); }
 
 void Users::resetTotp(int64_t id) {
     require(id);
-    auto conn = store_.db().lock();
-    conn.prepare("UPDATE admin_users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, recovery_codes = '' "
-                 "WHERE id = ?")
-        .bind(1, id)
-        .run();
+    Transaction tx(store_.db());
+    tx.prepare("UPDATE admin_users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL WHERE id = ?").bind(1, id).run();
+    tx.prepare("DELETE FROM admin_recovery_codes WHERE user_id = ?").bind(1, id).run();
+    tx.commit();
 }
 
 }  // namespace kh::store

@@ -209,6 +209,34 @@ TEST_CASE("each recovery code works once, as typed by a person", "[store][users]
     CHECK_FALSE(secondFactorAccepted(f.users, id, codes[2], kNow + 34));
 }
 
+TEST_CASE("recovery codes kept comma-joined by an earlier release move to their table on upgrade", "[store][users]") {
+    std::string dir = tempDir();
+    int64_t id = 0;
+    std::vector<std::string> codes;
+    {
+        Store store{dir + "/kakehashi.db", dir + "/keys"};
+        Users users{store};
+        id = users.create("tanaka", "", Role::Administrator, kPassword, "setup").id;
+        codes = enrol(users, id).second;
+        // The database as release 0016 left it: the codes' hashes in admin_users.recovery_codes.
+        auto conn = store.db().lock();
+        conn.exec("UPDATE admin_users SET recovery_codes = (SELECT group_concat(code_hash, ',') FROM "
+                  "admin_recovery_codes WHERE user_id = admin_users.id)");
+        conn.exec("DROP TABLE admin_recovery_codes; DELETE FROM schema_migrations WHERE version = 17");
+    }
+    Store store{dir + "/kakehashi.db", dir + "/keys"};
+    Users users{store};
+    CHECK(users.get(id)->recoveryCodesLeft == 10);
+    CHECK(secondFactorAccepted(users, id, codes[3], kNow + 30));
+    CHECK_FALSE(secondFactorAccepted(users, id, codes[3], kNow + 31));
+    CHECK(users.get(id)->recoveryCodesLeft == 9);
+    auto conn = store.db().lock();
+    auto st = conn.prepare("SELECT recovery_codes FROM admin_users WHERE id = ?");
+    st.bind(1, id);
+    REQUIRE(st.step());
+    CHECK(st.text(0).empty());
+}
+
 TEST_CASE("wrong second factors count toward the lockout of their address, and a known password does not clear them",
           "[store][users]") {
     Fixture f;
