@@ -7,10 +7,10 @@
 #include "admin/plugin_routes.hpp"
 #include "admin/settings_routes.hpp"
 #include "admin/user_routes.hpp"
+#include "base/json_writer.hpp"
 #include "endpoint/card_check_routes.hpp"
 #include "endpoint/json_request.hpp"
 #include "model/errors.hpp"
-#include "endpoint/json_writer.hpp"
 #include "model/japan_date.hpp"
 #include "services/qr_code.hpp"
 #include "store/store.hpp"
@@ -19,7 +19,7 @@ namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
 using endpoint::jsonReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 

@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
+#include "base/json_writer.hpp"
 #include "base/log.hpp"
-#include "endpoint/json_writer.hpp"
 #include "model/japan_date.hpp"
 
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 
 std::vector<store::AuditEntry> filtered(store::AuditLog& audit, endpoint::HttpCall& http) {
     int limit = 200;

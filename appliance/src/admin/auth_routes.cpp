@@ -14,7 +14,7 @@ namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
 using endpoint::jsonReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 

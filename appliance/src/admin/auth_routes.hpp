@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "admin/admin_route.hpp"
-#include "endpoint/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "store/audit_log.hpp"
 #include "store/sessions.hpp"
 #include "store/setup_code.hpp"
@@ -28,6 +28,6 @@ std::vector<AdminRoute> authRoutes(AuthParts parts);
 
 // {"id","username","displayName","role","totpEnabled","disabled","createdAt","createdBy"}: the account
 // itself, never its failures or locks (those are for administrators: user_routes).
-void writeUser(endpoint::JsonWriter& w, const store::AdminUser& u);
+void writeUser(base::JsonWriter& w, const store::AdminUser& u);
 
 }  // namespace kh::admin

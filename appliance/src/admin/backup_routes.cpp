@@ -10,12 +10,12 @@
 #include <thread>
 
 #include "admin/settings_routes.hpp"
+#include "base/json_writer.hpp"
 #include "base/log.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/passphrase_box.hpp"
 #include "crypto/primitives.hpp"
 #include "endpoint/json_request.hpp"
-#include "endpoint/json_writer.hpp"
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
 #include "store/backup.hpp"
@@ -25,7 +25,7 @@ namespace {
 constexpr size_t kArchiveBodyLimit = 64u * 1024 * 1024;  // an archive (cache included), base64
 using endpoint::HttpReply;
 using endpoint::jsonReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 

@@ -15,7 +15,7 @@
 #include "crypto/primitives.hpp"
 #include "crypto/x509.hpp"
 #include "endpoint/json_request.hpp"
-#include "endpoint/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
 #include "base/log.hpp"
@@ -24,7 +24,7 @@
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 

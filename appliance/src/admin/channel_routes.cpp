@@ -2,8 +2,8 @@
 
 #include <Poco/JSON/Array.h>
 
+#include "base/json_writer.hpp"
 #include "endpoint/json_request.hpp"
-#include "endpoint/json_writer.hpp"
 #include "model/address_range.hpp"
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
@@ -11,7 +11,7 @@
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 

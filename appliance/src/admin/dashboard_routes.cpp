@@ -2,15 +2,15 @@
 
 
 #include "base/files.hpp"
+#include "base/json_writer.hpp"
 #include "crypto/x509.hpp"
-#include "endpoint/json_writer.hpp"
 #include "model/japan_date.hpp"
 #include "store/store.hpp"
 
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 
 void writeCertificates(JsonWriter& w, const std::vector<CertificateFact>& certs, int64_t now) {
     w.beginArray("certificates");

@@ -2,16 +2,16 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include "base/json_writer.hpp"
 #include "base/log.hpp"
 #include "endpoint/json_request.hpp"
-#include "endpoint/json_writer.hpp"
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
 
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 using services::FirmwareFields;

@@ -2,17 +2,17 @@
 
 #include <Poco/URI.h>
 
+#include "base/json_writer.hpp"
 #include "endpoint/json_request.hpp"
-#include "model/errors.hpp"
-#include "endpoint/json_writer.hpp"
 #include "model/codes.hpp"
+#include "model/errors.hpp"
 #include "model/japan_date.hpp"
 #include "plugins/plugin_order.hpp"
 
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 

@@ -3,13 +3,13 @@
 #include <sstream>
 
 #include "endpoint/json_request.hpp"
-#include "endpoint/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "model/errors.hpp"
 #include "model/japan_date.hpp"
 
 namespace kh::admin {
 namespace {
-using endpoint::JsonWriter;
+using base::JsonWriter;
 using endpoint::jsonReply;
 using model::ErrorId;
 using model::KakehashiError;

@@ -2,15 +2,15 @@
 
 #include <memory>
 
+#include "base/json_writer.hpp"
 #include "crypto/encoding.hpp"
 #include "endpoint/json_request.hpp"
-#include "endpoint/json_writer.hpp"
 #include "model/errors.hpp"
 #include "upstream/share_folder.hpp"
 
 namespace kh::admin {
 namespace {
-using endpoint::JsonWriter;
+using base::JsonWriter;
 using endpoint::jsonReply;
 using model::ErrorId;
 using model::KakehashiError;

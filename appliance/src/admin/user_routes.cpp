@@ -2,16 +2,16 @@
 
 #include "admin/auth_routes.hpp"
 #include "crypto/primitives.hpp"
+#include "base/json_writer.hpp"
 #include "endpoint/json_request.hpp"
 #include "model/errors.hpp"
-#include "endpoint/json_writer.hpp"
 #include "model/japan_date.hpp"
 #include "store/store.hpp"
 
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 using model::ErrorId;
 using model::KakehashiError;
 

@@ -118,7 +118,7 @@ Gateway::Gateway(const Config& config)
                     {config.fileDrop.root, config.pluginShareRoot}),
       audit_(store_),
       cardChecks_({std::chrono::milliseconds(config.cardDeadlineMillis), std::chrono::seconds(config.cardCheckLifetimeSeconds)},
-                  readerMonitor_, *central_, eligibility_, audit_, journal_),
+                  readerMonitor_, cards_, *central_, eligibility_, audit_, journal_),
       users_(store_, config.signInLockout),
       sessions_(store_),
       staffSessions_(store_, kStaffShiftSeconds, kStaffShiftSeconds),

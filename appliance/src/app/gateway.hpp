@@ -101,6 +101,7 @@ private:
     services::Housekeeping housekeeping_;
     store::AuditLog audit_;
     cardreader::ReaderMonitor readerMonitor_;
+    cardreader::JpkiCards cards_;
     services::CardCheckService cardChecks_;
     store::Users users_;
     store::Sessions sessions_;

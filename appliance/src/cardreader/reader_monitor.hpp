@@ -34,17 +34,27 @@ struct ReaderSnapshot {
     const ReaderInfo* find(const std::string& name) const;
 };
 
-class ReaderMonitor {
+// What the users of the readers see: snapshots, and the next one. ReaderMonitor is the box's; a test of
+// what is built on the readers supplies its own.
+class ReaderWatch {
+public:
+    virtual ~ReaderWatch() = default;
+    virtual ReaderSnapshot snapshot() const = 0;
+    // Returns as soon as the generation passes `seen`, or at the timeout with the current snapshot.
+    virtual ReaderSnapshot waitForChange(uint64_t seen, std::chrono::milliseconds timeout) const = 0;
+    // Fires on every change of the snapshot (and at stop): what long polls wait on without a thread.
+    virtual base::Signal& changes() = 0;
+};
+
+class ReaderMonitor : public ReaderWatch {
 public:
     ReaderMonitor() = default;
-    ~ReaderMonitor() { stop(); }
+    ~ReaderMonitor() override { stop(); }
     void start();
     void stop();
-    ReaderSnapshot snapshot() const;
-    // Returns as soon as the generation passes `seen`, or at the timeout with the current snapshot.
-    ReaderSnapshot waitForChange(uint64_t seen, std::chrono::milliseconds timeout) const;
-    // Fires on every change of the snapshot (and at stop): what long polls wait on without a thread.
-    base::Signal& changes() { return changes_; }
+    ReaderSnapshot snapshot() const override;
+    ReaderSnapshot waitForChange(uint64_t seen, std::chrono::milliseconds timeout) const override;
+    base::Signal& changes() override { return changes_; }
     // Waits until the first look at the readers is done (or the service is known to be down).
     void waitUntilKnown(std::chrono::milliseconds timeout) const;
 

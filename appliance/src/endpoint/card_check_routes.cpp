@@ -6,14 +6,15 @@
 
 #include <algorithm>
 
+#include "base/json_writer.hpp"
 #include "endpoint/http_api.hpp"
 #include "endpoint/json_answer.hpp"
 #include "endpoint/json_request.hpp"
-#include "endpoint/json_writer.hpp"
 #include "endpoint/pin_request.hpp"
 #include "endpoint/staff_sign_in.hpp"
 
 namespace kh::endpoint {
+using base::JsonWriter;
 namespace {
 using model::ErrorId;
 using model::KakehashiError;

@@ -3,11 +3,12 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "base/json_writer.hpp"
 #include "endpoint/http_api.hpp"
 #include "endpoint/json_answer.hpp"
-#include "endpoint/json_writer.hpp"
 
 namespace kh::endpoint {
+using base::JsonWriter;
 namespace {
 using model::ConsentScope;
 using model::ErrorId;

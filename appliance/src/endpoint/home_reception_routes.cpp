@@ -1,9 +1,10 @@
 #include "endpoint/home_reception_routes.hpp"
 
+#include "base/json_writer.hpp"
 #include "endpoint/http_api.hpp"
-#include "endpoint/json_writer.hpp"
 
 namespace kh::endpoint {
+using base::JsonWriter;
 namespace {
 using model::ErrorId;
 

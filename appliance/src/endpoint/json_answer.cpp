@@ -1,9 +1,10 @@
 #include "endpoint/json_answer.hpp"
 
-#include "endpoint/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "model/errors.hpp"
 
 namespace kh::endpoint {
+using base::JsonWriter;
 namespace {
 using model::ErrorId;
 

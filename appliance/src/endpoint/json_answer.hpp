@@ -13,9 +13,8 @@
 namespace kh::endpoint {
 
 std::string encodeAnswer(const services::Answer& a);
-using base::JsonWriter;
 // The fields of one answer (status, processingResult, eligibility, …) into an object the caller opened.
-void writeResultFields(JsonWriter& w, const model::EligibilityResult& r);
+void writeResultFields(base::JsonWriter& w, const model::EligibilityResult& r);
 std::string encodeQueued(int64_t ticket, const std::string& requestId);
 std::string encodeBatch(const services::BatchView& v);
 

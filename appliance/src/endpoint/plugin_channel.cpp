@@ -6,17 +6,18 @@
 
 
 #include "base/files.hpp"
+#include "base/json_writer.hpp"
 #include "base/log.hpp"
 #include "crypto/primitives.hpp"
+#include "endpoint/file_drop.hpp"
 #include "endpoint/http_api.hpp"
 #include "endpoint/json_answer.hpp"
-#include "endpoint/json_writer.hpp"
-#include "endpoint/file_drop.hpp"
 #include "endpoint/webhook_client.hpp"
 #include "plugins/settings_schema.hpp"
 #include "services/result_codec.hpp"
 
 namespace kh::endpoint {
+using base::JsonWriter;
 namespace {
 using model::ErrorId;
 

@@ -2,12 +2,13 @@
 
 #include <cctype>
 
+#include "base/json_writer.hpp"
 #include "endpoint/http_api.hpp"
 #include "endpoint/json_request.hpp"
-#include "endpoint/json_writer.hpp"
 #include "endpoint/reference_number_csv.hpp"
 
 namespace kh::endpoint {
+using base::JsonWriter;
 namespace {
 using model::ErrorId;
 using Outcome = services::RegistrationOutcome;

@@ -1,10 +1,16 @@
 // kakehashi.json: a strict JSON reader (UTF-8 only, nesting at most 64, null as kakehashi.json.null) and a
 // writer with sorted object keys, so that what a plugin encodes is the same bytes every time.
+//
+// The one JSON reader of the program besides POCO JSON, kept for reasons POCO's parser (1.11) cannot meet:
+// it refuses a document that is a single value (`kakehashi.json.decode('"x"')` or `('1')`, valid JSON
+// that plugins decode), and it names no position in its errors, where a plugin author is told the byte.
+// Strings are written with the program's one escaper (base/json_string).
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
 
+#include "base/json_string.hpp"
 #include "plugins/host_library.hpp"
 
 extern "C" {
@@ -254,27 +260,7 @@ void writeValue(std::string& out, const Value& v);
 void writeString(std::string& out, const std::string& s) {
     if (!isUtf8(s))
         throw std::runtime_error("json.encode: a string is not UTF-8 (convert Shift_JIS with kakehashi.sjis.to_utf8)");
-    out += '"';
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                const char* hex = "0123456789abcdef";
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 0xF];
-            } else {
-                out += ch;
-            }
-        }
-    }
-    out += '"';
+    base::appendJsonString(out, s);
 }
 
 void writeNumber(std::string& out, double d) {

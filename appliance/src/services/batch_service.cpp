@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "model/errors.hpp"
 #include "services/result_codec.hpp"
+#include "spec/stored_result.hpp"
 
 namespace kh::services {
 namespace {
@@ -31,16 +32,16 @@ store::Batch BatchService::submit(const std::string& origin, const std::string& 
     entries.reserve(inquiries.size());
     bool overHttp = origin.compare(0, 5, "http:") == 0;
     for (const auto& q : inquiries) {
-        store::NewBatchEntry e{serialiseInquiry(q), std::nullopt};
+        store::NewBatchEntry e{spec::serialiseInquiry(q), std::nullopt};
         auto errors = model::validate(q);
         // A batch sent as JSON is told the JSON member names; a spec file the spec's element names.
         if (overHttp) errors = model::withJsonNames(std::move(errors));
-        if (!errors.empty()) e.localResult = serialiseResult(errorResult(q, ErrorId::InvalidField, model::describe(errors)));
+        if (!errors.empty()) e.localResult = spec::serialiseResult(errorResult(q, ErrorId::InvalidField, model::describe(errors)));
         entries.push_back(std::move(e));
     }
     auto uploadBody = [&](const std::vector<std::string>& chunk) {
         std::vector<model::EligibilityInquiry> inquiries;
-        for (const auto& s : chunk) inquiries.push_back(parseInquiry(s));
+        for (const auto& s : chunk) inquiries.push_back(spec::parseInquiry(s));
         return outbox_.batchUploadCall(inquiries, fileIdentifier);
     };
     auto batch = batches_.create(origin, policy_.institutionCode, fileIdentifier, entries, policy_.chunkSize, uploadBody);
@@ -56,8 +57,8 @@ std::optional<BatchView> BatchService::view(const std::string& receptionNumber, 
     BatchView v{*batch, batch->state == "done", {}};
     if (v.done && withUnits) {
         for (auto& e : batches_.entries(batch->id)) {
-            auto unit = e.result ? parseResult(*e.result) : errorResult(parseInquiry(e.inquiry), ErrorId::Internal, "no result");
-            unit.inquiry = parseInquiry(e.inquiry);
+            auto unit = e.result ? spec::parseResult(*e.result) : errorResult(spec::parseInquiry(e.inquiry), ErrorId::Internal, "no result");
+            unit.inquiry = spec::parseInquiry(e.inquiry);
             v.units.push_back(std::move(unit));
         }
     }
@@ -121,8 +122,8 @@ void BatchService::poll(const store::BatchChunk& c) {
     }
     std::vector<std::string> stored;
     for (size_t i = 0; i < units.size(); ++i) {
-        units[i].inquiry = parseInquiry(inquiries[i]);
-        stored.push_back(serialiseResult(units[i]));
+        units[i].inquiry = spec::parseInquiry(inquiries[i]);
+        stored.push_back(spec::serialiseResult(units[i]));
     }
     batches_.chunkAnswered(c, stored);
     log::info("batch.chunk_answered", {{"chunk", std::to_string(c.chunkNo)}, {"entries", std::to_string(stored.size())}});
@@ -132,7 +133,7 @@ void BatchService::poll(const store::BatchChunk& c) {
 
 void BatchService::answerChunkWithError(const store::BatchChunk& c, ErrorId id, const std::string& detail) {
     std::vector<std::string> stored;
-    for (const auto& q : batches_.chunkInquiries(c)) stored.push_back(serialiseResult(errorResult(parseInquiry(q), id, detail)));
+    for (const auto& q : batches_.chunkInquiries(c)) stored.push_back(spec::serialiseResult(errorResult(spec::parseInquiry(q), id, detail)));
     batches_.chunkAnswered(c, stored);
     log::warn("batch.chunk_refused", {{"chunk", std::to_string(c.chunkNo)}, {"error", model::errorInfo(id).name}});
 }

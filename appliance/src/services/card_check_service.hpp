@@ -19,7 +19,7 @@
 #include <string>
 #include <thread>
 
-#include "cardreader/card_worker.hpp"
+#include "cardreader/card_access.hpp"
 #include "cardreader/reader_monitor.hpp"
 #include "cardreader/secure_pin.hpp"
 #include "services/eligibility_service.hpp"
@@ -74,8 +74,9 @@ struct CardCheckPolicy {
 
 class CardCheckService {
 public:
-    CardCheckService(CardCheckPolicy policy, cardreader::ReaderMonitor& readers, upstream::CentralClient& central,
-                     EligibilityService& eligibility, store::AuditLog& audit, store::Journal& journal);
+    CardCheckService(CardCheckPolicy policy, cardreader::ReaderWatch& readers, cardreader::CardAccess& cards,
+                     upstream::CentralClient& central, EligibilityService& eligibility, store::AuditLog& audit,
+                     store::Journal& journal);
     ~CardCheckService();
     void start();
     void stop();
@@ -86,7 +87,7 @@ public:
     }
     // What long polls wait on, holding no thread: the readers' changes, and any card check's next step.
     base::Signal& readerChanges() { return readers_.changes(); }
-    base::Signal& checkChanges() { return changes_; }
+    base::Signal& checkChanges() { return checkChanged_; }
     // The check's version without viewing it (nothing audited); nullopt for an unknown id.
     std::optional<uint64_t> version(const std::string& id) const;
     // Throws KakehashiError: ReaderUnavailable, ReaderBusy (a check is open on that reader),
@@ -107,30 +108,32 @@ public:
 
 private:
     struct Check;
+    class StepLease;
+    // Proof that the caller holds mutex_: what a function reading or changing a check's state takes.
+    using Held = std::unique_lock<std::mutex>;
+
     std::shared_ptr<Check> find(const std::string& id);
-    void advance();  // the loop: read cards put into readers, notice cards taken out
-    void readCard(const std::shared_ptr<Check>& c);
-    void verify(const std::shared_ptr<Check>& c, const upstream::IdentityChallenge& challenge, std::string signature,
+    void watchReaders();  // the loop: read cards put into readers, notice cards taken out, end old checks
+    void readCard(StepLease step);
+    void verify(StepLease step, const upstream::IdentityChallenge& challenge, std::string signature,
                 const std::string& actor);
-    void inquireInstead(const std::shared_ptr<Check>& c, const std::string& actor);
-    void changed(Check& c);  // caller holds mutex_
+    void inquireInstead(StepLease step, const std::string& actor);
+    void publish(Check& c, const Held&);  // a new version of the check: long polls and waiters wake
     upstream::IdentityChallenge challengeOrThrow();
     [[noreturn]] static void throwFor(const upstream::Failure& f);
-    void fail(Check& c, CardCheckState next, model::ErrorId id, const std::string& message);
-    CardCheckView snapshot(const Check& c) const;
+    // Moves the check to `next` (final or not) with the problem staff are shown.
+    void setProblem(Check& c, CardCheckState next, model::ErrorId id, const std::string& message, const Held&);
 
     CardCheckPolicy policy_;
-    cardreader::ReaderMonitor& readers_;
+    cardreader::ReaderWatch& readers_;
+    cardreader::CardAccess& cards_;
     upstream::CentralClient& central_;
     EligibilityService& eligibility_;
     store::AuditLog& audit_;
     store::Journal& journal_;
-    // One worker per reader: a card that stops answering holds up its own reader, not the others.
-    cardreader::CardWorker& workerFor(const std::string& reader);
-    std::map<std::string, std::unique_ptr<cardreader::CardWorker>> workers_;
-    mutable std::mutex mutex_;
-    std::condition_variable changed_;
-    base::Signal changes_;
+    mutable std::mutex mutex_;  // guards checks_, every Check, stopping_
+    std::condition_variable checkChangedCv_;
+    base::Signal checkChanged_;
     std::map<std::string, std::shared_ptr<Check>> checks_;
     std::function<void(const model::EligibilityResult&)> onVerified_;
     bool stopping_ = false;

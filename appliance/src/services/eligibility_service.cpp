@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "services/identity_index.hpp"
 #include "services/result_codec.hpp"
+#include "spec/stored_result.hpp"
 
 namespace kh::services {
 
@@ -40,7 +41,7 @@ std::optional<Answer> EligibilityService::cached(const model::EligibilityInquiry
     if (!d) {
         auto hit = cache_.get(index);
         if (!hit) return std::nullopt;
-        d = Decoded{hit->confirmedAt, std::make_shared<const model::EligibilityResult>(parseResult(hit->result))};
+        d = Decoded{hit->confirmedAt, std::make_shared<const model::EligibilityResult>(spec::parseResult(hit->result))};
         keepDecoded(index, *d);
     }
     Answer a{*d->result, "cache", !fresh(d->confirmedAt), d->confirmedAt};
@@ -52,7 +53,7 @@ void EligibilityService::remember(const model::EligibilityInquiry& q, const mode
                                   int64_t confirmedAt) {
     if (result.processingStatus != "1") return;  // only real answers, never errors
     std::string index = identityIndex(q.insured);
-    cache_.put(index, {serialiseResult(result), confirmedAt});
+    cache_.put(index, {spec::serialiseResult(result), confirmedAt});
     keepDecoded(index, {confirmedAt, std::make_shared<const model::EligibilityResult>(result)});
     if (onLiveAnswer_) onLiveAnswer_(result);
 }
@@ -141,7 +142,7 @@ InquiryOutcome EligibilityService::fromOutcome(int64_t ticket, const upstream::O
     a.result.inquiry = q;
     if (a.result.processingStatus == "1") {
         std::string index = identityIndex(q.insured);
-        cache_.put(index, {serialiseResult(a.result), a.confirmedAt});
+        cache_.put(index, {spec::serialiseResult(a.result), a.confirmedAt});
         keepDecoded(index, {a.confirmedAt, std::make_shared<const model::EligibilityResult>(a.result)});
         if (onLiveAnswer_) onLiveAnswer_(a.result);
     }

@@ -8,6 +8,7 @@
 #include "crypto/primitives.hpp"
 #include "services/identity_index.hpp"
 #include "services/result_codec.hpp"
+#include "spec/stored_result.hpp"
 #include "services/upstream_failure.hpp"
 
 namespace kh::services {
@@ -34,11 +35,11 @@ model::InsuredIdentity identityOf(const model::EligibilityRecord& r) {
 
 // Serialised with its treatment and day, which the result codec does not carry.
 std::string storedUnit(const model::EligibilityResult& unit) {
-    return unit.medicalTreatmentFlag + "\n" + unit.examinationDate + "\n" + serialiseResult(unit);
+    return unit.medicalTreatmentFlag + "\n" + unit.examinationDate + "\n" + spec::serialiseResult(unit);
 }
 model::EligibilityResult unitFrom(const std::string& stored) {
     auto a = stored.find('\n'), b = stored.find('\n', a + 1);
-    auto unit = parseResult(stored.substr(b + 1));
+    auto unit = spec::parseResult(stored.substr(b + 1));
     unit.medicalTreatmentFlag = stored.substr(0, a);
     unit.examinationDate = stored.substr(a + 1, b - a - 1);
     return unit;

@@ -5,14 +5,8 @@
 
 #include "model/eligibility.hpp"
 #include "model/errors.hpp"
-#include "spec/stored_result.hpp"
 
 namespace kh::services {
-
-using spec::parseInquiry;
-using spec::parseResult;
-using spec::serialiseInquiry;
-using spec::serialiseResult;
 
 // A per-entry error answer (ProcessingResultStatus 2) carrying a code of the shared error table.
 model::EligibilityResult errorResult(const model::EligibilityInquiry& q, model::ErrorId id, const std::string& detail);

@@ -6,6 +6,7 @@
 #include "services/identity_index.hpp"
 #include "services/result_codec.hpp"
 #include "spec/messages.hpp"
+#include "spec/stored_result.hpp"
 #include "store/data_key.hpp"
 
 namespace kh::services {
@@ -72,7 +73,7 @@ std::vector<VisitView> VisitService::registerVisits(const std::vector<VisitReque
     }
     std::vector<store::Visits::NewVisit> rows;
     for (const auto& v : requests)
-        rows.push_back({identityIndex(key_, v.inquiry.insured), v.visitDate, v.kind, serialiseInquiry(v.inquiry)});
+        rows.push_back({identityIndex(key_, v.inquiry.insured), v.visitDate, v.kind, spec::serialiseInquiry(v.inquiry)});
     auto ids = visits_.addAll(rows);
     if (!ids) throw KakehashiError(ErrorId::DuplicateVisit, "registered meanwhile");
     std::vector<VisitView> out;
@@ -92,13 +93,13 @@ VisitView VisitService::view(int64_t id, const VisitRequest& v) {
 std::vector<VisitView> VisitService::onDate(const std::string& date) {
     if (!model::JapanDate::parse(date)) throw KakehashiError(ErrorId::InvalidField, "date: YYYYMMDD");
     std::vector<VisitView> out;
-    for (const auto& v : visits_.onDate(date)) out.push_back(view(v.id, {parseInquiry(v.inquiry), v.visitDate, v.kind}));
+    for (const auto& v : visits_.onDate(date)) out.push_back(view(v.id, {spec::parseInquiry(v.inquiry), v.visitDate, v.kind}));
     return out;
 }
 
 std::string VisitService::prepareDay(const std::string& date, const std::string& purpose) {
     std::vector<model::EligibilityInquiry> inquiries;
-    for (const auto& v : visits_.onDate(date)) inquiries.push_back(parseInquiry(v.inquiry));
+    for (const auto& v : visits_.onDate(date)) inquiries.push_back(spec::parseInquiry(v.inquiry));
     if (inquiries.empty()) return "";
     auto batch = batches_.submit("visits:" + date + ":" + purpose, "VISIT" + date, inquiries);
     visits_.batchSubmitted({date, purpose, batch.receptionNumber, store::nowSeconds(), 0});

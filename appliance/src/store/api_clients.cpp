@@ -47,8 +47,8 @@ std::string ApiClients::issue(const std::string& name, const std::vector<std::st
     // 32 random bytes: a token this strong needs no slow hash; SHA-256 is enough to keep it unusable if read.
     std::string token = "kkh_" + crypto::hex(crypto::randomBytes(32));
     int64_t now = nowSeconds();
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(
         "INSERT INTO api_clients(name, token_hash, allow_cidrs, created_at, expires_at) VALUES(?,?,?,?,?) "
         "ON CONFLICT(name) DO UPDATE SET token_hash=excluded.token_hash, allow_cidrs=excluded.allow_cidrs, "
         "created_at=excluded.created_at, expires_at=excluded.expires_at");
@@ -65,16 +65,15 @@ void ApiClients::forgetLocked() { known_.clear(); }
 TokenCheck ApiClients::check(const std::string& token, int64_t now) {
     if (token.empty() || token.size() > 256) return {};
     std::string hash = crypto::sha256(token);
-    auto& db = store_.db();
-    auto l = db.lock();
-    int64_t version = db.dataVersion();
+    auto conn = store_.db().lock();
+    int64_t version = conn.dataVersion();
     if (version != seenVersion_) {  // another process wrote: a token there may have been replaced
         forgetLocked();
         seenVersion_ = version;
     }
     auto it = known_.find(hash);
     if (it != known_.end()) return checked(it->second, now);
-    auto st = db.prepare(std::string(kClientColumns) + "WHERE token_hash = ?");
+    auto st = conn.prepare(std::string(kClientColumns) + "WHERE token_hash = ?");
     st.bindBlob(1, hash);
     if (!st.step()) return {};
     ApiClient client = clientOf(st);
@@ -84,16 +83,16 @@ TokenCheck ApiClients::check(const std::string& token, int64_t now) {
 
 std::vector<ApiClient> ApiClients::list() {
     std::vector<ApiClient> out;
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kClientColumns) + "ORDER BY name");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kClientColumns) + "ORDER BY name");
     while (st.step()) out.push_back(clientOf(st));
     return out;
 }
 
 bool ApiClients::revoke(const std::string& name) {
-    auto l = store_.db().lock();
-    store_.db().prepare("DELETE FROM api_clients WHERE name = ?").bind(1, name).run();
-    bool removed = store_.db().changes() > 0;
+    auto conn = store_.db().lock();
+    conn.prepare("DELETE FROM api_clients WHERE name = ?").bind(1, name).run();
+    bool removed = conn.changes() > 0;
     forgetLocked();
     return removed;
 }

@@ -39,20 +39,19 @@ AuditLog::AuditLog(Store& store, AuditPolicy policy) : store_(store), policy_(po
     sealLegacyChain();
 }
 
-AuditEntry AuditLog::appendLocked(const std::string& actor, const std::string& action, const std::string& subject,
-                                  const std::string& detail) {
-    auto& db = store_.db();
+AuditEntry AuditLog::appendLocked(Connection& conn, const std::string& actor, const std::string& action,
+                                  const std::string& subject, const std::string& detail) {
     AuditEntry e{1, nowSeconds(), actor, action, subject, detail, kChainStart, ""};
-    auto last = db.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+    auto last = conn.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
     if (last.step()) {
         e.id = last.int64(0) + 1;
         e.prevHash = last.text(1);
-    } else if (auto base = newestLocked()) {  // every row pruned or gone: go on from the newest checkpoint
+    } else if (auto base = newestLocked(conn)) {  // every row pruned or gone: go on from the newest checkpoint
         e.id = base->rowId + 1;
         e.prevHash = base->chain;
     }
     e.hash = keyedRowHash(store_.auditKey(), e);
-    db.prepare("INSERT INTO audit_log(id, at, actor, action, subject, detail, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?)")
+    conn.prepare("INSERT INTO audit_log(id, at, actor, action, subject, detail, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?)")
         .bind(1, e.id).bind(2, e.at).bind(3, e.actor).bind(4, e.action).bind(5, e.subject).bind(6, e.detail)
         .bind(7, e.prevHash).bind(8, e.hash)
         .run();
@@ -63,7 +62,7 @@ void AuditLog::append(const std::string& actor, const std::string& action, const
                       const std::string& detail) {
     {
         Transaction tx(store_.db());
-        appendLocked(actor, action, subject, detail);
+        appendLocked(tx, actor, action, subject, detail);
         tx.commit();
     }
     checkpointIfDue(nowSeconds());
@@ -71,8 +70,8 @@ void AuditLog::append(const std::string& actor, const std::string& action, const
 
 std::vector<AuditEntry> AuditLog::recent(const std::string& action, int limit) {
     std::vector<AuditEntry> out;
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(
         "SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit_log "
         "WHERE (?1 = '' OR action = ?1) ORDER BY id DESC LIMIT ?2");
     st.bind(1, action).bind(2, limit);
@@ -80,46 +79,49 @@ std::vector<AuditEntry> AuditLog::recent(const std::string& action, int limit) {
     return out;
 }
 
-std::optional<AuditCheckpoint> newestAuditCheckpoint(Database& db) {
-    auto l = db.lock();
-    auto st = db.prepare(std::string(kCheckpointColumns) + "ORDER BY id DESC LIMIT 1");
+std::optional<AuditCheckpoint> newestAuditCheckpoint(Connection& conn) {
+    auto st = conn.prepare(std::string(kCheckpointColumns) + "ORDER BY id DESC LIMIT 1");
     if (!st.step()) return std::nullopt;
     return checkpointOf(st);
 }
 
-std::optional<AuditCheckpoint> AuditLog::newestLocked() { return newestAuditCheckpoint(store_.db()); }
+std::optional<AuditCheckpoint> newestAuditCheckpoint(Database& db) {
+    auto conn = db.lock();
+    return newestAuditCheckpoint(conn);
+}
+
+std::optional<AuditCheckpoint> AuditLog::newestLocked(Connection& conn) { return newestAuditCheckpoint(conn); }
 
 std::optional<AuditCheckpoint> AuditLog::newestCheckpoint() {
-    auto l = store_.db().lock();
-    return newestLocked();
+    auto conn = store_.db().lock();
+    return newestLocked(conn);
 }
 
 // Caller holds a transaction. The count goes on from the newest checkpoint: the rows pruned before it are
 // counted in it, and the ids after it follow one another.
-AuditCheckpoint AuditLog::checkpointLocked(std::optional<int64_t> prunedThrough) {
-    auto& db = store_.db();
-    auto newest = newestLocked();
+AuditCheckpoint AuditLog::checkpointLocked(Connection& conn, std::optional<int64_t> prunedThrough) {
+    auto newest = newestLocked(conn);
     AuditCheckpoint c;
     c.at = nowSeconds();
     c.rowId = newest ? newest->rowId : 0;
     c.chain = newest ? newest->chain : kChainStart;
     c.prunedThrough = prunedThrough.value_or(newest ? newest->prunedThrough : 0);
     {
-        auto last = db.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+        auto last = conn.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
         if (last.step() && last.int64(0) > c.rowId) {
             c.rowId = last.int64(0);
             c.chain = last.text(1);
         }
     }
     {
-        auto count = db.prepare("SELECT COUNT(*) FROM audit_log WHERE id > ? AND id <= ?");
+        auto count = conn.prepare("SELECT COUNT(*) FROM audit_log WHERE id > ? AND id <= ?");
         count.bind(1, newest ? newest->rowId : int64_t(0)).bind(2, c.rowId);
         count.step();
         c.rowCount = (newest ? newest->rowCount : 0) + count.int64(0);
     }
     c.id = newest ? newest->id + 1 : 1;
     c.tag = checkpointTag(store_.auditKey(), c);
-    db.prepare("INSERT INTO audit_checkpoints(id, at, row_id, row_count, chain, pruned_through, tag) VALUES(?,?,?,?,?,?,?)")
+    conn.prepare("INSERT INTO audit_checkpoints(id, at, row_id, row_count, chain, pruned_through, tag) VALUES(?,?,?,?,?,?,?)")
         .bind(1, c.id).bind(2, c.at).bind(3, c.rowId).bind(4, c.rowCount).bind(5, c.chain).bind(6, c.prunedThrough)
         .bind(7, c.tag)
         .run();
@@ -141,43 +143,42 @@ void AuditLog::publish(const AuditCheckpoint& c) {
 }
 
 std::optional<AuditCheckpoint> AuditLog::checkpoint() {
-    auto l = store_.db().lock();
+    auto conn = store_.db().lock();
     AuditCheckpoint made;
     {
         Transaction tx(store_.db());
-        auto newest = newestLocked();
-        if (newest && lastRowLocked() <= newest->rowId) return std::nullopt;
-        made = checkpointLocked();
+        auto newest = newestLocked(tx);
+        if (newest && lastRowLocked(tx) <= newest->rowId) return std::nullopt;
+        made = checkpointLocked(tx);
         tx.commit();
     }
     publish(made);
     return made;
 }
 
-// The newest row's id, 0 when there is none. Caller holds the lock.
-int64_t AuditLog::lastRowLocked() {
-    auto last = store_.db().prepare("SELECT COALESCE(MAX(id), 0) FROM audit_log");
+// The newest row's id, 0 when there is none.
+int64_t AuditLog::lastRowLocked(Connection& conn) {
+    auto last = conn.prepare("SELECT COALESCE(MAX(id), 0) FROM audit_log");
     last.step();
     return last.int64(0);
 }
 
 void AuditLog::checkpointIfDue(int64_t now) {
-    auto l = store_.db().lock();
-    auto newest = newestLocked();
-    int64_t added = lastRowLocked() - (newest ? newest->rowId : 0);
+    auto conn = store_.db().lock();
+    auto newest = newestLocked(conn);
+    int64_t added = lastRowLocked(conn) - (newest ? newest->rowId : 0);
     if (added <= 0) return;
     if (!newest || added >= policy_.checkpointEveryRows || now - newest->at >= policy_.checkpointEverySeconds) checkpoint();
 }
 
 void AuditLog::sealLegacyChain() {
-    auto& db = store_.db();
-    auto l = db.lock();
+    auto conn = store_.db().lock();
     AuditCheckpoint made;
     int64_t rows = 0;
     std::optional<int64_t> brokenFrom;
     {
-        Transaction tx(db);
-        if (newestLocked()) return;  // sealed before
+        Transaction tx(store_.db());
+        if (newestLocked(tx)) return;  // sealed before
         if (base::tryReadFile(anchorPath_)) {
             // The anchor names checkpoints the table no longer has: never seal again (that would launder
             // whatever was done to the rows); verify reports it.
@@ -189,7 +190,7 @@ void AuditLog::sealLegacyChain() {
         while (true) {
             std::vector<AuditEntry> chunk;
             {
-                auto st = db.prepare("SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit_log "
+                auto st = tx.prepare("SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit_log "
                                      "WHERE id > ? ORDER BY id LIMIT ?");
                 st.bind(1, after).bind(2, int64_t(kSealChunk));
                 while (st.step()) chunk.push_back(entryOf(st));
@@ -206,16 +207,16 @@ void AuditLog::sealLegacyChain() {
                 e.prevHash = keyedPrev;
                 e.hash = keyedRowHash(store_.auditKey(), e);
                 keyedPrev = e.hash;
-                db.prepare("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?")
+                tx.prepare("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?")
                     .bind(1, e.prevHash).bind(2, e.hash).bind(3, e.id)
                     .run();
             }
         }
         if (rows > 0)
-            appendLocked(kBoxActor, "audit.chain-sealed", "audit",
+            appendLocked(tx, kBoxActor, "audit.chain-sealed", "audit",
                          "legacy rows=" + std::to_string(rows) +
                              (brokenFrom ? " broken-from=" + std::to_string(*brokenFrom) + " (kept as found)" : " intact"));
-        made = checkpointLocked();
+        made = checkpointLocked(tx);
         tx.commit();
     }
     publish(made);
@@ -227,16 +228,15 @@ void AuditLog::sealLegacyChain() {
 
 int64_t AuditLog::pruneExpired(int64_t now, int retentionDays) {
     if (retentionDays <= 0) return 0;
-    auto& db = store_.db();
-    auto l = db.lock();
+    auto conn = store_.db().lock();
     AuditCheckpoint made, base;
     int64_t removed = 0;
     {
-        Transaction tx(db);
-        auto newest = newestLocked();
+        Transaction tx(store_.db());
+        auto newest = newestLocked(tx);
         if (!newest) return 0;
         {
-            auto st = db.prepare(std::string(kCheckpointColumns) +
+            auto st = tx.prepare(std::string(kCheckpointColumns) +
                                  "WHERE at < ? AND row_id > ? ORDER BY id DESC LIMIT 1");
             st.bind(1, now - int64_t(retentionDays) * 86400).bind(2, newest->prunedThrough);
             if (!st.step()) return 0;
@@ -247,13 +247,13 @@ int64_t AuditLog::pruneExpired(int64_t now, int retentionDays) {
             log::error("audit.prune_refused", {{"checkpoint", std::to_string(base.id)}});
             return 0;
         }
-        db.prepare("DELETE FROM audit_log WHERE id <= ?").bind(1, base.rowId).run();
-        removed = db.changes();
-        db.prepare("DELETE FROM audit_checkpoints WHERE id < ?").bind(1, base.id).run();
-        appendLocked(kBoxActor, "audit.pruned", "audit",
+        tx.prepare("DELETE FROM audit_log WHERE id <= ?").bind(1, base.rowId).run();
+        removed = tx.changes();
+        tx.prepare("DELETE FROM audit_checkpoints WHERE id < ?").bind(1, base.id).run();
+        appendLocked(tx, kBoxActor, "audit.pruned", "audit",
                      "rows through " + std::to_string(base.rowId) + " removed=" + std::to_string(removed) +
                          " checkpoint=" + std::to_string(base.id) + " retentionDays=" + std::to_string(retentionDays));
-        made = checkpointLocked(base.rowId);
+        made = checkpointLocked(tx, base.rowId);
         tx.commit();
     }
     publish(made);

@@ -54,6 +54,7 @@ struct AuditPolicy {
 };
 
 // The newest row of audit_checkpoints, its tag unchecked (a backup carries it as it is).
+std::optional<AuditCheckpoint> newestAuditCheckpoint(Connection& conn);
 std::optional<AuditCheckpoint> newestAuditCheckpoint(Database& db);
 
 class AuditLog {
@@ -81,11 +82,11 @@ public:
 
 private:
     void sealLegacyChain();
-    AuditEntry appendLocked(const std::string& actor, const std::string& action, const std::string& subject,
+    AuditEntry appendLocked(Connection& conn, const std::string& actor, const std::string& action, const std::string& subject,
                             const std::string& detail);
-    std::optional<AuditCheckpoint> newestLocked();
-    int64_t lastRowLocked();
-    AuditCheckpoint checkpointLocked(std::optional<int64_t> prunedThrough = std::nullopt);
+    std::optional<AuditCheckpoint> newestLocked(Connection& conn);
+    int64_t lastRowLocked(Connection& conn);
+    AuditCheckpoint checkpointLocked(Connection& conn, std::optional<int64_t> prunedThrough = std::nullopt);
     void publish(const AuditCheckpoint& c);
 
     Store& store_;

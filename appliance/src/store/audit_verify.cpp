@@ -19,7 +19,7 @@ struct Witness {
 
 class Verification {
 public:
-    Verification(Database& db, const AuditKey& key) : db_(db), key_(key) {}
+    Verification(Connection& conn, const AuditKey& key) : conn_(conn), key_(key) {}
 
     AuditVerdict run(const std::string& anchorPath, const std::vector<std::string>& logLines) {
         readTable();
@@ -39,7 +39,7 @@ private:
     bool holds(const AuditCheckpoint& c) const { return checkpointTag(key_, c) == c.tag; }
 
     void readTable() {
-        auto st = db_.prepare("SELECT id, at, row_id, row_count, chain, pruned_through, tag FROM audit_checkpoints ORDER BY id");
+        auto st = conn_.prepare("SELECT id, at, row_id, row_count, chain, pruned_through, tag FROM audit_checkpoints ORDER BY id");
         while (st.step()) {
             AuditCheckpoint c{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.text(4), st.int64(5), st.text(6)};
             ++inTable_;
@@ -133,7 +133,7 @@ private:
         for (const auto& c : all())
             if (c.rowId > prunedThrough_) byRow[c.rowId].push_back(c);
         int64_t expectedId = prunedThrough_ + 1;
-        auto st = db_.prepare("SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit_log WHERE id > ? ORDER BY id");
+        auto st = conn_.prepare("SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit_log WHERE id > ? ORDER BY id");
         st.bind(1, prunedThrough_);
         while (st.step()) {
             AuditEntry e{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6), st.text(7)};
@@ -191,7 +191,7 @@ private:
         return {std::move(problems_), rowsChecked_, newest_};
     }
 
-    Database& db_;
+    Connection& conn_;
     const AuditKey& key_;
     std::map<int64_t, AuditCheckpoint> table_;  // those whose tag holds, by id
     std::vector<Witness> witnesses_;
@@ -202,27 +202,12 @@ private:
     std::optional<int64_t> count_ = 0;                        // rows so far, pruned ones included; nullopt: unknown
 };
 
-// A read transaction, so rows and checkpoints are of one moment even while another process writes.
-class Snapshot {
-public:
-    explicit Snapshot(Database& db) : db_(db), lock_(db.lock()) { db_.exec("BEGIN DEFERRED"); }
-    ~Snapshot() {
-        try {
-            db_.exec("COMMIT");
-        } catch (...) {
-        }
-    }
-
-private:
-    Database& db_;
-    std::unique_lock<std::recursive_mutex> lock_;
-};
 }  // namespace
 
 AuditVerdict verifyAuditLog(Database& db, const AuditKey& key, const std::string& anchorPath,
                             const std::vector<std::string>& logLines) {
-    Snapshot snapshot(db);
-    return Verification(db, key).run(anchorPath, logLines);
+    ReadTransaction snapshot(db);  // rows and checkpoints of one moment even while another process writes
+    return Verification(snapshot, key).run(anchorPath, logLines);
 }
 
 }  // namespace kh::store

@@ -1,5 +1,8 @@
 #include "store/backup.hpp"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,9 +33,10 @@ namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "kakehashi-backup-1";
 constexpr const char* kPendingFile = "/restore-pending.json";
-constexpr int kMaxDepth = 8;  // the archive nests 6 deep: document, tables, table, rows, row, blob cell
+constexpr size_t kMaxDepth = 8;  // the archive nests 6 deep: document, tables, table, rows, row, blob cell
 
-const std::vector<std::string> kRequiredTables = {"settings", "settings_history", "admin_users", "api_clients"};
+const std::vector<std::string> kRequiredTables = {"settings", "settings_history", "admin_users", "admin_recovery_codes",
+                                                   "api_clients"};
 constexpr const char* kCacheTable = "eligibility_cache";
 const std::vector<std::string> kTlsFolders = {"tls", "admin-tls"};  // under the state folder
 // Never emptied by a restore: the schema's record, and this box's own audit trail and its checkpoints.
@@ -45,146 +49,6 @@ struct Damaged : std::runtime_error {
 // Not an archive of this format at all (another file, or a later format).
 struct UnknownFormat : Damaged {
     UnknownFormat() : Damaged("format") {}
-};
-
-// --- JSON text: the archive's writer, and a strict reader of what it writes ------------------------------
-
-
-struct Json {
-    enum class Kind { Null, Integer, String, Array, Object };
-    Kind kind = Kind::Null;
-    int64_t integer = 0;
-    std::string text;
-    std::vector<Json> items;
-    std::vector<std::pair<std::string, Json>> members;
-
-    const Json* find(std::string_view key) const {
-        for (const auto& [k, v] : members)
-            if (k == key) return &v;
-        return nullptr;
-    }
-};
-
-// A strict reader of what base::appendJsonString and the archive writer make: RFC 8259 with integers only and with
-// only the escapes \" \\ and \u00XX below 0x20; other bytes of a string are kept as they are.
-class JsonReader {
-public:
-    explicit JsonReader(std::string_view text) : s_(text) {}
-
-    Json document() {
-        Json v = value(0);
-        space();
-        if (at_ != s_.size()) fail("text after the document");
-        return v;
-    }
-
-private:
-    [[noreturn]] void fail(const std::string& what) {
-        throw Damaged("JSON: " + what + " at byte " + std::to_string(at_));
-    }
-    void space() {
-        while (at_ < s_.size() && (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r')) ++at_;
-    }
-    bool take(char c) {
-        space();
-        if (at_ < s_.size() && s_[at_] == c) return ++at_, true;
-        return false;
-    }
-    void expect(char c) {
-        if (!take(c)) fail(std::string("expected '") + c + "'");
-    }
-    bool word(std::string_view w) {
-        if (s_.substr(at_, w.size()) != w) return false;
-        at_ += w.size();
-        return true;
-    }
-
-    Json value(int depth) {
-        if (depth > kMaxDepth) fail("nested too deep");
-        space();
-        if (at_ >= s_.size()) fail("unexpected end");
-        Json v;
-        char c = s_[at_];
-        if (c == '{') {
-            v.kind = Json::Kind::Object;
-            ++at_;
-            if (take('}')) return v;
-            do {
-                space();
-                std::string key = string();
-                expect(':');
-                v.members.emplace_back(std::move(key), value(depth + 1));
-            } while (take(','));
-            expect('}');
-        } else if (c == '[') {
-            v.kind = Json::Kind::Array;
-            ++at_;
-            if (take(']')) return v;
-            do v.items.push_back(value(depth + 1));
-            while (take(','));
-            expect(']');
-        } else if (c == '"') {
-            v.kind = Json::Kind::String;
-            v.text = string();
-        } else if (word("null")) {
-        } else {
-            v.kind = Json::Kind::Integer;
-            v.integer = integer();
-        }
-        return v;
-    }
-
-    int64_t integer() {
-        bool negative = at_ < s_.size() && s_[at_] == '-';
-        if (negative) ++at_;
-        size_t start = at_;
-        uint64_t n = 0;
-        while (at_ < s_.size() && s_[at_] >= '0' && s_[at_] <= '9') {
-            if (n > (uint64_t(INT64_MAX) - 9) / 10) fail("number too large");
-            n = n * 10 + uint64_t(s_[at_++] - '0');
-        }
-        if (at_ == start || (s_[start] == '0' && at_ - start > 1)) fail("not a number");
-        if (at_ < s_.size() && (s_[at_] == '.' || s_[at_] == 'e' || s_[at_] == 'E')) fail("not an integer");
-        return negative ? -int64_t(n) : int64_t(n);
-    }
-
-    // "\u00XX" below 0x20: the only \u escape the writer makes.
-    char controlCharacter() {
-        auto digit = [this](char c) {
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-            if (d < 0) fail("bad \\u escape");
-            return d;
-        };
-        if (at_ + 4 > s_.size() || s_.substr(at_, 2) != "00") fail("unexpected \\u escape");
-        int value = digit(s_[at_ + 2]) * 16 + digit(s_[at_ + 3]);
-        if (value >= 0x20) fail("unexpected \\u escape");
-        at_ += 4;
-        return char(value);
-    }
-
-    std::string string() {
-        if (at_ >= s_.size() || s_[at_] != '"') fail("expected a string");
-        ++at_;
-        std::string out;
-        while (true) {
-            if (at_ >= s_.size()) fail("unterminated string");
-            unsigned char c = static_cast<unsigned char>(s_[at_++]);
-            if (c == '"') return out;
-            if (c < 0x20) fail("control character in a string");
-            if (c != '\\') {
-                out += char(c);
-                continue;
-            }
-            if (at_ >= s_.size()) fail("unterminated escape");
-            char e = s_[at_++];
-            if (e == '"' || e == '\\') out += e;
-            else if (e == 'u') out += controlCharacter();
-            else fail("unexpected escape");
-        }
-    }
-
-    std::string_view s_;
-    size_t at_ = 0;
 };
 
 // --- the archive as data -------------------------------------------------------------------------------
@@ -239,9 +103,9 @@ struct Column {
     Cell::Kind kind;  // from the declared type: INTEGER, BLOB, otherwise text
 };
 
-std::vector<Column> columnsOf(Database& db, const std::string& table) {
+std::vector<Column> columnsOf(Connection& conn, const std::string& table) {
     std::vector<Column> out;
-    auto st = db.prepare("PRAGMA table_info(" + table + ")");
+    auto st = conn.prepare("PRAGMA table_info(" + table + ")");
     while (st.step()) {
         std::string type = st.text(2);
         std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return char(std::toupper(c)); });
@@ -269,8 +133,8 @@ void appendCell(std::string& out, Statement& st, int col, Cell::Kind kind) {
 }
 
 // "name":{"columns":[…],"rows":[[…],…]}; returns the number of rows.
-int64_t appendTable(std::string& out, Database& db, const std::string& table) {
-    auto columns = columnsOf(db, table);
+int64_t appendTable(std::string& out, Connection& conn, const std::string& table) {
+    auto columns = columnsOf(conn, table);
     std::string list;
     base::appendJsonString(out, table);
     out += ":{\"columns\":[";
@@ -284,7 +148,7 @@ int64_t appendTable(std::string& out, Database& db, const std::string& table) {
     }
     out += "],\"rows\":[";
     int64_t rows = 0;
-    auto st = db.prepare("SELECT " + list + " FROM " + table + " ORDER BY rowid");
+    auto st = conn.prepare("SELECT " + list + " FROM " + table + " ORDER BY rowid");
     while (st.step()) {
         out += rows++ ? ",[" : "[";
         for (size_t i = 0; i < columns.size(); ++i) {
@@ -320,23 +184,6 @@ std::vector<File> tlsFiles(const std::string& stateDir) {
     return out;
 }
 
-// Every table as of one moment. A deferred transaction only reads: in WAL mode the journal's own
-// connection goes on writing meanwhile (an immediate one would hold it up for as long as a big cache takes).
-class ReadSnapshot {
-public:
-    explicit ReadSnapshot(Database& db) : db_(db), lock_(db.lock()) { db_.exec("BEGIN DEFERRED"); }
-    ~ReadSnapshot() {
-        try {
-            db_.exec("COMMIT");
-        } catch (...) {
-        }
-    }
-
-private:
-    Database& db_;
-    std::unique_lock<std::recursive_mutex> lock_;
-};
-
 // The key file must hold the key the store is open with, or the sealed rows would not open afterwards.
 std::string dataKeyBytes(Store& store, const std::string& keyDir) {
     auto bytes = DataKey::currentBytes(keyDir);
@@ -357,13 +204,15 @@ void appendSecret(std::string& out, std::string bytes) {
 }
 
 // The configuration tables (and the cache when asked), counted into `summary`.
+// Every table as of one moment. A read transaction: the journal's own connection goes on writing meanwhile
+// (an immediate one would hold it up for as long as a big cache takes).
 void appendTables(std::string& out, Database& db, bool includeCache, BackupSummary& summary) {
-    ReadSnapshot snapshot(db);
+    ReadTransaction snapshot(db);
     std::vector<std::string> tables = kRequiredTables;
     if (includeCache) tables.push_back(kCacheTable);
     for (size_t i = 0; i < tables.size(); ++i) {
         if (i) out += ',';
-        int64_t rows = appendTable(out, db, tables[i]);
+        int64_t rows = appendTable(out, snapshot, tables[i]);
         if (tables[i] == "admin_users") summary.users = rows;
         if (tables[i] == "settings") summary.settings = rows;
         if (tables[i] == "api_clients") summary.apiClients = rows;
@@ -371,12 +220,40 @@ void appendTables(std::string& out, Database& db, bool includeCache, BackupSumma
     }
 }
 
-// --- decoding an archive -------------------------------------------------------------------------------
+// --- decoding an archive (POCO JSON) --------------------------------------------------------------------
 
-const Json& member(const Json& o, const char* key, Json::Kind kind) {
-    const Json* v = o.find(key);
-    if (!v || v->kind != kind) throw Damaged(std::string("member ") + key + " missing or of the wrong type");
-    return *v;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+using Poco::Dynamic::Var;
+
+bool isObject(const Var& v) { return v.type() == typeid(Object::Ptr); }
+bool isArray(const Var& v) { return v.type() == typeid(Array::Ptr); }
+bool isString(const Var& v) { return v.type() == typeid(std::string); }
+
+Var member(const Object& o, const char* key) { return o.get(key); }  // empty when missing
+std::string stringMember(const Object& o, const char* key) {
+    Var v = member(o, key);
+    if (!isString(v)) throw Damaged(std::string("member ") + key + " missing or of the wrong type");
+    return v.extract<std::string>();
+}
+Array::Ptr arrayMember(const Object& o, const char* key) {
+    Var v = member(o, key);
+    if (!isArray(v)) throw Damaged(std::string("member ") + key + " missing or of the wrong type");
+    return v.extract<Array::Ptr>();
+}
+Object::Ptr objectMember(const Object& o, const char* key) {
+    Var v = member(o, key);
+    if (!isObject(v)) throw Damaged(std::string("member ") + key + " missing or of the wrong type");
+    return v.extract<Object::Ptr>();
+}
+// An integer that fits 64 bits signed; fractions, exponents and larger numbers are damage.
+int64_t integerOf(const Var& v, const char* what) {
+    if (!v.isInteger()) throw Damaged(std::string(what) + " is not an integer");
+    try {
+        return v.convert<Poco::Int64>();
+    } catch (const Poco::RangeException&) {
+        throw Damaged(std::string(what) + " is too large");
+    }
 }
 
 std::string unbase64(const std::string& text, const char* what) {
@@ -390,82 +267,122 @@ bool columnName(const std::string& s) {
            std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
-Cell cellOf(const Json& j) {
+Cell cellOf(const Var& j) {
     Cell c;
-    switch (j.kind) {
-    case Json::Kind::Null: break;
-    case Json::Kind::Integer:
-        c.kind = Cell::Kind::Integer;
-        c.integer = j.integer;
-        break;
-    case Json::Kind::String:
+    if (j.isEmpty()) return c;  // null
+    if (isString(j)) {
         c.kind = Cell::Kind::Text;
-        c.bytes = j.text;
-        break;
-    case Json::Kind::Object:
-        if (j.members.size() != 1) throw Damaged("a blob cell has other members");
+        c.bytes = j.extract<std::string>();
+    } else if (isObject(j)) {
+        const Object& o = *j.extract<Object::Ptr>();
+        if (o.size() != 1) throw Damaged("a blob cell has other members");
         c.kind = Cell::Kind::Blob;
-        c.bytes = unbase64(member(j, "base64", Json::Kind::String).text, "a blob cell");
-        break;
-    default: throw Damaged("a cell of the wrong type");
+        c.bytes = unbase64(stringMember(o, "base64"), "a blob cell");
+    } else if (j.isInteger()) {
+        c.kind = Cell::Kind::Integer;
+        c.integer = integerOf(j, "a cell");
+    } else {
+        throw Damaged("a cell of the wrong type");
     }
     return c;
 }
 
-Table tableOf(const Json& j, const std::string& name) {
+Table tableOf(const Object& j, const std::string& name) {
     Table t;
     std::set<std::string> seen;
-    for (const auto& c : member(j, "columns", Json::Kind::Array).items) {
-        if (c.kind != Json::Kind::String || !columnName(c.text) || !seen.insert(c.text).second)
+    Array::Ptr columns = arrayMember(j, "columns"), rows = arrayMember(j, "rows");
+    for (const auto& c : *columns) {
+        if (!isString(c) || !columnName(c.extract<std::string>()) || !seen.insert(c.extract<std::string>()).second)
             throw Damaged("table " + name + " has a bad column name");
-        t.columns.push_back(c.text);
+        t.columns.push_back(c.extract<std::string>());
     }
-    for (const auto& r : member(j, "rows", Json::Kind::Array).items) {
-        if (r.kind != Json::Kind::Array || r.items.size() != t.columns.size())
+    for (const auto& r : *rows) {
+        if (!isArray(r) || r.extract<Array::Ptr>()->size() != t.columns.size())
             throw Damaged("table " + name + " has a row of the wrong width");
         std::vector<Cell> row;
-        for (const auto& cell : r.items) row.push_back(cellOf(cell));
+        for (const auto& cell : *r.extract<Array::Ptr>()) row.push_back(cellOf(cell));
         t.rows.push_back(std::move(row));
     }
     return t;
 }
 
-File fileOf(const Json& j) {
-    std::string path = member(j, "path", Json::Kind::String).text;
+File fileOf(const Object& j) {
+    std::string path = stringMember(j, "path");
     auto slash = path.find('/');
     bool known = slash != std::string::npos &&
                  std::find(kTlsFolders.begin(), kTlsFolders.end(), path.substr(0, slash)) != kTlsFolders.end();
     if (!known || !safeFileName(path.substr(slash + 1))) throw Damaged("a file outside the TLS folders");
-    return {path, unbase64(member(j, "data", Json::Kind::String).text, "a file")};
+    return {path, unbase64(stringMember(j, "data"), "a file")};
+}
+
+// Archives made before migration 0017 keep the recovery codes comma-joined in admin_users.recovery_codes:
+// they are moved into a table of their own as the migration moves them, and the column is left empty.
+void moveLegacyRecoveryCodes(Archive& a) {
+    Table codes{{"user_id", "code_hash"}, {}};
+    auto users = a.tables.find("admin_users");
+    if (users != a.tables.end()) {
+        const auto& columns = users->second.columns;
+        auto id = std::find(columns.begin(), columns.end(), "id");
+        auto legacy = std::find(columns.begin(), columns.end(), "recovery_codes");
+        if (id != columns.end() && legacy != columns.end()) {
+            for (auto& row : users->second.rows) {
+                Cell& joined = row[size_t(legacy - columns.begin())];
+                if (joined.kind != Cell::Kind::Text) continue;
+                size_t start = 0;
+                while (start < joined.bytes.size()) {
+                    size_t end = std::min(joined.bytes.find(',', start), joined.bytes.size());
+                    if (end > start)
+                        codes.rows.push_back({row[size_t(id - columns.begin())],
+                                              Cell{Cell::Kind::Text, 0, joined.bytes.substr(start, end - start)}});
+                    start = end + 1;
+                }
+                joined.bytes.clear();
+            }
+        }
+    }
+    a.tables["admin_recovery_codes"] = std::move(codes);
 }
 
 // Throws Damaged for anything but an archive of this format; the schema version is the caller's check.
 void decode(const std::string& text, Archive& a) {
-    Json doc = JsonReader(text).document();
-    if (doc.kind != Json::Kind::Object) throw Damaged("not a JSON object");
-    const Json* format = doc.find("format");
-    if (!format || format->kind != Json::Kind::String || format->text != kFormat) throw UnknownFormat();
-    a.createdAt = member(doc, "createdAt", Json::Kind::String).text;
-    int64_t schema = member(doc, "schemaVersion", Json::Kind::Integer).integer;
+    Var parsed;
+    try {
+        Poco::JSON::Parser parser;
+        parser.setDepth(kMaxDepth);
+        parser.setAllowNullByte(false);
+        parsed = parser.parse(text);
+    } catch (const Poco::Exception& e) {
+        throw Damaged("JSON: " + e.message());
+    }
+    if (!isObject(parsed)) throw Damaged("not a JSON object");
+    const Object& doc = *parsed.extract<Object::Ptr>();
+    Var format = member(doc, "format");
+    if (!isString(format) || format.extract<std::string>() != kFormat) throw UnknownFormat();
+    a.createdAt = stringMember(doc, "createdAt");
+    int64_t schema = integerOf(member(doc, "schemaVersion"), "schemaVersion");
     if (schema < 1 || schema > 1000000) throw Damaged("schemaVersion out of range");
     a.schemaVersion = int(schema);
-    a.dataKey = unbase64(member(doc, "dataKey", Json::Kind::String).text, "dataKey");
+    a.dataKey = unbase64(stringMember(doc, "dataKey"), "dataKey");
     if (a.dataKey.size() != DataKey::kBytes) throw Damaged("dataKey is not " + std::to_string(DataKey::kBytes) + " bytes");
-    for (const auto& [name, table] : member(doc, "tables", Json::Kind::Object).members) {
+    Object::Ptr tables = objectMember(doc, "tables");
+    for (const auto& [name, table] : *tables) {
         bool known = name == kCacheTable || std::find(kRequiredTables.begin(), kRequiredTables.end(), name) != kRequiredTables.end();
-        if (!known || table.kind != Json::Kind::Object || a.tables.count(name)) throw Damaged("table " + name);
-        a.tables[name] = tableOf(table, name);
+        if (!known || !isObject(table) || a.tables.count(name)) throw Damaged("table " + name);
+        a.tables[name] = tableOf(*table.extract<Object::Ptr>(), name);
     }
+    if (!a.tables.count("admin_recovery_codes")) moveLegacyRecoveryCodes(a);
     for (const auto& name : kRequiredTables)
         if (!a.tables.count(name)) throw Damaged("table " + name + " missing");
-    if (const Json* checkpoint = doc.find("auditCheckpoint")) {  // not in archives older than the keyed chain
-        if (checkpoint->kind != Json::Kind::String || !parseCheckpointLine(checkpoint->text))
+    if (doc.has("auditCheckpoint")) {  // not in archives older than the keyed chain
+        Var checkpoint = member(doc, "auditCheckpoint");
+        if (!isString(checkpoint) || !parseCheckpointLine(checkpoint.extract<std::string>()))
             throw Damaged("auditCheckpoint is not a checkpoint");
-        a.auditCheckpoint = checkpoint->text;
+        a.auditCheckpoint = checkpoint.extract<std::string>();
     }
-    for (const auto& f : member(doc, "files", Json::Kind::Array).items) {
-        if (f.kind != Json::Kind::Object) throw Damaged("a file entry is not an object");
-        a.files.push_back(fileOf(f));
+    Array::Ptr files = arrayMember(doc, "files");
+    for (const auto& f : *files) {
+        if (!isObject(f)) throw Damaged("a file entry is not an object");
+        a.files.push_back(fileOf(*f.extract<Object::Ptr>()));
     }
 }
 
@@ -501,9 +418,9 @@ void bindCell(Statement& st, int i, const Cell& c) {
     }
 }
 
-// Caller holds the transaction. Columns the archive lacks (added by a later migration) take their defaults.
-void replaceRows(Database& db, const std::string& name, const Table& t) {
-    auto target = columnsOf(db, name);
+// Columns the archive lacks (added by a later migration) take their defaults.
+void replaceRows(Transaction& tx, const std::string& name, const Table& t) {
+    auto target = columnsOf(tx, name);
     std::string list, marks;
     for (const auto& c : t.columns) {
         if (std::none_of(target.begin(), target.end(), [&](const Column& col) { return col.name == c; }))
@@ -511,38 +428,38 @@ void replaceRows(Database& db, const std::string& name, const Table& t) {
         list += (list.empty() ? "" : ",") + c;
         marks += marks.empty() ? "?" : ",?";
     }
-    db.exec("DELETE FROM " + name);
+    tx.exec("DELETE FROM " + name);
     std::string sql = "INSERT INTO " + name + "(" + list + ") VALUES(" + marks + ")";
     for (const auto& row : t.rows) {
-        auto st = db.prepare(sql);
+        auto st = tx.prepare(sql);
         for (size_t i = 0; i < row.size(); ++i) bindCell(st, int(i) + 1, row[i]);
         st.run();
     }
 }
 
 // An archive made before tokens expired brings clients without expires_at: like the upgrade (migration
-// 0012), they get the default year from now, never "never". Caller holds the transaction.
-void expireUndatedTokens(Database& db, const Archive& a) {
+// 0012), they get the default year from now, never "never".
+void expireUndatedTokens(Transaction& tx, const Archive& a) {
     const auto& columns = a.tables.at("api_clients").columns;
     if (std::find(columns.begin(), columns.end(), "expires_at") != columns.end()) return;
-    db.prepare("UPDATE api_clients SET expires_at = ? WHERE expires_at IS NULL")
+    tx.prepare("UPDATE api_clients SET expires_at = ? WHERE expires_at IS NULL")
         .bind(1, nowSeconds() + int64_t(ApiClients::kDefaultValidDays) * 86400)
         .run();
 }
 
 // Rows sealed or indexed with the box's old key could never be opened again: every table the archive
 // does not bring is emptied, but for the schema's record and the audit trail. Returns the rows removed.
-int64_t discardOldKeyData(Database& db, const Archive& a) {
+int64_t discardOldKeyData(Transaction& tx, const Archive& a) {
     std::vector<std::string> tables;
     {
-        auto st = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+        auto st = tx.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
         while (st.step()) tables.push_back(st.text(0));
     }
     int64_t removed = 0;
     for (const auto& t : tables) {
         if (kKeptTables.count(t) || a.tables.count(t)) continue;
-        db.exec("DELETE FROM " + t);
-        removed += db.changes();
+        tx.exec("DELETE FROM " + t);
+        removed += tx.changes();
     }
     return removed;
 }
@@ -554,14 +471,13 @@ int64_t replaceStoreContents(Store& store, const Archive& a, const std::string& 
         std::string bytes;
         ~Wiped() { crypto::secureZero(bytes); }
     } oldKey{DataKey::currentBytes(keyDir).value_or("")};
-    auto& db = store.db();
-    Transaction tx(db);
-    db.exec("PRAGMA defer_foreign_keys = ON");  // parents and children are emptied in the same transaction
-    db.exec("DELETE FROM admin_sessions");       // nobody stays signed in across a restore
-    db.exec("DELETE FROM admin_setup_code");     // a new one is issued at start if the archive has no user
-    int64_t discarded = newKey ? discardOldKeyData(db, a) : 0;
-    for (const auto& [name, table] : a.tables) replaceRows(db, name, table);
-    expireUndatedTokens(db, a);
+    Transaction tx(store.db());
+    tx.exec("PRAGMA defer_foreign_keys = ON");  // parents and children are emptied in the same transaction
+    tx.exec("DELETE FROM admin_sessions");       // nobody stays signed in across a restore
+    tx.exec("DELETE FROM admin_setup_code");     // a new one is issued at start if the archive has no user
+    int64_t discarded = newKey ? discardOldKeyData(tx, a) : 0;
+    for (const auto& [name, table] : a.tables) replaceRows(tx, name, table);
+    expireUndatedTokens(tx, a);
     if (newKey) DataKey::replace(keyDir, a.dataKey);
     try {
         tx.commit();

@@ -57,7 +57,7 @@ public:
 
 private:
     std::optional<Batch> find(const std::string& where, const std::string& value);
-    void completeIfDone(int64_t batchId);
+    void completeIfDone(Transaction& tx, int64_t batchId);
 
     Store& store_;
     OutboundQueue& queue_;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "store/migrations.hpp"
@@ -65,12 +66,15 @@ Database::Database(const std::string& path) {
     umask(old);
     if (rc != SQLITE_OK) fail(db_, "open " + path);
     sqlite3_busy_timeout(db_, 5000);
-    // Incremental auto-vacuum, so what retention deletes goes back to the file system. It must be set
-    // before the first table; a database made before it gets it once, with a VACUUM, on the next start.
-    exec("PRAGMA auto_vacuum=INCREMENTAL");
-    if (pragmaValue("auto_vacuum") != 2) exec("VACUUM");
-    // WAL + synchronous=FULL: a commit (journal, queue) is on disk before it is acknowledged.
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    {
+        auto conn = lock();
+        // Incremental auto-vacuum, so what retention deletes goes back to the file system. It must be set
+        // before the first table; a database made before it gets it once, with a VACUUM, on the next start.
+        conn.exec("PRAGMA auto_vacuum=INCREMENTAL");
+        if (conn.pragmaValue("auto_vacuum") != 2) conn.exec("VACUUM");
+        // WAL + synchronous=FULL: a commit (journal, queue) is on disk before it is acknowledged.
+        conn.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    }
     migrate();
 }
 
@@ -79,68 +83,80 @@ Database::~Database() {
     sqlite3_close(db_);
 }
 
-Statement Database::prepare(const std::string& sql) {
-    auto it = cache_.find(sql);
-    if (it == cache_.end()) {
+Connection::Connection(Database& db) : db_(&db), lock_(db.mutex_) {}
+Connection::Connection(Connection&& other) noexcept : db_(std::exchange(other.db_, nullptr)), lock_(std::move(other.lock_)) {}
+
+Statement Connection::prepare(const std::string& sql) {
+    auto& cache = db_->cache_;
+    auto it = cache.find(sql);
+    if (it == cache.end()) {
         sqlite3_stmt* stmt = nullptr;
-        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) fail(db_, "prepare");
-        it = cache_.emplace(sql, stmt).first;
+        if (sqlite3_prepare_v2(db_->db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) fail(db_->db_, "prepare");
+        it = cache.emplace(sql, stmt).first;
     }
-    return Statement(db_, it->second);
+    return Statement(db_->db_, it->second);
 }
 
-void Database::exec(const std::string& sql) {
+void Connection::exec(const std::string& sql) {
     char* err = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    if (sqlite3_exec(db_->db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
         std::string msg = err ? err : "?";
         sqlite3_free(err);
         throw std::runtime_error("sqlite: exec: " + msg);
     }
 }
 
-int64_t Database::pragmaValue(const std::string& name) {
+int64_t Connection::pragmaValue(const std::string& name) {
     auto st = prepare("PRAGMA " + name);
     return st.step() ? st.int64(0) : 0;
 }
 
-int64_t Database::dataVersion() { return pragmaValue("data_version"); }
+int64_t Connection::dataVersion() { return pragmaValue("data_version"); }
 
-int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
-int Database::changes() const { return sqlite3_changes(db_); }
+int64_t Connection::lastInsertId() const { return sqlite3_last_insert_rowid(db_->db_); }
+int Connection::changes() const { return sqlite3_changes(db_->db_); }
 
 int Database::schemaVersion() {
-    auto l = lock();
-    auto st = prepare("SELECT COALESCE(MAX(version),0) FROM schema_migrations");
+    auto conn = lock();
+    auto st = conn.prepare("SELECT COALESCE(MAX(version),0) FROM schema_migrations");
     st.step();
     return int(st.int64(0));
 }
 
 // Each numbered SQL file is applied once, in order, inside its own transaction, and recorded.
 void Database::migrate() {
-    auto l = lock();
-    exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+    auto conn = lock();
+    conn.exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
     int current = schemaVersion();
     for (const auto& m : migrations()) {
         if (m.version <= current) continue;
         Transaction tx(*this);
-        exec(m.sql);
-        prepare("INSERT INTO schema_migrations(version, applied_at) VALUES(?, strftime('%s','now'))").bind(1, m.version).run();
+        tx.exec(m.sql);
+        tx.prepare("INSERT INTO schema_migrations(version, applied_at) VALUES(?, strftime('%s','now'))").bind(1, m.version).run();
         tx.commit();
     }
 }
 
-Transaction::Transaction(Database& db) : db_(db), lock_(db.lock()) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : Connection(db.lock()) { exec("BEGIN IMMEDIATE"); }
 Transaction::~Transaction() {
     if (!done_) {
         try {
-            db_.exec("ROLLBACK");
+            exec("ROLLBACK");
         } catch (...) {
         }
     }
 }
 void Transaction::commit() {
-    db_.exec("COMMIT");
+    exec("COMMIT");
     done_ = true;
+}
+
+ReadTransaction::ReadTransaction(Database& db) : Connection(db.lock()) { exec("BEGIN DEFERRED"); }
+ReadTransaction::~ReadTransaction() {
+    try {
+        exec("COMMIT");
+    } catch (...) {
+    }
 }
 
 }  // namespace kh::store

@@ -15,8 +15,8 @@ std::optional<CachedAnswer> EligibilityCache::get(const std::string& index) {
     }
     CachedAnswer answer;
     {
-        auto l = store_.db().lock();
-        auto st = store_.db().prepare("SELECT confirmed_at, result_sealed FROM eligibility_cache WHERE identity_index = ?");
+        auto conn = store_.db().lock();
+        auto st = conn.prepare("SELECT confirmed_at, result_sealed FROM eligibility_cache WHERE identity_index = ?");
         st.bindBlob(1, index);
         if (!st.step()) return std::nullopt;
         answer.confirmedAt = st.int64(0);
@@ -28,9 +28,8 @@ std::optional<CachedAnswer> EligibilityCache::get(const std::string& index) {
 
 void EligibilityCache::put(const std::string& index, const CachedAnswer& answer) {
     {
-        auto l = store_.db().lock();
-        store_.db()
-            .prepare("INSERT INTO eligibility_cache(identity_index, confirmed_at, result_sealed) VALUES(?,?,?) "
+        auto conn = store_.db().lock();
+        conn.prepare("INSERT INTO eligibility_cache(identity_index, confirmed_at, result_sealed) VALUES(?,?,?) "
                      "ON CONFLICT(identity_index) DO UPDATE SET confirmed_at = excluded.confirmed_at, "
                      "result_sealed = excluded.result_sealed")
             .bindBlob(1, index).bind(2, answer.confirmedAt).bindBlob(3, store_.key().seal(answer.result, "cache:" + index))
@@ -56,8 +55,8 @@ void EligibilityCache::remember(const std::string& index, const CachedAnswer& an
 }
 
 int64_t EligibilityCache::size() {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT COUNT(*) FROM eligibility_cache");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare("SELECT COUNT(*) FROM eligibility_cache");
     st.step();
     return st.int64(0);
 }
@@ -65,9 +64,9 @@ int64_t EligibilityCache::size() {
 int64_t EligibilityCache::forgetConfirmedBefore(int64_t cutoff) {
     int64_t removed = 0;
     {
-        auto l = store_.db().lock();
-        store_.db().prepare("DELETE FROM eligibility_cache WHERE confirmed_at < ?").bind(1, cutoff).run();
-        removed = store_.db().changes();
+        auto conn = store_.db().lock();
+        conn.prepare("DELETE FROM eligibility_cache WHERE confirmed_at < ?").bind(1, cutoff).run();
+        removed = conn.changes();
     }
     std::lock_guard<std::mutex> l(mutex_);
     for (auto it = order_.begin(); it != order_.end();) {

@@ -27,26 +27,25 @@ InboundFile InboundFiles::read(Statement& st) {
 
 int64_t InboundFiles::accept(const std::string& name, const std::string& sha256, const std::string& kind,
                              const std::string& encoding, const std::string& body, const std::string& channel) {
-    auto& db = store_.db();
-    Transaction tx(db);
-    auto found = db.prepare("SELECT id FROM inbound_files WHERE name = ? AND sha256 = ?");
+    Transaction tx(store_.db());
+    auto found = tx.prepare("SELECT id FROM inbound_files WHERE name = ? AND sha256 = ?");
     found.bind(1, name).bind(2, sha256);
     if (found.step()) return found.int64(0);
-    db.prepare("INSERT INTO inbound_files(name, sha256, kind, encoding, state, received_at, body_sealed, channel) "
+    tx.prepare("INSERT INTO inbound_files(name, sha256, kind, encoding, state, received_at, body_sealed, channel) "
                "VALUES(?,?,?,?, 'accepted', ?, ?, ?)")
         .bind(1, name).bind(2, sha256).bind(3, kind).bind(4, encoding).bind(5, nowSeconds())
         .bindBlob(6, store_.key().seal(body, "inbound:" + sha256)).bind(7, channel)
         .run();
-    int64_t id = db.lastInsertId();
+    int64_t id = tx.lastInsertId();
     tx.commit();
     return id;
 }
 
 std::vector<InboundFile> InboundFiles::open(const std::string& state, const std::string& channel) {
     std::vector<InboundFile> out;
-    auto l = store_.db().lock();
+    auto conn = store_.db().lock();
     bool anyPlugin = channel == "plugin:";
-    auto st = store_.db().prepare(std::string(kSelect) + (anyPlugin ? "WHERE state = ? AND channel LIKE 'plugin:%' ORDER BY id"
+    auto st = conn.prepare(std::string(kSelect) + (anyPlugin ? "WHERE state = ? AND channel LIKE 'plugin:%' ORDER BY id"
                                                                     : "WHERE state = ? AND channel = ? ORDER BY id"));
     st.bind(1, state);
     if (!anyPlugin) st.bind(2, channel);
@@ -55,8 +54,8 @@ std::vector<InboundFile> InboundFiles::open(const std::string& state, const std:
 }
 
 std::optional<InboundFile> InboundFiles::get(int64_t id) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kSelect) + "WHERE id = ?");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kSelect) + "WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     return read(st);
@@ -65,27 +64,25 @@ std::optional<InboundFile> InboundFiles::get(int64_t id) {
 void InboundFiles::waitForEach(int64_t id, const std::vector<int64_t>& tickets) {
     std::string joined;
     for (auto t : tickets) joined += (joined.empty() ? "" : ",") + std::to_string(t);
-    auto l = store_.db().lock();
-    store_.db().prepare("UPDATE inbound_files SET state='waiting', tickets=? WHERE id=?").bind(1, joined).bind(2, id).run();
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE inbound_files SET state='waiting', tickets=? WHERE id=?").bind(1, joined).bind(2, id).run();
 }
 
 void InboundFiles::waitFor(int64_t id, int64_t ticket) {
-    auto l = store_.db().lock();
-    store_.db().prepare("UPDATE inbound_files SET state='waiting', ticket=? WHERE id=?").bind(1, ticket).bind(2, id).run();
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE inbound_files SET state='waiting', ticket=? WHERE id=?").bind(1, ticket).bind(2, id).run();
 }
 
 void InboundFiles::answered(int64_t id) {
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE inbound_files SET state='answered', answered_at=? WHERE id=?")
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE inbound_files SET state='answered', answered_at=? WHERE id=?")
         .bind(1, nowSeconds()).bind(2, id)
         .run();
 }
 
 void InboundFiles::failed(int64_t id, const std::string& why) {
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE inbound_files SET state='failed', answered_at=?, error=? WHERE id=?")
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE inbound_files SET state='failed', answered_at=?, error=? WHERE id=?")
         .bind(1, nowSeconds()).bind(2, why).bind(3, id)
         .run();
 }

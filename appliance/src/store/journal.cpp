@@ -40,10 +40,9 @@ void Journal::recordExchange(const std::string& channel, const std::string& kind
     record({"exchange", channel, kind, correlation, exchangePayload(request, response)});
 }
 
-void Journal::insert(const JournalEntry& e, int64_t at) {
-    auto& db = db_;
+void Journal::insert(Transaction& tx, const JournalEntry& e, int64_t at) {
     std::string sealed = store_.key().seal(e.payload, "journal:" + e.correlation);
-    db.prepare("INSERT INTO journal(at, direction, channel, kind, correlation, payload_sealed) VALUES(?,?,?,?,?,?)")
+    tx.prepare("INSERT INTO journal(at, direction, channel, kind, correlation, payload_sealed) VALUES(?,?,?,?,?,?)")
         .bind(1, at).bind(2, e.direction).bind(3, e.channel).bind(4, e.kind).bind(5, e.correlation).bindBlob(6, sealed)
         .run();
 }
@@ -61,7 +60,7 @@ void Journal::writerLoop() {
         try {
             Transaction tx(db_);
             int64_t at = nowSeconds();
-            for (const auto& e : group) insert(e, at);
+            for (const auto& e : group) insert(tx, e, at);
             tx.commit();
         } catch (const std::exception& ex) {
             error = ex.what();
@@ -77,9 +76,9 @@ void Journal::writerLoop() {
 // Requests from the LAN (every channel but upstream) since `since`; errors: those answered 4xx or 5xx
 // (the HTTP exchange kinds end in the status).
 int64_t Journal::countSince(int64_t since, bool errorsOnly) {
-    auto l = db_.lock();
-    auto st = db_.prepare(errorsOnly ? "SELECT COUNT(*) FROM journal WHERE at >= ? AND channel <> 'upstream' "
-                                       "AND direction <> 'out' AND kind GLOB '* [45][0-9][0-9]'"
+    auto conn = db_.lock();
+    auto st = conn.prepare(errorsOnly ? "SELECT COUNT(*) FROM journal WHERE at >= ? AND channel <> 'upstream' "
+                           "AND direction <> 'out' AND kind GLOB '* [45][0-9][0-9]'"
                                      : "SELECT COUNT(*) FROM journal WHERE at >= ? AND channel <> 'upstream' AND direction <> 'out'");
     st.bind(1, since);
     st.step();
@@ -87,8 +86,8 @@ int64_t Journal::countSince(int64_t since, bool errorsOnly) {
 }
 
 int64_t Journal::count() {
-    auto l = db_.lock();
-    auto st = db_.prepare("SELECT COUNT(*) FROM journal");
+    auto conn = db_.lock();
+    auto st = conn.prepare("SELECT COUNT(*) FROM journal");
     st.step();
     return st.int64(0);
 }

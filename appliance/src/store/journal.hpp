@@ -34,7 +34,7 @@ public:
 
 private:
     void writerLoop();
-    void insert(const JournalEntry& e, int64_t at);
+    void insert(Transaction& tx, const JournalEntry& e, int64_t at);
 
     Store& store_;
     Database db_;  // the journal's own connection to the same file

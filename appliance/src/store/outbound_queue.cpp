@@ -9,16 +9,15 @@ const char* kColumns =
     "response_sealed FROM outbound_queue ";
 }
 
-int64_t OutboundQueue::enqueue(Transaction&, const std::string& kind, const std::string& owner, const std::string& body) {
-    auto& db = store_.db();
+int64_t OutboundQueue::enqueue(Transaction& tx, const std::string& kind, const std::string& owner, const std::string& body) {
     std::string requestId = crypto::uuid7();  // time-ordered: names derived from it sort in queue order
     int64_t now = nowSeconds();
-    db.prepare("INSERT INTO outbound_queue(request_id, kind, owner, body_sealed, next_attempt_at, created_at) "
+    tx.prepare("INSERT INTO outbound_queue(request_id, kind, owner, body_sealed, next_attempt_at, created_at) "
                "VALUES(?,?,?,?,?,?)")
         .bind(1, requestId).bind(2, kind).bind(3, owner).bindBlob(4, store_.key().seal(body, "outbound:" + requestId))
         .bind(5, now).bind(6, now)
         .run();
-    return db.lastInsertId();
+    return tx.lastInsertId();
 }
 
 int64_t OutboundQueue::enqueue(const std::string& kind, const std::string& owner, const std::string& body) {
@@ -46,14 +45,14 @@ std::optional<OutboundItem> OutboundQueue::read(Statement& st) {
 }
 
 std::optional<OutboundItem> OutboundQueue::head() {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kColumns) + "WHERE state = 'pending' ORDER BY id LIMIT 1");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kColumns) + "WHERE state = 'pending' ORDER BY id LIMIT 1");
     return read(st);
 }
 
 std::vector<int64_t> OutboundQueue::pendingIds(size_t limit) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT id FROM outbound_queue WHERE state = 'pending' ORDER BY id LIMIT ?");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare("SELECT id FROM outbound_queue WHERE state = 'pending' ORDER BY id LIMIT ?");
     st.bind(1, int64_t(limit));
     std::vector<int64_t> ids;
     while (st.step()) ids.push_back(st.int64(0));
@@ -61,23 +60,23 @@ std::vector<int64_t> OutboundQueue::pendingIds(size_t limit) {
 }
 
 std::optional<int64_t> OutboundQueue::findByOwner(const std::string& owner) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT id FROM outbound_queue WHERE owner = ? ORDER BY id DESC LIMIT 1");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare("SELECT id FROM outbound_queue WHERE owner = ? ORDER BY id DESC LIMIT 1");
     st.bind(1, owner);
     if (!st.step()) return std::nullopt;
     return st.int64(0);
 }
 
 std::optional<OutboundItem> OutboundQueue::get(int64_t id) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kColumns) + "WHERE id = ?");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kColumns) + "WHERE id = ?");
     st.bind(1, id);
     return read(st);
 }
 
 int64_t OutboundQueue::nextAttemptAt(int64_t id) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT next_attempt_at FROM outbound_queue WHERE id = ?");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare("SELECT next_attempt_at FROM outbound_queue WHERE id = ?");
     st.bind(1, id);
     return st.step() ? st.int64(0) : 0;
 }
@@ -85,9 +84,8 @@ int64_t OutboundQueue::nextAttemptAt(int64_t id) {
 void OutboundQueue::complete(int64_t id, int httpStatus, const std::string& response) {
     auto item = get(id);
     if (!item) return;
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE outbound_queue SET state='done', attempts=attempts+1, http_status=?, finished_at=?, error=NULL, "
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE outbound_queue SET state='done', attempts=attempts+1, http_status=?, finished_at=?, error=NULL, "
                  "response_sealed=? WHERE id=?")
         .bind(1, httpStatus).bind(2, nowSeconds())
         .bindBlob(3, store_.key().seal(response, "outbound-response:" + item->requestId)).bind(4, id)
@@ -97,9 +95,8 @@ void OutboundQueue::complete(int64_t id, int httpStatus, const std::string& resp
 void OutboundQueue::fail(int64_t id, int httpStatus, const std::string& error, const std::string& response) {
     auto item = get(id);
     if (!item) return;
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE outbound_queue SET state='failed', attempts=attempts+1, http_status=?, finished_at=?, error=?, "
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE outbound_queue SET state='failed', attempts=attempts+1, http_status=?, finished_at=?, error=?, "
                  "response_sealed=? WHERE id=?")
         .bind(1, httpStatus).bind(2, nowSeconds()).bind(3, error)
         .bindBlob(4, store_.key().seal(response, "outbound-response:" + item->requestId)).bind(5, id)
@@ -107,16 +104,15 @@ void OutboundQueue::fail(int64_t id, int httpStatus, const std::string& error, c
 }
 
 void OutboundQueue::retryLater(int64_t id, int64_t notBefore, const std::string& error) {
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE outbound_queue SET attempts=attempts+1, next_attempt_at=?, error=? WHERE id=?")
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE outbound_queue SET attempts=attempts+1, next_attempt_at=?, error=? WHERE id=?")
         .bind(1, notBefore).bind(2, error).bind(3, id)
         .run();
 }
 
 int64_t OutboundQueue::pendingCount() {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT COUNT(*) FROM outbound_queue WHERE state='pending'");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare("SELECT COUNT(*) FROM outbound_queue WHERE state='pending'");
     st.step();
     return st.int64(0);
 }

@@ -32,14 +32,13 @@ std::string ReferenceNumbers::identityIndex(const model::InsuredIdentity& p) con
                                     normalisedIdentifier(p.cardNumber), normalisedIdentifier(p.branchNumber)});
 }
 
-void ReferenceNumbers::upsertPending(Transaction&, const model::ReferenceNumberRegistration& r, int64_t ticket) {
+void ReferenceNumbers::upsertPending(Transaction& tx, const model::ReferenceNumberRegistration& r, int64_t ticket) {
     std::string index = identityIndex(r.insured);
-    store_.db()
-        .prepare("INSERT INTO reference_numbers(identity_index, reference_number, state, ticket, identifiers_sealed, "
-                 "requested_at) VALUES(?,?,'pending',?,?,?) "
-                 "ON CONFLICT(identity_index) DO UPDATE SET reference_number = excluded.reference_number, "
-                 "state = 'pending', result_code = '', result_message = '', ticket = excluded.ticket, "
-                 "identifiers_sealed = excluded.identifiers_sealed, requested_at = excluded.requested_at")
+    tx.prepare("INSERT INTO reference_numbers(identity_index, reference_number, state, ticket, identifiers_sealed, "
+               "requested_at) VALUES(?,?,'pending',?,?,?) "
+               "ON CONFLICT(identity_index) DO UPDATE SET reference_number = excluded.reference_number, "
+               "state = 'pending', result_code = '', result_message = '', ticket = excluded.ticket, "
+               "identifiers_sealed = excluded.identifiers_sealed, requested_at = excluded.requested_at")
         .bindBlob(1, index).bind(2, r.referenceNumber).bind(3, ticket)
         .bindBlob(4, store_.key().seal(joinIdentifiers(r.insured), aadFor(index))).bind(5, nowSeconds())
         .run();
@@ -58,15 +57,14 @@ int ReferenceNumbers::markResults(int64_t ticket, const std::vector<ReferenceNum
     int changed = 0;
     int64_t now = nowSeconds();
     for (const auto& m : marks) {
-        store_.db()
-            .prepare("UPDATE reference_numbers SET state = ?, result_code = ?, result_message = ?, "
-                     "registered_at = CASE WHEN ? THEN ? ELSE registered_at END "
-                     "WHERE identity_index = ? AND ticket = ? AND reference_number = ? AND state = 'pending'")
+        tx.prepare("UPDATE reference_numbers SET state = ?, result_code = ?, result_message = ?, "
+                   "registered_at = CASE WHEN ? THEN ? ELSE registered_at END "
+                   "WHERE identity_index = ? AND ticket = ? AND reference_number = ? AND state = 'pending'")
             .bind(1, m.registered ? "registered" : "refused").bind(2, m.code).bind(3, m.message)
             .bind(4, int64_t(m.registered ? 1 : 0)).bind(5, now)
             .bindBlob(6, m.identityIndex).bind(7, ticket).bind(8, m.referenceNumber)
             .run();
-        changed += store_.db().changes();
+        changed += tx.changes();
     }
     tx.commit();
     return changed;
@@ -88,8 +86,8 @@ ReferenceNumberRow ReferenceNumbers::read(Statement& st) {
 }
 
 std::optional<ReferenceNumberRow> ReferenceNumbers::find(const std::string& identityIndex) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kSelect) + "WHERE identity_index = ?");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kSelect) + "WHERE identity_index = ?");
     st.bindBlob(1, identityIndex);
     if (!st.step()) return std::nullopt;
     return read(st);
@@ -97,8 +95,8 @@ std::optional<ReferenceNumberRow> ReferenceNumbers::find(const std::string& iden
 
 std::vector<ReferenceNumberRow> ReferenceNumbers::list(const std::string& state, int limit, int offset) {
     std::vector<ReferenceNumberRow> out;
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kSelect) + "WHERE (? = '' OR state = ?) ORDER BY requested_at DESC, id DESC LIMIT ? OFFSET ?");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kSelect) + "WHERE (? = '' OR state = ?) ORDER BY requested_at DESC, id DESC LIMIT ? OFFSET ?");
     st.bind(1, state).bind(2, state).bind(3, int64_t(limit)).bind(4, int64_t(offset));
     while (st.step()) out.push_back(read(st));
     return out;
@@ -106,16 +104,16 @@ std::vector<ReferenceNumberRow> ReferenceNumbers::list(const std::string& state,
 
 std::vector<int64_t> ReferenceNumbers::pendingTickets() {
     std::vector<int64_t> out;
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(
         "SELECT DISTINCT ticket FROM reference_numbers WHERE state = 'pending' AND ticket IS NOT NULL ORDER BY ticket");
     while (st.step()) out.push_back(st.int64(0));
     return out;
 }
 
 int64_t ReferenceNumbers::count(const std::string& state) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT COUNT(*) FROM reference_numbers WHERE (? = '' OR state = ?)");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare("SELECT COUNT(*) FROM reference_numbers WHERE (? = '' OR state = ?)");
     st.bind(1, state).bind(2, state);
     st.step();
     return st.int64(0);

@@ -29,14 +29,13 @@ std::pair<std::string, AdminSession> Sessions::open(int64_t userId, bool secondF
     std::string token = newToken();
     AdminSession s{tokenHash(token), userId, newToken(), secondFactorPassed, now, now, now + absoluteSeconds_,
                    remoteAddress};
-    auto l = store_.db().lock();
-    insert(s);
+    auto conn = store_.db().lock();
+    insert(conn, s);
     return {token, s};
 }
 
-void Sessions::insert(const AdminSession& s) {
-    store_.db()
-        .prepare("INSERT INTO admin_sessions(token_hash, user_id, csrf_token, totp_passed, created_at, last_seen_at, "
+void Sessions::insert(Connection& conn, const AdminSession& s) {
+    conn.prepare("INSERT INTO admin_sessions(token_hash, user_id, csrf_token, totp_passed, created_at, last_seen_at, "
                  "expires_at, remote_address) VALUES(?,?,?,?,?,?,?,?)")
         .bind(1, s.tokenHash).bind(2, s.userId).bind(3, s.csrfToken).bind(4, s.secondFactorPassed ? 1 : 0)
         .bind(5, s.createdAt).bind(6, s.lastSeenAt).bind(7, s.expiresAt).bind(8, s.remoteAddress)
@@ -47,11 +46,10 @@ std::optional<AdminSession> Sessions::touch(const std::string& token, int64_t no
     if (!plausible(token)) return std::nullopt;
     AdminSession s;
     s.tokenHash = tokenHash(token);
-    auto& db = store_.db();
-    auto l = db.lock();
+    auto conn = store_.db().lock();
     {
-        auto st = db.prepare("SELECT user_id, csrf_token, totp_passed, created_at, last_seen_at, expires_at, "
-                             "remote_address FROM admin_sessions WHERE token_hash = ?");
+        auto st = conn.prepare("SELECT user_id, csrf_token, totp_passed, created_at, last_seen_at, expires_at, "
+                               "remote_address FROM admin_sessions WHERE token_hash = ?");
         st.bind(1, s.tokenHash);
         if (!st.step()) return std::nullopt;
         s.userId = st.int64(0);
@@ -63,11 +61,11 @@ std::optional<AdminSession> Sessions::touch(const std::string& token, int64_t no
         s.remoteAddress = st.text(6);
     }
     if (now - s.lastSeenAt > idleSeconds_ || now >= s.expiresAt) {
-        db.prepare("DELETE FROM admin_sessions WHERE token_hash = ?").bind(1, s.tokenHash).run();
+        conn.prepare("DELETE FROM admin_sessions WHERE token_hash = ?").bind(1, s.tokenHash).run();
         return std::nullopt;
     }
     s.lastSeenAt = now;
-    db.prepare("UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?").bind(1, now).bind(2, s.tokenHash).run();
+    conn.prepare("UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?").bind(1, now).bind(2, s.tokenHash).run();
     return s;
 }
 
@@ -76,11 +74,10 @@ std::pair<std::string, AdminSession> Sessions::renewAfterSecondFactor(const std:
         return model::KakehashiError(model::ErrorId::Unauthorized, "セッションが見つかりません（no such session）");
     };
     if (!plausible(token)) throw unknown();
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     AdminSession s;
     {
-        auto st = db.prepare("SELECT user_id, created_at, expires_at, remote_address FROM admin_sessions WHERE token_hash = ?");
+        auto st = tx.prepare("SELECT user_id, created_at, expires_at, remote_address FROM admin_sessions WHERE token_hash = ?");
         st.bind(1, tokenHash(token));
         if (!st.step()) throw unknown();
         s.userId = st.int64(0);
@@ -88,32 +85,31 @@ std::pair<std::string, AdminSession> Sessions::renewAfterSecondFactor(const std:
         s.expiresAt = st.int64(2);  // the second factor does not make the session last longer
         s.remoteAddress = st.text(3);
     }
-    db.prepare("DELETE FROM admin_sessions WHERE token_hash = ?").bind(1, tokenHash(token)).run();
+    tx.prepare("DELETE FROM admin_sessions WHERE token_hash = ?").bind(1, tokenHash(token)).run();
     std::string fresh = newToken();
     s.tokenHash = tokenHash(fresh);
     s.csrfToken = newToken();
     s.secondFactorPassed = true;
     s.lastSeenAt = now;
-    insert(s);
+    insert(tx, s);
     tx.commit();
     return {fresh, s};
 }
 
 void Sessions::close(const std::string& token) {
     if (!plausible(token)) return;
-    auto l = store_.db().lock();
-    store_.db().prepare("DELETE FROM admin_sessions WHERE token_hash = ?").bind(1, tokenHash(token)).run();
+    auto conn = store_.db().lock();
+    conn.prepare("DELETE FROM admin_sessions WHERE token_hash = ?").bind(1, tokenHash(token)).run();
 }
 
 void Sessions::closeAllFor(int64_t userId) {
-    auto l = store_.db().lock();
-    store_.db().prepare("DELETE FROM admin_sessions WHERE user_id = ?").bind(1, userId).run();
+    auto conn = store_.db().lock();
+    conn.prepare("DELETE FROM admin_sessions WHERE user_id = ?").bind(1, userId).run();
 }
 
 void Sessions::purgeExpired(int64_t now) {
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("DELETE FROM admin_sessions WHERE expires_at <= ? OR last_seen_at < ?")
+    auto conn = store_.db().lock();
+    conn.prepare("DELETE FROM admin_sessions WHERE expires_at <= ? OR last_seen_at < ?")
         .bind(1, now).bind(2, now - idleSeconds_)
         .run();
 }

@@ -42,7 +42,7 @@ public:
     static std::string tokenHash(const std::string& token);
 
 private:
-    void insert(const AdminSession& s);  // caller holds the lock
+    void insert(Connection& conn, const AdminSession& s);
 
     Store& store_;
     int idleSeconds_, absoluteSeconds_;

@@ -33,56 +33,52 @@ std::string SetupCode::hash(const std::string& canonicalCode) const {
 }
 
 std::optional<std::string> SetupCode::issueIfNoAdministrator(Users& users) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     if (users.count() > 0) {
-        db.exec("DELETE FROM admin_setup_code");
+        tx.exec("DELETE FROM admin_setup_code");
         tx.commit();
         return std::nullopt;
     }
     std::string bytes = crypto::randomBytes(kSymbols), code;
     for (unsigned char b : bytes) code += kAlphabet[b & 31];  // 256 is a multiple of 32: no bias
     crypto::secureZero(bytes);
-    db.prepare("INSERT OR REPLACE INTO admin_setup_code(id, code_hash, issued_at, wrong_tries) VALUES(1, ?, ?, 0)")
+    tx.prepare("INSERT OR REPLACE INTO admin_setup_code(id, code_hash, issued_at, wrong_tries) VALUES(1, ?, ?, 0)")
         .bindBlob(1, hash(code)).bind(2, nowSeconds())
         .run();
     tx.commit();
     return code.substr(0, 4) + "-" + code.substr(4, 4) + "-" + code.substr(8);
 }
 
-bool SetupCode::matches(const std::string& code, Transaction&) {
+bool SetupCode::matches(const std::string& code, Transaction& tx) {
     std::string typed = canonical(code);
-    auto& db = store_.db();
     std::string stored;
     {
-        auto st = db.prepare("SELECT code_hash, wrong_tries FROM admin_setup_code WHERE id = 1");
+        auto st = tx.prepare("SELECT code_hash, wrong_tries FROM admin_setup_code WHERE id = 1");
         if (!st.step() || st.int64(1) >= kMaxWrongTries) return false;
         stored = st.blob(0);
     }
     if (!typed.empty() && crypto::constantTimeEqual(hash(typed), stored)) return true;
-    db.exec("UPDATE admin_setup_code SET wrong_tries = wrong_tries + 1");
+    tx.exec("UPDATE admin_setup_code SET wrong_tries = wrong_tries + 1");
     return false;
 }
 
 bool SetupCode::consume(const std::string& code) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     bool right = matches(code, tx);
-    if (right) db.exec("DELETE FROM admin_setup_code");
+    if (right) tx.exec("DELETE FROM admin_setup_code");
     tx.commit();
     return right;
 }
 
 AdminUser SetupCode::createFirstAdministrator(const std::string& code, Users& users, const Users::CheckedAccount& account) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     if (users.count() > 0) throw model::KakehashiError(model::ErrorId::SetupDone, "");
     if (!matches(code, tx)) {
         tx.commit();  // the wrong try counts
         throw model::KakehashiError(model::ErrorId::SetupCodeWrong, "");
     }
     AdminUser user = users.add(account, "setup", tx);
-    db.exec("DELETE FROM admin_setup_code");
+    tx.exec("DELETE FROM admin_setup_code");
     tx.commit();
     return user;
 }

@@ -47,8 +47,8 @@ public:
 
 private:
     std::string nameKey(const std::string& username) const;
-    void forgetOld(int64_t now);
-    void keepWithinCap(int64_t now);
+    void forgetOld(Transaction& tx, int64_t now);
+    void keepWithinCap(Transaction& tx, int64_t now);
 
     Store& store_;
     const LockoutPolicy policy_;

@@ -7,64 +7,24 @@
 #include "crypto/primitives.hpp"
 #include "crypto/totp.hpp"
 #include "model/errors.hpp"
+#include "model/password_policy.hpp"
+#include "model/recovery_code.hpp"
 
 namespace kh::store {
 namespace {
 using model::ErrorId;
 using model::KakehashiError;
 
-constexpr size_t kMinPassword = 12, kMaxPassword = 128, kMaxUsername = 32;
-constexpr int kRecoveryCodes = 10;
-// Crockford's base32 in lower case: 32 symbols (5 bits each), no i, l, o or u to misread.
-constexpr char kRecoveryAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+constexpr size_t kMaxUsername = 32;
 
 // Checked against when the name is unknown, so that answer takes as long as a wrong password.
 const std::string kDummyHash =
     "scrypt$15$8$1$pteSiD8IShDe4eDhGmpqGg$wcgNLtO/4Na6alFWztxQfEgAIxca4TNzklod44pqqHg";
 
-// Passwords long enough to pass the length rule that still come first in every guessing list.
-const char* const kCommonPasswords[] = {
-    "password1234", "password12345", "password123456", "passw0rd1234", "p@ssw0rd1234", "p@ssword1234",
-    "passwordpassword", "qwerty123456", "qwertyuiop12", "qwertyuiopasdf", "qwertyuiop[]", "1qaz2wsx3edc",
-    "1q2w3e4r5t6y", "zaq12wsxcde3", "qazwsxedcrfv", "abcdefghijkl", "abcd1234abcd", "abc123abc123",
-    "iloveyou1234", "administrator", "administrator1", "adminadmin12", "admin1234567", "welcome12345",
-    "changeme1234", "letmein12345", "trustno1trustno1", "kakehashi123", "kakehashi1234", "kakehashi12345"};
-
 const char kColumns[] =
     "SELECT id, username, display_name, role, password_hash, totp_secret_sealed IS NOT NULL, disabled, "
-    "created_at, created_by, password_changed_at, recovery_codes FROM admin_users ";
-
-std::string lower(std::string s) {
-    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-size_t characters(const std::string& utf8) {
-    return size_t(std::count_if(utf8.begin(), utf8.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-// "ああああ…" as much as "aaaa…": the first UTF-8 character, and nothing else after it.
-bool oneCharacterRepeated(const std::string& utf8) {
-    if (utf8.empty()) return false;
-    size_t n = 1;
-    while (n < utf8.size() && (utf8[n] & 0xC0) == 0x80) ++n;
-    if (utf8.size() % n) return false;
-    for (size_t at = n; at < utf8.size(); at += n)
-        if (utf8.compare(at, n, utf8, 0, n) != 0) return false;
-    return true;
-}
-
-std::vector<std::string> splitCommas(const std::string& s) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start < s.size()) {
-        size_t end = s.find(',', start);
-        if (end == std::string::npos) end = s.size();
-        if (end > start) out.push_back(s.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
-}
+    "created_at, created_by, password_changed_at, "
+    "(SELECT COUNT(*) FROM admin_recovery_codes WHERE user_id = admin_users.id) FROM admin_users ";
 
 std::string joinWith(const std::vector<std::string>& items, const std::string& separator) {
     std::string out;
@@ -89,28 +49,6 @@ std::string withoutSpaces(const std::string& s) {
 bool isTotpShape(const std::string& code) {
     return code.size() == size_t(crypto::kTotpDigits) &&
            std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// A recovery code as typed — any case, with or without its dash, o/i/l for 0/1/1 — in its stored form
-// "xxxx-xxxx"; nullopt when it cannot be one.
-std::optional<std::string> canonicalRecoveryCode(const std::string& typed) {
-    std::string code;
-    for (char c : lower(typed)) {
-        if (c == '-') continue;
-        if (c == 'o') c = '0';
-        if (c == 'i' || c == 'l') c = '1';
-        if (!std::char_traits<char>::find(kRecoveryAlphabet, 32, c)) return std::nullopt;
-        code += c;
-    }
-    if (code.size() != 8) return std::nullopt;
-    return code.substr(0, 4) + "-" + code.substr(4);
-}
-
-std::string newRecoveryCode() {
-    std::string bytes = crypto::randomBytes(8), code;
-    for (unsigned char b : bytes) code += kRecoveryAlphabet[b & 31];  // 256 is a multiple of 32: no bias
-    crypto::secureZero(bytes);
-    return code.substr(0, 4) + "-" + code.substr(4);
 }
 
 KakehashiError nameTaken() {
@@ -138,7 +76,7 @@ Users::Row Users::readRow(Statement& st) {
     r.user.createdAt = st.int64(7);
     r.user.createdBy = st.text(8);
     r.user.passwordChangedAt = st.int64(9);
-    r.user.recoveryCodesLeft = int(splitCommas(st.text(10)).size());
+    r.user.recoveryCodesLeft = int(st.int64(10));
     return r;
 }
 
@@ -157,53 +95,33 @@ std::optional<Role> roleFromName(const std::string& name) {
     return std::nullopt;
 }
 
-std::vector<std::string> passwordProblems(const std::string& password, const std::string& username) {
-    std::vector<std::string> problems;
-    size_t length = characters(password);
-    std::string folded = lower(password);
-    if (length < kMinPassword) problems.push_back("パスワードは12文字以上で入力してください");
-    if (length > kMaxPassword) problems.push_back("パスワードは128文字以内で入力してください");
-    if (username.size() >= 3 && folded.find(lower(username)) != std::string::npos)  // "a" may appear anywhere
-        problems.push_back("パスワードに利用者名を含めないでください");
-    if (!password.empty() && std::all_of(password.begin(), password.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        problems.push_back("数字だけのパスワードは使えません。文字や記号も混ぜてください");
-    else if (oneCharacterRepeated(password))
-        problems.push_back("同じ文字を繰り返しただけのパスワードは使えません");
-    for (const char* common : kCommonPasswords)
-        if (folded == common) {
-            problems.push_back("よく使われていて推測されやすいパスワードです。ほかの人が思いつかない言葉にしてください");
-            break;
-        }
-    return problems;
-}
-
 Users::Users(Store& store, LockoutPolicy lockout) : store_(store), failures_(store, lockout) {}
 
 int64_t Users::count() {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT COUNT(*) FROM admin_users");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare("SELECT COUNT(*) FROM admin_users");
     st.step();
     return st.int64(0);
 }
 
 int64_t Users::enabledAdministratorCount() {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare("SELECT COUNT(*) FROM admin_users WHERE role = 'administrator' AND disabled = 0");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare("SELECT COUNT(*) FROM admin_users WHERE role = 'administrator' AND disabled = 0");
     st.step();
     return st.int64(0);
 }
 
 std::optional<Users::Row> Users::rowByName(const std::string& username) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kColumns) + "WHERE username = ?");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kColumns) + "WHERE username = ?");
     st.bind(1, username);
     if (!st.step()) return std::nullopt;
     return readRow(st);
 }
 
 std::optional<Users::Row> Users::rowById(int64_t id) {
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kColumns) + "WHERE id = ?");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kColumns) + "WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     return readRow(st);
@@ -215,21 +133,20 @@ Users::CheckedAccount Users::check(const std::string& username, const std::strin
         throw KakehashiError(ErrorId::InvalidField,
                              "利用者名は英数字と . _ - の1〜32文字で入力してください");
     if (rowByName(username)) throw nameTaken();
-    auto problems = passwordProblems(password, username);
+    auto problems = model::passwordProblems(password, username);
     if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
     return CheckedAccount(username, displayName, role, crypto::hashPassword(password));
 }
 
-AdminUser Users::add(const CheckedAccount& account, const std::string& by, Transaction&) {
+AdminUser Users::add(const CheckedAccount& account, const std::string& by, Transaction& tx) {
     if (rowByName(account.username_)) throw nameTaken();  // made by someone else since the check
-    auto& db = store_.db();
     int64_t now = nowSeconds();
-    db.prepare("INSERT INTO admin_users(username, display_name, role, password_hash, created_at, created_by, "
+    tx.prepare("INSERT INTO admin_users(username, display_name, role, password_hash, created_at, created_by, "
                "password_changed_at) VALUES(?,?,?,?,?,?,?)")
         .bind(1, account.username_).bind(2, account.displayName_).bind(3, roleName(account.role_))
         .bind(4, account.passwordHash_).bind(5, now).bind(6, by).bind(7, now)
         .run();
-    return rowById(db.lastInsertId())->user;
+    return rowById(tx.lastInsertId())->user;
 }
 
 AdminUser Users::create(const std::string& username, const std::string& displayName, Role role,
@@ -255,8 +172,8 @@ std::optional<AdminUser> Users::get(int64_t id) {
 
 std::vector<AdminUser> Users::list() {
     std::vector<AdminUser> out;
-    auto l = store_.db().lock();
-    auto st = store_.db().prepare(std::string(kColumns) + "ORDER BY username");
+    auto conn = store_.db().lock();
+    auto st = conn.prepare(std::string(kColumns) + "ORDER BY username");
     while (st.step()) out.push_back(readRow(st).user);
     return out;
 }
@@ -278,8 +195,8 @@ Users::PasswordOutcome Users::checkPassword(const std::string& username, const s
     if (!r->user.totpEnabled) failures_.clear(username, address);
     if (crypto::passwordNeedsRehash(r->passwordHash)) {
         std::string hash = crypto::hashPassword(password);
-        auto l = store_.db().lock();
-        store_.db().prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, r->user.id).run();
+        auto conn = store_.db().lock();
+        conn.prepare("UPDATE admin_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, r->user.id).run();
     }
     return {PasswordCheck::Ok, rowById(r->user.id)->user};
 }
@@ -305,12 +222,11 @@ SignInFailures::Summary Users::signInFailures(const AdminUser& user, int64_t now
 }
 
 bool Users::acceptTotp(int64_t id, const std::string& code, int64_t now) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     std::string sealed;
     int64_t lastStep = 0;
     {
-        auto st = db.prepare("SELECT totp_secret_sealed, totp_last_step FROM admin_users WHERE id = ?");
+        auto st = tx.prepare("SELECT totp_secret_sealed, totp_last_step FROM admin_users WHERE id = ?");
         st.bind(1, id);
         if (!st.step() || st.isNull(0)) return false;
         sealed = st.blob(0);
@@ -320,35 +236,20 @@ bool Users::acceptTotp(int64_t id, const std::string& code, int64_t now) {
     auto step = crypto::totpStepMatching(secret, code, now);
     crypto::secureZero(secret);
     if (!step || *step <= lastStep) return false;  // a step already used is a replayed code
-    db.prepare("UPDATE admin_users SET totp_last_step = ? WHERE id = ?").bind(1, *step).bind(2, id).run();
+    tx.prepare("UPDATE admin_users SET totp_last_step = ? WHERE id = ?").bind(1, *step).bind(2, id).run();
     tx.commit();
     return true;
 }
 
+// Using a code deletes its row. Looked up by its keyed hash, so how long the lookup takes tells nothing
+// about the codes kept.
 bool Users::acceptRecoveryCode(int64_t id, const std::string& code) {
-    auto canonical = canonicalRecoveryCode(code);
+    auto canonical = model::canonicalRecoveryCode(code);
     if (!canonical) return false;
     std::string hash = recoveryCodeHash(id, *canonical);
-    auto& db = store_.db();
-    Transaction tx(db);
-    std::string stored;
-    {
-        auto st = db.prepare("SELECT recovery_codes FROM admin_users WHERE id = ?");
-        st.bind(1, id);
-        if (!st.step()) return false;
-        stored = st.text(0);
-    }
-    std::vector<std::string> left;
-    bool found = false;
-    for (const auto& each : splitCommas(stored)) {
-        bool same = crypto::constantTimeEqual(each, hash);  // every entry compared, found or not
-        if (same && !found) found = true;
-        else left.push_back(each);
-    }
-    if (!found) return false;
-    db.prepare("UPDATE admin_users SET recovery_codes = ? WHERE id = ?").bind(1, joinWith(left, ",")).bind(2, id).run();
-    tx.commit();
-    return true;
+    auto conn = store_.db().lock();
+    conn.prepare("DELETE FROM admin_recovery_codes WHERE user_id = ? AND code_hash = ?").bind(1, id).bind(2, hash).run();
+    return conn.changes() > 0;
 }
 
 // Keyed with the data key and bound to the user: 40-bit codes cannot be searched for from a copied database.
@@ -359,21 +260,19 @@ std::string Users::recoveryCodeHash(int64_t id, const std::string& code) const {
 std::string Users::beginTotpEnrolment(int64_t userId) {
     require(userId);
     std::string secret = crypto::newTotpSecret();
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE admin_users SET totp_pending_sealed = ? WHERE id = ?")
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE admin_users SET totp_pending_sealed = ? WHERE id = ?")
         .bindBlob(1, store_.key().seal(secret, pendingTotpAad(userId))).bind(2, userId)
         .run();
     return secret;
 }
 
 std::optional<std::vector<std::string>> Users::confirmTotpEnrolment(int64_t userId, const std::string& code, int64_t now) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     std::string sealed;
     int64_t lastStep = 0;
     {
-        auto st = db.prepare("SELECT totp_pending_sealed, totp_last_step FROM admin_users WHERE id = ?");
+        auto st = tx.prepare("SELECT totp_pending_sealed, totp_last_step FROM admin_users WHERE id = ?");
         st.bind(1, userId);
         if (!st.step() || st.isNull(0)) return std::nullopt;
         sealed = st.blob(0);
@@ -385,17 +284,20 @@ std::optional<std::vector<std::string>> Users::confirmTotpEnrolment(int64_t user
         crypto::secureZero(secret);
         return std::nullopt;
     }
-    std::vector<std::string> codes, hashes;
-    for (int i = 0; i < kRecoveryCodes; ++i) {
-        codes.push_back(newRecoveryCode());
-        hashes.push_back(recoveryCodeHash(userId, codes.back()));
-    }
-    db.prepare("UPDATE admin_users SET totp_secret_sealed = ?, totp_pending_sealed = NULL, totp_last_step = ?, "
-               "recovery_codes = ? WHERE id = ?")
-        .bindBlob(1, store_.key().seal(secret, totpAad(userId))).bind(2, *step).bind(3, joinWith(hashes, ","))
-        .bind(4, userId)
+    tx.prepare("UPDATE admin_users SET totp_secret_sealed = ?, totp_pending_sealed = NULL, totp_last_step = ? WHERE id = ?")
+        .bindBlob(1, store_.key().seal(secret, totpAad(userId))).bind(2, *step).bind(3, userId)
         .run();
     crypto::secureZero(secret);
+    tx.prepare("DELETE FROM admin_recovery_codes WHERE user_id = ?").bind(1, userId).run();
+    std::vector<std::string> codes;
+    for (int i = 0; i < model::kRecoveryCodesPerEnrolment; ++i) {
+        std::string random = crypto::randomBytes(model::kRecoveryCodeRandomBytes);
+        codes.push_back(model::recoveryCodeFrom(random));
+        crypto::secureZero(random);
+        tx.prepare("INSERT OR IGNORE INTO admin_recovery_codes(user_id, code_hash) VALUES(?, ?)")
+            .bind(1, userId).bind(2, recoveryCodeHash(userId, codes.back()))
+            .run();
+    }
     tx.commit();
     return codes;
 }
@@ -407,12 +309,11 @@ AdminUser Users::require(int64_t id) {
 }
 
 void Users::setPassword(int64_t id, const std::string& password) {
-    auto problems = passwordProblems(password, require(id).username);
+    auto problems = model::passwordProblems(password, require(id).username);
     if (!problems.empty()) throw KakehashiError(ErrorId::InvalidField, joinWith(problems, "\n"));
     std::string hash = crypto::hashPassword(password);
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE admin_users SET password_hash = ?, password_changed_at = ? WHERE id = ?")
+    auto conn = store_.db().lock();
+    conn.prepare("UPDATE admin_users SET password_hash = ?, password_changed_at = ? WHERE id = ?")
         .bind(1, hash).bind(2, nowSeconds()).bind(3, id)
         .run();
 }
@@ -426,20 +327,18 @@ void Users::keepAnAdministrator(const AdminUser& user, bool staysEnabledAdminist
 }
 
 void Users::setRole(int64_t id, Role role) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     AdminUser user = require(id);
     keepAnAdministrator(user, role == Role::Administrator && !user.disabled);
-    db.prepare("UPDATE admin_users SET role = ? WHERE id = ?").bind(1, roleName(role)).bind(2, id).run();
+    tx.prepare("UPDATE admin_users SET role = ? WHERE id = ?").bind(1, roleName(role)).bind(2, id).run();
     tx.commit();
 }
 
 void Users::setDisabled(int64_t id, bool disabled) {
-    auto& db = store_.db();
-    Transaction tx(db);
+    Transaction tx(store_.db());
     AdminUser user = require(id);
     keepAnAdministrator(user, user.role == Role::Administrator && !disabled);
-    db.prepare("UPDATE admin_users SET disabled = ? WHERE id = ?").bind(1, disabled ? 1 : 0).bind(2, id).run();
+    tx.prepare("UPDATE admin_users SET disabled = ? WHERE id = ?").bind(1, disabled ? 1 : 0).bind(2, id).run();
     tx.commit();
 }
 
@@ -447,12 +346,10 @@ void Users::unlock(int64_t id) { failures_.clearAll(require(id).username); }
 
 void Users::resetTotp(int64_t id) {
     require(id);
-    auto l = store_.db().lock();
-    store_.db()
-        .prepare("UPDATE admin_users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, recovery_codes = '' "
-                 "WHERE id = ?")
-        .bind(1, id)
-        .run();
+    Transaction tx(store_.db());
+    tx.prepare("UPDATE admin_users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL WHERE id = ?").bind(1, id).run();
+    tx.prepare("DELETE FROM admin_recovery_codes WHERE user_id = ?").bind(1, id).run();
+    tx.commit();
 }
 
 }  // namespace kh::store

@@ -1,8 +1,9 @@
-// Web-admin accounts (管理画面の利用者): roles, the password policy, the password and second-factor checks
-// with a lockout per account and client address (store/sign_in_failures), TOTP enrolment with one-time
-// recovery codes, and the changes an administrator makes to an account. What a role may do, and the audit
-// rows of who did what, belong to the admin layer; this part keeps the rows right and never lets the last
-// enabled administrator go.
+// Web-admin accounts (管理画面の利用者): roles, accounts checked against the password policy
+// (model/password_policy), the password and second-factor checks with a lockout per account and client
+// address (store/sign_in_failures), TOTP enrolment with one-time recovery codes (model/recovery_code; kept
+// as keyed hashes, one row each), and the changes an administrator makes to an account. What a role may
+// do, and the audit rows of who did what, belong to the admin layer; this part keeps the rows right and
+// never lets the last enabled administrator go.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -30,10 +31,6 @@ struct AdminUser {
     int64_t passwordChangedAt = 0;
     int recoveryCodesLeft = 0;
 };
-
-// What is wrong with a new password, one message per problem, in Japanese and saying what to type instead.
-// Empty: acceptable.
-std::vector<std::string> passwordProblems(const std::string& password, const std::string& username);
 
 class Users {
 public:

@@ -35,8 +35,8 @@ Posted post(unsigned short port, const std::string& path, const std::string& tok
 // Every journalled exchange, opened with the data key.
 std::vector<std::string> journalled(store::Store& s) {
     std::vector<std::string> out;
-    auto l = s.db().lock();
-    auto st = s.db().prepare("SELECT correlation, payload_sealed FROM journal ORDER BY id");
+    auto conn = s.db().lock();
+    auto st = conn.prepare("SELECT correlation, payload_sealed FROM journal ORDER BY id");
     while (st.step()) out.push_back(s.key().open(st.blob(1), "journal:" + st.text(0)));
     return out;
 }

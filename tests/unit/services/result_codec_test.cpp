@@ -5,6 +5,7 @@
 
 #include "model/errors.hpp"
 #include "services/result_codec.hpp"
+#include "spec/stored_result.hpp"
 
 using namespace kh;
 using model::ErrorId;
@@ -38,14 +39,14 @@ TEST_CASE("without a detail the error answer is the table's title alone", "[serv
 
 TEST_CASE("an error answer survives the store's form whole", "[services][result-codec]") {
     auto made = services::errorResult(entry(), ErrorId::UpstreamRejected, "SIM-B001 一括照会を受け付けられません");
-    auto back = services::parseResult(services::serialiseResult(made));
+    auto back = spec::parseResult(spec::serialiseResult(made));
     CHECK(back.processingStatus == "2");
     CHECK(back.processingCode == made.processingCode);
     CHECK(back.processingMessage == made.processingMessage);
     CHECK(back.validity == model::Validity::Unknown);
     CHECK(back.records.empty());
     CHECK(back.inquiry.arbitraryIdentifier == "PT-5001");
-    auto inquiry = services::parseInquiry(services::serialiseInquiry(entry()));
+    auto inquiry = spec::parseInquiry(spec::serialiseInquiry(entry()));
     CHECK(inquiry.insured.cardSymbol == "あいう");
     CHECK(inquiry.arbitraryIdentifier == "PT-5001");
 }

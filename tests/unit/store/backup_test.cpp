@@ -6,7 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include <functional>
+#include <map>
+#include <sstream>
 
 #include "base/files.hpp"
 #include "crypto/totp.hpp"
@@ -78,17 +83,16 @@ void fillOther(Box& box) {
     auto other = users.create("other", "別の管理者", Role::Administrator, "betsu-no-kanrisha-7", "setup");
     Sessions(*store).open(other.id, true, "127.0.0.1", nowSeconds());
     Settings(*store).set("facility.name", "仮の名前", "other");
-    auto l = store->db().lock();
-    store->db()
-        .prepare("INSERT INTO journal(at, direction, channel, kind, correlation, payload_sealed) VALUES(1,'in','http','x','c',?)")
+    auto conn = store->db().lock();
+    conn.prepare("INSERT INTO journal(at, direction, channel, kind, correlation, payload_sealed) VALUES(1,'in','http','x','c',?)")
         .bindBlob(1, store->key().seal("payload", "journal:1"))
         .run();
     box.writeFile("tls/stale.crt", "from before");
 }
 
 int64_t rows(Store& store, const std::string& table) {
-    auto l = store.db().lock();
-    auto st = store.db().prepare("SELECT COUNT(*) FROM " + table);
+    auto conn = store.db().lock();
+    auto st = conn.prepare("SELECT COUNT(*) FROM " + table);
     st.step();
     return st.int64(0);
 }
@@ -180,8 +184,8 @@ TEST_CASE("a box restored from its own backup keeps its key and its other data",
         auto store = a.open();
         archive = collectBackup(*store, a.keys, a.state, false).archive;
         Settings(*store).set("facility.name", "後から変えた名前", "admin");
-        auto l = store->db().lock();
-        store->db().prepare("INSERT INTO journal(at, direction, channel, kind, correlation) VALUES(1,'in','http','x','c')").run();
+        auto conn = store->db().lock();
+        conn.prepare("INSERT INTO journal(at, direction, channel, kind, correlation) VALUES(1,'in','http','x','c')").run();
     }
     std::string key = readFile(a.keys + "/data.key");
     CHECK_FALSE(stageRestore(archive, a.state, a.keys).replacesDataKey);
@@ -193,6 +197,64 @@ TEST_CASE("a box restored from its own backup keeps its key and its other data",
     CHECK(Settings(*store).get("facility.name")->value == "かけはし内科クリニック");
     CHECK(rows(*store, "journal") == 1);
     CHECK(rows(*store, "eligibility_cache") == 1);  // not in this backup: left as it was
+}
+
+namespace {
+// The archive as a release before migration 0017 made it: the recovery codes' hashes comma-joined in
+// admin_users.recovery_codes, and no table of their own.
+std::string withRecoveryCodesJoined(const std::string& archive) {
+    using Poco::JSON::Array;
+    using Poco::JSON::Object;
+    auto doc = Poco::JSON::Parser().parse(archive).extract<Object::Ptr>();
+    auto tables = doc->getObject("tables");
+    std::map<int64_t, std::string> joined;
+    auto codes = tables->getObject("admin_recovery_codes")->getArray("rows");
+    for (size_t i = 0; i < codes->size(); ++i) {
+        auto row = codes->getArray(unsigned(i));
+        std::string& list = joined[row->getElement<Poco::Int64>(0)];
+        list += (list.empty() ? "" : ",") + row->getElement<std::string>(1);
+    }
+    tables->remove("admin_recovery_codes");
+    auto users = tables->getObject("admin_users");
+    auto columns = users->getArray("columns");
+    size_t id = 0, legacy = 0;
+    for (size_t i = 0; i < columns->size(); ++i) {
+        if (columns->getElement<std::string>(unsigned(i)) == "id") id = i;
+        if (columns->getElement<std::string>(unsigned(i)) == "recovery_codes") legacy = i;
+    }
+    REQUIRE(legacy != 0);
+    auto userRows = users->getArray("rows");
+    for (size_t i = 0; i < userRows->size(); ++i) {
+        auto row = userRows->getArray(unsigned(i));
+        row->set(unsigned(legacy), joined[row->getElement<Poco::Int64>(unsigned(id))]);
+    }
+    std::ostringstream out;
+    doc->stringify(out);
+    return out.str();
+}
+}  // namespace
+
+TEST_CASE("a backup made before recovery codes had their own table restores them", "[store][backup]") {
+    Box a, b;
+    Original o = fillOriginal(a);
+    std::string archive;
+    {
+        auto store = a.open();
+        archive = withRecoveryCodesJoined(collectBackup(*store, a.keys, a.state, false).archive);
+    }
+    CHECK(archive.find("admin_recovery_codes") == std::string::npos);
+    fillOther(b);
+    stageRestore(archive, b.state, b.keys);
+    REQUIRE(applyStagedRestore(b.db, b.keys, b.state));
+    auto store = b.open();
+    Users users(*store);
+    auto admin = users.find("admin");
+    REQUIRE(admin);
+    CHECK(admin->recoveryCodesLeft == 10);
+    CHECK(users.checkSecondFactor(admin->id, o.recoveryCode, "192.0.2.10", kEnrolledAt + 90).check ==
+          Users::SecondFactorCheck::Accepted);
+    CHECK(admin->recoveryCodesLeft == 10);
+    CHECK(users.find("admin")->recoveryCodesLeft == 9);
 }
 
 TEST_CASE("anything but a Kakehashi backup this version knows is refused before it is staged", "[store][backup]") {

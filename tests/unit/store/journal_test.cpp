@@ -24,8 +24,8 @@ TEST_CASE("an exchange is journalled as one sealed row that splits back into req
     Journal journal(store);
     journal.recordExchange("http", "POST /x 200", "corr-1", "{\"a\":1}", "{\"b\":\"山田\"}");
     CHECK(journal.count() == 1);
-    auto l = store.db().lock();
-    auto st = store.db().prepare("SELECT direction, payload_sealed FROM journal WHERE correlation = 'corr-1'");
+    auto conn = store.db().lock();
+    auto st = conn.prepare("SELECT direction, payload_sealed FROM journal WHERE correlation = 'corr-1'");
     REQUIRE(st.step());
     CHECK(st.text(0) == "exchange");
     std::string payload = store.key().open(st.blob(1), "journal:corr-1");

@@ -17,15 +17,15 @@ namespace {
 constexpr int64_t kDay = 86400;
 
 int64_t count(Store& s, const std::string& sql) {
-    auto l = s.db().lock();
-    auto st = s.db().prepare(sql);
+    auto conn = s.db().lock();
+    auto st = conn.prepare(sql);
     st.step();
     return st.int64(0);
 }
 
 void age(Store& s, const std::string& sql, int64_t at) {
-    auto l = s.db().lock();
-    s.db().prepare(sql).bind(1, at).run();
+    auto conn = s.db().lock();
+    conn.prepare(sql).bind(1, at).run();
 }
 
 // One of everything the gateway keeps, `days` old.

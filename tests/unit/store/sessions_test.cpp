@@ -99,8 +99,8 @@ TEST_CASE("sessions close one by one, all of a user's at once, and expired ones 
     CHECK(f.sessions.touch(b, kNow + 1));
     f.sessions.purgeExpired(kNow + 1000);  // b idle since kNow + 1
     auto count = [&] {
-        auto l = f.store.db().lock();
-        auto st = f.store.db().prepare("SELECT COUNT(*) FROM admin_sessions");
+        auto conn = f.store.db().lock();
+        auto st = conn.prepare("SELECT COUNT(*) FROM admin_sessions");
         st.step();
         return st.int64(0);
     };
