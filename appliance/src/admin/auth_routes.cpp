@@ -6,6 +6,7 @@
 #include "endpoint/http_api.hpp"
 #include "endpoint/json_request.hpp"
 #include "model/errors.hpp"
+#include "model/password_policy.hpp"
 #include "model/japan_date.hpp"
 #include "services/qr_code.hpp"
 #include "store/sign_in_origin.hpp"
@@ -196,7 +197,7 @@ HttpReply changeOwnPassword(AuthParts& p, AdminCall& call) {
         throw KakehashiError(ErrorId::InvalidField, "currentPassword: 今のパスワードが違います。もう一度入力してください");
     }
     admission.succeeded();
-    if (auto problems = store::passwordProblems(next, call.user->username); !problems.empty()) {
+    if (auto problems = model::passwordProblems(next, call.user->username); !problems.empty()) {
         std::string text;
         for (const auto& problem : problems) text += (text.empty() ? "" : "\n") + problem;
         throw KakehashiError(ErrorId::InvalidField, "newPassword: " + text);

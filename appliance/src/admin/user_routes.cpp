@@ -5,6 +5,7 @@
 #include "base/json_writer.hpp"
 #include "endpoint/json_request.hpp"
 #include "model/errors.hpp"
+#include "model/password_policy.hpp"
 #include "model/japan_date.hpp"
 #include "store/store.hpp"
 
@@ -64,7 +65,7 @@ std::string oneTimePassword(const std::string& username) {
             out += letters[b % letters.size()];
             if (out.size() == 19) break;
         }
-        if (out.size() == 19 && store::passwordProblems(out, username).empty()) return out;
+        if (out.size() == 19 && model::passwordProblems(out, username).empty()) return out;
     }
 }
 
