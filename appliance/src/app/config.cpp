@@ -200,6 +200,10 @@ Config loadConfig(const std::string& path) {
     c.firmware.statusDir = value<std::string>(firmware, "statusDir", "");
     c.firmware.maxBundleBytes = uint64_t(value<int64_t>(firmware, "maxBundleBytes", int64_t(c.firmware.maxBundleBytes)));
     c.firmware.releaseFile = value<std::string>(firmware, "releaseFile", c.firmware.releaseFile);
+    // Only the HA image sets this: its root helper (kakehashi-pair-status.timer) writes and reads the folders.
+    auto pair = section(root, "pair");
+    c.pair.statusDir = value<std::string>(pair, "statusDir", "");
+    c.pair.requestDir = value<std::string>(pair, "requestDir", "");
     auto keep = section(root, "retention");
     c.retention.patientDataDays = value<int>(keep, "patientDataDays", c.retention.patientDataDays);
     c.retention.cacheDays = value<int>(keep, "cacheDays", c.retention.cacheDays);
@@ -260,6 +264,8 @@ std::vector<std::string> checkConfig(const Config& c) {
                                     {"firmware.statusDir", c.firmware.statusDir}})
         if (!c.firmware.updateDir.empty() && (dir.empty() || dir.front() != '/'))
             problems.push_back(std::string(name) + ": 絶対パスで指定してください (an absolute path; updateDir and statusDir together)");
+    if (!c.pair.statusDir.empty() && (c.pair.statusDir.front() != '/' || c.pair.requestDir.empty() || c.pair.requestDir.front() != '/'))
+        problems.push_back("pair.statusDir / pair.requestDir: 絶対パスで指定してください (absolute paths, both)");
     if (c.firmware.maxBundleBytes < (1u << 20) || c.firmware.maxBundleBytes > (16ull << 30))
         problems.push_back("firmware.maxBundleBytes: 1 MiB..16 GiB");
     if (c.http.certFile.empty() != c.http.keyFile.empty())

@@ -10,6 +10,7 @@
 #include "plugins/registry.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
+#include "admin/pair_status.hpp"
 #include "services/firmware_updates.hpp"
 #include "services/housekeeping.hpp"
 #include "store/retention.hpp"
@@ -65,6 +66,7 @@ struct Config {
     store::ThrottlePolicy signInThrottle;    // admin.signIn: failed tries per address (burst, refillSeconds)
     store::LockoutPolicy signInLockout;      // admin.signIn: per account and address (lockFailures, lockSeconds)
     services::FirmwareSettings firmware;     // the appliance image: bundles uploaded in the web admin
+    admin::PairSettings pair;                // the HA image: the cluster helper's status and request folders
     store::RetentionPolicy retention;         // how long the store keeps patient data and records
     services::FolderRetention folderRetention;  // how long the share keeps results and rejected requests
 };

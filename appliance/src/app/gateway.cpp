@@ -11,6 +11,8 @@
 #include "admin/backup_routes.hpp"
 #include "admin/channel_routes.hpp"
 #include "admin/firmware_routes.hpp"
+#include "admin/fleet_metrics.hpp"
+#include "model/japan_date.hpp"
 #include "admin/terminal_routes.hpp"
 #include "admin/plugin_routes.hpp"
 #include "admin/receipt_setup_routes.hpp"
@@ -121,7 +123,8 @@ Gateway::Gateway(const Config& config)
       sessions_(store_),
       staffSessions_(store_, kStaffShiftSeconds, kStaffShiftSeconds),
       signInThrottle_(config.signInThrottle),
-      setupCode_(store_) {
+      setupCode_(store_),
+      pair_(config.pair) {
     // A qualification just given carries the outpatient's consent for medical information.
     eligibility_.onLiveAnswer([this](const model::EligibilityResult& r) { homeConsent_.noteQualification(r); });
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
@@ -142,7 +145,9 @@ Gateway::Gateway(const Config& config)
                                  KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_,
                                  &homeConsent_, &visitService_, &referenceNumberService_,
                                  config.cardReadersEnabled ? &cardChecks_ : nullptr, staffAccess_.get()};
-    http_ = endpoint::apiListener(lanTls(config), endpoint::buildApiRoutes(parts), clients_, journal_, metrics_,
+    auto lan = lanTls(config);
+    lanCertFile_ = lan.certFile;
+    http_ = endpoint::apiListener(lan, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_,
                                   config.webAdminRoot, staffAccess_.get());
     if (config.fileDropEnabled) {
         homeConsentFiles_ = std::make_unique<endpoint::HomeConsentFiles>(homeConsent_, config.institutionCode);
@@ -198,13 +203,8 @@ void Gateway::buildAdmin() {
     };
     facts.cardServiceUp = [this] { return readerMonitor_.snapshot().serviceUp; };
     facts.cardReaders = [this] { return int64_t(readerMonitor_.snapshot().readers.size()); };
-    facts.certificates = [this, adminCert = tls.certFile] {
-        auto upstream = transport_.settings();
-        return std::vector<admin::CertificateFact>{{"upstream-client", upstream.certFile},
-                                                   {"central-ca", upstream.caFile},
-                                                   {"lan-api", lanTls(config_).certFile},
-                                                   {"admin", adminCert}};
-    };
+    adminCertFile_ = tls.certFile;
+    facts.certificates = [this] { return certificatesInUse(); };
     admin::AdminParts parts{{users_, sessions_, setupCode_, audit_, signInThrottle_}, settings_, runningSettings(config_), facts,
                             &homeReception_, plugins_.get(), pluginChannel_.get(),
                             config_.cardReadersEnabled ? &cardChecks_ : nullptr, nullptr, &store_.key(), {}};
@@ -260,6 +260,17 @@ void Gateway::announceSetupCode() {
 
 Gateway::~Gateway() { stop(); }
 
+// The certificates the box uses now: the facility's and the central CA as installed (the web admin may have
+// replaced them since the start), the LAN API's and the web admin's.
+std::vector<admin::CertificateFact> Gateway::certificatesInUse() {
+    auto upstream = transport_.settings();
+    std::vector<admin::CertificateFact> out{{"upstream-client", upstream.certFile},
+                                            {"central-ca", upstream.caFile},
+                                            {"lan-api", lanCertFile_}};
+    if (!adminCertFile_.empty()) out.push_back({"admin", adminCertFile_});
+    return out;
+}
+
 void Gateway::addMetrics() {
     metrics_.addProbe("kakehashi_outbound_queue_depth", "Requests waiting for the central system.", "gauge",
                       [this] { return double(queue_.pendingCount()); });
@@ -288,6 +299,8 @@ void Gateway::addMetrics() {
                       [&c] { return double(c.liveAnswers.load()); });
     metrics_.addProbe("kakehashi_eligibility_stale_total", "Inquiries answered from the cache while the link was down.",
                       "counter", [&c] { return double(c.staleAnswers.load()); });
+    admin::addFleetMetrics(metrics_, {KAKEHASHI_VERSION, config_.firmware.releaseFile, [this] { return certificatesInUse(); },
+                                      &pair_, [] { return model::unixSeconds(std::chrono::system_clock::now()); }});
 }
 
 void Gateway::start() {
