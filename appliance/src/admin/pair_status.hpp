@@ -95,6 +95,8 @@ struct PairState {
 struct PairSettings {
     std::string statusDir;   // empty: not a pair image
     std::string requestDir;
+    std::string name;        // the pair's host name and floating address, named by the certificates made here
+    std::string address;
 };
 
 class PairStatus {

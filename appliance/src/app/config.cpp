@@ -204,6 +204,8 @@ Config loadConfig(const std::string& path) {
     auto pair = section(root, "pair");
     c.pair.statusDir = value<std::string>(pair, "statusDir", "");
     c.pair.requestDir = value<std::string>(pair, "requestDir", "");
+    c.pair.name = value<std::string>(pair, "name", "");
+    c.pair.address = value<std::string>(pair, "address", "");
     auto keep = section(root, "retention");
     c.retention.patientDataDays = value<int>(keep, "patientDataDays", c.retention.patientDataDays);
     c.retention.cacheDays = value<int>(keep, "cacheDays", c.retention.cacheDays);

@@ -38,7 +38,7 @@ bool readable(const std::string& path) { return !path.empty() && ::access(path.c
 http::ServerSettings lanTls(const Config& c) {
     http::ServerSettings s = c.http;
     if (!c.adminEnabled || s.certFile.empty() || (readable(s.certFile) && readable(s.keyFile))) return s;
-    auto made = admin::ensureSelfSignedCertificate(c.stateDir, "lan-tls");
+    auto made = admin::ensureSelfSignedCertificate(c.stateDir, "lan-tls", {c.pair.name, {c.pair.address}});
     log::warn("http.certificate_missing", {{"configured", s.certFile}, {"using", made.certFile}});
     s.certFile = made.certFile;
     s.keyFile = made.keyFile;
@@ -173,7 +173,7 @@ Gateway::Gateway(const Config& config)
 void Gateway::buildAdmin() {
     http::ServerSettings tls = config_.admin;
     if (tls.certFile.empty() || tls.keyFile.empty()) {
-        auto made = admin::ensureSelfSignedCertificate(config_.stateDir);
+        auto made = admin::ensureSelfSignedCertificate(config_.stateDir, "admin-tls", {config_.pair.name, {config_.pair.address}});
         tls.certFile = made.certFile;
         tls.keyFile = made.keyFile;
     }

@@ -30,7 +30,7 @@ TEST_CASE("/metrics: the firmware, the certificates' expiry, the pair", "[admin]
     kh::base::writeFileDurably(dir.path + "/lan.crt", made.certificatePem);
     auto notAfter = kh::crypto::readCertificatePem(made.certificatePem)->notAfter;
 
-    PairStatus pair({status, dir.path + "/requests"});
+    PairStatus pair({status, dir.path + "/requests", "", ""});
     kh::endpoint::Metrics metrics;
     addFleetMetrics(metrics, {"1.3.0", release,
                               [&] {

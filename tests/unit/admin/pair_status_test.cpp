@@ -156,11 +156,11 @@ TEST_CASE("the pair as the helper's folder says, and the requests left for it", 
     const std::string status = dir.path + "/status", requests = dir.path + "/requests";
     ::mkdir(status.c_str(), 0755);
 
-    PairStatus none({"", ""});
+    PairStatus none({"", "", "", ""});
     CHECK_FALSE(none.state().inPair);
     CHECK(kh::test::errorOf([&] { none.request("move", "kh-b", "kanri"); }) == ErrorId::NotFound);
 
-    PairStatus pair({status, requests});
+    PairStatus pair({status, requests, "", ""});
     CHECK_FALSE(pair.state().inPair);  // the helper has written nothing yet: not shown as a pair
 
     kh::base::writeFileDurably(status + "/crm_mon.xml", fixture(), 0644);
