@@ -12,6 +12,7 @@
 #include "admin/channel_routes.hpp"
 #include "admin/firmware_routes.hpp"
 #include "admin/fleet_metrics.hpp"
+#include "admin/pair_routes.hpp"
 #include "model/japan_date.hpp"
 #include "admin/terminal_routes.hpp"
 #include "admin/plugin_routes.hpp"
@@ -233,6 +234,7 @@ void Gateway::buildAdmin() {
         parts.more.push_back(std::move(r));
     firmware_ = std::make_unique<services::FirmwareUpdates>(config_.firmware);
     for (auto& r : admin::firmwareRoutes(*firmware_, audit_, KAKEHASHI_VERSION)) parts.more.push_back(std::move(r));
+    for (auto& r : admin::pairRoutes(pair_, audit_)) parts.more.push_back(std::move(r));
     admin_ = std::make_unique<admin::AdminServer>(tls, config_.webAdminRoot, admin::buildAdminRoutes(parts), users_, sessions_);
 }
 
