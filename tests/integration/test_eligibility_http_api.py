@@ -123,6 +123,10 @@ class HttpApiTest(IntegrationTest):
         self.assertIn('kakehashi_http_requests_total{route="/api/v1/eligibility/inquiries",status="200"} 1', text)
         self.assertIn("kakehashi_outbound_queue_depth 0", text)
         self.assertIn("kakehashi_eligibility_live_total 1", text)
+        # The fleet's gauges (firmware/monitoring/kakehashi-alerts.yml); a box not in a pair has no pair series.
+        self.assertRegex(text, r'kakehashi_firmware_info\{version="[0-9.]+",gateway="[0-9.]+"\} 1\n')
+        self.assertRegex(text, r'kakehashi_certificate_expiry_timestamp_seconds\{certificate="upstream-client"\} \d{10}\n')
+        self.assertNotIn("kakehashi_ha_", text)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import { createHomeReception } from './home-reception.js';
 import { applyTexts, currentLanguage, loadLanguage, preferredLanguage, t, tOr } from '/i18n/texts.js';
 import { createLogs } from './logs.js';
 import { createPassword } from './password.js';
+import { createPair, showPairInMenu } from './pair.js';
 import { createPlugins } from './plugins.js';
 import { createReaders } from './readers.js';
 import { createReceiptSetup } from './receipt-setup.js';
@@ -99,7 +100,7 @@ function wizard(step) {
 
 function allowedViews() {
   return [...document.querySelectorAll('#nav a[data-view]')]
-    .filter((a) => ctx.can(a.dataset.permission))
+    .filter((a) => ctx.can(a.dataset.permission) && !a.parentElement.hidden)
     .map((a) => a.dataset.view);
 }
 
@@ -153,6 +154,7 @@ async function enterApp() {
   page.permissions = new Set((me.permissions || []).map((p) => p.name));
   if (!page.routes) await loadRoutes();
   for (const a of document.querySelectorAll('#nav a[data-permission]')) a.parentElement.hidden = !ctx.can(a.dataset.permission);
+  await showPairInMenu(ctx);  // only a box in an HA pair has the pair's view
   userLabel();
   wizard(null);
   setSignedIn(true);
@@ -216,7 +218,7 @@ async function switchLanguage(lang) {
 // navigation's order); they are put into <main> before any module looks for its elements.
 const VIEW_FILES = ['setup', 'enrol', 'recovery', 'facility', 'wizard-client', 'login', 'second', 'dashboard', 'settings',
   'users', 'audit', 'logs', 'home-reception', 'plugins', 'channels', 'receipt-setup', 'readers', 'certificates', 'backup',
-  'firmware', 'system', 'password'];
+  'firmware', 'system', 'password', 'pair'];
 
 async function loadViews() {
   const texts = await Promise.all(VIEW_FILES.map(async (name) => {
@@ -273,6 +275,7 @@ async function boot() {
     firmware: createFirmware(ctx),
     system: createSystem(ctx),
     password: createPassword(ctx),
+    pair: createPair(ctx),
   };
   api.onSignedOut(() => signedOut('admin.login.expired'));
   auth.wire();

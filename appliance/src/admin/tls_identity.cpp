@@ -11,7 +11,7 @@
 
 namespace kh::admin {
 
-TlsFiles ensureSelfSignedCertificate(const std::string& stateDir, const std::string& folder) {
+TlsFiles ensureSelfSignedCertificate(const std::string& stateDir, const std::string& folder, const TlsSubject& subject) {
     std::string dir = stateDir + "/" + folder;
     TlsFiles files{dir + "/box.crt", dir + "/box.key"};
     if (folder == "admin-tls") files = {dir + "/admin.crt", dir + "/admin.key"};  // the names of earlier boxes
@@ -20,7 +20,11 @@ TlsFiles ensureSelfSignedCertificate(const std::string& stateDir, const std::str
     ::mkdir(dir.c_str(), 0700);
     char host[HOST_NAME_MAX + 1] = "kakehashi";
     ::gethostname(host, sizeof host);
-    auto made = crypto::makeSelfSigned(host, {host, "localhost"}, {"127.0.0.1"}, 5 * 365);
+    std::string name = subject.name.empty() ? std::string(host) : subject.name;
+    std::vector<std::string> addresses{"127.0.0.1"};
+    for (const auto& a : subject.addresses)
+        if (!a.empty()) addresses.push_back(a);
+    auto made = crypto::makeSelfSigned(name, {name, "localhost"}, addresses, 5 * 365);
     base::writeFileDurably(files.keyFile, made.keyPem, 0600);  // the key first: a cert alone is useless
     base::writeFileDurably(files.certFile, made.certificatePem, 0600);
     auto info = crypto::readCertificatePem(made.certificatePem);

@@ -204,6 +204,12 @@ Config loadConfig(const std::string& path) {
     auto setup = section(root, "system");
     c.system.requestDir = value<std::string>(setup, "requestDir", "");
     c.system.statusDir = value<std::string>(setup, "statusDir", "");
+    // Only the HA image sets this: its root helper (kakehashi-pair-status.timer) writes and reads the folders.
+    auto pair = section(root, "pair");
+    c.pair.statusDir = value<std::string>(pair, "statusDir", "");
+    c.pair.requestDir = value<std::string>(pair, "requestDir", "");
+    c.pair.name = value<std::string>(pair, "name", "");
+    c.pair.address = value<std::string>(pair, "address", "");
     auto keep = section(root, "retention");
     c.retention.patientDataDays = value<int>(keep, "patientDataDays", c.retention.patientDataDays);
     c.retention.cacheDays = value<int>(keep, "cacheDays", c.retention.cacheDays);
@@ -268,6 +274,8 @@ std::vector<std::string> checkConfig(const Config& c) {
                                     {"system.statusDir", c.system.statusDir}})
         if (!c.system.requestDir.empty() && (dir.empty() || dir.front() != '/'))
             problems.push_back(std::string(name) + ": 絶対パスで指定してください (an absolute path; requestDir and statusDir together)");
+    if (!c.pair.statusDir.empty() && (c.pair.statusDir.front() != '/' || c.pair.requestDir.empty() || c.pair.requestDir.front() != '/'))
+        problems.push_back("pair.statusDir / pair.requestDir: 絶対パスで指定してください (absolute paths, both)");
     if (c.firmware.maxBundleBytes < (1u << 20) || c.firmware.maxBundleBytes > (16ull << 30))
         problems.push_back("firmware.maxBundleBytes: 1 MiB..16 GiB");
     if (c.http.certFile.empty() != c.http.keyFile.empty())

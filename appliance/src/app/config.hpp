@@ -10,6 +10,7 @@
 #include "plugins/registry.hpp"
 #include "services/batch_service.hpp"
 #include "services/eligibility_service.hpp"
+#include "admin/pair_status.hpp"
 #include "services/firmware_updates.hpp"
 #include "services/housekeeping.hpp"
 #include "services/system_setup.hpp"
@@ -67,6 +68,7 @@ struct Config {
     store::LockoutPolicy signInLockout;      // admin.signIn: per account and address (lockFailures, lockSeconds)
     services::FirmwareSettings firmware;     // the appliance image: bundles uploaded in the web admin
     services::SystemSetupSettings system;    // the appliance image: SMB accounts, LAN, NTP, firewall, reboot
+    admin::PairSettings pair;                // the HA image: the cluster helper's status and request folders
     store::RetentionPolicy retention;         // how long the store keeps patient data and records
     services::FolderRetention folderRetention;  // how long the share keeps results and rejected requests
 };

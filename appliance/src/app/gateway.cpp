@@ -12,6 +12,9 @@
 #include "admin/channel_routes.hpp"
 #include "admin/firmware_routes.hpp"
 #include "admin/system_routes.hpp"
+#include "admin/fleet_metrics.hpp"
+#include "admin/pair_routes.hpp"
+#include "model/japan_date.hpp"
 #include "admin/terminal_routes.hpp"
 #include "admin/plugin_routes.hpp"
 #include "admin/receipt_setup_routes.hpp"
@@ -38,7 +41,7 @@ bool readable(const std::string& path) { return !path.empty() && ::access(path.c
 http::ServerSettings lanTls(const Config& c) {
     http::ServerSettings s = c.http;
     if (!c.adminEnabled || s.certFile.empty() || (readable(s.certFile) && readable(s.keyFile))) return s;
-    auto made = admin::ensureSelfSignedCertificate(c.stateDir, "lan-tls");
+    auto made = admin::ensureSelfSignedCertificate(c.stateDir, "lan-tls", {c.pair.name, {c.pair.address}});
     log::warn("http.certificate_missing", {{"configured", s.certFile}, {"using", made.certFile}});
     s.certFile = made.certFile;
     s.keyFile = made.keyFile;
@@ -123,7 +126,8 @@ Gateway::Gateway(const Config& config)
       sessions_(store_),
       staffSessions_(store_, kStaffShiftSeconds, kStaffShiftSeconds),
       signInThrottle_(config.signInThrottle),
-      setupCode_(store_) {
+      setupCode_(store_),
+      pair_(config.pair) {
     // A qualification just given carries the outpatient's consent for medical information.
     eligibility_.onLiveAnswer([this](const model::EligibilityResult& r) { homeConsent_.noteQualification(r); });
     // Adapters: the native spec-XML one always, Lua plugins when configured; one channel serves both.
@@ -147,7 +151,9 @@ Gateway::Gateway(const Config& config)
                                  KAKEHASHI_VERSION, pluginChannel_.get(), &homeReception_,
                                  &homeConsent_, &visitService_, &referenceNumberService_,
                                  config.cardReadersEnabled ? &cardChecks_ : nullptr, staffAccess_.get()};
-    http_ = endpoint::apiListener(lanTls(config), endpoint::buildApiRoutes(parts), clients_, journal_, metrics_,
+    auto lan = lanTls(config);
+    lanCertFile_ = lan.certFile;
+    http_ = endpoint::apiListener(lan, endpoint::buildApiRoutes(parts), clients_, journal_, metrics_,
                                   config.webAdminRoot, staffAccess_.get());
     if (config.fileDropEnabled) {
         homeConsentFiles_ = std::make_unique<endpoint::HomeConsentFiles>(homeConsent_, config.institutionCode);
@@ -173,7 +179,7 @@ Gateway::Gateway(const Config& config)
 void Gateway::buildAdmin() {
     http::ServerSettings tls = config_.admin;
     if (tls.certFile.empty() || tls.keyFile.empty()) {
-        auto made = admin::ensureSelfSignedCertificate(config_.stateDir);
+        auto made = admin::ensureSelfSignedCertificate(config_.stateDir, "admin-tls", {config_.pair.name, {config_.pair.address}});
         tls.certFile = made.certFile;
         tls.keyFile = made.keyFile;
     }
@@ -203,13 +209,8 @@ void Gateway::buildAdmin() {
     };
     facts.cardServiceUp = [this] { return readerMonitor_.snapshot().serviceUp; };
     facts.cardReaders = [this] { return int64_t(readerMonitor_.snapshot().readers.size()); };
-    facts.certificates = [this, adminCert = tls.certFile] {
-        auto upstream = transport_.settings();
-        return std::vector<admin::CertificateFact>{{"upstream-client", upstream.certFile},
-                                                   {"central-ca", upstream.caFile},
-                                                   {"lan-api", lanTls(config_).certFile},
-                                                   {"admin", adminCert}};
-    };
+    adminCertFile_ = tls.certFile;
+    facts.certificates = [this] { return certificatesInUse(); };
     admin::AdminParts parts{{users_, sessions_, setupCode_, audit_, signInThrottle_}, settings_, runningSettings(config_), facts,
                             &homeReception_, plugins_.get(), pluginChannel_.get(),
                             config_.cardReadersEnabled ? &cardChecks_ : nullptr, nullptr, &store_.key(), {}, {}};
@@ -246,6 +247,7 @@ void Gateway::buildAdmin() {
     for (auto& r : admin::firmwareRoutes(*firmware_, audit_, KAKEHASHI_VERSION)) parts.more.push_back(std::move(r));
     systemSetup_ = std::make_unique<services::SystemSetup>(config_.system);
     for (auto& r : admin::systemRoutes(*systemSetup_, audit_)) parts.more.push_back(std::move(r));
+    for (auto& r : admin::pairRoutes(pair_, audit_)) parts.more.push_back(std::move(r));
     admin_ = std::make_unique<admin::AdminServer>(tls, config_.webAdminRoot, admin::buildAdminRoutes(parts), users_, sessions_);
 }
 
@@ -272,6 +274,17 @@ void Gateway::announceSetupCode() {
 }
 
 Gateway::~Gateway() { stop(); }
+
+// The certificates the box uses now: the facility's and the central CA as installed (the web admin may have
+// replaced them since the start), the LAN API's and the web admin's.
+std::vector<admin::CertificateFact> Gateway::certificatesInUse() {
+    auto upstream = transport_.settings();
+    std::vector<admin::CertificateFact> out{{"upstream-client", upstream.certFile},
+                                            {"central-ca", upstream.caFile},
+                                            {"lan-api", lanCertFile_}};
+    if (!adminCertFile_.empty()) out.push_back({"admin", adminCertFile_});
+    return out;
+}
 
 void Gateway::addMetrics() {
     metrics_.addProbe("kakehashi_outbound_queue_depth", "Requests waiting for the central system.", "gauge",
@@ -301,6 +314,8 @@ void Gateway::addMetrics() {
                       [&c] { return double(c.liveAnswers.load()); });
     metrics_.addProbe("kakehashi_eligibility_stale_total", "Inquiries answered from the cache while the link was down.",
                       "counter", [&c] { return double(c.staleAnswers.load()); });
+    admin::addFleetMetrics(metrics_, {KAKEHASHI_VERSION, config_.firmware.releaseFile, [this] { return certificatesInUse(); },
+                                      &pair_, [] { return model::unixSeconds(std::chrono::system_clock::now()); }});
 }
 
 void Gateway::start() {

@@ -22,6 +22,8 @@
 #include "store/dead_letters.hpp"
 #include "store/settings.hpp"
 #include "admin/admin_server.hpp"
+#include "admin/dashboard_routes.hpp"
+#include "admin/pair_status.hpp"
 #include "admin/pending_changes.hpp"
 #include "cardreader/reader_monitor.hpp"
 #include "services/batch_service.hpp"
@@ -62,6 +64,7 @@ public:
 
 private:
     void addMetrics();
+    std::vector<admin::CertificateFact> certificatesInUse();
     void fetchHomeReceptionUrl();
     void buildAdmin();
     void announceSetupCode();
@@ -120,6 +123,9 @@ private:
     std::unique_ptr<admin::PendingChanges> pendingChanges_;
     std::unique_ptr<services::FirmwareUpdates> firmware_;
     std::unique_ptr<services::SystemSetup> systemSetup_;
+    admin::PairStatus pair_;
+    std::string lanCertFile_;    // the LAN API's certificate in use (configured or made here)
+    std::string adminCertFile_;  // the web admin's certificate in use (configured or made here)
     std::unique_ptr<admin::AdminServer> admin_;
     std::thread urlFetcher_;
     base::BackgroundLoop auditKeeper_;  // audit checkpoints at least hourly, and retention

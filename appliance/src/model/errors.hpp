@@ -69,6 +69,7 @@ namespace kh::model {
     X(BundleNotVerified,   "KKH-E8005", 409, "bundle-not-verified",  "署名を確認済みの更新ファイルがありません")   \
     X(UploadIncomplete,    "KKH-E8006", 400, "upload-incomplete",    "更新ファイルの受信が途中で終わりました。もう一度送ってください") \
     X(SystemSetupBusy,     "KKH-E8007", 409, "system-setup-busy",    "前の設定を反映しています。終わるまでお待ちください") \
+    X(PairBusy,            "KKH-E8008", 409, "pair-busy",            "切り替えの処理中です。終わるまでお待ちください") \
     X(Internal,            "KKH-E9001", 500, "internal",             "内部エラーが発生しました")
 
 enum class ErrorId {

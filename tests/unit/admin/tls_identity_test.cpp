@@ -78,3 +78,19 @@ TEST_CASE("the admin listener's files keep their earlier names", "[admin][tls]")
     CHECK(files.keyFile == state.path + "/admin-tls/admin.key");
     CHECK(crypto::readCertificatePem(readFile(files.certFile)));
 }
+
+TEST_CASE("in an HA pair the certificate names the pair, whichever node makes it", "[admin][tls]") {
+    test::TempDir state;
+    auto pair = admin::ensureSelfSignedCertificate(state.path, "admin-tls", {"kakehashi", {"192.168.10.10"}});
+    auto info = crypto::readCertificatePem(readFile(pair.certFile));
+    REQUIRE(info);
+    CHECK(info->subject.find("CN=kakehashi") != std::string::npos);
+    char host[256] = "";
+    ::gethostname(host, sizeof host);
+    if (std::string(host) != "kakehashi") CHECK(info->subject.find(host) == std::string::npos);
+    // Made once on the replicated state folder: the other node finds the same one and keeps it.
+    auto pem = readFile(pair.certFile);
+    auto again = admin::ensureSelfSignedCertificate(state.path, "admin-tls", {"another-name", {}});
+    CHECK(again.certFile == pair.certFile);
+    CHECK(readFile(again.certFile) == pem);
+}
