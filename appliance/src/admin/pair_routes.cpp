@@ -1,13 +1,13 @@
 #include "admin/pair_routes.hpp"
 
 #include "endpoint/json_request.hpp"
-#include "endpoint/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "model/japan_date.hpp"
 
 namespace kh::admin {
 namespace {
 using endpoint::HttpReply;
-using endpoint::JsonWriter;
+using base::JsonWriter;
 
 std::string timeText(int64_t seconds) { return seconds ? model::japanIso8601(model::fromUnixSeconds(seconds)) : ""; }
 
