@@ -227,9 +227,9 @@ class CertificatesTest(CertificateCase):
 
         # A certificate of another key (a vendor's, or the one in use) is not the pending key's.
         other = self.new_client_certificate("not-ours")
-        self.assert_refused(path, {"pem": other}, "pending key")
+        self.assert_refused(path, {"pem": other}, "署名待ちの鍵")
         with open(os.path.join(certs(), "facility-client.crt")) as f:
-            self.assert_refused(path, {"pem": f.read()}, "pending key")
+            self.assert_refused(path, {"pem": f.read()}, "署名待ちの鍵")
         self.assert_refused(path, {"pem": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}, "PEM")
         self.assertEqual(self.stored_upstream_settings(), {})
 

@@ -270,7 +270,7 @@ class PluginTest(IntegrationTest):
         self.gateway.proc.send_signal(signal.SIGHUP)
         state = wait_until(lambda: (lambda s: s if s["state"] == "refused" else None)(self.plugin_states()["csv-sjis"]),
                            10, "csv-sjis to be refused")
-        self.assertIn("changed", state["problem"])
+        self.assertIn("内容が変更されています", state["problem"])
         p = self.persons(1, validity="1")[0]
         self.drop_vendor("csv-sjis", "later.csv", ("患者番号,保険者番号,記号,番号,枝番,生年月日\r\nL1,%s,%s,%s,%s,R1.5.1\r\n" % (
             p["insurerNumber"].strip(), p["cardSymbol"], p["cardNumber"], p["branchNumber"])).encode("cp932"))

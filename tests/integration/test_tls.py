@@ -27,12 +27,16 @@ class TlsTest(unittest.TestCase):
         self.procs.append(gw.stop)
         return gw
 
-    def assert_refused(self, gw, why_words, reason=None):
+    def assert_refused(self, gw, why_words, japanese, reason=None):
+        """The retry says why in Japanese (what the dashboard shows too); the transport's own line keeps the
+        library's words for whoever reads the log."""
         p = {"insurerNumber": "01130012", "cardNumber": "1234", "birthDate": "19800101"}
         status, body, _ = gw.request("POST", "/api/v1/eligibility/inquiries", inquiry_json(p))
         self.assertEqual(status, 202, "no answer may come from an untrusted server: %s" % body)
         log = wait_until(lambda: self._retry_line(gw), 10, "a refused connection in the log")
-        self.assertTrue(any(w in log for w in why_words), log)
+        self.assertIn(japanese, log)
+        detail = wait_until(lambda: self._retry_line(gw, '"upstream.transport_failed"'), 10, "the transport's detail")
+        self.assertTrue(any(w in detail for w in why_words), detail)
         self.assertNotIn("unreadable answer", log)
         if reason:
             with open(gw.log_path, encoding="utf-8", errors="replace") as f:
@@ -40,23 +44,25 @@ class TlsTest(unittest.TestCase):
             self.assertTrue(refusals, "the refused certificate must be explained in the log")
             self.assertIn(reason, refusals[0])
 
-    def _retry_line(self, gw):
+    def _retry_line(self, gw, event='"upstream.retry"'):
         with open(gw.log_path, encoding="utf-8", errors="replace") as f:
-            lines = [l for l in f if '"upstream.retry"' in l]
+            lines = [l for l in f if event in l]
         return lines[0] if lines else None
 
     def test_server_certificate_from_another_ca_is_refused(self):
         sim = CentralSim(self.workdir, server_cert="rogue-server").start()
         self.procs.append(sim.stop)
         gw = self.gateway_against(sim)
-        self.assert_refused(gw, ["certificate verify failed"], reason="unable to get local issuer certificate")
+        self.assert_refused(gw, ["certificate verify failed"], "サーバー証明書を確認できませんでした",
+                            reason="unable to get local issuer certificate")
         self.assertEqual([r for r in sim.requests() if r["path"].startswith("/v1/")], [])
 
     def test_expired_server_certificate_is_refused(self):
         sim = CentralSim(self.workdir, server_cert="expired-server").start()
         self.procs.append(sim.stop)
         gw = self.gateway_against(sim)
-        self.assert_refused(gw, ["certificate verify failed"], reason="certificate has expired")
+        self.assert_refused(gw, ["certificate verify failed"], "サーバー証明書を確認できませんでした",
+                            reason="certificate has expired")
         self.assertEqual([r for r in sim.requests() if r["path"].startswith("/v1/")], [])
 
     def test_server_offering_only_tls_1_1_is_refused(self):
@@ -71,7 +77,7 @@ class TlsTest(unittest.TestCase):
         fake = CentralSim(self.workdir)
         fake.api_port = port  # the gateway is pointed at the TLS 1.1-only server
         gw = self.gateway_against(fake)
-        self.assert_refused(gw, ["protocol version", "unsupported protocol"])
+        self.assert_refused(gw, ["protocol version", "unsupported protocol"], "暗号化通信を始められませんでした")
 
     def test_simulator_refuses_a_client_without_certificate(self):
         sim = CentralSim(self.workdir).start()

@@ -2,7 +2,6 @@
 // computer whole — every element, record and order — from the corpus of real-shaped results.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
 
 #include <functional>
 
@@ -11,22 +10,14 @@
 
 #include "spec/messages.hpp"
 
+#include "spec_test_support.hpp"
+
 using namespace kh;
 using spec::XmlElement;
 
 namespace {
-const std::string kResults = std::string(KAKEHASHI_FIXTURES) + "/interface/results/";
-
-std::vector<std::string> fixtures(const std::string& prefix) {
-    std::vector<std::string> out;
-    DIR* d = ::opendir(kResults.c_str());
-    while (dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (n.compare(0, prefix.size(), prefix) == 0 && n.size() > 4 && n.substr(n.size() - 4) == ".xml") out.push_back(n);
-    }
-    ::closedir(d);
-    return out;
-}
+const std::string kResults = spec::test::kResultFixtures;
+using spec::test::fixtures;
 
 std::string trimmed(const std::string& s) {
     auto b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");

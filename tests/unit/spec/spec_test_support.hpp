@@ -3,6 +3,8 @@
 #pragma once
 #include <catch2/catch.hpp>
 
+#include <dirent.h>
+
 #include <string>
 #include <vector>
 
@@ -13,6 +15,20 @@
 #include "spec/xml.hpp"
 
 namespace kh::spec::test {
+
+// The real-shaped results the interface fixtures hold (tests/fixtures/interface/results), by name prefix.
+inline const std::string kResultFixtures = std::string(KAKEHASHI_FIXTURES) + "/interface/results/";
+
+inline std::vector<std::string> fixtures(const std::string& prefix) {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(kResultFixtures.c_str());
+    while (dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n.compare(0, prefix.size(), prefix) == 0 && n.size() > 4 && n.substr(n.size() - 4) == ".xml") out.push_back(n);
+    }
+    ::closedir(d);
+    return out;
+}
 
 inline std::vector<std::string> childNames(const XmlElement& e) {
     std::vector<std::string> names;

@@ -4,7 +4,6 @@
 // still read.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
 
 #include <fstream>
 #include <sstream>
@@ -13,22 +12,14 @@
 #include "spec/stored_result.hpp"
 #include "spec/xml.hpp"
 
+#include "spec_test_support.hpp"
+
 using namespace kh;
 using spec::XmlElement;
 
 namespace {
-const std::string kResults = std::string(KAKEHASHI_FIXTURES) + "/interface/results/";
-
-std::vector<std::string> fixtures(const std::string& prefix) {
-    std::vector<std::string> out;
-    DIR* d = ::opendir(kResults.c_str());
-    while (dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (n.compare(0, prefix.size(), prefix) == 0 && n.size() > 4 && n.substr(n.size() - 4) == ".xml") out.push_back(n);
-    }
-    ::closedir(d);
-    return out;
-}
+const std::string kResults = spec::test::kResultFixtures;
+using spec::test::fixtures;
 
 spec::ParsedXml load(const std::string& name) {
     std::ifstream in(kResults + name, std::ios::binary);
