@@ -19,7 +19,7 @@ import unittest
 from admin_client import AdminClient, admin_options, setup_code
 from harness import KAKEHASHI_BIN, SOURCE, CentralSim, Gateway, inquiry_json, main, wait_until
 
-SEAL_KEYS = os.path.join(SOURCE, "firmware", "rootfs", "usr", "libexec", "kakehashi", "seal-keys")
+SEAL_KEYS = os.path.join(SOURCE, "firmware", "package", "files", "usr", "libexec", "kakehashi", "seal-keys")
 KEYS_IN_CLEAR = '"event":"store.keys_in_clear"'
 PASSPHRASE = "架け橋の合言葉-2026-backup"
 RESTART_EXIT = 75  # the gateway stops and exits with this for systemd to start it again
