@@ -16,10 +16,7 @@ using model::ErrorId;
 using model::KakehashiError;
 using services::FirmwareFields;
 
-std::string value(const FirmwareFields& f, const char* key) {
-    auto it = f.find(key);
-    return it == f.end() ? "" : it->second;
-}
+std::string value(const FirmwareFields& f, const char* key) { return services::fieldOf(f, key); }
 
 // A count written by the updater or the gateway; 0 when it is not one.
 int64_t number(const std::string& digits) {

@@ -15,10 +15,7 @@ using model::ErrorId;
 using model::KakehashiError;
 using services::FirmwareFields;
 
-std::string value(const FirmwareFields& f, const char* key) {
-    auto it = f.find(key);
-    return it == f.end() ? "" : it->second;
-}
+std::string value(const FirmwareFields& f, const char* key) { return services::fieldOf(f, key); }
 
 std::vector<std::string> words(const std::string& text) {
     std::vector<std::string> out;

@@ -37,20 +37,9 @@ constexpr size_t kMaxTextFile = 1 << 20;
 // A RAUC bundle is a squashfs image first: its magic, little-endian "hsqs".
 constexpr char kSquashfsMagic[4] = {'h', 's', 'q', 's'};
 
-std::optional<std::string> readSmallFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string text(kMaxTextFile, '\0');
-    in.read(text.data(), std::streamsize(text.size()));
-    text.resize(size_t(in.gcount()));
-    return text;
-}
+std::optional<std::string> readSmallFile(const std::string& path) { return base::tryReadFile(path, kMaxTextFile); }
 
-std::optional<FirmwareFields> readFields(const std::string& path) {
-    auto text = readSmallFile(path);
-    if (!text) return std::nullopt;
-    return parseFirmwareFields(*text);
-}
+std::optional<FirmwareFields> readFields(const std::string& path) { return readFirmwareFields(path); }
 
 std::string fieldsText(const FirmwareFields& f) {
     std::string out;
@@ -120,6 +109,17 @@ private:
 };
 
 }  // namespace
+
+std::optional<FirmwareFields> readFirmwareFields(const std::string& path) {
+    auto text = base::tryReadFile(path, kMaxTextFile);
+    if (!text) return std::nullopt;
+    return parseFirmwareFields(*text);
+}
+
+std::string fieldOf(const FirmwareFields& f, const char* key) {
+    auto it = f.find(key);
+    return it == f.end() ? "" : it->second;
+}
 
 FirmwareFields parseFirmwareFields(const std::string& text) {
     FirmwareFields out;

@@ -44,6 +44,10 @@ struct FirmwareState {
 
 // Reads "key=value" lines; lines without '=' are skipped.
 FirmwareFields parseFirmwareFields(const std::string& text);
+// The same from a file of a root helper's folder (a few KiB at most); nullopt when it is not there.
+std::optional<FirmwareFields> readFirmwareFields(const std::string& path);
+// One field's value, "" when absent.
+std::string fieldOf(const FirmwareFields& f, const char* key);
 
 class FirmwareUpdates {
 public:

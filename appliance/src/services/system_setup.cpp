@@ -26,20 +26,11 @@ constexpr const char* kSent = "request.sent";
 constexpr const char* kPasswordPrefix = "password-";
 constexpr const char* kStatus = "status";    // in the helper's folder
 constexpr const char* kCurrent = "current";  // in the helper's folder
-constexpr size_t kMaxTextFile = 64 * 1024;
 constexpr size_t kMaxDns = 3, kMaxTimeSources = 5, kMaxRanges = 16;
 
-std::optional<FirmwareFields> readFields(const std::string& path) {
-    auto text = base::tryReadFile(path, kMaxTextFile);
-    if (!text) return std::nullopt;
-    return parseFirmwareFields(*text);
-}
+std::optional<FirmwareFields> readFields(const std::string& path) { return readFirmwareFields(path); }
 
-std::string get(const std::optional<FirmwareFields>& f, const char* key) {
-    if (!f) return "";
-    auto it = f->find(key);
-    return it == f->end() ? "" : it->second;
-}
+std::string get(const std::optional<FirmwareFields>& f, const char* key) { return f ? fieldOf(*f, key) : ""; }
 
 std::string joined(const std::vector<std::string>& values) {
     std::string out;
