@@ -4,6 +4,7 @@ Starts the central simulator (kakehashi-central-sim) over mutual TLS on loopback
 (kakehashi serve) with a generated configuration, and offers small helpers to drop spec files, call the
 HTTP API and read results. Every gateway's log is checked for patient data when it stops.
 """
+import fcntl
 import http.client
 import json
 import os
@@ -33,10 +34,46 @@ if PROFILE not in ("central-v1", "terminal"):
     raise SystemExit("KAKEHASHI_UPSTREAM_PROFILE: central-v1 or terminal, not %r" % PROFILE)
 
 
+# Ports a test binds later (smbd, the gateway, the simulators) come from below the kernel's ephemeral range, so
+# no outgoing connection of a concurrent test can take one between the choice and the bind (smbd panics with
+# SIGABRT when its port is taken). A lock file per port, held until this process exits, keeps two tests that
+# ctest runs side by side from choosing the same one.
+_PORT_LOCKS = os.path.join(tempfile.gettempdir(), "kakehashi-test-ports")
+_held_ports = {}
+
+
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port on 127.0.0.1 that is free now and reserved for this test process."""
+    low = 10000
+    high = max(low + 1000, _ephemeral_low()) - 1
+    os.makedirs(_PORT_LOCKS, mode=0o1777, exist_ok=True)
+    for _ in range(500):
+        port = random.randint(low, high)
+        if port in _held_ports:
+            continue
+        fd = os.open(os.path.join(_PORT_LOCKS, "%d.lock" % port), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        try:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", port))
+        except OSError:
+            os.close(fd)
+            continue
+        _held_ports[port] = fd
+        return port
+    raise AssertionError("no free port below the ephemeral range")
 
 
 def wait_until(predicate, timeout, what, interval=0.05):

@@ -9,7 +9,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -20,6 +19,9 @@ import unittest
 import uuid
 import warnings
 import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import free_port  # noqa: E402
 
 SOURCE = os.environ.get("KAKEHASHI_SOURCE", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 INSTITUTION = "1312345679"
@@ -33,12 +35,6 @@ def sim_binary():
         if c and os.access(c, os.X_OK):
             return c
     raise RuntimeError("kakehashi-central-sim not found; set CENTRAL_SIM_BIN")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Simulator:
