@@ -29,7 +29,8 @@ void PendingChanges::stop() {
         std::lock_guard<std::mutex> l(mutex_);
         left.swap(entries_);
     }
-    for (auto& e : left) rollBack(std::move(e), "system", "確定されないまま停止したため元に戻しました");
+    for (auto& e : left)
+        if (!e.rollingBack) rollBack(std::move(e), "system", "確定されないまま停止したため元に戻しました");
 }
 
 PendingChange PendingChanges::add(const std::string& what, const std::string& actor, std::function<void()> rollback,
@@ -52,7 +53,7 @@ PendingChange PendingChanges::Entry::withProof() const {
 bool PendingChanges::confirm(const std::string& id, const std::string& actor) {
     std::unique_lock<std::mutex> l(mutex_);
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-        if (it->change.id != id) continue;
+        if (it->change.id != id || it->rollingBack) continue;
         if (std::string why = it->withProof().unproven; !why.empty())
             throw model::KakehashiError(model::ErrorId::ChangeUnproven, why);
         std::string what = it->change.what;
@@ -67,11 +68,8 @@ bool PendingChanges::confirm(const std::string& id, const std::string& actor) {
 bool PendingChanges::revert(const std::string& id, const std::string& actor) {
     std::unique_lock<std::mutex> l(mutex_);
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-        if (it->change.id != id) continue;
-        Entry e = std::move(*it);
-        entries_.erase(it);
-        l.unlock();
-        rollBack(std::move(e), actor, "取り消しました");
+        if (it->change.id != id || it->rollingBack) continue;
+        rollBackListed(l, it, actor, "取り消しました");
         return true;
     }
     return false;
@@ -82,6 +80,24 @@ std::vector<PendingChange> PendingChanges::list() {
     std::vector<PendingChange> out;
     for (const auto& e : entries_) out.push_back(e.withProof());
     return out;
+}
+
+// A change leaves the list only once it is put back and audited: until then the web admin still shows it
+// as pending, so nobody reads the old settings as restored while the files are being written back, and
+// neither confirm nor revert can take it a second time.
+void PendingChanges::rollBackListed(std::unique_lock<std::mutex>& l, std::vector<Entry>::iterator it,
+                                    const std::string& actor, const char* why) {
+    it->rollingBack = true;
+    const std::string id = it->change.id;
+    Entry e = *it;  // a copy: the list may change while the lock is released
+    l.unlock();
+    rollBack(std::move(e), actor, why);
+    l.lock();
+    for (auto at = entries_.begin(); at != entries_.end(); ++at)
+        if (at->change.id == id) {
+            entries_.erase(at);
+            break;
+        }
 }
 
 void PendingChanges::rollBack(Entry entry, const std::string& actor, const char* why) {
@@ -97,15 +113,11 @@ void PendingChanges::run() {
         wake_.wait_for(l, std::chrono::seconds(1));
         int64_t now = store::nowSeconds();
         for (auto it = entries_.begin(); it != entries_.end();) {
-            if (it->change.deadline > now) {
+            if (it->change.deadline > now || it->rollingBack) {
                 ++it;
                 continue;
             }
-            Entry e = std::move(*it);
-            it = entries_.erase(it);
-            l.unlock();
-            rollBack(std::move(e), "system", "期限内に確定されなかったため元に戻しました");
-            l.lock();
+            rollBackListed(l, it, "system", "期限内に確定されなかったため元に戻しました");
             it = entries_.begin();  // the list may have changed meanwhile
         }
     }

@@ -46,9 +46,13 @@ private:
         PendingChange change;
         std::function<void()> rollback;
         ChangeProof proof;
+        bool rollingBack = false;  // its rollback is running: still listed, no longer confirmable
         PendingChange withProof() const;
     };
     void run();
+    // Rolls back the listed entry `it` with `l` released meanwhile, then takes it off the list.
+    void rollBackListed(std::unique_lock<std::mutex>& l, std::vector<Entry>::iterator it, const std::string& actor,
+                        const char* why);
     void rollBack(Entry entry, const std::string& actor, const char* why);
 
     store::AuditLog& audit_;

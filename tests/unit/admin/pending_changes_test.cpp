@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "../temp_dir.hpp"
 #include "admin/pending_changes.hpp"
@@ -38,6 +39,16 @@ struct Rig {
         return changed.wait_for(l, limit, [&] { return rolledBack >= n; });
     }
     std::vector<store::AuditEntry> audited(const std::string& action) { return audit.recent(action); }
+    // The watcher takes a change off the list after its rollback; waits for that, at most `limit`.
+    static bool waitForEmptyList(admin::PendingChanges& pending,
+                                 std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) {
+        auto until = std::chrono::steady_clock::now() + limit;
+        while (!pending.list().empty()) {
+            if (std::chrono::steady_clock::now() > until) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return true;
+    }
 };
 }  // namespace
 
@@ -96,7 +107,7 @@ TEST_CASE("a change nobody confirms in time is put back by itself, by the system
     pending.start();
     auto c = pending.add("upstream-client", "it-tanaka", rig.rollback());
     REQUIRE(rig.waitForRollbacks(1));
-    CHECK(pending.list().empty());
+    REQUIRE(rig.waitForEmptyList(pending));  // off the list once put back and audited
     CHECK_FALSE(pending.confirm(c.id, "it-tanaka"));  // too late
     pending.stop();  // the watcher has finished what it was doing (its audit row) once stopped
     CHECK(rig.rolledBack == 1);
@@ -149,4 +160,40 @@ TEST_CASE("a change with a proof may be kept only once the proof holds", "[admin
     CHECK(rig.audited("admin.change-confirmed").size() == 1);
     pending.stop();
     CHECK(rig.rolledBack == 0);
+}
+
+TEST_CASE("a change being put back stays listed until it is back and audited", "[admin][pending]") {
+    // Otherwise the web admin would show no pending change while the old files are still being written back,
+    // and a page reloaded at that moment would show the settings that were just refused.
+    Rig rig;
+    std::mutex gateMutex;
+    std::condition_variable gateChanged;
+    bool inside = false, release = false;
+    admin::PendingChanges pending(rig.audit, seconds(0));
+    auto c = pending.add("upstream-client", "it-tanaka", [&] {
+        std::unique_lock<std::mutex> l(gateMutex);
+        inside = true;
+        gateChanged.notify_all();
+        gateChanged.wait(l, [&] { return release; });
+    });
+    pending.start();
+    {
+        std::unique_lock<std::mutex> l(gateMutex);
+        REQUIRE(gateChanged.wait_for(l, std::chrono::seconds(10), [&] { return inside; }));
+    }
+    auto listed = pending.list();
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].id == c.id);
+    CHECK_FALSE(pending.confirm(c.id, "it-suzuki"));  // it is on its way back: no keeping it now
+    CHECK_FALSE(pending.revert(c.id, "it-suzuki"));   // nor a second rollback
+    CHECK(rig.audited("admin.change-rolled-back").empty());
+    {
+        std::lock_guard<std::mutex> l(gateMutex);
+        release = true;
+        gateChanged.notify_all();
+    }
+    REQUIRE(rig.waitForEmptyList(pending));
+    CHECK(rig.audited("admin.change-rolled-back").size() == 1);  // audited before it left the list
+    pending.stop();
+    CHECK(rig.audited("admin.change-rolled-back").size() == 1);  // and not again at the stop
 }
