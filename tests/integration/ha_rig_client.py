@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The LAN side of scripts/test-ha: a receipt computer and an administrator in front of an HA pair under QEMU.
-Each node's LAN API and web admin are forwarded to 127.0.0.1; only the active node answers, so every call goes
-to the node that answers (as a receipt computer does when the pair's address moves), and a call that found
-nobody is tried again until the deadline.
+The load goes to the pair's address: the host is not on the guests' LAN, so each guest passes a forwarded
+port on to that address, and a call takes whichever of those ports still has a guest behind it (the killed
+node's is gone). A call that found nobody is tried again until the deadline, as a receipt computer does while
+the address moves. The web admin is each node's own, forwarded to 127.0.0.1; only the active node's answers.
 
   ha_rig_client.py STATE setup CODE ADMIN_PORT...   first administrator (setup code, TOTP) on the active node
                                                      and an API token for the load; kept in STATE (JSON)
@@ -51,7 +52,9 @@ def first_answering_admin(ports, saved, seconds=300):
 
 
 class Api:
-    """The LAN API of whichever node answers; a connection refused or reset moves on to the other port."""
+    """The pair's LAN API through whichever port answers; a connection refused or reset moves on to the next.
+    Calls through the standby arrive from its LAN address (10.50.0.0/24), through the active node from the
+    host's user-mode network (10.0.2.0/24): the API client allows both."""
 
     def __init__(self, ports, token):
         self.ports, self.token, self.lock = ports, token, threading.Lock()
@@ -159,7 +162,7 @@ def main():
         if status != 201:
             raise SystemExit("ha_rig_client: setup: %s %s" % (status, body))
         saved["secret"], _ = admin.enrol()
-        status, body = admin.request("POST", "/admin/api/api-clients", {"name": "ha-rig", "allowCidrs": ["10.0.2.0/24"]})
+        status, body = admin.request("POST", "/admin/api/api-clients", {"name": "ha-rig", "allowCidrs": ["10.0.2.0/24", "10.50.0.0/24"]})
         if status != 201:
             raise SystemExit("ha_rig_client: api client: %s %s" % (status, body))
         saved.update(token=body["token"], cookie=admin.cookie, csrf=admin.csrf)
