@@ -106,10 +106,14 @@ def load(saved, out_path, control_port, seconds, batch_size, ports):
     end = time.time() + seconds
     give_up = end + 600
 
+    # One key per load (its output file): a resend after a takeover is the same batch, and the next step's load
+    # makes a batch of its own instead of getting the earlier step's back.
+    batch_key = "ha-rig-batch-" + os.path.splitext(os.path.basename(out_path))[0]
+
     def batch():
         entries = [inquiry_json(p, "E%d" % i) for i, p in enumerate(persons[:batch_size])]
         status, body = api.call("POST", "/api/v1/eligibility/batches", {"entries": entries},
-                                {"Idempotency-Key": "ha-rig-batch"}, give_up)
+                                {"Idempotency-Key": batch_key}, give_up)
         if status != 202:
             result["batch"] = {"error": "%s %s" % (status, body)}
             return
