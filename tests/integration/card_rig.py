@@ -17,19 +17,6 @@ PCSCD_SOCKET = "/run/pcscd/pcscd.comm"
 VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
 
 
-def free_port_pair():
-    """Two consecutive free ports (vpcd's two slots)."""
-    for _ in range(50):
-        p = free_port()
-        try:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", p + 1))
-            return p
-        except OSError:
-            continue
-    raise AssertionError("no two consecutive free ports")
-
-
 class VirtualCard:
     """One kakehashi-vjpki process in one vpcd slot, driven through its control socket."""
 
@@ -95,7 +82,7 @@ class CardRig:
         self.workdir = workdir
         self.conf = os.path.join(workdir, "reader.conf.d")
         os.makedirs(self.conf, exist_ok=True)
-        self.port = free_port_pair()
+        self.port = free_port(consecutive=2)  # vpcd's two slots
         if readers:
             with open(os.path.join(self.conf, "kakehashi-test"), "w") as f:
                 f.write('FRIENDLYNAME "%s"\nDEVICENAME /dev/null:0x%X\nLIBPATH %s\nCHANNELID 0x%X\n'

@@ -50,29 +50,41 @@ def _ephemeral_low():
         return 32768
 
 
-def free_port():
-    """A port on 127.0.0.1 that is free now and reserved for this test process."""
+def _reserve(port):
+    """The lock file's descriptor when `port` is reserved here and free to bind now, else None."""
+    if port in _held_ports:
+        return None
+    fd = os.open(os.path.join(_PORT_LOCKS, "%d.lock" % port), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))
+        return fd
+    except OSError:
+        os.close(fd)
+        return None
+
+
+def free_port(consecutive=1):
+    """A port on 127.0.0.1 (the first of `consecutive` ones) free now and reserved for this test process."""
     low = 10000
-    high = max(low + 1000, _ephemeral_low()) - 1
-    os.makedirs(_PORT_LOCKS, mode=0o1777, exist_ok=True)
+    high = max(low + 1000, _ephemeral_low()) - consecutive
+    if not os.path.isdir(_PORT_LOCKS):
+        os.makedirs(_PORT_LOCKS, exist_ok=True)
+        os.chmod(_PORT_LOCKS, 0o1777)  # shared by every user's tests, as /tmp is (makedirs' mode meets the umask)
     for _ in range(500):
         port = random.randint(low, high)
-        if port in _held_ports:
-            continue
-        fd = os.open(os.path.join(_PORT_LOCKS, "%d.lock" % port), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        fds = []
+        for p in range(port, port + consecutive):
+            fd = _reserve(p)
+            if fd is None:
+                break
+            fds.append(fd)
+        if len(fds) == consecutive:
+            _held_ports.update(zip(range(port, port + consecutive), fds))
+            return port
+        for fd in fds:
             os.close(fd)
-            continue
-        try:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", port))
-        except OSError:
-            os.close(fd)
-            continue
-        _held_ports[port] = fd
-        return port
     raise AssertionError("no free port below the ephemeral range")
 
 
